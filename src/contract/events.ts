@@ -1,0 +1,42 @@
+import { z } from "zod";
+import { State } from "./states.ts";
+import { Log } from "./log.ts";
+import { Channel } from "./pause.ts";
+
+/**
+ * What the server streams: every state change and input submission, kept with an increasing id so a
+ * client that reconnects with `Last-Event-ID` misses nothing. Log lines are streamed too, but not kept as events.
+ */
+export const BatonEvent = z.discriminatedUnion("type", [
+  z.object({
+    id: z.number().int(),
+    type: z.literal("flow-run.state-changed"),
+    flowRunId: z.string(),
+    occurredAt: z.iso.datetime(),
+    payload: z.object({ state: State, previousType: z.string().nullable(), flowName: z.string() }),
+  }),
+  z.object({
+    id: z.number().int(),
+    type: z.literal("flow-run.input-submitted"),
+    flowRunId: z.string(),
+    occurredAt: z.iso.datetime(),
+    payload: z.object({
+      key: z.string(),
+      input: z.unknown(),
+      channel: Channel,
+      respondedBy: z.string().nullable(),
+    }),
+  }),
+  z.object({
+    id: z.number().int(),
+    type: z.literal("log"),
+    flowRunId: z.string(),
+    occurredAt: z.iso.datetime(),
+    payload: Log,
+  }),
+]);
+export type BatonEvent = z.infer<typeof BatonEvent>;
+export type BatonEventType = BatonEvent["type"];
+
+/** The event types a stream can be narrowed to. */
+export const EVENT_TYPES = ["flow-run.state-changed", "flow-run.input-submitted", "log"] as const;

@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { State, StateProposal, StateType } from "./states.ts";
+
+/** A named flow: what `flow(name, fn)` registers on first run. */
+export const Flow = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.iso.datetime(),
+});
+export type Flow = z.infer<typeof Flow>;
+
+/** One execution of a flow. */
+export const FlowRun = z.object({
+  id: z.string(),
+  name: z.string(),
+  flowId: z.string(),
+  flowName: z.string(),
+  parameters: z.record(z.string(), z.unknown()),
+  state: State,
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  startTime: z.iso.datetime().nullable(),
+  endTime: z.iso.datetime().nullable(),
+});
+export type FlowRun = z.infer<typeof FlowRun>;
+
+/** Flow and run names: what a person types in a command line or sees in a list. */
+export const RunName = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^\s].*$/, "must not start with whitespace");
+
+/** Body of `POST /api/flow-runs`. */
+export const CreateFlowRunBody = z.object({
+  flowName: RunName,
+  name: RunName.optional(),
+  parameters: z.record(z.string(), z.unknown()).default({}),
+  state: StateProposal.optional(),
+});
+export type CreateFlowRunBody = z.input<typeof CreateFlowRunBody>;
+
+/** Query of `GET /api/flow-runs`: filters, newest first, cursor pagination. */
+export const FlowRunFilter = z.object({
+  state: z
+    .union([StateType, z.array(StateType)])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : Array.isArray(v) ? v : [v])),
+  flowName: z.string().optional(),
+  ids: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(",").filter(Boolean) : undefined))
+    .pipe(z.array(z.string()).max(1000).optional()),
+  createdAfter: z.iso.datetime().optional(),
+  createdBefore: z.iso.datetime().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  cursor: z.string().optional(),
+});
+export type FlowRunFilter = z.input<typeof FlowRunFilter>;
+
+/** A page of flow runs; pass `nextCursor` back as `cursor` for the next page. */
+export const FlowRunPage = z.object({
+  items: z.array(FlowRun),
+  nextCursor: z.string().nullable(),
+});
+export type FlowRunPage = z.infer<typeof FlowRunPage>;
+
+/** Body of `POST /api/flow-runs/{id}/set-state`. */
+export const SetStateBody = z.object({
+  state: StateProposal,
+  force: z.boolean().default(false),
+});
+export type SetStateBody = z.input<typeof SetStateBody>;

@@ -1,0 +1,58 @@
+import { z } from "zod";
+import { FlowRun } from "./flow-run.ts";
+import { InputRequest } from "./states.ts";
+
+/** Pause keys: lowercase letters, digits and dashes, so they read well in URLs and commands. */
+export const PauseKey = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[a-z0-9][a-z0-9-]*$/, "use lowercase letters, digits and dashes, starting with a letter or digit");
+
+/** Body of `POST /api/flow-runs/{id}/pause`, sent by the SDK when a flow calls `pauseFlowRun`. */
+export const PauseBody = z.object({
+  key: PauseKey,
+  timeoutSeconds: z.number().positive().max(10 * 365 * 24 * 3600).nullable(),
+  inputRequest: InputRequest.nullable().default(null),
+  /** "Suspended" once suspend lands; "Paused" keeps the process. */
+  name: z.enum(["Paused"]).default("Paused"),
+});
+export type PauseBody = z.input<typeof PauseBody>;
+
+/**
+ * Answer of `POST /api/flow-runs/{id}/pause`: either the run is now paused, or this key was answered
+ * before in this run and its answer is returned at once.
+ */
+export const PauseResult = z.discriminatedUnion("status", [
+  z.object({ status: z.literal("PAUSED"), flowRun: FlowRun }),
+  z.object({ status: z.literal("ALREADY_ANSWERED"), input: z.unknown() }),
+]);
+export type PauseResult = z.infer<typeof PauseResult>;
+
+/** Through which way an answer came. */
+export const Channel = z.enum(["api", "sdk", "cli", "ui", "link"]);
+export type Channel = z.infer<typeof Channel>;
+
+/** Body of `POST /api/flow-runs/{id}/resume`. `input` is the answer itself: an object, or a bare value. */
+export const ResumeBody = z.object({
+  input: z.unknown().optional(),
+  respondedBy: z.string().min(1).max(200).optional(),
+  channel: Channel.optional(),
+});
+export type ResumeBody = z.input<typeof ResumeBody>;
+
+/** One pause of a run: what it asked and, once answered, the answer with when, how and by whom. */
+export const RunInput = z.object({
+  flowRunId: z.string(),
+  key: z.string(),
+  schema: z.record(z.string(), z.unknown()).nullable(),
+  initialData: z.unknown().optional(),
+  description: z.string().nullable(),
+  requestedAt: z.iso.datetime(),
+  timeoutAt: z.iso.datetime().nullable(),
+  response: z.unknown().optional(),
+  respondedAt: z.iso.datetime().nullable(),
+  channel: Channel.nullable(),
+  respondedBy: z.string().nullable(),
+});
+export type RunInput = z.infer<typeof RunInput>;

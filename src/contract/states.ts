@@ -1,0 +1,78 @@
+import { z } from "zod";
+
+/** The type of a run's state. PAUSED is not terminal: a person's answer moves the run on. */
+export const StateType = z.enum([
+  "SCHEDULED",
+  "PENDING",
+  "RUNNING",
+  "PAUSED",
+  "COMPLETED",
+  "FAILED",
+  "CANCELLED",
+  "CRASHED",
+]);
+export type StateType = z.infer<typeof StateType>;
+
+/** States a run never leaves on its own. */
+export const TERMINAL_STATE_TYPES: readonly StateType[] = ["COMPLETED", "FAILED", "CANCELLED", "CRASHED"];
+
+/** True when a run in this state will not change again without a person forcing it. */
+export function isTerminal(type: StateType): boolean {
+  return TERMINAL_STATE_TYPES.includes(type);
+}
+
+/** The default display name of each state type ("Paused", "Running", ...). */
+export function defaultStateName(type: StateType): string {
+  return type.charAt(0) + type.slice(1).toLowerCase();
+}
+
+/** What a pause asks for: the JSON Schema of the answer, the values the form starts at, and a Markdown description. */
+export const InputRequest = z.object({
+  schema: z.record(z.string(), z.unknown()),
+  initialData: z.unknown().optional(),
+  description: z.string().max(64 * 1024).nullable().optional(),
+});
+export type InputRequest = z.infer<typeof InputRequest>;
+
+/** An error as kept on a failed state or task run. */
+export const ErrorInfo = z.object({
+  name: z.string(),
+  message: z.string(),
+  stack: z.string().optional(),
+  code: z.string().optional(),
+});
+export type ErrorInfo = z.infer<typeof ErrorInfo>;
+
+/**
+ * Extra facts carried by a state. A paused run's details name its pause key, when the pause times out,
+ * and what it asks for; a failed run's details carry the error.
+ */
+export const StateDetails = z
+  .object({
+    pauseKey: z.string().optional(),
+    pauseTimeout: z.iso.datetime().nullable().optional(),
+    inputRequest: InputRequest.nullable().optional(),
+    error: ErrorInfo.optional(),
+  })
+  .catchall(z.unknown());
+export type StateDetails = z.infer<typeof StateDetails>;
+
+/** A state as read back from the server. */
+export const State = z.object({
+  id: z.string(),
+  type: StateType,
+  name: z.string(),
+  timestamp: z.iso.datetime(),
+  message: z.string().nullable(),
+  details: StateDetails,
+});
+export type State = z.infer<typeof State>;
+
+/** A state a client proposes; the server fills in the id and timestamp. */
+export const StateProposal = z.object({
+  type: StateType,
+  name: z.string().min(1).max(100).optional(),
+  message: z.string().max(10_000).nullable().optional(),
+  details: StateDetails.optional(),
+});
+export type StateProposal = z.infer<typeof StateProposal>;

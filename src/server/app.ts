@@ -1,0 +1,97 @@
+import swagger from "@fastify/swagger";
+import Fastify, { type FastifyInstance } from "fastify";
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { openStorage } from "../storage/open-storage.ts";
+import type { Storage } from "../storage/storage.ts";
+import { resolveServerConfig, type ServerConfig, type ServerOptions } from "./config.ts";
+import { errorHandler } from "./error-handler.ts";
+import { EventBus } from "./event-bus.ts";
+import { FlowRunService } from "./flow-run-service.ts";
+import { eventsRoute } from "./routes/events-route.ts";
+import { flowRunsRoute } from "./routes/flow-runs-route.ts";
+import { logsRoute } from "./routes/logs-route.ts";
+import { pausesRoute } from "./routes/pauses-route.ts";
+import { taskRunsRoute } from "./routes/task-runs-route.ts";
+import { startExpiryService } from "./services/expiry-service.ts";
+import { TaskRunService } from "./task-run-service.ts";
+
+/** A running Baton server. */
+export interface BatonServer {
+  readonly app: FastifyInstance;
+  readonly storage: Storage;
+  readonly config: ServerConfig;
+  /** The API's base URL, e.g. `http://127.0.0.1:4200/api`. */
+  readonly apiUrl: string;
+  close(): Promise<void>;
+}
+
+/** Builds the HTTP app on an open storage, without listening. */
+export async function createApp(storage: Storage, config: ServerConfig): Promise<{ app: FastifyInstance; runs: FlowRunService }> {
+  const app = Fastify({
+    bodyLimit: config.bodyLimit,
+    logger: config.logLevel === "silent" ? false : { level: config.logLevel },
+    keepAliveTimeout: 65_000,
+    forceCloseConnections: true,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+
+  const bus = new EventBus();
+  const runs = new FlowRunService(storage, bus);
+  const tasks = new TaskRunService(storage);
+
+  await app.register(swagger, {
+    openapi: { info: { title: "Baton API", version: "0.1.0", description: "Flows that pause until a person answers." } },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(
+    async (api) => {
+      api.get("/health", { schema: { tags: ["server"], response: { 200: z.object({ status: z.literal("ok"), database: z.string() }) } } }, async () => {
+        await storage.db.selectFrom("flows").select("id").limit(1).execute();
+        return { status: "ok" as const, database: storage.dialect };
+      });
+      api.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
+      await api.register(flowRunsRoute(runs));
+      await api.register(pausesRoute(runs));
+      await api.register(taskRunsRoute(tasks, runs));
+      await api.register(logsRoute(runs, bus));
+      await api.register(eventsRoute(storage, bus));
+    },
+    { prefix: "/api" },
+  );
+  app.setNotFoundHandler((req, reply) => {
+    reply.status(404).send({ code: "NOT_FOUND", message: `No route ${req.method} ${req.url}; the API is described at /api/openapi.json.`, details: {} });
+  });
+  return { app, runs };
+}
+
+/** Opens the database, applies migrations, starts background services, and listens. */
+export async function startServer(options: ServerOptions = {}): Promise<BatonServer> {
+  const config = resolveServerConfig(options);
+  const storage = await openStorage({ databaseUrl: config.databaseUrl, home: config.home });
+  const { app, runs } = await createApp(storage, config);
+  const stopExpiry = startExpiryService(runs, config.expiryIntervalSeconds, (e) => app.log.error({ err: e }, "expiry sweep failed"));
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (e) {
+    stopExpiry();
+    await storage.close();
+    throw e;
+  }
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+  return {
+    app,
+    storage,
+    config,
+    apiUrl: `http://${host}:${port}/api`,
+    async close() {
+      stopExpiry();
+      await app.close();
+      await storage.close();
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { z } from "zod";
+import { ConfigError } from "../contract/errors.ts";
+
+const ServerConfig = z.object({
+  host: z.string().min(1).default("127.0.0.1"),
+  port: z.coerce.number().int().min(0).max(65535).default(4200),
+  home: z.string().min(1).default(join(homedir(), ".baton")),
+  databaseUrl: z.string().optional(),
+  /** Seconds between two sweeps of the expiry service. */
+  expiryIntervalSeconds: z.coerce.number().positive().default(1),
+  /** Largest request body, in bytes. */
+  bodyLimit: z.coerce.number().int().positive().default(1024 * 1024),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),
+});
+/** The server's settings, resolved once at start-up. */
+export type ServerConfig = z.output<typeof ServerConfig>;
+export type ServerOptions = z.input<typeof ServerConfig>;
+
+/** Defaults, then `BATON_*` environment variables, then explicit options. */
+export function resolveServerConfig(options: ServerOptions = {}, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const fromEnv = {
+    host: env.BATON_HOST,
+    port: env.BATON_PORT,
+    home: env.BATON_HOME,
+    databaseUrl: env.BATON_DATABASE_URL,
+    expiryIntervalSeconds: env.BATON_EXPIRY_INTERVAL_SECONDS,
+    logLevel: env.BATON_LOG_LEVEL,
+  };
+  const merged = { ...stripUndefined(fromEnv), ...stripUndefined(options) };
+  const parsed = ServerConfig.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`Server setting "${issue.path.join(".")}" is not valid: ${issue.message}.`);
+  }
+  return parsed.data;
+}
+
+function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== ""));
+}

@@ -1,0 +1,78 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { EVENT_TYPES, type BatonEvent } from "../../contract/index.ts";
+import { listEventsAfter } from "../../storage/events-store.ts";
+import type { EventBus } from "../event-bus.ts";
+import type { Storage } from "../../storage/storage.ts";
+
+/** A client that reads slower than this much buffered output is cut off; it reconnects with Last-Event-ID. */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+const EventsQuery = z.object({
+  flowRunId: z.string().optional(),
+  types: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(",") : undefined))
+    .pipe(z.array(z.enum(EVENT_TYPES)).optional()),
+  /** Replay kept events after this id (the same as the Last-Event-ID header). */
+  after: z.coerce.number().int().min(0).optional(),
+});
+
+function frame(e: BatonEvent): string {
+  // Log lines carry their own ids; only kept events set the stream position used on reconnect.
+  return `${e.type === "log" ? "" : `id: ${e.id}\n`}event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
+}
+
+/**
+ * `GET /api/events`: server-sent events, for one run or all. A client that reconnects with
+ * Last-Event-ID (or `?after=`) first gets the kept events it missed, then live ones.
+ */
+export function eventsRoute(storage: Storage, bus: EventBus): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get("/events", { schema: { querystring: EventsQuery, tags: ["events"], summary: "Stream events (server-sent events)" } }, async (req, reply) => {
+      const { flowRunId, types } = req.query;
+      const header = req.headers["last-event-id"];
+      const after = req.query.after ?? (header !== undefined && /^\d+$/.test(String(header)) ? Number(header) : undefined);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache, no-transform",
+        connection: "keep-alive",
+        "x-accel-buffering": "no",
+      });
+      res.write("retry: 1000\n\n");
+      let lastId = after ?? 0;
+      let pending: BatonEvent[] | null = after !== undefined ? [] : null;
+      const send = (e: BatonEvent) => {
+        if (e.type !== "log") {
+          if (e.id <= lastId) return;
+          lastId = e.id;
+        }
+        res.write(frame(e));
+        if (res.writableLength > MAX_BUFFERED_BYTES) res.destroy();
+      };
+      const unsubscribe = bus.subscribe({ flowRunId, types }, (e) => (pending ? pending.push(e) : send(e)));
+      const ping = setInterval(() => res.write(": ping\n\n"), 15_000);
+      res.on("close", () => {
+        clearInterval(ping);
+        unsubscribe();
+      });
+      if (after !== undefined) {
+        try {
+          for (;;) {
+            const missed = await listEventsAfter(storage.db, lastId, flowRunId, 1000);
+            for (const e of missed) if (!types || types.includes(e.type)) send(e);
+            if (missed.length < 1000) break;
+            lastId = Math.max(lastId, missed.at(-1)!.id);
+          }
+        } finally {
+          const buffered = pending ?? [];
+          pending = null;
+          for (const e of buffered) send(e);
+        }
+      }
+    });
+  };
+}

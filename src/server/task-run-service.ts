@@ -1,0 +1,77 @@
+import { randomUUID } from "node:crypto";
+import { BadRequestError, FlowRunCancelledError, FlowRunNotFoundError, InvalidTransitionError, TaskRunNotFoundError } from "../contract/errors.ts";
+import { isTerminal, type TaskRun } from "../contract/index.ts";
+import type { CreateTaskRunBody, SetTaskRunStateBody } from "../contract/index.ts";
+import type { z } from "zod";
+import { getFlowRun } from "../storage/flow-runs-store.ts";
+import { findTaskRunByKey, getTaskRun, insertTaskRun, updateTaskRunState } from "../storage/task-runs-store.ts";
+import type { Storage } from "../storage/storage.ts";
+import { newState } from "./flow-run-service.ts";
+
+/** Results are kept as JSON in the database; past this size a task must return something smaller. */
+export const MAX_RESULT_BYTES = 512 * 1024;
+
+/** Task runs: created per task call, with their state and persisted result. */
+export class TaskRunService {
+  readonly storage: Storage;
+  constructor(storage: Storage) {
+    this.storage = storage;
+  }
+
+  /** Creates the task run, or returns the existing one with the same key in this flow run. */
+  async create(body: z.output<typeof CreateTaskRunBody>): Promise<{ taskRun: TaskRun; created: boolean }> {
+    const flowRun = await getFlowRun(this.storage.db, body.flowRunId);
+    if (!flowRun) throw new FlowRunNotFoundError(body.flowRunId);
+    if (flowRun.state.type === "CANCELLED") throw new FlowRunCancelledError(flowRun.id, flowRun.state.message);
+    const existing = await findTaskRunByKey(this.storage.db, body.flowRunId, body.taskKey);
+    if (existing) return { taskRun: existing, created: false };
+    const state = newState(body.state);
+    const taskRun: TaskRun = {
+      id: randomUUID(),
+      flowRunId: body.flowRunId,
+      name: body.name,
+      taskKey: body.taskKey,
+      state,
+      attempts: 1,
+      createdAt: state.timestamp,
+      startTime: state.type === "RUNNING" ? state.timestamp : null,
+      endTime: isTerminal(state.type) ? state.timestamp : null,
+    };
+    await this.storage.transaction((tx) => insertTaskRun(tx, taskRun));
+    return { taskRun, created: true };
+  }
+
+  async get(id: string): Promise<TaskRun> {
+    const run = await getTaskRun(this.storage.db, id);
+    if (!run) throw new TaskRunNotFoundError(id);
+    return run;
+  }
+
+  async setState(id: string, body: z.output<typeof SetTaskRunStateBody>): Promise<TaskRun> {
+    const run = await this.get(id);
+    if (run.state.type === "COMPLETED")
+      throw new InvalidTransitionError(id, run.state.type, body.state.type, "a completed task run keeps its result.");
+    const state = newState(body.state);
+    let result: string | undefined;
+    if (body.result !== undefined && state.type === "COMPLETED") {
+      result = JSON.stringify(body.result);
+      if (Buffer.byteLength(result) > MAX_RESULT_BYTES)
+        throw new BadRequestError(`The result of task "${run.name}" is ${Buffer.byteLength(result)} bytes as JSON; results are kept up to ${MAX_RESULT_BYTES} bytes. Return a smaller value (an id or a path to the data).`);
+    }
+    const fields = {
+      ...(result !== undefined ? { result } : {}),
+      ...(body.attempts !== undefined ? { attempts: body.attempts } : {}),
+      ...(state.type === "RUNNING" && !run.startTime ? { startTime: state.timestamp } : {}),
+      ...(isTerminal(state.type) ? { endTime: state.timestamp } : {}),
+    };
+    await this.storage.transaction((tx) => updateTaskRunState(tx, run, state, fields));
+    return {
+      ...run,
+      state,
+      ...(body.result !== undefined && state.type === "COMPLETED" ? { result: body.result } : {}),
+      attempts: body.attempts ?? run.attempts,
+      startTime: fields.startTime ?? run.startTime,
+      endTime: fields.endTime ?? run.endTime,
+    };
+  }
+}

@@ -1,0 +1,38 @@
+import type { BatonEvent } from "../contract/index.ts";
+import type { Executor } from "./storage.ts";
+
+/** An event before the database gives it an id. */
+export type NewEvent = Omit<Exclude<BatonEvent, { type: "log" }>, "id">;
+/** A kept event (log lines are streamed, not kept as events). */
+export type StoredEvent = Exclude<BatonEvent, { type: "log" }>;
+
+/** Appends events in order; returns them with their ids. */
+export async function insertEvents(db: Executor, events: NewEvent[]): Promise<StoredEvent[]> {
+  const out: StoredEvent[] = [];
+  for (const e of events) {
+    const { id } = await db
+      .insertInto("events")
+      .values({ type: e.type, flow_run_id: e.flowRunId, occurred_at: e.occurredAt, payload: JSON.stringify(e.payload) })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    out.push({ ...e, id: Number(id) } as StoredEvent);
+  }
+  return out;
+}
+
+/** Events after an id (for a client that reconnects with Last-Event-ID), oldest first. */
+export async function listEventsAfter(db: Executor, afterId: number, flowRunId: string | undefined, limit: number): Promise<StoredEvent[]> {
+  let q = db.selectFrom("events").selectAll().where("id", ">", afterId);
+  if (flowRunId) q = q.where("flow_run_id", "=", flowRunId);
+  const rows = await q.orderBy("id").limit(limit).execute();
+  return rows.map(
+    (r) =>
+      ({
+        id: Number(r.id),
+        type: r.type,
+        flowRunId: r.flow_run_id,
+        occurredAt: r.occurred_at,
+        payload: JSON.parse(r.payload),
+      }) as StoredEvent,
+  );
+}

@@ -1,0 +1,149 @@
+import { randomUUID } from "node:crypto";
+import type { Flow, FlowRun, State, StateType } from "../contract/index.ts";
+import { flowRunOf, stateColumns, stateHistoryOf } from "./rows.ts";
+import type { Executor } from "./storage.ts";
+
+/** Finds a flow by name, creating it on first use. */
+export async function upsertFlow(db: Executor, name: string, now: string): Promise<Flow> {
+  await db
+    .insertInto("flows")
+    .values({ id: randomUUID(), name, created_at: now })
+    .onConflict((oc) => oc.column("name").doNothing())
+    .execute();
+  const row = await db.selectFrom("flows").selectAll().where("name", "=", name).executeTakeFirstOrThrow();
+  return { id: row.id, name: row.name, createdAt: row.created_at };
+}
+
+/** Lists flows by name. */
+export async function listFlows(db: Executor): Promise<Flow[]> {
+  const rows = await db.selectFrom("flows").selectAll().orderBy("name").limit(1000).execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at }));
+}
+
+/** Inserts a new run with its first state (also written to the history). */
+export async function insertFlowRun(db: Executor, run: FlowRun): Promise<void> {
+  await db
+    .insertInto("flow_runs")
+    .values({
+      id: run.id,
+      name: run.name,
+      flow_id: run.flowId,
+      flow_name: run.flowName,
+      parameters: JSON.stringify(run.parameters),
+      ...stateColumns(run.state),
+      pause_timeout_at: null,
+      created_at: run.createdAt,
+      updated_at: run.updatedAt,
+      start_time: run.startTime,
+      end_time: run.endTime,
+    })
+    .execute();
+  await insertStateHistory(db, run.id, null, run.state);
+}
+
+export async function getFlowRun(db: Executor, id: string): Promise<FlowRun | undefined> {
+  const row = await db.selectFrom("flow_runs").selectAll().where("id", "=", id).executeTakeFirst();
+  return row && flowRunOf(row);
+}
+
+/** What a run filter may say, already validated. */
+export interface FlowRunQuery {
+  state?: StateType[] | undefined;
+  flowName?: string | undefined;
+  ids?: string[] | undefined;
+  createdAfter?: string | undefined;
+  createdBefore?: string | undefined;
+  limit: number;
+  /** Rows strictly older than this (created_at, id) position. */
+  before?: { createdAt: string; id: string } | undefined;
+}
+
+/** Newest first; one query, served by the (state|flow, created_at, id) indexes. */
+export async function listFlowRuns(db: Executor, q: FlowRunQuery): Promise<FlowRun[]> {
+  let query = db.selectFrom("flow_runs").selectAll();
+  if (q.state?.length) query = query.where("state_type", "in", q.state);
+  if (q.flowName) query = query.where("flow_name", "=", q.flowName);
+  if (q.ids) query = query.where("id", "in", q.ids.length ? q.ids : [""]);
+  if (q.createdAfter) query = query.where("created_at", ">=", q.createdAfter);
+  if (q.createdBefore) query = query.where("created_at", "<", q.createdBefore);
+  if (q.before) {
+    const { createdAt, id } = q.before;
+    query = query.where((eb) =>
+      eb.or([eb("created_at", "<", createdAt), eb.and([eb("created_at", "=", createdAt), eb("id", "<", id)])]),
+    );
+  }
+  const rows = await query.orderBy("created_at", "desc").orderBy("id", "desc").limit(q.limit).execute();
+  return rows.map(flowRunOf);
+}
+
+/** Columns that change with a run's state. */
+export interface StateChange {
+  state: State;
+  pauseTimeoutAt: string | null;
+  startTime?: string | null | undefined;
+  endTime?: string | null | undefined;
+}
+
+/**
+ * Moves a run to a new state if its current state is still `expectedStateId`. Returns false when another
+ * writer changed it first: this conditional update is what makes two concurrent answers, or two expiry
+ * services, safe on both databases without explicit locks.
+ */
+export async function compareAndSetState(db: Executor, runId: string, expectedStateId: string, change: StateChange): Promise<boolean> {
+  const result = await db
+    .updateTable("flow_runs")
+    .set({
+      ...stateColumns(change.state),
+      pause_timeout_at: change.pauseTimeoutAt,
+      updated_at: change.state.timestamp,
+      ...(change.startTime !== undefined ? { start_time: change.startTime } : {}),
+      ...(change.endTime !== undefined ? { end_time: change.endTime } : {}),
+    })
+    .where("id", "=", runId)
+    .where("state_id", "=", expectedStateId)
+    .executeTakeFirst();
+  if (result.numUpdatedRows === 0n) return false;
+  await insertStateHistory(db, runId, null, change.state);
+  return true;
+}
+
+export async function insertStateHistory(db: Executor, flowRunId: string, taskRunId: string | null, state: State): Promise<void> {
+  await db
+    .insertInto("flow_run_states")
+    .values({
+      id: state.id,
+      flow_run_id: flowRunId,
+      task_run_id: taskRunId,
+      type: state.type,
+      name: state.name,
+      timestamp: state.timestamp,
+      message: state.message,
+      details: JSON.stringify(state.details),
+    })
+    .execute();
+}
+
+/** A run's states, oldest first. */
+export async function listFlowRunStates(db: Executor, flowRunId: string): Promise<State[]> {
+  const rows = await db
+    .selectFrom("flow_run_states")
+    .selectAll()
+    .where("flow_run_id", "=", flowRunId)
+    .where("task_run_id", "is", null)
+    .orderBy("timestamp")
+    .execute();
+  return rows.map(stateHistoryOf);
+}
+
+/** Paused runs whose timeout passed, most overdue first. */
+export async function findExpiredPauses(db: Executor, now: string, limit: number): Promise<FlowRun[]> {
+  const rows = await db
+    .selectFrom("flow_runs")
+    .selectAll()
+    .where("pause_timeout_at", "is not", null)
+    .where("pause_timeout_at", "<=", now)
+    .orderBy("pause_timeout_at")
+    .limit(limit)
+    .execute();
+  return rows.map(flowRunOf);
+}

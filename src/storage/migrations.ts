@@ -1,0 +1,150 @@
+import { sql, type Kysely } from "kysely";
+import { Migrator, type Migration } from "kysely/migration";
+import type { Dialect } from "./storage.ts";
+
+/** Auto-increment ids differ in type between the two databases; everything else is shared. */
+function autoId(dialect: Dialect) {
+  return dialect === "postgres" ? sql`bigserial` : sql`integer`;
+}
+
+function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    "0001-core": {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable("flows")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("name", "text", (c) => c.notNull().unique())
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable("flow_runs")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("flow_id", "text", (c) => c.notNull().references("flows.id"))
+          .addColumn("flow_name", "text", (c) => c.notNull())
+          .addColumn("parameters", "text", (c) => c.notNull())
+          .addColumn("state_id", "text", (c) => c.notNull())
+          .addColumn("state_type", "text", (c) => c.notNull())
+          .addColumn("state_name", "text", (c) => c.notNull())
+          .addColumn("state_timestamp", "text", (c) => c.notNull())
+          .addColumn("state_message", "text")
+          .addColumn("state_details", "text", (c) => c.notNull())
+          .addColumn("pause_timeout_at", "text")
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .addColumn("updated_at", "text", (c) => c.notNull())
+          .addColumn("start_time", "text")
+          .addColumn("end_time", "text")
+          .execute();
+        // One index per list the API and UI show: newest runs, by state, by flow; and due pauses.
+        await db.schema.createIndex("flow_runs_created").on("flow_runs").columns(["created_at", "id"]).execute();
+        await db.schema
+          .createIndex("flow_runs_state_created")
+          .on("flow_runs")
+          .columns(["state_type", "created_at", "id"])
+          .execute();
+        await db.schema
+          .createIndex("flow_runs_flow_created")
+          .on("flow_runs")
+          .columns(["flow_name", "created_at", "id"])
+          .execute();
+        await db.schema
+          .createIndex("flow_runs_pause_timeout")
+          .on("flow_runs")
+          .column("pause_timeout_at")
+          .where("pause_timeout_at", "is not", null)
+          .execute();
+
+        await db.schema
+          .createTable("flow_run_states")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("flow_run_id", "text", (c) => c.notNull())
+          .addColumn("task_run_id", "text")
+          .addColumn("type", "text", (c) => c.notNull())
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("timestamp", "text", (c) => c.notNull())
+          .addColumn("message", "text")
+          .addColumn("details", "text", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("flow_run_states_run")
+          .on("flow_run_states")
+          .columns(["flow_run_id", "timestamp"])
+          .execute();
+
+        await db.schema
+          .createTable("task_runs")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("flow_run_id", "text", (c) => c.notNull().references("flow_runs.id"))
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("task_key", "text", (c) => c.notNull())
+          .addColumn("state_id", "text", (c) => c.notNull())
+          .addColumn("state_type", "text", (c) => c.notNull())
+          .addColumn("state_name", "text", (c) => c.notNull())
+          .addColumn("state_timestamp", "text", (c) => c.notNull())
+          .addColumn("state_message", "text")
+          .addColumn("state_details", "text", (c) => c.notNull())
+          .addColumn("result", "text")
+          .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(1))
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .addColumn("start_time", "text")
+          .addColumn("end_time", "text")
+          .addUniqueConstraint("task_runs_run_key", ["flow_run_id", "task_key"])
+          .execute();
+
+        await db.schema
+          .createTable("run_inputs")
+          .addColumn("flow_run_id", "text", (c) => c.notNull().references("flow_runs.id"))
+          .addColumn("key", "text", (c) => c.notNull())
+          .addColumn("schema", "text")
+          .addColumn("initial_data", "text")
+          .addColumn("description", "text")
+          .addColumn("requested_at", "text", (c) => c.notNull())
+          .addColumn("timeout_at", "text")
+          .addColumn("response", "text")
+          .addColumn("responded_at", "text")
+          .addColumn("channel", "text")
+          .addColumn("responded_by", "text")
+          .addPrimaryKeyConstraint("run_inputs_pk", ["flow_run_id", "key"])
+          .execute();
+
+        await db.schema
+          .createTable("events")
+          .addColumn("id", autoId(dialect), (c) => (dialect === "postgres" ? c.primaryKey() : c.primaryKey().autoIncrement()))
+          .addColumn("type", "text", (c) => c.notNull())
+          .addColumn("flow_run_id", "text", (c) => c.notNull())
+          .addColumn("occurred_at", "text", (c) => c.notNull())
+          .addColumn("payload", "text", (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex("events_run").on("events").columns(["flow_run_id", "id"]).execute();
+
+        await db.schema
+          .createTable("logs")
+          .addColumn("id", autoId(dialect), (c) => (dialect === "postgres" ? c.primaryKey() : c.primaryKey().autoIncrement()))
+          .addColumn("flow_run_id", "text", (c) => c.notNull())
+          .addColumn("task_run_id", "text")
+          .addColumn("level", "text", (c) => c.notNull())
+          .addColumn("message", "text", (c) => c.notNull())
+          .addColumn("timestamp", "text", (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex("logs_run").on("logs").columns(["flow_run_id", "id"]).execute();
+      },
+    },
+  };
+}
+
+/** Brings the database up to the newest schema; safe to call from several servers at once on PostgreSQL. */
+export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations(dialect) },
+    migrationTableName: "baton_migrations",
+    migrationLockTableName: "baton_migrations_lock",
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === "Error");
+    throw new Error(`Database migration ${failed?.migrationName ?? ""} failed: ${String(error)}`, { cause: error });
+  }
+}

@@ -1,0 +1,36 @@
+import { join } from "node:path";
+import type { Kysely } from "kysely";
+import { migrateToLatest } from "./migrations.ts";
+import { connectPostgres } from "./postgres/connect.ts";
+import type { Database } from "./schema.ts";
+import { connectSqlite } from "./sqlite/connect.ts";
+import type { Dialect, Storage } from "./storage.ts";
+
+/** Where the data lives: a `postgres://` URL, or else a SQLite file. */
+export interface StorageOptions {
+  /** `postgres://...` for PostgreSQL; a file path (or `sqlite:` + path) for SQLite. */
+  databaseUrl?: string | undefined;
+  /** Used for the default SQLite file (`<home>/baton.sqlite`) when no URL is given. */
+  home: string;
+}
+
+/** Opens the database the options name and applies any pending migrations. */
+export async function openStorage(options: StorageOptions): Promise<Storage> {
+  const url = options.databaseUrl;
+  let db: Kysely<Database>;
+  let dialect: Dialect;
+  if (url && /^postgres(ql)?:\/\//.test(url)) {
+    dialect = "postgres";
+    db = connectPostgres(url).db;
+  } else {
+    dialect = "sqlite";
+    db = connectSqlite(url ? url.replace(/^sqlite:(\/\/)?/, "") : join(options.home, "baton.sqlite"));
+  }
+  await migrateToLatest(db, dialect);
+  return {
+    dialect,
+    db,
+    transaction: (fn) => db.transaction().execute(fn),
+    close: () => db.destroy(),
+  };
+}

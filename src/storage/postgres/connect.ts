@@ -1,0 +1,12 @@
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import type { Database } from "../schema.ts";
+
+// Auto-increment ids are bigserial; they stay far below 2^53, so read them as numbers.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+/** Connects to PostgreSQL with a small pool. */
+export function connectPostgres(url: string, poolSize = 10): { db: Kysely<Database>; pool: pg.Pool } {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
+}

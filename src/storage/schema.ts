@@ -1,0 +1,99 @@
+import type { Generated } from "kysely";
+
+/**
+ * The tables, as Kysely sees them. The same schema and queries serve SQLite and PostgreSQL: JSON is
+ * kept as text and times as ISO-8601 UTC text (fixed width, so they sort and compare as text).
+ */
+export interface Database {
+  flows: FlowTable;
+  flow_runs: FlowRunTable;
+  flow_run_states: StateTable;
+  task_runs: TaskRunTable;
+  run_inputs: RunInputTable;
+  events: EventTable;
+  logs: LogTable;
+}
+
+export interface FlowTable {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+/** Columns every row with a current state has. */
+interface CurrentState {
+  state_id: string;
+  state_type: string;
+  state_name: string;
+  state_timestamp: string;
+  state_message: string | null;
+  state_details: string;
+}
+
+export interface FlowRunTable extends CurrentState {
+  id: string;
+  name: string;
+  flow_id: string;
+  flow_name: string;
+  parameters: string;
+  /** Copied from the current PAUSED state so that the expiry service finds due pauses by index. */
+  pause_timeout_at: string | null;
+  created_at: string;
+  updated_at: string;
+  start_time: string | null;
+  end_time: string | null;
+}
+
+export interface StateTable {
+  id: string;
+  flow_run_id: string;
+  task_run_id: string | null;
+  type: string;
+  name: string;
+  timestamp: string;
+  message: string | null;
+  details: string;
+}
+
+export interface TaskRunTable extends CurrentState {
+  id: string;
+  flow_run_id: string;
+  name: string;
+  task_key: string;
+  result: string | null;
+  attempts: number;
+  created_at: string;
+  start_time: string | null;
+  end_time: string | null;
+}
+
+export interface RunInputTable {
+  flow_run_id: string;
+  key: string;
+  schema: string | null;
+  initial_data: string | null;
+  description: string | null;
+  requested_at: string;
+  timeout_at: string | null;
+  response: string | null;
+  responded_at: string | null;
+  channel: string | null;
+  responded_by: string | null;
+}
+
+export interface EventTable {
+  id: Generated<number>;
+  type: string;
+  flow_run_id: string;
+  occurred_at: string;
+  payload: string;
+}
+
+export interface LogTable {
+  id: Generated<number>;
+  flow_run_id: string;
+  task_run_id: string | null;
+  level: string;
+  message: string;
+  timestamp: string;
+}

@@ -1,0 +1,44 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from "kysely";
+import type { Database } from "../schema.ts";
+
+/**
+ * Kysely over Node's built-in `node:sqlite`, so that Baton needs no native addon. node:sqlite takes
+ * parameters as separate arguments where Kysely passes an array, and knows no `reader` flag: this
+ * adapter bridges both and keeps prepared statements for reuse.
+ */
+function adapt(db: DatabaseSync): SqliteDatabase {
+  const cache = new Map<string, SqliteStatement>();
+  return {
+    close: () => db.close(),
+    prepare(sqlText: string): SqliteStatement {
+      let stmt = cache.get(sqlText);
+      if (stmt) return stmt;
+      const raw: StatementSync = db.prepare(sqlText);
+      const params = (p: ReadonlyArray<unknown>) => p as any[];
+      stmt = {
+        reader: raw.columns().length > 0,
+        all: (p) => raw.all(...params(p)),
+        run: (p) => raw.run(...params(p)),
+        iterate: (p) => raw.iterate(...params(p)) as IterableIterator<unknown>,
+      };
+      if (cache.size > 500) cache.clear();
+      cache.set(sqlText, stmt);
+      return stmt;
+    },
+  };
+}
+
+/** Opens (and creates) the SQLite database file in WAL mode. */
+export function connectSqlite(file: string): Kysely<Database> {
+  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  const raw = new DatabaseSync(file);
+  raw.exec("PRAGMA journal_mode = WAL");
+  // NORMAL is durable across process crashes in WAL mode; only an OS crash can lose the last commits.
+  raw.exec("PRAGMA synchronous = NORMAL");
+  raw.exec("PRAGMA busy_timeout = 5000");
+  raw.exec("PRAGMA foreign_keys = ON");
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: adapt(raw) }) });
+}
