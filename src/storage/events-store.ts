@@ -36,3 +36,9 @@ export async function listEventsAfter(db: Executor, afterId: number, flowRunId: 
       }) as StoredEvent,
   );
 }
+
+/** The id of the newest kept event, or 0. */
+export async function latestEventId(db: Executor): Promise<number> {
+  const row = await db.selectFrom("events").select((eb) => eb.fn.max("id").as("max")).executeTakeFirst();
+  return Number(row?.max ?? 0);
+}

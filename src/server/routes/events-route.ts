@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { EVENT_TYPES, type BatonEvent } from "../../contract/index.ts";
-import { listEventsAfter } from "../../storage/events-store.ts";
+import { latestEventId, listEventsAfter } from "../../storage/events-store.ts";
 import type { EventBus } from "../event-bus.ts";
 import type { Storage } from "../../storage/storage.ts";
 
@@ -44,7 +44,7 @@ export function eventsRoute(storage: Storage, bus: EventBus): FastifyPluginAsync
       });
       res.write("retry: 1000\n\n");
       let lastId = after ?? 0;
-      let pending: BatonEvent[] | null = after !== undefined ? [] : null;
+      let pending: BatonEvent[] | null = [];
       const send = (e: BatonEvent) => {
         if (e.type !== "log") {
           if (e.id <= lastId) return;
@@ -59,7 +59,14 @@ export function eventsRoute(storage: Storage, bus: EventBus): FastifyPluginAsync
         clearInterval(ping);
         unsubscribe();
       });
-      if (after !== undefined) {
+      if (after === undefined) {
+        // Tell the client its position, so that a reconnect resumes here instead of replaying history.
+        lastId = await latestEventId(storage.db);
+        res.write(`id: ${lastId}\n\n`);
+        const buffered = pending;
+        pending = null;
+        for (const e of buffered) send(e);
+      } else {
         try {
           for (;;) {
             const missed = await listEventsAfter(storage.db, lastId, flowRunId, 1000);

@@ -1,0 +1,161 @@
+import { errorFromResponse, ServerUnreachableError } from "../contract/errors.ts";
+import type {
+  BatonEvent,
+  Channel,
+  CreateFlowRunBody,
+  CreateTaskRunBody,
+  Flow,
+  FlowRun,
+  FlowRunPage,
+  Log,
+  LogEntry,
+  PauseBody,
+  PauseResult,
+  RunInput,
+  SetTaskRunStateBody,
+  State,
+  StateProposal,
+  StateType,
+  TaskRun,
+} from "../contract/index.ts";
+import { openEventStream, type EventStream, type EventStreamOptions } from "./event-stream.ts";
+
+/** Where the API is, when nothing else says. */
+export const DEFAULT_API_URL = "http://127.0.0.1:4200/api";
+
+/** Options of `createClient`. */
+export interface ClientOptions {
+  /** The API's base URL; default `BATON_API_URL`, else http://127.0.0.1:4200/api. */
+  apiUrl?: string | undefined;
+  /** Recorded with each answer this client gives (`sdk`, `cli`, `api`). */
+  channel?: Channel | undefined;
+}
+
+/** Filters of `listFlowRuns`. */
+export interface ListFlowRunsOptions {
+  state?: StateType | StateType[];
+  flowName?: string;
+  ids?: string[];
+  createdAfter?: string;
+  createdBefore?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/**
+ * A typed client of the Baton HTTP API. Errors come back as the same classes the server threw
+ * (`NotPausedError`, `InvalidInputError`, ...).
+ *
+ * @example
+ * const client = createClient();
+ * const { items } = await client.listFlowRuns({ state: "PAUSED" });
+ * await client.resume(items[0].id, { input: { approved: true } });
+ */
+export class BatonClient {
+  readonly apiUrl: string;
+  readonly channel: Channel;
+  constructor(options: ClientOptions = {}) {
+    this.apiUrl = (options.apiUrl ?? process.env.BATON_API_URL ?? DEFAULT_API_URL).replace(/\/+$/, "");
+    this.channel = options.channel ?? "api";
+  }
+
+  async #request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(this.apiUrl + path, {
+        method,
+        headers: {
+          "x-baton-channel": this.channel,
+          ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+    } catch (e) {
+      throw new ServerUnreachableError(this.apiUrl, e);
+    }
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!res.ok) throw errorFromResponse(res.status, parsed as { code?: string; message?: string; details?: Record<string, unknown> });
+    return parsed as T;
+  }
+
+  health(): Promise<{ status: "ok"; database: string }> {
+    return this.#request("GET", "/health");
+  }
+  listFlows(): Promise<Flow[]> {
+    return this.#request("GET", "/flows");
+  }
+  createFlowRun(body: CreateFlowRunBody): Promise<FlowRun> {
+    return this.#request("POST", "/flow-runs", body);
+  }
+  getFlowRun(id: string): Promise<FlowRun> {
+    return this.#request("GET", `/flow-runs/${encodeURIComponent(id)}`);
+  }
+  listFlowRuns(options: ListFlowRunsOptions = {}): Promise<FlowRunPage> {
+    const q = new URLSearchParams();
+    for (const s of [options.state ?? []].flat()) q.append("state", s);
+    if (options.flowName) q.set("flowName", options.flowName);
+    if (options.ids) q.set("ids", options.ids.join(","));
+    if (options.createdAfter) q.set("createdAfter", options.createdAfter);
+    if (options.createdBefore) q.set("createdBefore", options.createdBefore);
+    if (options.limit) q.set("limit", String(options.limit));
+    if (options.cursor) q.set("cursor", options.cursor);
+    const qs = q.toString();
+    return this.#request("GET", `/flow-runs${qs ? `?${qs}` : ""}`);
+  }
+  listFlowRunStates(id: string): Promise<State[]> {
+    return this.#request("GET", `/flow-runs/${encodeURIComponent(id)}/states`);
+  }
+  setFlowRunState(id: string, state: StateProposal, force = false): Promise<FlowRun> {
+    return this.#request("POST", `/flow-runs/${encodeURIComponent(id)}/set-state`, { state, force });
+  }
+  pause(id: string, body: PauseBody): Promise<PauseResult> {
+    return this.#request("POST", `/flow-runs/${encodeURIComponent(id)}/pause`, body);
+  }
+  /** Answers a paused run. `input` is the answer itself; omit it when nothing was asked or all fields have defaults. */
+  resume(id: string, options: { input?: unknown; respondedBy?: string } = {}): Promise<FlowRun> {
+    return this.#request("POST", `/flow-runs/${encodeURIComponent(id)}/resume`, { ...options, channel: this.channel });
+  }
+  cancel(id: string, reason?: string): Promise<FlowRun> {
+    return this.#request("POST", `/flow-runs/${encodeURIComponent(id)}/cancel`, reason ? { reason } : {});
+  }
+  listRunInputs(id: string): Promise<RunInput[]> {
+    return this.#request("GET", `/flow-runs/${encodeURIComponent(id)}/inputs`);
+  }
+  getRunInput(id: string, key: string): Promise<RunInput> {
+    return this.#request("GET", `/flow-runs/${encodeURIComponent(id)}/inputs/${encodeURIComponent(key)}`);
+  }
+  createTaskRun(body: CreateTaskRunBody): Promise<TaskRun> {
+    return this.#request("POST", "/task-runs", body);
+  }
+  setTaskRunState(id: string, body: SetTaskRunStateBody): Promise<TaskRun> {
+    return this.#request("POST", `/task-runs/${encodeURIComponent(id)}/set-state`, body);
+  }
+  listTaskRuns(flowRunId: string): Promise<TaskRun[]> {
+    return this.#request("GET", `/flow-runs/${encodeURIComponent(flowRunId)}/task-runs`);
+  }
+  writeLogs(entries: LogEntry[]): Promise<{ count: number }> {
+    return this.#request("POST", "/logs", entries);
+  }
+  listLogs(flowRunId: string, options: { after?: number; limit?: number } = {}): Promise<Log[]> {
+    return this.#request("GET", `/flow-runs/${encodeURIComponent(flowRunId)}/logs?after=${options.after ?? 0}&limit=${options.limit ?? 1000}`);
+  }
+  /** Opens the server's event stream; it reconnects by itself and resumes after the last event seen. */
+  events(options: Omit<EventStreamOptions, "url">, onEvent: (event: BatonEvent) => void): EventStream {
+    const q = new URLSearchParams();
+    if (options.flowRunId) q.set("flowRunId", options.flowRunId);
+    if (options.types) q.set("types", options.types.join(","));
+    const qs = q.toString();
+    return openEventStream({ ...options, url: `${this.apiUrl}/events${qs ? `?${qs}` : ""}` }, onEvent);
+  }
+}
+
+/** Creates a client of the API at `apiUrl` (default `BATON_API_URL`, else http://127.0.0.1:4200/api). */
+export function createClient(options: ClientOptions = {}): BatonClient {
+  return new BatonClient(options);
+}

@@ -1,0 +1,45 @@
+/**
+ * Baton's SDK: what runs inside your process.
+ *
+ * @example
+ * import { z } from "zod";
+ * import { flow, pauseFlowRun, getRunLogger, RunInput } from "baton";
+ *
+ * const UserName = RunInput.from(z.object({ name: z.string() }));
+ * const greet = flow("greet-user", async () => {
+ *   const { name } = await pauseFlowRun({ waitForInput: UserName });
+ *   getRunLogger().info(`Hello, ${name}!`);
+ * });
+ * await greet();
+ */
+export { flow } from "./flow.ts";
+export type { Flow, FlowOptions } from "./flow.ts";
+export { task } from "./task.ts";
+export type { Task, TaskOptions } from "./task.ts";
+export { pauseFlowRun } from "./pause-flow-run.ts";
+export type { PauseOptions } from "./pause-flow-run.ts";
+export { resumeFlowRun, cancelFlowRun } from "./resume-flow-run.ts";
+export type { ResumeOptions } from "./resume-flow-run.ts";
+export { RunInput } from "./run-input.ts";
+export type { InitialDataOptions, InputOf, WaitForInput } from "./run-input.ts";
+export { getRunContext } from "./run-context.ts";
+export type { RunContext } from "./run-context.ts";
+export { getRunLogger } from "./logger.ts";
+export type { RunLogger } from "./logger.ts";
+export { parseDuration } from "./duration.ts";
+export {
+  BatonError,
+  FlowRunNotFoundError,
+  NotPausedError,
+  InvalidInputError,
+  InvalidTransitionError,
+  PauseTimeoutError,
+  RunInputValidationError,
+  FlowRunCancelledError,
+  MissingContextError,
+  ParametersValidationError,
+  ServerUnreachableError,
+  ConfigError,
+} from "../contract/errors.ts";
+export type { FieldError } from "../contract/errors.ts";
+export type { FlowRun, State, StateType, TaskRun, RunInput as RunInputRecord } from "../contract/index.ts";

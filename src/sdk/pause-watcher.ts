@@ -1,0 +1,108 @@
+import type { BatonClient } from "../client/http-client.ts";
+import type { EventStream } from "../client/event-stream.ts";
+import type { BatonEvent, State } from "../contract/index.ts";
+
+/** How a wait for an answer ended. */
+export type WaitOutcome = { kind: "answered"; input: unknown } | { kind: "ended"; state: State };
+
+interface Waiter {
+  key: string;
+  resolve: (outcome: WaitOutcome) => void;
+}
+
+/** With the stream healthy this never fires in practice; it is the net under a dropped event. */
+const SAFETY_CHECK_MS = 30_000;
+
+/**
+ * Wakes paused flows the moment they are answered. One event stream per process serves every paused
+ * run in it; on each (re)connection, and every 30 s as a safety net, the waiting runs are re-read in
+ * one request, so an answer given while the stream was down is still delivered.
+ */
+export class PauseWatcher {
+  #client: BatonClient;
+  #waiters = new Map<string, Waiter>();
+  #stream: EventStream | undefined;
+  #closeTimer: NodeJS.Timeout | undefined;
+  #safetyTimer: NodeJS.Timeout | undefined;
+
+  constructor(client: BatonClient) {
+    this.#client = client;
+  }
+
+  /** Opens the stream if needed; resolves once it is connected, so no answer can slip past. */
+  async ready(): Promise<void> {
+    if (this.#closeTimer) clearTimeout(this.#closeTimer);
+    this.#closeTimer = undefined;
+    this.#stream ??= this.#client.events(
+      { types: ["flow-run.state-changed", "flow-run.input-submitted"], onOpen: () => void this.#resync() },
+      (e) => this.#onEvent(e),
+    );
+    await this.#stream.ready;
+  }
+
+  /** Waits for the answer to pause `key` of run `flowRunId` (or for the run to end otherwise). */
+  wait(flowRunId: string, key: string): Promise<WaitOutcome> {
+    return new Promise((resolve) => {
+      this.#waiters.set(flowRunId, {
+        key,
+        resolve: (o) => {
+          this.#waiters.delete(flowRunId);
+          this.#idle();
+          resolve(o);
+        },
+      });
+      this.#safetyTimer ??= setInterval(() => void this.#resync(), SAFETY_CHECK_MS);
+    });
+  }
+
+  /** Stops waiting for `flowRunId` without an outcome. */
+  forget(flowRunId: string): void {
+    this.#waiters.delete(flowRunId);
+    this.#idle();
+  }
+
+  /** Re-reads the state of every waiting run and settles those that moved on. */
+  async check(flowRunIds: string[]): Promise<void> {
+    for (let i = 0; i < flowRunIds.length; i += 500) {
+      const ids = flowRunIds.slice(i, i + 500);
+      let runs;
+      try {
+        runs = (await this.#client.listFlowRuns({ ids, limit: ids.length })).items;
+      } catch {
+        return; // the server is away; the stream's reconnection will bring us back here
+      }
+      for (const run of runs) {
+        const w = this.#waiters.get(run.id);
+        if (!w || (run.state.type === "PAUSED" && run.state.details.pauseKey === w.key)) continue;
+        const input = await this.#client.getRunInput(run.id, w.key).catch(() => undefined);
+        if (input?.respondedAt) w.resolve({ kind: "answered", input: input.response ?? null });
+        else if (run.state.type !== "PAUSED" && run.state.type !== "RUNNING") w.resolve({ kind: "ended", state: run.state });
+      }
+    }
+  }
+
+  #resync(): Promise<void> {
+    return this.check([...this.#waiters.keys()]);
+  }
+
+  #onEvent(e: BatonEvent): void {
+    const w = this.#waiters.get(e.flowRunId);
+    if (!w) return;
+    if (e.type === "flow-run.input-submitted" && e.payload.key === w.key) w.resolve({ kind: "answered", input: e.payload.input });
+    else if (e.type === "flow-run.state-changed" && ["COMPLETED", "FAILED", "CANCELLED", "CRASHED"].includes(e.payload.state.type))
+      w.resolve({ kind: "ended", state: e.payload.state });
+  }
+
+  /** Closes the stream shortly after the last waiter is gone, so a finished script can exit. */
+  #idle(): void {
+    if (this.#waiters.size) return;
+    if (this.#safetyTimer) clearInterval(this.#safetyTimer);
+    this.#safetyTimer = undefined;
+    if (this.#closeTimer) clearTimeout(this.#closeTimer);
+    this.#closeTimer = setTimeout(() => {
+      if (this.#waiters.size) return;
+      this.#stream?.close();
+      this.#stream = undefined;
+    }, 200);
+  }
+}

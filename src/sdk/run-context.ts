@@ -1,0 +1,42 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { MissingContextError } from "../contract/errors.ts";
+import type { FlowRun, TaskRun } from "../contract/index.ts";
+
+/** What the SDK knows about the flow run (and task run) the current code belongs to. */
+export interface RunContext {
+  readonly flowRun: FlowRun;
+  /** Set inside a task. */
+  readonly taskRun?: TaskRun | undefined;
+  /** Counters for default pause keys and task keys; shared by the run's tasks. */
+  readonly counters: { pauses: number; tasks: Map<string, number> };
+}
+
+const storage = new AsyncLocalStorage<RunContext>();
+
+/** Runs `fn` with `context` as the current run. */
+export function runWithContext<T>(context: RunContext, fn: () => T): T {
+  return storage.run(context, fn);
+}
+
+/** The current run, or undefined outside a flow run. */
+export function currentContext(): RunContext | undefined {
+  return storage.getStore();
+}
+
+/**
+ * The current flow run (and task run, inside a task).
+ * @example getRunContext().flowRun.id
+ * @throws MissingContextError outside a flow run.
+ */
+export function getRunContext(): RunContext {
+  const ctx = storage.getStore();
+  if (!ctx) throw new MissingContextError("getRunContext()");
+  return ctx;
+}
+
+/** The current run, or a MissingContextError naming `what`. */
+export function requireContext(what: string): RunContext {
+  const ctx = storage.getStore();
+  if (!ctx) throw new MissingContextError(what);
+  return ctx;
+}

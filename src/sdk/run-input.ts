@@ -1,0 +1,70 @@
+import { z } from "zod";
+import type { InputRequest } from "../contract/index.ts";
+
+/** Options of `withInitialData`. */
+export interface InitialDataOptions {
+  /** Markdown shown above the form. */
+  description?: string;
+}
+
+/**
+ * The type of an answer a flow waits for: a Zod object schema, the values its form starts at, and a
+ * Markdown description.
+ *
+ * @example
+ * const UserName = RunInput.from(z.object({ name: z.string() }));
+ * const input = await pauseFlowRun({ waitForInput: UserName.withInitialData({ name: "anonymous" }) });
+ * input.name; // string
+ */
+export class RunInput<S extends z.ZodObject = z.ZodObject> {
+  readonly schema: S;
+  readonly initialData: Partial<z.input<S>> | undefined;
+  readonly description: string | undefined;
+
+  private constructor(schema: S, initialData?: Partial<z.input<S>>, description?: string) {
+    this.schema = schema;
+    this.initialData = initialData;
+    this.description = description;
+  }
+
+  /** Makes an input type from a Zod object schema. */
+  static from<S extends z.ZodObject>(schema: S): RunInput<S> {
+    return new RunInput(schema);
+  }
+
+  /** A copy whose form starts at `data`, with an optional Markdown description. */
+  withInitialData(data: Partial<z.input<S>>, options: InitialDataOptions = {}): RunInput<S> {
+    return new RunInput(this.schema, { ...this.initialData, ...data }, options.description ?? this.description);
+  }
+}
+
+/** What `waitForInput` accepts: a `RunInput`, a Zod object, or a Zod schema of a single value. */
+export type WaitForInput = RunInput<z.ZodObject> | z.ZodType;
+
+/** The answer type of a `waitForInput`. */
+export type InputOf<W> = W extends RunInput<infer S> ? z.output<S> : W extends z.ZodType ? z.output<W> : undefined;
+
+/** The schema behind a `waitForInput`. */
+export function schemaOf(w: WaitForInput): z.ZodType {
+  return w instanceof RunInput ? w.schema : w;
+}
+
+/**
+ * The question as the server keeps it: JSON Schema from Zod's own converter (input side, so fields with
+ * defaults are optional), with the initial data set as each field's `default` so forms start there.
+ */
+export function toInputRequest(w: WaitForInput): InputRequest {
+  const schema = z.toJSONSchema(schemaOf(w), { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  const initialData = w instanceof RunInput ? w.initialData : undefined;
+  if (initialData && typeof schema.properties === "object" && schema.properties) {
+    const props = schema.properties as Record<string, Record<string, unknown>>;
+    for (const [k, v] of Object.entries(initialData)) if (props[k] && v !== undefined) props[k] = { ...props[k], default: v };
+    // A field with a starting value need not be sent again.
+    if (Array.isArray(schema.required)) schema.required = schema.required.filter((r) => !(r in initialData));
+  }
+  return {
+    schema,
+    ...(initialData !== undefined ? { initialData } : {}),
+    description: w instanceof RunInput ? (w.description ?? null) : null,
+  };
+}
