@@ -1,0 +1,147 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { createTempDatabase, postgresUnavailable } from "./postgres.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+/** A child process whose output is collected as it comes. */
+export interface Child {
+  readonly process: ChildProcess;
+  output(): string;
+  /** Resolves when a line matching `pattern` has been printed (stdout or stderr). */
+  waitForOutput(pattern: RegExp | string, timeoutMs?: number): Promise<string>;
+  /** Resolves with the exit code. */
+  readonly exited: Promise<number | null>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/** Runs `node <args>` in the repository with extra environment, collecting its output. */
+export function spawnNode(args: string[], env: Record<string, string> = {}, options: { stdin?: boolean } = {}): Child {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, BATON_LOG_LEVEL: "warn", ...env },
+    stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  const watchers = new Set<() => void>();
+  const onData = (d: Buffer) => {
+    out += d.toString();
+    for (const w of watchers) w();
+  };
+  child.stdout!.on("data", onData);
+  child.stderr!.on("data", onData);
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return {
+    process: child,
+    output: () => out,
+    exited,
+    kill: (signal = "SIGTERM") => void child.kill(signal),
+    waitForOutput(pattern, timeoutMs = 15_000) {
+      const test = (s: string) => (typeof pattern === "string" ? s.includes(pattern) : pattern.test(s));
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (test(out)) {
+            cleanup();
+            resolve(out);
+          }
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${pattern} in output:\n${out}`));
+        }, timeoutMs);
+        const gone = () => {
+          if (!test(out)) {
+            cleanup();
+            reject(new Error(`process exited before printing ${pattern}; output:\n${out}`));
+          }
+        };
+        const cleanup = () => {
+          clearTimeout(timer);
+          watchers.delete(check);
+          child.off("exit", gone);
+        };
+        watchers.add(check);
+        child.on("exit", gone);
+        check();
+      });
+    },
+  };
+}
+
+/** A real server in a child process, on a fresh SQLite file or a fresh PostgreSQL database. */
+export interface TestServer {
+  readonly apiUrl: string;
+  readonly backend: Backend;
+  readonly child: Child;
+  /** Environment for a flow process that should talk to this server. */
+  readonly env: Record<string, string>;
+  /** Stops the server (the database stays, for a restart). */
+  stop(): Promise<void>;
+  /** Starts the server again on the same database and port. */
+  restart(): Promise<void>;
+  /** Stops it and removes its database. */
+  close(): Promise<void>;
+}
+
+export type Backend = "sqlite" | "postgres";
+
+/** Starts a server process for `backend`. */
+export async function startTestServer(backend: Backend, extraEnv: Record<string, string> = {}): Promise<TestServer> {
+  const home = mkdtempSync(join(tmpdir(), "baton-test-"));
+  const db = backend === "postgres" ? await createTempDatabase() : undefined;
+  const baseEnv: Record<string, string> = {
+    BATON_HOME: home,
+    BATON_EXPIRY_INTERVAL_SECONDS: "0.2",
+    ...(db ? { BATON_DATABASE_URL: db.url } : {}),
+    ...extraEnv,
+  };
+  let port = "0";
+  let child!: Child;
+  let apiUrl = "";
+  const launch = async () => {
+    child = spawnNode(["test/support/run-server.ts"], { ...baseEnv, BATON_PORT: port });
+    const line = await new Promise<string>((resolve, reject) => {
+      const rl = createInterface({ input: child.process.stdout! });
+      rl.once("line", resolve);
+      child.exited.then(() => reject(new Error(`server exited: ${child.output()}`)));
+    });
+    apiUrl = (JSON.parse(line) as { apiUrl: string }).apiUrl;
+    port = new URL(apiUrl).port;
+  };
+  await launch();
+  const stop = async () => {
+    child.kill("SIGTERM");
+    await child.exited;
+  };
+  return {
+    get apiUrl() {
+      return apiUrl;
+    },
+    backend,
+    get child() {
+      return child;
+    },
+    get env() {
+      return { BATON_API_URL: apiUrl, BATON_LOG_TO_CONSOLE: "true" };
+    },
+    stop,
+    restart: launch,
+    async close() {
+      await stop();
+      await db?.drop();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The backends to run a suite on, with the reason PostgreSQL is skipped when it is. */
+export async function backends(): Promise<{ backend: Backend; skip: string | false }[]> {
+  const pgReason = await postgresUnavailable();
+  return [
+    { backend: "sqlite", skip: false },
+    { backend: "postgres", skip: pgReason ?? false },
+  ];
+}
