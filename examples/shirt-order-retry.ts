@@ -1,0 +1,20 @@
+// The seed's fourth scenario: instead of failing on an order it cannot fill, the flow logs why and asks
+// again. Each new pause takes the next key ("1", "2", ...), so every attempt and its answer is kept.
+import { flow, getRunLogger, pauseFlowRun, RunInputValidationError } from "baton";
+import { ShirtOrder } from "./shirt-order.ts";
+
+export const shirtOrderRetry = flow("shirt-order-retry", async () => {
+  const logger = getRunLogger();
+  let order;
+  while (!order) {
+    try {
+      order = await pauseFlowRun({ waitForInput: ShirtOrder });
+    } catch (error) {
+      if (!(error instanceof RunInputValidationError)) throw error;
+      logger.error(`Invalid size and color combination: ${error.message}`);
+    }
+  }
+  logger.info(`Shirt order: ${order.size}, ${order.color}`);
+});
+
+if (import.meta.main) await shirtOrderRetry();

@@ -1,0 +1,24 @@
+// The seed's third scenario: a check the JSON Schema cannot express (a `refine`) runs after the run resumes.
+// A green small shirt passes the form but makes `pauseFlowRun` throw RunInputValidationError, failing the run.
+import { z } from "zod";
+import { flow, getRunLogger, pauseFlowRun, RunInput } from "baton";
+
+/** A shirt size and color; green is not stocked in small. */
+export const ShirtOrder = RunInput.from(
+  z
+    .object({
+      size: z.enum(["small", "medium", "large", "xlarge"]),
+      color: z.enum(["red", "green", "black"]),
+    })
+    .refine((order) => !(order.color === "green" && order.size === "small"), {
+      message: "Green is only in-stock for medium, large, and XL sizes.",
+      path: ["color"],
+    }),
+);
+
+export const shirtOrder = flow("shirt-order", async () => {
+  const order = await pauseFlowRun({ waitForInput: ShirtOrder });
+  getRunLogger().info(`Shirt order: ${order.size}, ${order.color}`);
+});
+
+if (import.meta.main) await shirtOrder();
