@@ -231,13 +231,8 @@ export class FlowRunService {
       message: error.message,
       details: { pauseKey: key, error: { name: error.name, message: error.message, code: error.code } },
     });
-    try {
-      await this.#transition(run, state);
-      return true;
-    } catch (e) {
-      if (e instanceof StaleStateError) return false; // answered or expired by another server meanwhile
-      throw e;
-    }
+    // Answered, cancelled or expired by another server meanwhile: nothing to do, and nothing went wrong.
+    return (await this.#tryTransition(run, state)) !== undefined;
   }
 
   /**
@@ -245,6 +240,17 @@ export class FlowRunService {
    * whatever `extra` writes) in the same transaction.
    */
   async #transition(run: FlowRun, state: State, extra?: (tx: Executor) => Promise<NewEvent[] | void>): Promise<FlowRun> {
+    const updated = await this.#tryTransition(run, state, extra);
+    if (updated) return updated;
+    // Someone else moved the run first: report what it is now.
+    const current = await this.get(run.id);
+    if (state.type === "RUNNING" && run.state.type === "PAUSED") throw new NotPausedError(run.id, current.state.type, current.state.name);
+    if (current.state.type === "CANCELLED") throw new FlowRunCancelledError(run.id, current.state.message);
+    throw new InvalidTransitionError(run.id, current.state.type, state.type, "the run changed state meanwhile; read it again.");
+  }
+
+  /** Like `#transition`, but resolves to undefined instead of throwing when someone else moved the run first. */
+  async #tryTransition(run: FlowRun, state: State, extra?: (tx: Executor) => Promise<NewEvent[] | void>): Promise<FlowRun | undefined> {
     return this.#write(async (tx) => {
       const events: NewEvent[] = [];
       const more = await extra?.(tx);
@@ -264,13 +270,9 @@ export class FlowRunService {
       };
       events.push(stateEvent(updated, state, run.state.type));
       return { result: updated, events };
-    }).catch(async (e) => {
-      if (!(e instanceof StaleStateError)) throw e;
-      // Someone else moved the run first: report what it is now.
-      const current = await this.get(run.id);
-      if (state.type === "RUNNING" && run.state.type === "PAUSED") throw new NotPausedError(run.id, current.state.type, current.state.name);
-      if (current.state.type === "CANCELLED") throw new FlowRunCancelledError(run.id, current.state.message);
-      throw new InvalidTransitionError(run.id, current.state.type, state.type, "the run changed state meanwhile; read it again.");
+    }).catch((e) => {
+      if (e instanceof StaleStateError) return undefined;
+      throw e;
     });
   }
 

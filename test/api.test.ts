@@ -1,0 +1,312 @@
+// The HTTP API as a caller sees it: a real server process on each backend, answered with plain fetch.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { z } from "zod";
+import { createClient, type BatonClient } from "../src/client/index.ts";
+import { collectEvents, describeEvent, pausedRun, request, waitForState, waitUntil } from "./support/api.ts";
+import { createTempDatabase, postgresUnavailable } from "./support/postgres.ts";
+import { backends, startTestServer, type TestServer } from "./support/processes.ts";
+
+const Person = z.object({
+  name: z.string().min(1),
+  age: z.number().int().min(0),
+  address: z.object({ city: z.string() }),
+});
+
+for (const { backend, skip } of await backends()) {
+  describe(`API on ${backend}`, { skip }, () => {
+    let server: TestServer;
+    let client: BatonClient;
+    before(async () => {
+      server = await startTestServer(backend);
+      client = createClient({ apiUrl: server.apiUrl });
+    });
+    after(() => server?.close());
+
+    const resume = (id: string, body?: unknown, options?: Parameters<typeof request>[4]) =>
+      request(server, "POST", `/flow-runs/${id}/resume`, body, options);
+
+    test("GET /api/health answers ok and names the database in use", async () => {
+      const res = await request(server, "GET", "/health");
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.body, { status: "ok", database: backend });
+    });
+
+    test("GET /api/openapi.json describes the API, including the resume route and its body", async () => {
+      const res = await request(server, "GET", "/openapi.json");
+      assert.equal(res.status, 200);
+      assert.match(res.body.openapi, /^3\./);
+      const resumeOp = res.body.paths["/api/flow-runs/{id}/resume"]?.post;
+      assert.ok(resumeOp, "the resume route is described");
+      assert.match(resumeOp.description, /422/);
+      for (const path of ["/api/flow-runs", "/api/flow-runs/{id}/cancel", "/api/flow-runs/{id}/inputs", "/api/events", "/api/logs"])
+        assert.ok(res.body.paths[path], `${path} is described`);
+    });
+
+    test("resuming a run that does not exist answers 404 naming the id", async () => {
+      const res = await resume("no-such-run", { input: { name: "x" } });
+      assert.equal(res.status, 404);
+      assert.equal(res.body.code, "FLOW_RUN_NOT_FOUND");
+      assert.match(res.body.message, /no-such-run/);
+    });
+
+    test("resuming a run that is running answers 409 saying it is Running", async () => {
+      const run = await client.createFlowRun({ flowName: "api-test", state: { type: "RUNNING" } });
+      const res = await resume(run.id, {});
+      assert.equal(res.status, 409);
+      assert.equal(res.body.code, "NOT_PAUSED");
+      assert.match(res.body.message, /is not paused: it is Running/);
+      assert.equal(res.body.details.stateType, "RUNNING");
+    });
+
+    test("resuming a completed run answers 409 saying it is Completed", async () => {
+      const run = await pausedRun(client, { waitForInput: Person });
+      const answer = { name: "Ada", age: 36, address: { city: "London" } };
+      assert.equal((await resume(run.id, { input: answer })).status, 200);
+      await client.setFlowRunState(run.id, { type: "COMPLETED" });
+      const res = await resume(run.id, { input: answer });
+      assert.equal(res.status, 409);
+      assert.match(res.body.message, /it is Completed \(COMPLETED\)/);
+    });
+
+    test("cancelling a paused run ends it Cancelled, and a later answer gets 409 saying it is Cancelled", async () => {
+      const run = await pausedRun(client, { waitForInput: Person });
+      const cancelled = await request(server, "POST", `/flow-runs/${run.id}/cancel`, { reason: "no longer needed" });
+      assert.equal(cancelled.status, 200);
+      assert.equal(cancelled.body.state.type, "CANCELLED");
+      assert.equal(cancelled.body.state.message, "no longer needed");
+      const res = await resume(run.id, { input: { name: "Ada", age: 36, address: { city: "London" } } });
+      assert.equal(res.status, 409);
+      assert.match(res.body.message, /it is Cancelled \(CANCELLED\)/);
+      assert.equal((await client.listRunInputs(run.id))[0]!.respondedAt, null);
+    });
+
+    test("cancelling a run that already finished answers 409", async () => {
+      const run = await client.createFlowRun({ flowName: "api-test", state: { type: "RUNNING" } });
+      await client.setFlowRunState(run.id, { type: "COMPLETED" });
+      const res = await request(server, "POST", `/flow-runs/${run.id}/cancel`);
+      assert.equal(res.status, 409);
+      assert.match(res.body.message, /already finished \(Completed\)/);
+    });
+
+    test("an answer with missing and mistyped fields is refused with 422, one error per field at its JSON pointer; the run stays paused and a valid answer then resumes it", async () => {
+      const run = await pausedRun(client, { waitForInput: Person });
+      const res = await resume(run.id, { input: { age: "thirty", address: {} } });
+      assert.equal(res.status, 422);
+      assert.equal(res.body.code, "INVALID_INPUT");
+      const errors = res.body.details.errors as { path: string; message: string }[];
+      assert.deepEqual(errors.map((e) => e.path).sort(), ["/address/city", "/age", "/name"]);
+      assert.deepEqual(errors.find((e) => e.path === "/name"), { path: "/name", message: "is required" });
+      assert.match(res.body.message, /stays paused/);
+
+      const still = await client.getFlowRun(run.id);
+      assert.equal(still.state.type, "PAUSED");
+      assert.equal(still.state.id, run.state.id, "the paused state is untouched");
+      assert.equal((await client.listRunInputs(run.id))[0]!.respondedAt, null);
+
+      const ok = await resume(run.id, { input: { name: "Ada", age: 36, address: { city: "London" } } });
+      assert.equal(ok.status, 200);
+      assert.equal(ok.body.state.type, "RUNNING");
+    });
+
+    test("an answer with a field the form does not have is refused when the schema is strict", async () => {
+      const run = await pausedRun(client, { waitForInput: z.strictObject({ ok: z.boolean() }) });
+      const res = await resume(run.id, { input: { ok: true, extra: 1 } });
+      assert.equal(res.status, 422);
+      assert.deepEqual(res.body.details.errors, [{ path: "/extra", message: "is not a field of this form" }]);
+    });
+
+    test("a pause for a bare number takes 42 as the answer, and refuses an object with 422 at the root", async () => {
+      const run = await pausedRun(client, { waitForInput: z.number() });
+      const wrong = await resume(run.id, { input: { value: 42 } });
+      assert.equal(wrong.status, 422);
+      assert.deepEqual(wrong.body.details.errors.map((e: { path: string }) => e.path), [""]);
+      const missing = await resume(run.id, {});
+      assert.equal(missing.status, 422);
+      assert.equal(missing.body.details.errors[0].path, "");
+      assert.equal((await resume(run.id, { input: 42 })).status, 200);
+      assert.equal((await client.getRunInput(run.id, "1")).response, 42);
+    });
+
+    test("a pause for one of a set of words refuses a word outside it, listing the allowed ones", async () => {
+      const run = await pausedRun(client, { waitForInput: z.enum(["approve", "reject"]) });
+      const res = await resume(run.id, { input: "maybe" });
+      assert.equal(res.status, 422);
+      assert.match(res.body.details.errors[0].message, /"approve", "reject"/);
+      assert.equal((await resume(run.id, { input: "reject" })).status, 200);
+      assert.equal((await client.getRunInput(run.id, "1")).response, "reject");
+    });
+
+    test("omitting input resumes a pause whose fields all have defaults, and the defaults are stored as the answer", async () => {
+      const run = await pausedRun(client, { waitForInput: z.object({ approved: z.boolean().default(false), note: z.string().default("none") }) });
+      const res = await resume(run.id, {});
+      assert.equal(res.status, 200);
+      assert.deepEqual((await client.getRunInput(run.id, "1")).response, { approved: false, note: "none" });
+    });
+
+    test("a POST with no body at all resumes a pause that asked for nothing", async () => {
+      const run = await pausedRun(client);
+      const res = await resume(run.id);
+      assert.equal(res.status, 200);
+      assert.equal(res.body.state.type, "RUNNING");
+      assert.ok((await client.getRunInput(run.id, "1")).respondedAt);
+    });
+
+    test("omitting input when a field is required is refused with 422 naming that field", async () => {
+      const run = await pausedRun(client, { waitForInput: z.object({ name: z.string() }) });
+      const res = await resume(run.id, {});
+      assert.equal(res.status, 422);
+      assert.deepEqual(res.body.details.errors, [{ path: "/name", message: "is required" }]);
+    });
+
+    test("an answer over 1 MiB is refused with 413 and the run stays paused", async () => {
+      const run = await pausedRun(client, { waitForInput: z.object({ name: z.string() }) });
+      const res = await resume(run.id, { input: { name: "x".repeat(1024 * 1024 + 10) } });
+      assert.equal(res.status, 413);
+      assert.equal(res.body.code, "PAYLOAD_TOO_LARGE");
+      assert.equal((await client.getFlowRun(run.id)).state.type, "PAUSED");
+      // Just under the limit is fine.
+      assert.equal((await resume(run.id, { input: { name: "x".repeat(1000 * 1000) } })).status, 200);
+    });
+
+    test("a body that is not valid JSON is refused with 400 and the run stays paused", async () => {
+      const run = await pausedRun(client, { waitForInput: z.object({ name: z.string() }) });
+      const res = await resume(run.id, undefined, { rawBody: '{"input": {"name": ' });
+      assert.equal(res.status, 400);
+      assert.equal(res.body.code, "BAD_REQUEST");
+      assert.match(res.body.message, /not valid JSON/);
+      assert.equal((await client.getFlowRun(run.id)).state.type, "PAUSED");
+    });
+
+    test("a body of the wrong shape is refused with 400 naming the field", async () => {
+      const run = await pausedRun(client, { waitForInput: z.object({ name: z.string() }) });
+      const res = await resume(run.id, { input: { name: "x" }, channel: "carrier-pigeon" });
+      assert.equal(res.status, 400);
+      assert.match(res.body.message, /channel/);
+    });
+
+    test("of ten answers sent at once to one pause exactly one is taken (200), the other nine get 409, and one answer is stored", async () => {
+      const run = await pausedRun(client, { waitForInput: z.object({ name: z.string() }) });
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => resume(run.id, { input: { name: `person-${i}` }, respondedBy: `person-${i}` })),
+      );
+      const statuses = results.map((r) => r.status).sort();
+      assert.deepEqual(statuses, [200, ...Array(9).fill(409)]);
+      for (const r of results.filter((r) => r.status === 409)) assert.equal(r.body.code, "NOT_PAUSED");
+      const winner = results.findIndex((r) => r.status === 200);
+      const inputs = await client.listRunInputs(run.id);
+      assert.equal(inputs.length, 1);
+      assert.deepEqual(inputs[0]!.response, { name: `person-${winner}` });
+      assert.equal(inputs[0]!.respondedBy, `person-${winner}`);
+      const states = await client.listFlowRunStates(run.id);
+      assert.deepEqual(states.map((s) => s.type), ["RUNNING", "PAUSED", "RUNNING"]);
+    });
+
+    test("each answer is stored with when it came, through which channel, and who gave it", async () => {
+      const run = await pausedRun(client, { waitForInput: z.object({ ok: z.boolean() }) });
+      const sent = new Date().toISOString();
+      assert.equal((await resume(run.id, { input: { ok: true }, respondedBy: "alice@example.com" })).status, 200);
+      const [answer] = await client.listRunInputs(run.id);
+      assert.equal(answer!.channel, "api");
+      assert.equal(answer!.respondedBy, "alice@example.com");
+      assert.ok(answer!.respondedAt! >= sent.slice(0, 19), `${answer!.respondedAt} is not before the request`);
+
+      const viaCli = await pausedRun(client, { waitForInput: z.object({ ok: z.boolean() }) });
+      await createClient({ apiUrl: server.apiUrl, channel: "cli" }).resume(viaCli.id, { input: { ok: false } });
+      const [cliAnswer] = await client.listRunInputs(viaCli.id);
+      assert.equal(cliAnswer!.channel, "cli");
+      assert.equal(cliAnswer!.respondedBy, null);
+
+      const viaHeader = await pausedRun(client);
+      await resume(viaHeader.id, {}, { headers: { "x-baton-channel": "cli" } });
+      assert.equal((await client.getRunInput(viaHeader.id, "1")).channel, "cli");
+    });
+
+    test("a paused run whose timeout passes is failed by the server, with a message saying the pause timed out", async () => {
+      const run = await pausedRun(client, { waitForInput: z.object({ name: z.string() }), timeoutSeconds: 0.5, key: "approval" });
+      assert.ok(run.state.details.pauseTimeout);
+      const failed = await waitForState(client, run.id, "FAILED", 5000);
+      assert.match(failed.state.message ?? "", /The pause "approval" of flow run .* timed out at .* without an answer; the run is failed/);
+      assert.equal(failed.state.details.error?.code, "PAUSE_TIMEOUT");
+      const states = await client.listFlowRunStates(run.id);
+      assert.deepEqual(states.map((s) => s.type), ["RUNNING", "PAUSED", "FAILED"]);
+      const late = await resume(run.id, { input: { name: "too late" } });
+      assert.equal(late.status, 409);
+      assert.match(late.body.message, /Failed/);
+    });
+
+    test("the event stream of one run shows it paused, the answer submitted, then running and completed, in order", async () => {
+      const run = await client.createFlowRun({ flowName: "api-events", state: { type: "RUNNING" } });
+      const live = await collectEvents(client, { flowRunId: run.id });
+      const all = await collectEvents(client, {});
+      const paused = await client.pause(run.id, { key: "1", timeoutSeconds: 60, inputRequest: null });
+      assert.equal(paused.status, "PAUSED");
+      await client.resume(run.id, { respondedBy: "bob" });
+      await client.setFlowRunState(run.id, { type: "COMPLETED" });
+      const expected = ["state PAUSED", "input 1", "state RUNNING", "state COMPLETED"];
+      await live.until("the run's stream has four events", (e) => e.length >= 4);
+      await all.until("the all-runs stream has the run's four events", (e) => e.filter((x) => x.flowRunId === run.id).length >= 4);
+      live.close();
+      all.close();
+      assert.deepEqual(live.events.map(describeEvent), expected);
+      assert.deepEqual(all.events.filter((e) => e.flowRunId === run.id).map(describeEvent), expected);
+      const submitted = live.events[1]!;
+      assert.equal(submitted.type, "flow-run.input-submitted");
+      if (submitted.type === "flow-run.input-submitted") {
+        assert.equal(submitted.payload.channel, "api");
+        assert.equal(submitted.payload.respondedBy, "bob");
+      }
+
+      // A client that reconnects from an earlier position gets the kept events again, from its creation on.
+      const replay = await collectEvents(client, { flowRunId: run.id, after: 0 });
+      await replay.until("the replay has five events", (e) => e.length >= 5);
+      replay.close();
+      assert.deepEqual(replay.events.map(describeEvent), ["state RUNNING", ...expected]);
+    });
+
+    test("the event stream answers as server-sent events and can be narrowed by event type", async () => {
+      const controller = new AbortController();
+      const res = await fetch(`${server.apiUrl}/events?types=flow-run.state-changed`, { signal: controller.signal });
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get("content-type") ?? "", /^text\/event-stream/);
+      controller.abort();
+      const bad = await request(server, "GET", "/events?types=nonsense");
+      assert.equal(bad.status, 400);
+    });
+  });
+}
+
+describe("two servers sharing one PostgreSQL, both running the expiry service", { skip: (await postgresUnavailable()) ?? false }, () => {
+  let db: Awaited<ReturnType<typeof createTempDatabase>>;
+  let a: TestServer;
+  let b: TestServer;
+  before(async () => {
+    db = await createTempDatabase();
+    a = await startTestServer("postgres", { BATON_DATABASE_URL: db.url, BATON_EXPIRY_INTERVAL_SECONDS: "0.1" });
+    b = await startTestServer("postgres", { BATON_DATABASE_URL: db.url, BATON_EXPIRY_INTERVAL_SECONDS: "0.1" });
+  });
+  after(async () => {
+    await b?.close();
+    await a?.close();
+    await db?.drop();
+  });
+
+  test("each expired pause is failed exactly once, and neither server logs an error", async () => {
+    const viaA = createClient({ apiUrl: a.apiUrl });
+    const viaB = createClient({ apiUrl: b.apiUrl });
+    const runs = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => pausedRun(i % 2 ? viaA : viaB, { flowName: "expiry-race", timeoutSeconds: 1.5 })),
+    );
+    await waitUntil(
+      "every run is failed",
+      async () => (await viaA.listFlowRuns({ flowName: "expiry-race", state: "FAILED", limit: 100 })).items.length === runs.length,
+      15_000,
+    );
+    for (const run of runs) {
+      const states = await viaB.listFlowRunStates(run.id);
+      assert.deepEqual(states.map((s) => s.type), ["RUNNING", "PAUSED", "FAILED"], `run ${run.id}`);
+    }
+    const logs = a.child.output() + b.child.output();
+    assert.doesNotMatch(logs, /expiry sweep failed/);
+  });
+});
