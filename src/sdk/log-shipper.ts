@@ -29,9 +29,18 @@ export class LogShipper {
   flush(): Promise<void> {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
-    const batch = this.#buffer.splice(0, 1000);
-    if (!batch.length) return this.#inFlight;
-    this.#inFlight = this.#inFlight.then(async () => {
+    if (!this.#buffer.length) return this.#inFlight;
+    this.#inFlight = this.#inFlight.then(() => this.#sendBuffered());
+    return this.#inFlight;
+  }
+
+  /**
+   * Sends batches until the buffer is empty, including lines added while a batch was in flight. It loops
+   * rather than calling `flush()`: that would chain onto the very promise running it and never settle.
+   */
+  async #sendBuffered(): Promise<void> {
+    while (this.#buffer.length) {
+      const batch = this.#buffer.splice(0, 1000);
       try {
         await this.#client.writeLogs(batch);
       } catch (e) {
@@ -40,8 +49,6 @@ export class LogShipper {
         this.#timer ??= setTimeout(() => void this.flush(), 2000);
         return;
       }
-      if (this.#buffer.length) await this.flush();
-    });
-    return this.#inFlight;
+    }
   }
 }
