@@ -14,6 +14,7 @@ import { logsRoute } from "./routes/logs-route.ts";
 import { pausesRoute } from "./routes/pauses-route.ts";
 import { taskRunsRoute } from "./routes/task-runs-route.ts";
 import { startExpiryService } from "./services/expiry-service.ts";
+import { startPostgresEventRelay } from "./services/postgres-event-relay.ts";
 import { TaskRunService } from "./task-run-service.ts";
 
 /** A running Baton server. */
@@ -73,10 +74,18 @@ export async function startServer(options: ServerOptions = {}): Promise<BatonSer
   const storage = await openStorage({ databaseUrl: config.databaseUrl, home: config.home });
   const { app, runs } = await createApp(storage, config);
   const stopExpiry = startExpiryService(runs, config.expiryIntervalSeconds, (e) => app.log.error({ err: e }, "expiry sweep failed"));
+  const stopRelay =
+    storage.dialect === "postgres" && config.databaseUrl
+      ? await startPostgresEventRelay(config.databaseUrl, storage, runs.bus, (e) => app.log.error({ err: e }, "event relay failed"))
+      : async () => {};
+  const stopServices = async () => {
+    stopExpiry();
+    await stopRelay();
+  };
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (e) {
-    stopExpiry();
+    await stopServices();
     await storage.close();
     throw e;
   }
@@ -89,7 +98,7 @@ export async function startServer(options: ServerOptions = {}): Promise<BatonSer
     config,
     apiUrl: `http://${host}:${port}/api`,
     async close() {
-      stopExpiry();
+      await stopServices();
       await app.close();
       await storage.close();
     },

@@ -28,7 +28,17 @@ export class EventBus {
     };
   }
 
+  /** Set when other servers share the database: told of every event this server publishes. */
+  relay: ((events: readonly BatonEvent[]) => void) | undefined;
+
+  /** Delivers events written by this server to its streams, and to the other servers through the relay. */
   publish(events: readonly BatonEvent[]): void {
+    this.deliver(events);
+    if (events.length) this.relay?.(events);
+  }
+
+  /** Delivers events to this server's streams only (used for events another server wrote). */
+  deliver(events: readonly BatonEvent[]): void {
     for (const e of events) {
       for (const l of this.#all) l(e);
       const forRun = this.#byRun.get(e.flowRunId);

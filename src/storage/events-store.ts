@@ -1,4 +1,6 @@
+import type { Selectable } from "kysely";
 import type { BatonEvent } from "../contract/index.ts";
+import type { EventTable } from "./schema.ts";
 import type { Executor } from "./storage.ts";
 
 /** An event before the database gives it an id. */
@@ -25,16 +27,17 @@ export async function listEventsAfter(db: Executor, afterId: number, flowRunId: 
   let q = db.selectFrom("events").selectAll().where("id", ">", afterId);
   if (flowRunId) q = q.where("flow_run_id", "=", flowRunId);
   const rows = await q.orderBy("id").limit(limit).execute();
-  return rows.map(
-    (r) =>
-      ({
-        id: Number(r.id),
-        type: r.type,
-        flowRunId: r.flow_run_id,
-        occurredAt: r.occurred_at,
-        payload: JSON.parse(r.payload),
-      }) as StoredEvent,
-  );
+  return rows.map(eventOf);
+}
+
+/** The events with these ids, in id order. */
+export async function listEventsByIds(db: Executor, ids: number[]): Promise<StoredEvent[]> {
+  const rows = await db.selectFrom("events").selectAll().where("id", "in", ids).orderBy("id").execute();
+  return rows.map(eventOf);
+}
+
+function eventOf(r: Selectable<EventTable>): StoredEvent {
+  return { id: Number(r.id), type: r.type, flowRunId: r.flow_run_id, occurredAt: r.occurred_at, payload: JSON.parse(r.payload) } as StoredEvent;
 }
 
 /** The id of the newest kept event, or 0. */

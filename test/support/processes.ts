@@ -76,6 +76,8 @@ export interface TestServer {
   readonly apiUrl: string;
   readonly backend: Backend;
   readonly child: Child;
+  /** The PostgreSQL database it uses, if any. */
+  readonly databaseUrl: string | undefined;
   /** Environment for a flow process that should talk to this server. */
   readonly env: Record<string, string>;
   /** Stops the server (the database stays, for a restart). */
@@ -91,7 +93,8 @@ export type Backend = "sqlite" | "postgres";
 /** Starts a server process for `backend`. */
 export async function startTestServer(backend: Backend, extraEnv: Record<string, string> = {}): Promise<TestServer> {
   const home = mkdtempSync(join(tmpdir(), "baton-test-"));
-  const db = backend === "postgres" ? await createTempDatabase() : undefined;
+  // A server given BATON_DATABASE_URL shares that database (several servers on one PostgreSQL).
+  const db = backend === "postgres" && !extraEnv.BATON_DATABASE_URL ? await createTempDatabase() : undefined;
   const baseEnv: Record<string, string> = {
     BATON_HOME: home,
     BATON_EXPIRY_INTERVAL_SECONDS: "0.2",
@@ -121,6 +124,7 @@ export async function startTestServer(backend: Backend, extraEnv: Record<string,
       return apiUrl;
     },
     backend,
+    databaseUrl: baseEnv.BATON_DATABASE_URL,
     get child() {
       return child;
     },

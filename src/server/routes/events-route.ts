@@ -43,13 +43,13 @@ export function eventsRoute(storage: Storage, bus: EventBus): FastifyPluginAsync
         "x-accel-buffering": "no",
       });
       res.write("retry: 1000\n\n");
-      let lastId = after ?? 0;
+      // While replaying, live events are held back and the replayed ids remembered, so that an event
+      // both replayed and published live is sent once. Ids are not compared by order: on PostgreSQL,
+      // concurrent transactions may commit (and publish) a higher id before a lower one.
       let pending: BatonEvent[] | null = [];
+      const replayed = new Set<number>();
       const send = (e: BatonEvent) => {
-        if (e.type !== "log") {
-          if (e.id <= lastId) return;
-          lastId = e.id;
-        }
+        if (e.type !== "log" && replayed.has(e.id)) return;
         res.write(frame(e));
         if (res.writableLength > MAX_BUFFERED_BYTES) res.destroy();
       };
@@ -59,26 +59,26 @@ export function eventsRoute(storage: Storage, bus: EventBus): FastifyPluginAsync
         clearInterval(ping);
         unsubscribe();
       });
-      if (after === undefined) {
-        // Tell the client its position, so that a reconnect resumes here instead of replaying history.
-        lastId = await latestEventId(storage.db);
-        res.write(`id: ${lastId}\n\n`);
-        const buffered = pending;
+      try {
+        if (after === undefined) {
+          // Tell the client its position, so that a reconnect resumes here instead of replaying history.
+          res.write(`id: ${await latestEventId(storage.db)}\n\n`);
+        } else {
+          for (let position = after; ; ) {
+            const missed = await listEventsAfter(storage.db, position, flowRunId, 1000);
+            for (const e of missed) {
+              if (!types || types.includes(e.type)) send(e);
+              replayed.add(e.id);
+            }
+            if (missed.length < 1000) break;
+            position = missed.at(-1)!.id;
+          }
+        }
+      } finally {
+        const buffered = pending ?? [];
         pending = null;
         for (const e of buffered) send(e);
-      } else {
-        try {
-          for (;;) {
-            const missed = await listEventsAfter(storage.db, lastId, flowRunId, 1000);
-            for (const e of missed) if (!types || types.includes(e.type)) send(e);
-            if (missed.length < 1000) break;
-            lastId = Math.max(lastId, missed.at(-1)!.id);
-          }
-        } finally {
-          const buffered = pending ?? [];
-          pending = null;
-          for (const e of buffered) send(e);
-        }
+        replayed.clear();
       }
     });
   };

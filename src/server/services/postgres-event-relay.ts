@@ -1,0 +1,78 @@
+import { randomUUID } from "node:crypto";
+import { sql } from "kysely";
+import pg from "pg";
+import type { BatonEvent } from "../../contract/index.ts";
+import { listEventsByIds } from "../../storage/events-store.ts";
+import { listLogs } from "../../storage/logs-store.ts";
+import type { Storage } from "../../storage/storage.ts";
+import type { EventBus } from "../event-bus.ts";
+
+const CHANNEL = "baton_events";
+
+/** What one server tells the others: id ranges to read, never the events themselves (NOTIFY payloads are small). */
+interface Notice {
+  server: string;
+  /** Ids of kept events (one transaction's few). */
+  events?: number[];
+  /** Log lines of one run with ids in [from, to]. */
+  logs?: [flowRunId: string, from: number, to: number];
+}
+
+/**
+ * Lets several servers on one PostgreSQL share their events, so that a flow connected to one server
+ * is woken by an answer given through another. Each server NOTIFYs the id ranges it wrote; the others
+ * LISTEN, read those rows, and deliver them to their own streams.
+ */
+export async function startPostgresEventRelay(
+  databaseUrl: string,
+  storage: Storage,
+  bus: EventBus,
+  onError: (e: unknown) => void,
+): Promise<() => Promise<void>> {
+  const server = randomUUID();
+  let client: pg.Client | undefined;
+  let stopped = false;
+
+  const notify = (notice: Omit<Notice, "server">) =>
+    sql`select pg_notify(${CHANNEL}, ${JSON.stringify({ server, ...notice })})`.execute(storage.db).catch(onError);
+
+  bus.relay = (events: readonly BatonEvent[]) => {
+    const kept = events.filter((e) => e.type !== "log").map((e) => e.id);
+    if (kept.length) void notify({ events: kept });
+    const logsByRun = new Map<string, number[]>();
+    for (const e of events) if (e.type === "log") logsByRun.set(e.flowRunId, [...(logsByRun.get(e.flowRunId) ?? []), e.id]);
+    for (const [run, ids] of logsByRun) void notify({ logs: [run, Math.min(...ids), Math.max(...ids)] });
+  };
+
+  const receive = async (payload: string) => {
+    const notice = JSON.parse(payload) as Notice;
+    if (notice.server === server) return;
+    if (notice.events?.length) bus.deliver(await listEventsByIds(storage.db, notice.events));
+    if (notice.logs) {
+      const [run, from, to] = notice.logs;
+      const rows = await listLogs(storage.db, run, from - 1, to - from + 1);
+      bus.deliver(rows.filter((l) => l.id <= to).map((l) => ({ id: l.id, type: "log" as const, flowRunId: l.flowRunId, occurredAt: l.timestamp, payload: l })));
+    }
+  };
+
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: databaseUrl });
+    c.on("notification", (m) => m.payload && receive(m.payload).catch(onError));
+    c.on("error", (e) => {
+      onError(e);
+      if (client === c) client = undefined;
+      c.end().catch(() => {});
+      if (!stopped) setTimeout(() => void connect().catch(onError), 1000).unref();
+    });
+    await c.connect();
+    await c.query(`LISTEN ${CHANNEL}`);
+    client = c;
+  };
+  await connect();
+
+  return async () => {
+    stopped = true;
+    bus.relay = undefined;
+    await client?.end().catch(() => {});
+  };
+}
