@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { z } from "zod";
 import { createClient, type BatonClient } from "../src/client/index.ts";
-import { getRunContext, getRunLogger, MissingContextError, pauseFlowRun, task } from "../src/sdk/index.ts";
+import { flow, getRunContext, getRunLogger, MissingContextError, pauseFlowRun, RunInput, task } from "../src/sdk/index.ts";
 import { collectEvents, describeEvent, pausedFlowProcess, pausedRun, waitForState, waitUntil } from "./support/api.ts";
 import { backends, spawnNode, startTestServer, type Child, type TestServer } from "./support/processes.ts";
 
@@ -91,6 +91,21 @@ for (const { backend, skip } of await backends()) {
       assert.equal(notPaused.instanceOf, "NotPausedError");
     });
 
+    test("resumeFlowRun refuses an answer over 1 MiB with PayloadTooLargeError, and says how to start a server when none answers", async () => {
+      const run = await pausedRun(client, { waitForInput: z.object({ name: z.string() }) });
+      const [tooLarge] = await sdkClient([{ op: "resume", id: run.id, nameOfLength: 1024 * 1024 + 1 }]);
+      assert.equal(tooLarge.instanceOf, "PayloadTooLargeError");
+      assert.equal((await client.getFlowRun(run.id)).state.type, "PAUSED");
+
+      const child = spawnNode(["test/fixtures/sdk-client.ts", JSON.stringify([{ op: "resume", id: run.id, input: { name: "x" } }])], {
+        BATON_API_URL: "http://127.0.0.1:9/api",
+      });
+      assert.equal(await child.exited, 0, child.output());
+      const unreachable = JSON.parse(child.output().trim());
+      assert.equal(unreachable.instanceOf, "ServerUnreachableError");
+      assert.match(unreachable.message, /No Baton server answers at http:\/\/127\.0\.0\.1:9\/api\. Start one with/);
+    });
+
     test("cancelling a paused flow's run through the API ends it Cancelled; the waiting pause throws FlowRunCancelledError and nothing after it runs", async () => {
       const flow = runFlow("wait");
       const id = await pausedFlowProcess(client, flow);
@@ -120,6 +135,46 @@ for (const { backend, skip } of await backends()) {
       const run = await client.getFlowRun(id);
       assert.equal(run.state.type, "CANCELLED");
       assert.equal(run.state.message, "changed our minds");
+    });
+
+    test("a run cancelled while its flow is busy in a task makes the flow's next pause throw FlowRunCancelledError", async () => {
+      const flow = runFlow("busy-then-pause");
+      await flow.waitForOutput("slow step started");
+      const id = /run-id (\S+)/.exec(flow.output())![1]!;
+      await client.cancel(id, "stop at once");
+      assert.equal(await flow.exited, 1);
+      assert.match(flow.output(), /pause threw FlowRunCancelledError/);
+      assert.match(flow.output(), /flow threw FlowRunCancelledError: Flow run \S+ was cancelled: stop at once/);
+      assert.doesNotMatch(flow.output(), /after pause|Flow run failed/);
+      assert.equal((await client.getFlowRun(id)).state.type, "CANCELLED");
+    });
+
+    test("a paused flow keeps waiting while the server restarts, and wakes when answered afterwards", async () => {
+      const flow = runFlow("wait");
+      const id = await pausedFlowProcess(client, flow);
+      await server.stop();
+      await server.restart();
+      await client.resume(id, { input: { name: "Margaret" } });
+      // The SDK's event stream reconnects by itself (backing off up to 5 s) and re-reads the run on reconnecting.
+      await flow.waitForOutput('after pause {"name":"Margaret"}', 15_000);
+      assert.equal(await flow.exited, 0, flow.output());
+      assert.equal((await client.getFlowRun(id)).state.type, "COMPLETED");
+    });
+
+    test("a flow started when no server answers fails with ServerUnreachableError saying how to start one", async () => {
+      const flow = spawnNode(["test/fixtures/flows.ts", "wait"], { ...server.env, BATON_API_URL: "http://127.0.0.1:9/api" });
+      assert.equal(await flow.exited, 1);
+      assert.match(flow.output(), /flow threw ServerUnreachableError: No Baton server answers at http:\/\/127\.0\.0\.1:9\/api/);
+    });
+
+    test("a pause key with capitals or spaces, and a timeout that is not a duration, throw ConfigError and the run never pauses", async () => {
+      const flow = runFlow("bad-options");
+      assert.equal(await flow.exited, 0, flow.output());
+      assert.match(flow.output(), /key threw ConfigError: The pause key "Needs Approval!" is not valid: use lowercase letters, digits and dashes/);
+      assert.match(flow.output(), /timeout threw ConfigError: The timeout "soon" is not a duration; write it like "90s", "15m"/);
+      assert.match(flow.output(), /negative threw ConfigError: The timeout must be a positive number of seconds; got -5\./);
+      const id = /run-id (\S+)/.exec(flow.output())![1]!;
+      assert.deepEqual((await client.listFlowRunStates(id)).map((s) => s.type), ["RUNNING", "COMPLETED"]);
     });
 
     test("a pause with a one-second timeout throws PauseTimeoutError when nobody answers, and the run fails saying so", async () => {
@@ -345,4 +400,27 @@ for (const { backend, skip } of await backends()) {
       assert.equal(await double(21), 42);
     });
   });
+}
+
+/**
+ * What users see in their editor, checked by `tsc -p .` (part of `npm test`); never called. An answer's
+ * type is inferred from its schema, and a flow's parameters from its `parameters`.
+ */
+export async function typesUsersSee(): Promise<void> {
+  const count: number = await pauseFlowRun({ waitForInput: z.number() });
+  const choice: "approve" | "reject" = await pauseFlowRun({ waitForInput: z.enum(["approve", "reject"]) });
+  const order = await pauseFlowRun({ waitForInput: RunInput.from(z.object({ size: z.enum(["small", "large"]), note: z.string().default("") })) });
+  const size: "small" | "large" = order.size;
+  const note: string = order.note;
+  const nothing: undefined = await pauseFlowRun({ timeout: "15m" });
+  // @ts-expect-error the answer to a number pause is not a string
+  const wrong: string = await pauseFlowRun({ waitForInput: z.number() });
+  // @ts-expect-error a RunInput's initial data must fit its schema
+  RunInput.from(z.object({ name: z.string() })).withInitialData({ name: 42 });
+
+  const counted = flow({ name: "counted", parameters: z.object({ count: z.number().int() }) }, async ({ count }) => count * 2);
+  const doubled: number = await counted({ count: 2 });
+  // @ts-expect-error parameters are checked against the flow's schema
+  await counted({ count: "2" });
+  void [count, choice, size, note, nothing, wrong, doubled];
 }

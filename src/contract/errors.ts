@@ -196,6 +196,8 @@ export function errorFromResponse(
       return restore(new InvalidInputError(String(details.flowRunId ?? ""), (details.errors as FieldError[]) ?? []));
     case "INVALID_PARAMETERS":
       return restore(new ParametersValidationError(String(details.flowName ?? ""), (details.errors as FieldError[]) ?? []));
+    case "FLOW_RUN_CANCELLED":
+      return restore(new FlowRunCancelledError(String(details.flowRunId ?? "")));
     case "PAUSE_TIMEOUT":
       return restore(new PauseTimeoutError(String(details.flowRunId ?? ""), String(details.pauseKey ?? ""), (details.timeoutAt as string) ?? null));
     case "BAD_REQUEST":

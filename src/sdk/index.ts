@@ -38,6 +38,8 @@ export {
   FlowRunCancelledError,
   MissingContextError,
   ParametersValidationError,
+  PayloadTooLargeError,
+  BadRequestError,
   ServerUnreachableError,
   ConfigError,
 } from "../contract/errors.ts";
