@@ -1,0 +1,47 @@
+import { CommanderError } from "commander";
+import { BatonError, InvalidInputError } from "../contract/errors.ts";
+import { formatPath } from "./format.ts";
+
+/** Thrown when a command line is wrong (a bad option value, a missing argument); exits with 2. */
+export class CliUsageError extends BatonError {
+  constructor(message: string) {
+    super("USAGE", message);
+  }
+}
+
+/** Thrown when `--input` is not JSON; the answer is never sent. */
+export class InputNotJsonError extends BatonError {
+  constructor(reason: string) {
+    super(
+      "INPUT_NOT_JSON",
+      `--input is not valid JSON (${reason}). Quote the answer as JSON, e.g. --input '{"name":"Ada"}', --input 42 or --input '"text"'.`,
+    );
+  }
+}
+
+/** The exit code of a failed command: 2 for a wrong command line, 1 for everything else. */
+export function exitCodeOf(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+  if (error instanceof CliUsageError) return 2;
+  return 1;
+}
+
+/**
+ * Prints a failed command's error as one line on stderr (its message says what happened and what to
+ * do), then, for a refused answer, one line per field; the stack and causes only when `BATON_DEBUG=1`.
+ */
+export function reportError(error: unknown, stderr: NodeJS.WritableStream = process.stderr): void {
+  // Commander has printed its own message already.
+  if (error instanceof CommanderError) return;
+  if (error instanceof InvalidInputError) {
+    const runId = String(error.details.flowRunId ?? "");
+    stderr.write(`error: The answer does not match what the pause asks for; flow run ${runId} is still paused.\n`);
+    for (const e of error.errors) stderr.write(`  ${formatPath(e.path)}: ${e.message}\n`);
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    stderr.write(`error: ${message.split("\n")[0]}\n`);
+  }
+  if (process.env.BATON_DEBUG === "1" && error instanceof Error) {
+    for (let e: unknown = error; e instanceof Error; e = e.cause) stderr.write(`${e.stack ?? e.message}\n`);
+  }
+}

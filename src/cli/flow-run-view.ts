@@ -1,0 +1,108 @@
+import type { FlowRun, Log, RunInput } from "../contract/index.ts";
+import { commandPrefix, shellQuote } from "./cli-client.ts";
+import { formatJson, formatRelative, formatTable, formatTime } from "./format.ts";
+import { formFields, type FormField } from "./input-form.ts";
+
+/** The runs of `flow-run ls` as a table: id, name, flow, state, when created, since when in this state. */
+export function formatRunTable(runs: readonly FlowRun[], now = Date.now()): string {
+  return formatTable(
+    ["ID", "NAME", "FLOW", "STATE", "CREATED", "SINCE"],
+    runs.map((r) => [r.id, r.name, r.flowName, r.state.name, formatTime(r.createdAt), formatRelative(r.state.timestamp, now)]),
+  );
+}
+
+/**
+ * Everything `flow-run inspect` shows of a run: its state and times, its parameters, what its pause
+ * asks for (when paused), and each pause's answer so far.
+ */
+export function formatRunDetails(run: FlowRun, inputs: readonly RunInput[], now = Date.now()): string {
+  const { state } = run;
+  const lines = [
+    `Flow run    ${run.id} (${run.name})`,
+    `Flow        ${run.flowName}`,
+    `State       ${state.name} (${state.type}) since ${formatTime(state.timestamp)}, ${formatRelative(state.timestamp, now)}`,
+  ];
+  if (state.message) lines.push(`            ${state.message}`);
+  const error = state.details.error;
+  if (error && error.message !== state.message) lines.push(`            ${error.name}: ${error.message}`);
+  lines.push(
+    `Created     ${formatTime(run.createdAt)}`,
+    `Started     ${formatTime(run.startTime)}`,
+    `Ended       ${formatTime(run.endTime)}`,
+    `Parameters  ${Object.keys(run.parameters).length ? formatJson(run.parameters) : "(none)"}`,
+  );
+  if (state.type === "PAUSED") lines.push("", ...formatPause(run, now));
+  lines.push("", ...formatInputs(inputs, now));
+  return lines.join("\n");
+}
+
+function formatPause(run: FlowRun, now: number): string[] {
+  const { pauseKey, pauseTimeout, inputRequest } = run.state.details;
+  const timeout = pauseTimeout ? `times out ${formatTime(pauseTimeout)} (${formatRelative(pauseTimeout, now)})` : "never times out";
+  const lines = [`Waiting at pause "${pauseKey ?? "?"}"; ${timeout}.`];
+  if (inputRequest?.description) lines.push(...inputRequest.description.split("\n").map((l) => `  ${l}`));
+  const fields = formFields(inputRequest);
+  const resume = `${commandPrefix()} flow-run resume ${run.id}`;
+  if (!inputRequest) {
+    lines.push("It asks for no input.", `Resume it with: ${resume}`);
+    return lines;
+  }
+  lines.push("Input:");
+  if (fields.length === 0) lines.push("  (no fields)");
+  else lines.push(...indent(formatTable(["FIELD", "TYPE", "REQUIRED", "DEFAULT", "ALLOWED", "DESCRIPTION"], fields.map(fieldRow))));
+  lines.push(`Answer with: ${resume}   (asks field by field)`);
+  const example = exampleAnswer(fields);
+  if (example !== undefined) lines.push(`         or: ${resume} --input ${shellQuote(JSON.stringify(example))}`);
+  return lines;
+}
+
+function fieldRow(f: FormField): string[] {
+  const allowed = f.choices
+    ? f.choices.map((c) => JSON.stringify(c)).join(", ")
+    : [
+        f.minimum !== undefined ? `>= ${f.minimum}` : f.exclusiveMinimum !== undefined ? `> ${f.exclusiveMinimum}` : "",
+        f.maximum !== undefined ? `<= ${f.maximum}` : f.exclusiveMaximum !== undefined ? `< ${f.exclusiveMaximum}` : "",
+        f.minLength !== undefined ? `min length ${f.minLength}` : "",
+        f.maxLength !== undefined ? `max length ${f.maxLength}` : "",
+        f.format ?? "",
+      ]
+        .filter(Boolean)
+        .join(", ");
+  return [f.key ?? "(answer)", f.type, f.required ? "yes" : "no", f.default === undefined ? "" : JSON.stringify(f.default), allowed, f.description ?? ""];
+}
+
+/** A filled-in answer to show how `--input` looks: the required fields with placeholder values. */
+function exampleAnswer(fields: readonly FormField[]): unknown {
+  const placeholder = (f: FormField): unknown =>
+    f.default ?? (f.choices ? f.choices[0] : f.kind === "text" ? `<${f.key ?? "text"}>` : f.kind === "boolean" ? true : f.kind === "json" ? null : f.minimum ?? 0);
+  if (fields.length === 1 && fields[0]!.key === null) return placeholder(fields[0]!);
+  const required = fields.filter((f) => f.required);
+  if (required.length === 0) return undefined;
+  return Object.fromEntries(required.map((f) => [f.key, placeholder(f)]));
+}
+
+function formatInputs(inputs: readonly RunInput[], now: number): string[] {
+  if (inputs.length === 0) return ["Inputs: none yet."];
+  const rows = inputs.map((i) => {
+    const waiting = i.timeoutAt && new Date(i.timeoutAt).getTime() < now ? "(no answer; timed out)" : "(waiting)";
+    return [
+      i.key,
+      formatTime(i.requestedAt),
+      i.respondedAt ? formatTime(i.respondedAt) : "-",
+      i.channel ?? "-",
+      i.respondedBy ?? "-",
+      i.respondedAt ? formatJson(i.response) : waiting,
+    ];
+  });
+  return ["Inputs:", ...indent(formatTable(["PAUSE", "ASKED", "ANSWERED", "CHANNEL", "BY", "ANSWER"], rows))];
+}
+
+function indent(text: string): string[] {
+  return text.split("\n").map((l) => `  ${l}`);
+}
+
+/** A log line as `flow-run logs` prints it: local time, level, message. */
+export function formatLogLine(log: Log): string {
+  const ms = String(new Date(log.timestamp).getMilliseconds()).padStart(3, "0");
+  return `${formatTime(log.timestamp)}.${ms} | ${log.level.toUpperCase().padEnd(7)} | ${log.message}`;
+}

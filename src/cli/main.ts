@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+import { Command } from "commander";
+import packageJson from "../../package.json" with { type: "json" };
+import { exitCodeOf, reportError } from "./cli-errors.ts";
+import { addFlowRunCommands } from "./flow-run-command.ts";
+import { addServerCommands } from "./server-command.ts";
+
+/** Builds the `baton` command line: `server start`, and `flow-run ls | inspect | resume | cancel | logs`. */
+export function createProgram(): Command {
+  const program = new Command("baton")
+    .description("Baton: flows that run on their own until they need a person, then ask and go on.")
+    .version(packageJson.version)
+    .option("--api-url <url>", "the Baton API to talk to (default BATON_API_URL, else http://127.0.0.1:4200/api)")
+    // Set before the commands are added, which inherit it: usage errors are thrown, not exited on.
+    .exitOverride();
+  addServerCommands(program);
+  addFlowRunCommands(program);
+  return program;
+}
+
+/**
+ * Runs the command line and resolves with its exit code: 0, 1 when the command failed (bad input, not
+ * found, conflict, server unreachable), 2 when the command line itself is wrong.
+ *
+ * @example
+ * process.exitCode = await runCli(["node", "baton", "flow-run", "ls", "--state", "PAUSED"]);
+ */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  try {
+    await createProgram().parseAsync([...argv]);
+    return 0;
+  } catch (e) {
+    reportError(e);
+    return exitCodeOf(e);
+  }
+}
+
+if (import.meta.main) process.exitCode = await runCli(process.argv);

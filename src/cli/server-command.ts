@@ -1,0 +1,107 @@
+import { join } from "node:path";
+import { InvalidArgumentError, type Command } from "commander";
+import { DEFAULT_API_URL } from "../client/index.ts";
+import { BatonError } from "../contract/errors.ts";
+import type { BatonServer, ServerOptions } from "../server/index.ts";
+import { commandPrefix, shellQuote } from "./cli-client.ts";
+import { startExampleRun, type ExampleRun } from "./example-run.ts";
+
+/** Options of `baton server start`. */
+interface StartOptions {
+  host?: string;
+  port?: number;
+  withExamples?: boolean;
+}
+
+/**
+ * `baton server start`: the API and its event stream on SQLite (default) or PostgreSQL
+ * (`BATON_DATABASE_URL`), until Ctrl+C.
+ */
+export function addServerCommands(program: Command): void {
+  const group = program.command("server").description("Run the Baton server");
+  group
+    .command("start")
+    .description("Start the server; it stops cleanly on Ctrl+C (SIGINT) or SIGTERM")
+    .option("--host <host>", "the address to listen on (default BATON_HOST, else 127.0.0.1)")
+    .option("--port <port>", "the port to listen on (default BATON_PORT, else 4200)", parsePort)
+    .option("--with-examples", "also start an example run (greet-user) that waits for an answer")
+    .action((opts: StartOptions) => runServer(opts));
+}
+
+async function runServer(opts: StartOptions): Promise<void> {
+  const options: ServerOptions = { ...(opts.host ? { host: opts.host } : {}), ...(opts.port !== undefined ? { port: opts.port } : {}) };
+  // Loaded here, not at the top: the server's dependencies would slow every other command down.
+  const { resolveServerConfig, startServer } = await import("../server/index.ts");
+  const config = resolveServerConfig(options);
+  let server: BatonServer;
+  try {
+    server = await startServer(options);
+  } catch (e) {
+    throw startError(e, config.host, config.port);
+  }
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  const cli = (args: string) => cliCommand(server.apiUrl, args);
+  print(
+    `Baton server at ${server.apiUrl}, database ${databaseOf(server)}. ` +
+      `Paused runs: ${cli("flow-run ls --state PAUSED")}; answer one: ${cli("flow-run resume <id>")}. Ctrl+C stops it.`,
+  );
+
+  let example: ExampleRun | undefined;
+  if (opts.withExamples) {
+    example = await startExampleRun({
+      apiUrl: server.apiUrl,
+      print,
+      onPaused: (id) =>
+        print(
+          `Example run ${id} (greet-user) is waiting for a name. Answer it: ${cli(`flow-run resume ${id} --input '{"name":"Ada"}'`)}` +
+            ` (or leave out --input to be asked).`,
+        ),
+    });
+  }
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+  });
+  // A second Ctrl+C while stopping means "now".
+  process.once("SIGINT", () => process.exit(130));
+  print(`Stopping the Baton server (${signal})...`);
+  await example?.stop();
+  await server.close();
+  print("Stopped.");
+}
+
+/** A command as a person should type it to reach this server. */
+function cliCommand(apiUrl: string, args: string): string {
+  const expected = process.env.BATON_API_URL ?? DEFAULT_API_URL;
+  return `${commandPrefix()} ${args}${apiUrl === expected.replace(/\/+$/, "") ? "" : ` --api-url ${shellQuote(apiUrl)}`}`;
+}
+
+/** "SQLite /home/ada/.baton/baton.sqlite" or "PostgreSQL db.example.com:5432/baton" (no password). */
+function databaseOf(server: BatonServer): string {
+  const url = server.config.databaseUrl;
+  if (server.storage.dialect === "postgres" && url) {
+    const u = new URL(url);
+    return `PostgreSQL ${u.hostname}${u.port ? `:${u.port}` : ""}${u.pathname}`;
+  }
+  return `SQLite ${url ? url.replace(/^sqlite:(\/\/)?/, "") : join(server.config.home, "baton.sqlite")}`;
+}
+
+/** Turns a failed start into one line a person can act on. */
+function startError(error: unknown, host: string, port: number): unknown {
+  if (error instanceof BatonError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EADDRINUSE")
+    return new BatonError("ADDRESS_IN_USE", `Port ${port} on ${host} is already in use (another Baton server?). Stop that one, or start on another port with --port.`);
+  if (code === "EACCES")
+    return new BatonError("ADDRESS_NOT_ALLOWED", `Listening on ${host}:${port} is not allowed; ports below 1024 need privileges. Pick another with --port.`);
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND")
+    return new BatonError("ADDRESS_NOT_AVAILABLE", `${host} is not an address of this machine; pick another with --host.`);
+  return new BatonError("SERVER_START", `The Baton server could not start: ${(error as Error).message ?? String(error)}`, {}, { cause: error });
+}
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("use a port number from 0 to 65535.");
+  return n;
+}

@@ -1,0 +1,344 @@
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { z } from "zod";
+import { createClient, type BatonClient } from "../src/client/index.ts";
+import type { FlowRun } from "../src/contract/index.ts";
+import { RunInput, toInputRequest, type WaitForInput } from "../src/sdk/run-input.ts";
+import { createTempDatabase } from "./support/postgres.ts";
+import { backends, spawnNode, startTestServer, type Child, type TestServer } from "./support/processes.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+/** What a finished CLI process printed, apart, and how it exited. */
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Collects a child's stdout and stderr apart; `closed` waits for both streams to end, not just the exit. */
+function collect(child: Child): { readonly stdout: string; readonly stderr: string; closed: Promise<number | null> } {
+  let stdout = "";
+  let stderr = "";
+  child.process.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.process.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  const closed = new Promise<number | null>((resolve) => child.process.on("close", (code) => resolve(code)));
+  return {
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    closed,
+  };
+}
+
+/** Runs `baton <args>` as a person would, in a child process, and waits for it to end. */
+async function baton(args: string[], env: Record<string, string>): Promise<CliResult> {
+  const out = collect(spawnNode(["src/cli/main.ts", ...args], env));
+  const code = await out.closed;
+  return { code, stdout: out.stdout, stderr: out.stderr };
+}
+
+/** Asserts that an error came out as one line of stderr, without a stack trace. */
+function assertOneLine(result: CliResult, pattern: RegExp): void {
+  assert.equal(result.stderr.trim().split("\n").length, 1, `expected one line on stderr, got:\n${result.stderr}`);
+  assert.match(result.stderr, pattern);
+  assert.doesNotMatch(result.stderr, /^\s+at /m);
+}
+
+/** A run paused through the API as the SDK pauses one, with no flow process behind it. */
+async function pausedRun(client: BatonClient, flowName: string, waitForInput?: WaitForInput, key = "1"): Promise<FlowRun> {
+  const run = await client.createFlowRun({ flowName, state: { type: "RUNNING" } });
+  const result = await client.pause(run.id, { key, timeoutSeconds: 3600, inputRequest: waitForInput ? toInputRequest(waitForInput) : null });
+  assert.equal(result.status, "PAUSED");
+  return (result as { flowRun: FlowRun }).flowRun;
+}
+
+/** Starts examples/greet-user.ts and resolves once its run waits for a name. */
+async function startGreetUser(server: TestServer, client: BatonClient, seen: Set<string>): Promise<{ flow: Child; run: FlowRun }> {
+  const flow = spawnNode(["examples/greet-user.ts"], server.env);
+  await flow.waitForOutput("waiting for input");
+  const { items } = await client.listFlowRuns({ state: "PAUSED", flowName: "greet-user" });
+  const fresh = items.filter((r) => !seen.has(r.id));
+  assert.equal(fresh.length, 1);
+  seen.add(fresh[0]!.id);
+  return { flow, run: fresh[0]! };
+}
+
+/** Splits a command line printed for a POSIX shell into its words (single quotes only, as the CLI prints them). */
+function shellWords(line: string): string[] {
+  return [...line.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((m) => (m[1] !== undefined ? m[1].replaceAll(`'\\''`, "'") : m[2]!));
+}
+
+const ShirtOrder = RunInput.from(
+  z.object({
+    name: z.string().min(1).describe("Your name"),
+    size: z.enum(["small", "medium", "large"]),
+    quantity: z.number().int().min(1).max(10),
+    gift: z.boolean().default(false),
+    note: z.string().optional(),
+  }),
+).withInitialData({ quantity: 1 }, { description: "**Which shirt?** Green is out of stock." });
+
+const hasScript = spawnSync("script", ["--version"]).status === 0;
+
+for (const { backend, skip } of await backends()) {
+  describe(`baton flow-run on ${backend}`, { skip }, () => {
+    let server: TestServer;
+    let client: BatonClient;
+    const seen = new Set<string>();
+    before(async () => {
+      server = await startTestServer(backend);
+      client = createClient({ apiUrl: server.apiUrl });
+    });
+    after(() => server?.close());
+
+    test("ls prints a table of runs, --json the API objects, and --state keeps only the runs in that state", async () => {
+      const paused = await pausedRun(client, "ls-paused", ShirtOrder);
+      const done = await client.createFlowRun({ flowName: "ls-done", state: { type: "RUNNING" } });
+      await client.setFlowRunState(done.id, { type: "COMPLETED" });
+
+      const table = await baton(["flow-run", "ls"], server.env);
+      assert.equal(table.code, 0, table.stderr);
+      assert.match(table.stdout, /^ID\s+NAME\s+FLOW\s+STATE\s+CREATED\s+SINCE$/m);
+      assert.match(table.stdout, new RegExp(`^${paused.id}\\s+${paused.name}\\s+ls-paused\\s+Paused\\s`, "m"));
+      assert.match(table.stdout, new RegExp(`^${done.id}\\s+${done.name}\\s+ls-done\\s+Completed\\s`, "m"));
+
+      const json = await baton(["flow-run", "ls", "--json"], server.env);
+      assert.equal(json.code, 0, json.stderr);
+      const runs = JSON.parse(json.stdout) as FlowRun[];
+      assert.deepEqual(new Set(runs.map((r) => r.id)), new Set([paused.id, done.id]));
+      assert.equal(runs.find((r) => r.id === paused.id)!.state.details.pauseKey, "1");
+
+      const onlyPaused = await baton(["flow-run", "ls", "--state", "paused", "--json"], server.env);
+      assert.deepEqual((JSON.parse(onlyPaused.stdout) as FlowRun[]).map((r) => r.id), [paused.id]);
+      const byFlow = await baton(["flow-run", "ls", "--flow", "ls-done"], server.env);
+      assert.match(byFlow.stdout, new RegExp(done.id));
+      assert.doesNotMatch(byFlow.stdout, new RegExp(paused.id));
+      await client.cancel(paused.id);
+    });
+
+    test("inspect of a paused run shows its pause key, when it times out, each field of its schema, and its description", async () => {
+      const run = await pausedRun(client, "inspect-me", ShirtOrder, "shirt");
+      const result = await baton(["flow-run", "inspect", run.id], server.env);
+      assert.equal(result.code, 0, result.stderr);
+      const out = result.stdout;
+      assert.match(out, /State\s+Paused \(PAUSED\)/);
+      assert.match(out, /Waiting at pause "shirt"; times out \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(in (59m|1h)\)/);
+      assert.match(out, /\*\*Which shirt\?\*\* Green is out of stock\./);
+      assert.match(out, /^\s+name\s+string\s+yes\s+min length 1\s+Your name$/m);
+      assert.match(out, /^\s+size\s+string\s+yes\s+"small", "medium", "large"$/m);
+      assert.match(out, /^\s+quantity\s+integer\s+no\s+1\s+>= 1, <= 10$/m);
+      assert.match(out, /^\s+gift\s+boolean\s+no\s+false$/m);
+      assert.match(out, /^\s+shirt\s+\S+ \S+\s+-\s+-\s+-\s+\(waiting\)$/m);
+      assert.match(out, new RegExp(`flow-run resume ${run.id} --input '\\{"name":"<name>","size":"small"\\}'`));
+
+      const json = JSON.parse((await baton(["flow-run", "inspect", run.id, "--json"], server.env)).stdout);
+      assert.equal(json.flowRun.id, run.id);
+      assert.equal(json.inputs[0].key, "shirt");
+      await client.cancel(run.id);
+    });
+
+    test("resume --input answers the greet-user flow, which greets the person by name; inspect shows the answer", async () => {
+      const { flow, run } = await startGreetUser(server, client, seen);
+      const result = await baton(["flow-run", "resume", run.id, "--input", '{"name":"Ada"}', "--by", "ada"], server.env);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, new RegExp(`Resumed flow run ${run.id}`));
+      assert.equal(await flow.exited, 0, flow.output());
+      assert.match(flow.output(), /Hello, Ada!/);
+
+      const inspected = await baton(["flow-run", "inspect", run.id], server.env);
+      assert.match(inspected.stdout, /State\s+Completed \(COMPLETED\)/);
+      assert.match(inspected.stdout, /^\s+1\s+.+\s+cli\s+ada\s+\{"name":"Ada"\}$/m);
+    });
+
+    test("resume with bad JSON or an answer the schema refuses exits 1 with a clear message, and the run stays paused", async () => {
+      const { flow, run } = await startGreetUser(server, client, seen);
+      const badJson = await baton(["flow-run", "resume", run.id, "--input", "{name: Ada}"], server.env);
+      assert.equal(badJson.code, 1);
+      assertOneLine(badJson, /^error: --input is not valid JSON \(.+\)\. Quote the answer as JSON/);
+
+      const refused = await baton(["flow-run", "resume", run.id, "--input", '{"name":""}'], server.env);
+      assert.equal(refused.code, 1);
+      assert.equal(
+        refused.stderr,
+        `error: The answer does not match what the pause asks for; flow run ${run.id} is still paused.\n  name: must NOT have fewer than 1 characters\n`,
+      );
+      const missing = await baton(["flow-run", "resume", run.id], server.env);
+      assert.equal(missing.code, 1);
+      assert.match(missing.stderr, /^ {2}name: is required$/m);
+      assert.equal((await client.getFlowRun(run.id)).state.type, "PAUSED");
+      assert.deepEqual(await client.listRunInputs(run.id).then((i) => i.map((x) => x.respondedAt)), [null]);
+
+      // Still paused, and still answerable.
+      assert.equal((await baton(["flow-run", "resume", run.id, "--input", '{"name":"Bob"}'], server.env)).code, 0);
+      assert.equal(await flow.exited, 0, flow.output());
+      assert.match(flow.output(), /Hello, Bob!/);
+    });
+
+    test("resume of an unknown id exits 1 with one line naming the id", async () => {
+      const result = await baton(["flow-run", "resume", "no-such-run", "--input", "{}"], server.env);
+      assert.equal(result.code, 1);
+      assertOneLine(result, /^error: No flow run has the id no-such-run; list runs with `baton flow-run ls`\.$/m);
+    });
+
+    test("a second answer to the same pause exits 1 saying the run is no longer paused", async () => {
+      const run = await pausedRun(client, "answered-twice");
+      assert.equal((await baton(["flow-run", "resume", run.id], server.env)).code, 0);
+      const again = await baton(["flow-run", "resume", run.id], server.env);
+      assert.equal(again.code, 1);
+      assertOneLine(again, new RegExp(`^error: Flow run ${run.id} is not paused: it is Running`));
+    });
+
+    test("cancel of a paused run ends the flow process without running the code after the pause", async () => {
+      const { flow, run } = await startGreetUser(server, client, seen);
+      const result = await baton(["flow-run", "cancel", run.id, "--reason", "nobody is there"], server.env);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, new RegExp(`Cancelled flow run ${run.id}`));
+      assert.notEqual(await flow.exited, 0);
+      assert.doesNotMatch(flow.output(), /Hello,/);
+      const after = await client.getFlowRun(run.id);
+      assert.equal(after.state.type, "CANCELLED");
+      assert.equal(after.state.message, "nobody is there");
+
+      const again = await baton(["flow-run", "cancel", run.id], server.env);
+      assert.equal(again.code, 1);
+      assertOneLine(again, /cannot go from CANCELLED to CANCELLED/);
+    });
+
+    test("logs --follow prints the lines so far, then the greeting, and exits 0 when the run completes", async () => {
+      const { flow, run } = await startGreetUser(server, client, seen);
+      const child = spawnNode(["src/cli/main.ts", "flow-run", "logs", run.id, "--follow"], server.env);
+      const out = collect(child);
+      await child.waitForOutput('Paused at "1"');
+      await client.resume(run.id, { input: { name: "Grace" } });
+      assert.equal(await out.closed, 0, child.output());
+      assert.match(out.stdout, /\| INFO {4}\| Paused at "1"; waiting for input/);
+      assert.match(out.stdout, /\| INFO {4}\| Hello, Grace!\n$/);
+      assert.equal(out.stdout.match(/Hello, Grace!/g)!.length, 1);
+      assert.match(out.stderr, new RegExp(`Flow run ${run.id} ended: Completed\\.`));
+      assert.equal(await flow.exited, 0);
+
+      const once = await baton(["flow-run", "logs", run.id], server.env);
+      assert.equal(once.code, 0);
+      assert.equal(once.stdout, out.stdout);
+    });
+
+    test("resume in a terminal asks field by field: text, a select, a bounded number, a confirm, an optional field", { skip: !hasScript && "`script` (util-linux) is not installed" }, async () => {
+      const run = await pausedRun(client, "order-by-prompt", ShirtOrder);
+      // `script` gives the CLI a pseudo-terminal, so it prompts as it would for a person.
+      const command = `stty cols 120 rows 40; "${process.execPath}" src/cli/main.ts flow-run resume ${run.id} --by prompter`;
+      const child = spawn("script", ["-qfc", command, "/dev/null"], {
+        cwd: ROOT,
+        env: { ...process.env, ...server.env },
+        stdio: ["pipe", "pipe", "pipe"],
+      });
+      let output = "";
+      child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+      const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
+      const answer = async (prompt: string, keys: string) => {
+        for (let i = 0; i < 150 && !output.includes(prompt); i++) await new Promise((r) => setTimeout(r, 100));
+        assert.ok(output.includes(prompt), `no prompt "${prompt}" in:\n${output}`);
+        child.stdin.write(keys);
+      };
+      try {
+        await answer("name (Your name)", "Ada\r");
+        await answer("size", "\x1b[B\r"); // down to "medium"
+        await answer("quantity (≥ 1, ≤ 10)", "\x7f3\r"); // erase the default 1, type 3
+        await answer("gift", "y\r");
+        await answer("note", "\r"); // left out
+        assert.equal(await closed, 0, output);
+      } finally {
+        child.kill();
+      }
+      assert.match(output, /\*\*Which shirt\?\*\*/);
+      assert.match(output, new RegExp(`Resumed flow run ${run.id}`));
+      const [input] = await client.listRunInputs(run.id);
+      assert.deepEqual(input!.response, { name: "Ada", size: "medium", quantity: 3, gift: true });
+      assert.equal(input!.channel, "cli");
+      assert.equal(input!.respondedBy, "prompter");
+    });
+
+    test("resume without --input and without a terminal sends no input, which a form of defaults accepts", async () => {
+      const run = await pausedRun(client, "all-defaults", RunInput.from(z.object({ ok: z.boolean().default(true) })));
+      const result = await baton(["flow-run", "resume", run.id], server.env);
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual((await client.listRunInputs(run.id))[0]!.response, { ok: true });
+    });
+
+    test("a wrong command line exits 2, and an unreachable server exits 1, each with one line", async () => {
+      const badLimit = await baton(["flow-run", "ls", "--limit", "0"], server.env);
+      assert.equal(badLimit.code, 2);
+      assertOneLine(badLimit, /--limit <n>.*whole number from 1 to 1000/);
+      const badState = await baton(["flow-run", "ls", "--state", "SLEEPING"], server.env);
+      assert.equal(badState.code, 2);
+      assertOneLine(badState, /"SLEEPING" is not a state/);
+      const noId = await baton(["flow-run", "inspect"], server.env);
+      assert.equal(noId.code, 2);
+      assertOneLine(noId, /missing required argument 'id'/);
+
+      const unreachable = await baton(["--api-url", "http://127.0.0.1:9/api", "flow-run", "ls"], server.env);
+      assert.equal(unreachable.code, 1);
+      assertOneLine(unreachable, /^error: No Baton server answers at http:\/\/127\.0\.0\.1:9\/api\./);
+    });
+  });
+
+  describe(`baton server start on ${backend}`, { skip }, () => {
+    let home: string;
+    let db: { url: string; drop: () => Promise<void> } | undefined;
+    const env = () => ({ BATON_HOME: home, BATON_DATABASE_URL: db?.url ?? "" });
+    before(async () => {
+      home = mkdtempSync(join(tmpdir(), "baton-cli-test-"));
+      if (backend === "postgres") db = await createTempDatabase();
+    });
+    after(async () => {
+      await db?.drop();
+      rmSync(home, { recursive: true, force: true });
+    });
+
+    test("a port already in use gives one clear line and a non-zero exit", async () => {
+      const taken = createServer();
+      await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+      const port = (taken.address() as { port: number }).port;
+      try {
+        const result = await baton(["server", "start", "--port", String(port)], env());
+        assert.equal(result.code, 1);
+        assertOneLine(result, new RegExp(`^error: Port ${port} on 127\\.0\\.0\\.1 is already in use`));
+      } finally {
+        taken.close();
+      }
+    });
+
+    test("--with-examples starts a paused greet-user run that the printed command answers; Ctrl+C stops it all", async () => {
+      const server = spawnNode(["src/cli/main.ts", "server", "start", "--port", "0", "--with-examples"], env());
+      try {
+        const database = backend === "postgres" ? "PostgreSQL \\S+/baton_test_\\w+" : `SQLite ${home}/baton\\.sqlite`;
+        await server.waitForOutput(new RegExp(`Baton server at http://127\\.0\\.0\\.1:\\d+/api, database ${database}\\. Paused runs: `));
+        const printed = await server.waitForOutput(/Answer it: (.+) \(or leave out --input to be asked\)\.\n/);
+        const line = printed.match(/Answer it: (.+) \(or leave out --input to be asked\)\.\n/)![1]!;
+        const words = shellWords(line);
+        const args = words.slice(words.indexOf("flow-run"));
+        assert.deepEqual(args.slice(0, 2), ["flow-run", "resume"]);
+
+        const answered = await baton(args, {});
+        assert.equal(answered.code, 0, answered.stderr);
+        await server.waitForOutput(/\[example greet-user\] .*Hello, Ada!/);
+        await server.waitForOutput("[example greet-user] exited with code 0.");
+
+        server.kill("SIGINT");
+        assert.equal(await server.exited, 0, server.output());
+        assert.match(server.output(), /Stopped\.\n$/);
+      } finally {
+        server.kill("SIGKILL");
+      }
+    });
+  });
+}
