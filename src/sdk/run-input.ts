@@ -54,7 +54,7 @@ export function schemaOf(w: WaitForInput): z.ZodType {
  * defaults are optional), with the initial data set as each field's `default` so forms start there.
  */
 export function toInputRequest(w: WaitForInput): InputRequest {
-  const schema = z.toJSONSchema(schemaOf(w), { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  const schema = closeObjects(z.toJSONSchema(schemaOf(w), { io: "input", unrepresentable: "any" })) as Record<string, unknown>;
   const initialData = w instanceof RunInput ? w.initialData : undefined;
   if (initialData && typeof schema.properties === "object" && schema.properties) {
     const props = schema.properties as Record<string, Record<string, unknown>>;
@@ -67,4 +67,20 @@ export function toInputRequest(w: WaitForInput): InputRequest {
     ...(initialData !== undefined ? { initialData } : {}),
     description: w instanceof RunInput ? (w.description ?? null) : null,
   };
+}
+
+/**
+ * Zod strips unknown keys where JSON Schema's input side would allow them; a form answer with a
+ * misspelt field is better refused (422, "is not a field of this form") than silently dropped. Objects
+ * that say nothing about extra keys (plain `z.object`) are closed; `z.looseObject` stays open.
+ */
+function closeObjects(node: unknown): unknown {
+  if (!node || typeof node !== "object" || Array.isArray(node)) return node;
+  const out: Record<string, unknown> = { ...(node as Record<string, unknown>) };
+  const each = (v: unknown) => (Array.isArray(v) ? v.map(closeObjects) : closeObjects(v));
+  const map = (v: unknown) => Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, s]) => [k, closeObjects(s)]));
+  for (const k of ["items", "prefixItems", "anyOf", "oneOf", "allOf", "not", "additionalProperties"]) if (k in out) out[k] = each(out[k]);
+  for (const k of ["properties", "$defs"]) if (out[k] && typeof out[k] === "object") out[k] = map(out[k]);
+  if (out.type === "object" && out.properties && !("additionalProperties" in out)) out.additionalProperties = false;
+  return out;
 }

@@ -1,0 +1,130 @@
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { FlowRun, State } from "../contract/index.ts";
+import { createTempDatabase, postgresUnavailable } from "../../test/support/postgres.ts";
+import { compareAndSetState, findExpiredPauses, getFlowRun, insertFlowRun, listFlowRuns, listFlowRunStates, upsertFlow } from "./flow-runs-store.ts";
+import { insertEvents, listEventsAfter } from "./events-store.ts";
+import { openStorage } from "./open-storage.ts";
+import { getRunInput, insertInputRequest, storeResponse } from "./run-inputs-store.ts";
+import type { Storage } from "./storage.ts";
+
+const pgSkip = (await postgresUnavailable()) ?? false;
+
+function state(type: State["type"], timestamp: string, details: State["details"] = {}): State {
+  return { id: randomUUID(), type, name: type, timestamp, message: null, details };
+}
+
+for (const backend of ["sqlite", "postgres"] as const) {
+  describe(`storage on ${backend}`, { skip: backend === "postgres" ? pgSkip : false }, () => {
+    let storage: Storage;
+    let cleanup: () => Promise<void>;
+    before(async () => {
+      if (backend === "postgres") {
+        const db = await createTempDatabase();
+        storage = await openStorage({ databaseUrl: db.url, home: "" });
+        cleanup = db.drop;
+      } else {
+        const home = mkdtempSync(join(tmpdir(), "baton-storage-"));
+        storage = await openStorage({ home });
+        cleanup = async () => rmSync(home, { recursive: true, force: true });
+      }
+    });
+    after(async () => {
+      await storage?.close();
+      await cleanup?.();
+    });
+
+    async function newRun(createdAt: string, type: State["type"] = "RUNNING"): Promise<FlowRun> {
+      const flow = await upsertFlow(storage.db, "storage-test", createdAt);
+      const run: FlowRun = {
+        id: randomUUID(),
+        name: `run-${createdAt}`,
+        flowId: flow.id,
+        flowName: flow.name,
+        parameters: { n: 1 },
+        state: state(type, createdAt),
+        createdAt,
+        updatedAt: createdAt,
+        startTime: null,
+        endTime: null,
+      };
+      await insertFlowRun(storage.db, run);
+      return run;
+    }
+
+    test("two servers starting at once on a new database both migrate it without error", async () => {
+      if (backend === "sqlite") {
+        const home = mkdtempSync(join(tmpdir(), "baton-migrate-"));
+        const first = await openStorage({ home });
+        const second = await openStorage({ home }); // an existing file is left as it is
+        assert.deepEqual(await listFlowRuns(second.db, { limit: 1 }), []);
+        await first.close();
+        await second.close();
+        rmSync(home, { recursive: true, force: true });
+        return;
+      }
+      const db = await createTempDatabase();
+      const both = await Promise.all([openStorage({ databaseUrl: db.url, home: "" }), openStorage({ databaseUrl: db.url, home: "" })]);
+      assert.deepEqual(await listFlowRuns(both[0].db, { limit: 1 }), []);
+      for (const s of both) await s.close();
+      await db.drop();
+    });
+
+    test("of two writers that read the same state, only the first moves the run", async () => {
+      const run = await newRun("2026-01-01T00:00:00.000Z");
+      const first = compareAndSetState(storage.db, run.id, run.state.id, { state: state("COMPLETED", "2026-01-01T00:00:01.000Z"), pauseTimeoutAt: null });
+      const second = compareAndSetState(storage.db, run.id, run.state.id, { state: state("FAILED", "2026-01-01T00:00:01.000Z"), pauseTimeoutAt: null });
+      assert.deepEqual((await Promise.all([first, second])).sort(), [false, true]);
+      assert.equal((await getFlowRun(storage.db, run.id))?.state.type, "COMPLETED");
+      assert.deepEqual((await listFlowRunStates(storage.db, run.id)).map((s) => s.type), ["RUNNING", "COMPLETED"]);
+    });
+
+    test("an answer is stored once: a second answer to the same pause is refused", async () => {
+      const run = await newRun("2026-01-02T00:00:00.000Z");
+      await insertInputRequest(storage.db, run.id, "1", { schema: { type: "object" } }, "2026-01-02T00:00:01.000Z", null);
+      const r = { respondedAt: "2026-01-02T00:00:02.000Z", channel: "api" as const, respondedBy: "ann" };
+      assert.equal(await storeResponse(storage.db, run.id, "1", { ...r, value: { a: 1 } }), true);
+      assert.equal(await storeResponse(storage.db, run.id, "1", { ...r, value: { a: 2 } }), false);
+      assert.deepEqual((await getRunInput(storage.db, run.id, "1"))?.response, { a: 1 });
+    });
+
+    test("runs list newest first and pages with a cursor position, filtered by state", async () => {
+      const base = Date.parse("2026-02-01T00:00:00.000Z");
+      const made: FlowRun[] = [];
+      for (let i = 0; i < 7; i++) made.push(await newRun(new Date(base + i * 1000).toISOString(), i % 2 ? "PAUSED" : "RUNNING"));
+      const page1 = await listFlowRuns(storage.db, { limit: 3, createdAfter: "2026-02-01T00:00:00.000Z" });
+      assert.deepEqual(page1.map((r) => r.id), made.slice(-3).reverse().map((r) => r.id));
+      const last = page1.at(-1)!;
+      const page2 = await listFlowRuns(storage.db, { limit: 3, createdAfter: "2026-02-01T00:00:00.000Z", before: { createdAt: last.createdAt, id: last.id } });
+      assert.deepEqual(page2.map((r) => r.id), made.slice(1, 4).reverse().map((r) => r.id));
+      const paused = await listFlowRuns(storage.db, { limit: 50, state: ["PAUSED"], createdAfter: "2026-02-01T00:00:00.000Z" });
+      assert.equal(paused.length, 3);
+    });
+
+    test("due pauses are found by their timeout, and leave the list once the run moves on", async () => {
+      const run = await newRun("2026-03-01T00:00:00.000Z");
+      const paused = state("PAUSED", "2026-03-01T00:00:01.000Z", { pauseKey: "1", pauseTimeout: "2026-03-01T00:00:02.000Z" });
+      await compareAndSetState(storage.db, run.id, run.state.id, { state: paused, pauseTimeoutAt: "2026-03-01T00:00:02.000Z" });
+      const due = await findExpiredPauses(storage.db, "2026-03-01T00:00:03.000Z", 100);
+      assert.ok(due.some((r) => r.id === run.id));
+      await compareAndSetState(storage.db, run.id, paused.id, { state: state("RUNNING", "2026-03-01T00:00:01.500Z"), pauseTimeoutAt: null });
+      assert.ok(!(await findExpiredPauses(storage.db, "2026-03-01T00:00:03.000Z", 100)).some((r) => r.id === run.id));
+    });
+
+    test("events come back in id order after a given id, optionally for one run", async () => {
+      const run = await newRun("2026-04-01T00:00:00.000Z");
+      const [e1, e2] = await insertEvents(storage.db, [
+        { type: "flow-run.input-submitted", flowRunId: run.id, occurredAt: "2026-04-01T00:00:01.000Z", payload: { key: "1", input: 1, channel: "api", respondedBy: null } },
+        { type: "flow-run.input-submitted", flowRunId: run.id, occurredAt: "2026-04-01T00:00:02.000Z", payload: { key: "2", input: 2, channel: "cli", respondedBy: "bo" } },
+      ]);
+      assert.ok(e2!.id > e1!.id);
+      const after1 = await listEventsAfter(storage.db, e1!.id, run.id, 10);
+      assert.deepEqual(after1.map((e) => e.id), [e2!.id]);
+      assert.deepEqual(after1[0]!.payload, { key: "2", input: 2, channel: "cli", respondedBy: "bo" });
+    });
+  });
+}
