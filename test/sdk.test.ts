@@ -221,6 +221,19 @@ for (const { backend, skip } of await backends()) {
       await Promise.all(flows.map((f) => f.exited));
     });
 
+    test("a pause may wait longer than a timer can (30 days): the flow keeps waiting and takes the answer", async () => {
+      const flow = runFlow("wait", "30d");
+      const id = await pausedFlowProcess(client, flow);
+      const { state } = await client.getFlowRun(id);
+      assert.equal((Date.parse(state.details.pauseTimeout!) - Date.parse(state.timestamp)) / 1000, 30 * 86400);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.doesNotMatch(flow.output(), /pause threw/);
+      assert.equal((await client.getFlowRun(id)).state.type, "PAUSED");
+      await client.resume(id, { input: { name: "Frances" } });
+      await flow.waitForOutput('after pause {"name":"Frances"}');
+      assert.equal(await flow.exited, 0, flow.output());
+    });
+
     for (const [kind, answer, printed] of [
       ["number", 42, "answer 42 number"],
       ["string", "yes", 'answer "yes" string'],

@@ -1,4 +1,4 @@
-import { FlowRunCancelledError, PauseTimeoutError, RunInputValidationError } from "../contract/errors.ts";
+import { FlowRunCancelledError, FlowRunEndedError, PauseTimeoutError, RunInputValidationError } from "../contract/errors.ts";
 import { PauseKey } from "../contract/index.ts";
 import { parseDuration } from "./duration.ts";
 import { getRunLogger } from "./logger.ts";
@@ -6,6 +6,9 @@ import { requireContext } from "./run-context.ts";
 import { schemaOf, toInputRequest, type InputOf, type WaitForInput } from "./run-input.ts";
 import { getRuntime } from "./runtime.ts";
 import { ConfigError } from "../contract/errors.ts";
+
+/** The longest delay setTimeout honours. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Options of `pauseFlowRun`. */
 export interface PauseOptions<W extends WaitForInput | undefined> {
@@ -41,13 +44,14 @@ export async function pauseFlowRun<W extends WaitForInput | undefined = undefine
   await pauses.ready();
   // Wait before asking, so that even an answer given within the same millisecond is caught.
   const outcome = pauses.wait(flowRunId, key);
-  let answer: unknown;
+  let timeoutAt: string;
   try {
     const result = await client.pause(flowRunId, { key, timeoutSeconds, inputRequest });
     if (result.status === "ALREADY_ANSWERED") {
       pauses.forget(flowRunId);
       return parseAnswer<W>(options.waitForInput as W, result.input, flowRunId, key);
     }
+    timeoutAt = result.flowRun.state.details.pauseTimeout ?? new Date(Date.now() + timeoutSeconds * 1000).toISOString();
   } catch (e) {
     pauses.forget(flowRunId);
     throw e;
@@ -55,23 +59,24 @@ export async function pauseFlowRun<W extends WaitForInput | undefined = undefine
   const logger = getRunLogger();
   logger.info(`Paused at "${key}"; waiting for ${inputRequest ? "input" : "someone to resume it"} (times out in ${formatSeconds(timeoutSeconds)}).`);
 
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), timeoutSeconds * 1000)));
-  const first = await Promise.race([outcome, timedOut]);
-  clearTimeout(timer);
+  const deadline = waitUntil(Date.parse(timeoutAt));
+  const first = await Promise.race([outcome, deadline.promise]);
+  deadline.cancel();
+  let answer: unknown;
   if (first === "timeout") {
     // One last look: an answer may have come as the clock ran out.
     await pauses.check([flowRunId]);
     const late = await Promise.race([outcome, Promise.resolve(undefined)]);
     if (!late || late.kind !== "answered") {
       pauses.forget(flowRunId);
-      throw new PauseTimeoutError(flowRunId, key, new Date().toISOString());
+      throw new PauseTimeoutError(flowRunId, key, timeoutAt);
     }
     answer = late.input;
   } else if (first.kind === "ended") {
-    if (first.state.type === "CANCELLED") throw new FlowRunCancelledError(flowRunId, first.state.message);
-    if (first.state.details.error?.code === "PAUSE_TIMEOUT") throw new PauseTimeoutError(flowRunId, key, first.state.details.pauseKey ? (first.state.timestamp ?? null) : null);
-    throw new FlowRunCancelledError(flowRunId, `the run ended as ${first.state.name} while it waited`);
+    const { state } = first;
+    if (state.type === "CANCELLED") throw new FlowRunCancelledError(flowRunId, state.message);
+    if (state.details.error?.code === "PAUSE_TIMEOUT") throw new PauseTimeoutError(flowRunId, key, timeoutAt);
+    throw new FlowRunEndedError(flowRunId, state.name, state.message);
   } else {
     answer = first.input;
   }
@@ -84,6 +89,20 @@ function parseAnswer<W extends WaitForInput | undefined>(w: W, input: unknown, f
   const parsed = schemaOf(w).safeParse(input);
   if (!parsed.success) throw new RunInputValidationError(flowRunId, key, parsed.error.issues);
   return parsed.data as InputOf<W>;
+}
+
+/** Resolves "timeout" at `epochMs`; Node timers overflow past 24.8 days, so long waits are chained. */
+function waitUntil(epochMs: number): { promise: Promise<"timeout">; cancel: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<"timeout">((resolve) => {
+    const arm = () => {
+      const left = epochMs - Date.now();
+      if (left <= 0) return resolve("timeout");
+      timer = setTimeout(arm, Math.min(left, 2 ** 31 - 1));
+    };
+    arm();
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
 }
 
 function formatSeconds(s: number): string {
