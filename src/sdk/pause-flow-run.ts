@@ -7,9 +7,6 @@ import { schemaOf, toInputRequest, type InputOf, type WaitForInput } from "./run
 import { getRuntime } from "./runtime.ts";
 import { ConfigError } from "../contract/errors.ts";
 
-/** The longest delay setTimeout honours. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 /** Options of `pauseFlowRun`. */
 export interface PauseOptions<W extends WaitForInput | undefined> {
   /** What to ask for: a `RunInput`, a Zod object, or a Zod schema of one value (then the bare value is returned). */
