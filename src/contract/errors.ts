@@ -126,6 +126,13 @@ export class FlowRunCancelledError extends BatonError {
   }
 }
 
+/** Thrown inside a flow when its run was ended from outside (forced to Failed, Crashed, ...) while it waited. */
+export class FlowRunEndedError extends BatonError {
+  constructor(flowRunId: string, stateName: string, message?: string | null) {
+    super("FLOW_RUN_ENDED", `Flow run ${flowRunId} was set ${stateName} while it waited${message ? `: ${message}` : "."}`, { flowRunId, stateName });
+  }
+}
+
 /** Thrown when a function that needs a flow run (`getRunContext`, `pauseFlowRun`, ...) is called outside one. */
 export class MissingContextError extends BatonError {
   constructor(what: string) {

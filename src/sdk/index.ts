@@ -36,6 +36,7 @@ export {
   PauseTimeoutError,
   RunInputValidationError,
   FlowRunCancelledError,
+  FlowRunEndedError,
   MissingContextError,
   ParametersValidationError,
   PayloadTooLargeError,
