@@ -2,13 +2,6 @@ import { CommanderError } from "commander";
 import { BatonError, InvalidInputError } from "../contract/errors.ts";
 import { formatPath } from "./format.ts";
 
-/** Thrown when a command line is wrong (a bad option value, a missing argument); exits with 2. */
-export class CliUsageError extends BatonError {
-  constructor(message: string) {
-    super("USAGE", message);
-  }
-}
-
 /** Thrown when `--input` is not JSON; the answer is never sent. */
 export class InputNotJsonError extends BatonError {
   constructor(reason: string) {
@@ -19,10 +12,12 @@ export class InputNotJsonError extends BatonError {
   }
 }
 
-/** The exit code of a failed command: 2 for a wrong command line, 1 for everything else. */
+/**
+ * The exit code of a failed command: 2 for a wrong command line (commander's errors; 0 for `--help`
+ * and `--version`, which commander also throws), 1 for everything else.
+ */
 export function exitCodeOf(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-  if (error instanceof CliUsageError) return 2;
   return 1;
 }
 
