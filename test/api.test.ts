@@ -235,6 +235,14 @@ for (const { backend, skip } of await backends()) {
       assert.match(late.body.message, /Failed/);
     });
 
+    test("a body sent as something other than JSON is refused with 400 saying to send JSON", async () => {
+      const run = await pausedRun(client, { waitForInput: z.object({ name: z.string() }) });
+      const res = await resume(run.id, undefined, { rawBody: "name=Ada", headers: { "content-type": "application/x-www-form-urlencoded" } });
+      assert.equal(res.status, 400);
+      assert.match(res.body.message, /Content-Type: application\/json/);
+      assert.equal((await client.getFlowRun(run.id)).state.type, "PAUSED");
+    });
+
     test("the event stream of one run shows it paused, the answer submitted, then running and completed, in order", async () => {
       const run = await client.createFlowRun({ flowName: "api-events", state: { type: "RUNNING" } });
       const live = await collectEvents(client, { flowRunId: run.id });
@@ -272,6 +280,28 @@ for (const { backend, skip } of await backends()) {
       controller.abort();
       const bad = await request(server, "GET", "/events?types=nonsense");
       assert.equal(bad.status, 400);
+    });
+  });
+}
+
+for (const { backend, skip } of await backends()) {
+  describe(`a server whose expiry service has not swept yet, on ${backend}`, { skip }, () => {
+    let server: TestServer;
+    before(async () => (server = await startTestServer(backend, { BATON_EXPIRY_INTERVAL_SECONDS: "3600" })));
+    after(() => server?.close());
+
+    test("an answer that comes after the pause timed out is refused with 409 PAUSE_TIMEOUT, and the run is failed then and there", async () => {
+      const client = createClient({ apiUrl: server.apiUrl });
+      const run = await pausedRun(client, { waitForInput: z.object({ name: z.string() }), timeoutSeconds: 0.2 });
+      await new Promise((r) => setTimeout(r, 400));
+      assert.equal((await client.getFlowRun(run.id)).state.type, "PAUSED", "nothing has swept it yet");
+      const res = await request(server, "POST", `/flow-runs/${run.id}/resume`, { input: { name: "late" } });
+      assert.equal(res.status, 409);
+      assert.equal(res.body.code, "PAUSE_TIMEOUT");
+      assert.match(res.body.message, /timed out at .* without an answer; the run is failed/);
+      const failed = await client.getFlowRun(run.id);
+      assert.equal(failed.state.type, "FAILED");
+      assert.equal((await client.getRunInput(run.id, "1")).respondedAt, null);
     });
   });
 }

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { z } from "zod";
 import { createClient, type BatonClient } from "../src/client/index.ts";
-import { flow, getRunContext, getRunLogger, MissingContextError, pauseFlowRun, RunInput, task } from "../src/sdk/index.ts";
+import { getRunContext, getRunLogger, MissingContextError, pauseFlowRun, task } from "../src/sdk/index.ts";
 import { collectEvents, describeEvent, pausedFlowProcess, pausedRun, waitForState, waitUntil } from "./support/api.ts";
 import { backends, spawnNode, startTestServer, type Child, type TestServer } from "./support/processes.ts";
 
@@ -413,27 +413,4 @@ for (const { backend, skip } of await backends()) {
       assert.equal(await double(21), 42);
     });
   });
-}
-
-/**
- * What users see in their editor, checked by `tsc -p .` (part of `npm test`); never called. An answer's
- * type is inferred from its schema, and a flow's parameters from its `parameters`.
- */
-export async function typesUsersSee(): Promise<void> {
-  const count: number = await pauseFlowRun({ waitForInput: z.number() });
-  const choice: "approve" | "reject" = await pauseFlowRun({ waitForInput: z.enum(["approve", "reject"]) });
-  const order = await pauseFlowRun({ waitForInput: RunInput.from(z.object({ size: z.enum(["small", "large"]), note: z.string().default("") })) });
-  const size: "small" | "large" = order.size;
-  const note: string = order.note;
-  const nothing: undefined = await pauseFlowRun({ timeout: "15m" });
-  // @ts-expect-error the answer to a number pause is not a string
-  const wrong: string = await pauseFlowRun({ waitForInput: z.number() });
-  // @ts-expect-error a RunInput's initial data must fit its schema
-  RunInput.from(z.object({ name: z.string() })).withInitialData({ name: 42 });
-
-  const counted = flow({ name: "counted", parameters: z.object({ count: z.number().int() }) }, async ({ count }) => count * 2);
-  const doubled: number = await counted({ count: 2 });
-  // @ts-expect-error parameters are checked against the flow's schema
-  await counted({ count: "2" });
-  void [count, choice, size, note, nothing, wrong, doubled];
 }
