@@ -1,0 +1,298 @@
+// `npm run bench`: how fast a paused flow goes on once answered, on SQLite. See bench/README.md.
+//
+// Three processes: this one (the person answering, through the API client), the server, and one flow
+// process running every flow. Times are `process.hrtime.bigint()` (CLOCK_MONOTONIC, the same clock in
+// every process on the machine), so "answer sent" here and "next line ran" there can be subtracted.
+import { fork, spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { createClient, type BatonClient } from "../src/client/index.ts";
+import type { FlowCommand, FlowReport } from "./flow-process.ts";
+
+const SEQUENTIAL_RUNS = Number(process.env.BENCH_SEQUENTIAL_RUNS ?? 1000);
+const BATCH_RUNS = Number(process.env.BENCH_BATCH_RUNS ?? 1000);
+const WARMUP_RUNS = Number(process.env.BENCH_WARMUP_RUNS ?? 50);
+const SENDERS = 16;
+/** The whole bench stops by itself after this, whatever happens. */
+const DEADLINE_MS = 10 * 60_000;
+/** Set to a directory to have the server and flow processes write V8 CPU profiles there. */
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF_DIR;
+
+const here = new URL(".", import.meta.url).pathname;
+const root = new URL("..", import.meta.url).pathname;
+const profileArgs = (name: string) => (CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF_DIR}`, `--cpu-prof-name=${name}.cpuprofile`] : []);
+
+interface Done {
+  nextLineAt: bigint;
+  completedAt: bigint;
+}
+
+/** The flow process, driven over IPC. */
+class FlowProcess {
+  readonly child: ChildProcess;
+  #pausedSoonAny: ((runId: string) => void) | undefined;
+  #done = new Map<string, Done>();
+  #doneWaiters = new Map<string, (d: Done) => void>();
+  #doneCount = 0;
+  #onDoneCount: (() => void) | undefined;
+  stderr = "";
+
+  constructor(apiUrl: string) {
+    this.child = fork(join(here, "flow-process.ts"), [], {
+      cwd: root,
+      execArgv: profileArgs("flow"),
+      env: { ...process.env, BATON_API_URL: apiUrl, BATON_LOG_TO_CONSOLE: "false" },
+      stdio: ["ignore", "inherit", "pipe", "ipc"],
+    });
+    this.child.stderr!.on("data", (d: Buffer) => (this.stderr += d.toString()));
+    this.child.on("message", (m: FlowReport) => this.#onReport(m));
+    this.child.on("exit", (code) => {
+      if (code !== 0 && !stopping) fail(`the flow process exited with ${code}:\n${this.stderr}`);
+    });
+  }
+
+  command(c: FlowCommand): void {
+    this.child.send(c);
+  }
+
+  /** Starts one run; resolves with its id once it is about to pause. */
+  startOne(flowName: string): Promise<string> {
+    return new Promise((resolve) => {
+      this.#pausedSoonAny = resolve;
+      this.command({ cmd: "start", flowName, count: 1 });
+    });
+  }
+
+  waitDone(runId: string): Promise<Done> {
+    const d = this.#done.get(runId);
+    if (d) return Promise.resolve(d);
+    return new Promise((resolve) => this.#doneWaiters.set(runId, resolve));
+  }
+
+  /** Resolves once `count` runs in all have reported done. */
+  waitDoneCount(count: number): Promise<void> {
+    if (this.#doneCount >= count) return Promise.resolve();
+    return new Promise((resolve) => (this.#onDoneCount = () => this.#doneCount >= count && resolve()));
+  }
+
+  done(runId: string): Done | undefined {
+    return this.#done.get(runId);
+  }
+
+  #onReport(m: FlowReport): void {
+    if (m.type === "failed") fail(`a flow run failed: ${m.message}\n${this.stderr}`);
+    else if (m.type === "paused-soon") {
+      const r = this.#pausedSoonAny;
+      this.#pausedSoonAny = undefined;
+      r?.(m.runId);
+    } else {
+      const d = { nextLineAt: BigInt(m.nextLineAt), completedAt: BigInt(m.completedAt) };
+      this.#done.set(m.runId, d);
+      this.#doneCount++;
+      this.#doneWaiters.get(m.runId)?.(d);
+      this.#doneWaiters.delete(m.runId);
+      this.#onDoneCount?.();
+    }
+  }
+}
+
+let stopping = false;
+const children: ChildProcess[] = [];
+const home = mkdtempSync(join(tmpdir(), "baton-bench-"));
+
+function fail(message: string): never {
+  console.error(`bench failed: ${message}`);
+  void shutdown(1);
+  throw new Error(message);
+}
+
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
+  await Promise.race([
+    Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : undefined))),
+    sleep(3000),
+  ]);
+  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  rmSync(home, { recursive: true, force: true });
+  process.exit(code);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ms = (ns: bigint) => Number(ns) / 1e6;
+
+async function startServerProcess(): Promise<{ child: ChildProcess; apiUrl: string }> {
+  const child = spawn(process.execPath, [...profileArgs("server"), join(here, "server-process.ts")], {
+    cwd: root,
+    env: { ...process.env, BATON_HOME: home, BATON_LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  children.push(child);
+  child.on("exit", (code) => {
+    if (!stopping) fail(`the server process exited with ${code}`);
+  });
+  const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once("line", resolve));
+  return { child, apiUrl: (JSON.parse(line) as { apiUrl: string }).apiUrl };
+}
+
+async function waitPaused(client: BatonClient, runId: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    const run = await client.getFlowRun(runId);
+    if (run.state.type === "PAUSED") return;
+    if (i > 10_000) fail(`run ${runId} never paused (it is ${run.state.type})`);
+    await sleep(1);
+  }
+}
+
+function answer(i: number) {
+  return { input: { approved: i % 2 === 0, comment: `bench answer ${i}` }, respondedBy: "bench" };
+}
+
+/** Start one run, wait until it is paused, answer it, and time the answer → the flow's next line. */
+async function sequential(client: BatonClient, flows: FlowProcess, runs: number, flowName: string): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const runId = await flows.startOne(flowName);
+    await waitPaused(client, runId);
+    const sentAt = process.hrtime.bigint();
+    await client.resume(runId, answer(i));
+    const done = await withTimeout(flows.waitDone(runId), 30_000, async () => {
+      const run = await client.getFlowRun(runId);
+      return `run ${runId} did not finish within 30 s of its answer; it is ${run.state.type} (${run.state.message})`;
+    });
+    latencies.push(ms(done.nextLineAt - sentAt));
+  }
+  return latencies;
+}
+
+/** Start `runs` runs at once, wait until all are paused, then answer them from `SENDERS` concurrent senders. */
+async function batch(client: BatonClient, flows: FlowProcess, runs: number, flowName: string, alreadyDone: number) {
+  flows.command({ cmd: "start", flowName, count: runs });
+  let paused: string[] = [];
+  for (let i = 0; paused.length < runs; i++) {
+    if (i > 1200) fail(`only ${paused.length} of ${runs} runs paused after 2 minutes`);
+    await sleep(100);
+    paused = (await client.listFlowRuns({ flowName, state: "PAUSED", limit: runs })).items.map((r) => r.id);
+    if (process.env.BENCH_VERBOSE) console.log(`paused: ${paused.length}`);
+  }
+  const sentAt = new Map<string, bigint>();
+  const queue = [...paused];
+  const firstSent = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: SENDERS }, async () => {
+      for (let id = queue.pop(); id; id = queue.pop()) {
+        sentAt.set(id, process.hrtime.bigint());
+        await client.resume(id, answer(queue.length));
+      }
+    }),
+  );
+  await withTimeout(flows.waitDoneCount(alreadyDone + runs), 120_000, async () => {
+    const notDone = paused.filter((id) => !flows.done(id));
+    const states = await Promise.all(notDone.slice(0, 5).map((id) => client.getFlowRun(id).then((r) => `${id} ${r.state.type} ${r.state.message}`)));
+    return `${notDone.length} of ${runs} answered runs did not finish in 2 minutes; for example:\n${states.join("\n")}`;
+  });
+  let lastCompleted = firstSent;
+  const latencies: number[] = [];
+  for (const id of paused) {
+    const d = flows.done(id)!;
+    latencies.push(ms(d.nextLineAt - sentAt.get(id)!));
+    if (d.completedAt > lastCompleted) lastCompleted = d.completedAt;
+  }
+  const seconds = ms(lastCompleted - firstSent) / 1000;
+  return { latencies, seconds, throughput: runs / seconds };
+}
+
+/** `promise`, or a bench failure explained by `explain()` if it takes longer than `ms`. */
+async function withTimeout<T>(promise: Promise<T>, ms: number, explain: () => Promise<string>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => void explain().then((m) => reject(new Error(m)), reject), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+interface Row {
+  label: string;
+  value: number;
+  unit: string;
+  target?: { op: "<" | ">="; value: number };
+}
+
+function report(rows: Row[]): void {
+  const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(2));
+  const lines = rows.map((r) => {
+    const result = `${fmt(r.value)} ${r.unit}`;
+    if (!r.target) return [r.label, result, "", ""];
+    const met = r.target.op === "<" ? r.value < r.target.value : r.value >= r.target.value;
+    return [r.label, result, `${r.target.op} ${r.target.value} ${r.unit}`, met ? "MET" : "MISSED"];
+  });
+  const widths = [0, 1, 2].map((c) => Math.max(...lines.map((l) => l[c]!.length)));
+  console.log(`${"".padEnd(widths[0]!)}  ${"result".padStart(widths[1]!)}  ${"target".padEnd(widths[2]!)}`);
+  for (const l of lines) console.log(`${l[0]!.padEnd(widths[0]!)}  ${l[1]!.padStart(widths[1]!)}  ${l[2]!.padEnd(widths[2]!)}  ${l[3]}`.trimEnd());
+}
+
+const deadline = setTimeout(() => {
+  console.error(`bench failed: still running after ${DEADLINE_MS / 1000} s`);
+  void shutdown(2);
+}, DEADLINE_MS);
+
+try {
+  const server = await startServerProcess();
+  const client = createClient({ apiUrl: server.apiUrl, channel: "api" });
+  const flows = new FlowProcess(server.apiUrl);
+  children.push(flows.child);
+  console.log(
+    `Baton pause/resume bench: SQLite in ${home}, Node ${process.version}, ${availableParallelism()} CPUs; ` +
+      `server pid ${server.child.pid}, flow pid ${flows.child.pid}`,
+  );
+
+  await sequential(client, flows, WARMUP_RUNS, "bench-warmup");
+  const seqStarted = process.hrtime.bigint();
+  const seq = (await sequential(client, flows, SEQUENTIAL_RUNS, "bench-sequential")).sort((a, b) => a - b);
+  const seqSeconds = ms(process.hrtime.bigint() - seqStarted) / 1000;
+  console.log(`(1) ${SEQUENTIAL_RUNS} sequential round trips in ${seqSeconds.toFixed(1)} s (after ${WARMUP_RUNS} warm-up runs)`);
+
+  const b = await batch(client, flows, BATCH_RUNS, "bench-batch", WARMUP_RUNS + SEQUENTIAL_RUNS);
+  const lat = b.latencies.sort((x, y) => x - y);
+  console.log(`(2) ${BATCH_RUNS} runs paused at once, answered by ${SENDERS} concurrent senders: ${b.seconds.toFixed(2)} s from first answer to last COMPLETED`);
+
+  const serverRss = peakRssMb(server.child.pid!);
+  const flowRss = peakRssMb(flows.child.pid!);
+  console.log("");
+  report([
+    { label: "(1) sequential: answer sent -> next line, p50", value: percentile(seq, 50), unit: "ms", target: { op: "<", value: 5 } },
+    { label: "(1) sequential: answer sent -> next line, p95", value: percentile(seq, 95), unit: "ms" },
+    { label: "(1) sequential: answer sent -> next line, p99", value: percentile(seq, 99), unit: "ms", target: { op: "<", value: 20 } },
+    { label: "(2) batch: answer sent -> next line, p50", value: percentile(lat, 50), unit: "ms" },
+    { label: "(2) batch: answer sent -> next line, p95", value: percentile(lat, 95), unit: "ms" },
+    { label: "(2) batch: answer sent -> next line, p99", value: percentile(lat, 99), unit: "ms", target: { op: "<", value: 50 } },
+    { label: "(2) batch: throughput, first answer -> last COMPLETED", value: b.throughput, unit: "runs/s", target: { op: ">=", value: 1000 } },
+    { label: "(3) server process peak RSS (VmHWM)", value: serverRss, unit: "MB", target: { op: "<", value: 150 } },
+    { label: "(3) flow process peak RSS (VmHWM)", value: flowRss, unit: "MB" },
+  ]);
+  clearTimeout(deadline);
+  await shutdown(0);
+} catch (e) {
+  if (!stopping) {
+    console.error(`bench failed: ${(e as Error).stack ?? e}`);
+    await shutdown(1);
+  }
+}
