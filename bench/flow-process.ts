@@ -50,10 +50,7 @@ async function runOne(flowName: string): Promise<void> {
 }
 
 process.on("message", (m: FlowCommand) => {
-  if (m.cmd === "exit") {
-    process.disconnect();
-    return;
-  }
+  if (m.cmd === "exit") process.exit(0);
   for (let i = 0; i < m.count; i++)
     runOne(m.flowName).catch((e: Error) => send({ type: "failed", message: `${e.name}: ${e.message}` }));
 });

@@ -5,7 +5,7 @@
 // every process on the machine), so "answer sent" here and "next line ran" there can be subtracted.
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { createClient, type BatonClient } from "../src/client/index.ts";
@@ -111,12 +111,13 @@ function fail(message: string): never {
 async function shutdown(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
+  const exited = (c: ChildProcess) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once("exit", r)));
+  // The flow process exits by itself when asked, so that its CPU profile (if any) is written.
+  for (const c of children) if (c.connected) c.send({ cmd: "exit" } satisfies FlowCommand);
+  await Promise.race([Promise.all(children.filter((c) => c.connected).map(exited)), sleep(2000)]);
   for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
-  await Promise.race([
-    Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : undefined))),
-    sleep(3000),
-  ]);
-  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  await Promise.race([Promise.all(children.map(exited)), sleep(3000)]);
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
   rmSync(home, { recursive: true, force: true });
   process.exit(code);
 }
@@ -169,7 +170,7 @@ async function sequential(client: BatonClient, flows: FlowProcess, runs: number,
 }
 
 /** Start `runs` runs at once, wait until all are paused, then answer them from `SENDERS` concurrent senders. */
-async function batch(client: BatonClient, flows: FlowProcess, runs: number, flowName: string, alreadyDone: number) {
+async function batch(client: BatonClient, flows: FlowProcess, runs: number, flowName: string, alreadyDone: number, pids: number[]) {
   flows.command({ cmd: "start", flowName, count: runs });
   let paused: string[] = [];
   for (let i = 0; paused.length < runs; i++) {
@@ -180,6 +181,7 @@ async function batch(client: BatonClient, flows: FlowProcess, runs: number, flow
   }
   const sentAt = new Map<string, bigint>();
   const queue = [...paused];
+  const cpuBefore = pids.map(cpuMs);
   const firstSent = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: SENDERS }, async () => {
@@ -194,6 +196,7 @@ async function batch(client: BatonClient, flows: FlowProcess, runs: number, flow
     const states = await Promise.all(notDone.slice(0, 5).map((id) => client.getFlowRun(id).then((r) => `${id} ${r.state.type} ${r.state.message}`)));
     return `${notDone.length} of ${runs} answered runs did not finish in 2 minutes; for example:\n${states.join("\n")}`;
   });
+  const cpu = pids.map((pid, i) => cpuMs(pid) - cpuBefore[i]!);
   let lastCompleted = firstSent;
   const latencies: number[] = [];
   for (const id of paused) {
@@ -202,7 +205,8 @@ async function batch(client: BatonClient, flows: FlowProcess, runs: number, flow
     if (d.completedAt > lastCompleted) lastCompleted = d.completedAt;
   }
   const seconds = ms(lastCompleted - firstSent) / 1000;
-  return { latencies, seconds, throughput: runs / seconds };
+  if (process.env.BENCH_VERBOSE) console.log(`batch window, monotonic µs (as in CPU profiles): ${firstSent / 1000n} ${lastCompleted / 1000n}`);
+  return { latencies, seconds, throughput: runs / seconds, cpu };
 }
 
 /** `promise`, or a bench failure explained by `explain()` if it takes longer than `ms`. */
@@ -222,6 +226,14 @@ function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
+
+/** CPU time (user + system) a process has used so far, in ms. */
+function cpuMs(pid: number): number {
+  // Fields after the command name (which may hold spaces); utime and stime are the 12th and 13th.
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100;
 
 function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -254,6 +266,7 @@ const deadline = setTimeout(() => {
   void shutdown(2);
 }, DEADLINE_MS);
 
+const loadBefore = loadavg().map((l) => l.toFixed(2)).join(" ");
 try {
   const server = await startServerProcess();
   const client = createClient({ apiUrl: server.apiUrl, channel: "api" });
@@ -264,15 +277,26 @@ try {
       `server pid ${server.child.pid}, flow pid ${flows.child.pid}`,
   );
 
+  const pids = [server.child.pid!, flows.child.pid!];
+  const perRun = (cpu: number[], runs: number) =>
+    `CPU per run: server ${(cpu[0]! / runs).toFixed(2)} ms, flow process ${(cpu[1]! / runs).toFixed(2)} ms`;
+
   await sequential(client, flows, WARMUP_RUNS, "bench-warmup");
   const seqStarted = process.hrtime.bigint();
+  const seqCpuBefore = pids.map(cpuMs);
   const seq = (await sequential(client, flows, SEQUENTIAL_RUNS, "bench-sequential")).sort((a, b) => a - b);
+  const seqCpu = pids.map((pid, i) => cpuMs(pid) - seqCpuBefore[i]!);
   const seqSeconds = ms(process.hrtime.bigint() - seqStarted) / 1000;
-  console.log(`(1) ${SEQUENTIAL_RUNS} sequential round trips in ${seqSeconds.toFixed(1)} s (after ${WARMUP_RUNS} warm-up runs)`);
+  console.log(
+    `(1) ${SEQUENTIAL_RUNS} sequential runs (whole runs, not only the answer) in ${seqSeconds.toFixed(1)} s after ${WARMUP_RUNS} warm-up runs; ${perRun(seqCpu, SEQUENTIAL_RUNS)}`,
+  );
 
-  const b = await batch(client, flows, BATCH_RUNS, "bench-batch", WARMUP_RUNS + SEQUENTIAL_RUNS);
+  const b = await batch(client, flows, BATCH_RUNS, "bench-batch", WARMUP_RUNS + SEQUENTIAL_RUNS, pids);
   const lat = b.latencies.sort((x, y) => x - y);
-  console.log(`(2) ${BATCH_RUNS} runs paused at once, answered by ${SENDERS} concurrent senders: ${b.seconds.toFixed(2)} s from first answer to last COMPLETED`);
+  console.log(
+    `(2) ${BATCH_RUNS} paused runs answered by ${SENDERS} concurrent senders in ${b.seconds.toFixed(2)} s (first answer to last COMPLETED); ${perRun(b.cpu, BATCH_RUNS)}`,
+  );
+  console.log(`    load average before the bench: ${loadBefore}`);
 
   const serverRss = peakRssMb(server.child.pid!);
   const flowRss = peakRssMb(flows.child.pid!);
