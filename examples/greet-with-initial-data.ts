@@ -4,6 +4,7 @@ import { flow, getRunLogger, pauseFlowRun, RunInput } from "baton";
 
 const UserName = RunInput.from(z.object({ name: z.string().min(1).describe("Your name") }));
 
+/** Greets the person who resumes it, or a stranger when the name is left at "anonymous". */
 export const greetWithInitialData = flow("greet-with-initial-data", async () => {
   const logger = getRunLogger();
   const input = await pauseFlowRun({

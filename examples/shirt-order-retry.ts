@@ -3,6 +3,7 @@
 import { flow, getRunLogger, pauseFlowRun, RunInputValidationError } from "baton";
 import { ShirtOrder } from "./shirt-order.ts";
 
+/** Takes a shirt order, asking again until it is one that can be filled. */
 export const shirtOrderRetry = flow("shirt-order-retry", async () => {
   const logger = getRunLogger();
   let order;

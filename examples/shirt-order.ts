@@ -16,6 +16,7 @@ export const ShirtOrder = RunInput.from(
     }),
 );
 
+/** Takes one shirt order and logs it; fails if the order cannot be filled. */
 export const shirtOrder = flow("shirt-order", async () => {
   const order = await pauseFlowRun({ waitForInput: ShirtOrder });
   getRunLogger().info(`Shirt order: ${order.size}, ${order.color}`);

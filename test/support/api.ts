@@ -2,8 +2,7 @@ import type { z } from "zod";
 import type { BatonClient } from "../../src/client/index.ts";
 import type { BatonEvent, FlowRun, StateType } from "../../src/contract/index.ts";
 import { toInputRequest } from "../../src/sdk/run-input.ts";
-import type { TestServer } from "./processes.ts";
-import type { Child } from "./processes.ts";
+import type { Child, TestServer } from "./processes.ts";
 
 /** An HTTP answer as the wire carried it: status and parsed JSON body. */
 export interface RawResponse {
