@@ -42,6 +42,13 @@ export class TaskRunNotFoundError extends BatonError {
   }
 }
 
+/** Thrown when no deployment has the given name. */
+export class DeploymentNotFoundError extends BatonError {
+  constructor(name: string) {
+    super("DEPLOYMENT_NOT_FOUND", `No deployment is named "${name}"; list them with \`baton deployment ls\`. A flow becomes a deployment when a process serves it.`, { name });
+  }
+}
+
 /** Thrown when a resume targets a run that is not paused (already answered, cancelled, finished, ...). */
 export class NotPausedError extends BatonError {
   constructor(flowRunId: string, stateType: string, stateName: string) {
@@ -193,6 +200,8 @@ export function errorFromResponse(
   switch (code) {
     case "FLOW_RUN_NOT_FOUND":
       return restore(new FlowRunNotFoundError(String(details.flowRunId ?? "")));
+    case "DEPLOYMENT_NOT_FOUND":
+      return restore(new DeploymentNotFoundError(String(details.name ?? "")));
     case "TASK_RUN_NOT_FOUND":
       return restore(new TaskRunNotFoundError(String(details.taskRunId ?? "")));
     case "NOT_PAUSED":

@@ -13,7 +13,7 @@ export const BatonEvent = z.discriminatedUnion("type", [
     type: z.literal("flow-run.state-changed"),
     flowRunId: z.string(),
     occurredAt: z.iso.datetime(),
-    payload: z.object({ state: State, previousType: z.string().nullable(), flowName: z.string() }),
+    payload: z.object({ state: State, previousType: z.string().nullable(), flowName: z.string(), deploymentName: z.string().nullable() }),
   }),
   z.object({
     id: z.number().int(),

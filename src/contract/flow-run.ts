@@ -15,6 +15,9 @@ export const FlowRun = z.object({
   name: z.string(),
   flowId: z.string(),
   flowName: z.string(),
+  /** Set for runs of a deployment: a serving process runs them, and they can suspend. */
+  deploymentId: z.string().nullable(),
+  deploymentName: z.string().nullable(),
   parameters: z.record(z.string(), z.unknown()),
   state: State,
   createdAt: z.iso.datetime(),
@@ -37,6 +40,8 @@ export const CreateFlowRunBody = z.object({
   name: RunName.optional(),
   parameters: z.record(z.string(), z.unknown()).default({}),
   state: StateProposal.optional(),
+  /** The process that will run it (the SDK sets this): its heartbeats keep the run from being declared crashed. */
+  workerId: z.string().min(1).max(100).optional(),
 });
 export type CreateFlowRunBody = z.input<typeof CreateFlowRunBody>;
 

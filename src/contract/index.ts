@@ -1,8 +1,9 @@
 /** The contract: every shape that crosses a boundary between the SDK, the client, the server and storage. */
 export { StateType, State, StateProposal, StateDetails, InputRequest, ErrorInfo, TERMINAL_STATE_TYPES, isTerminal, defaultStateName } from "./states.ts";
 export { Flow, FlowRun, FlowRunFilter, FlowRunPage, CreateFlowRunBody, SetStateBody, RunName } from "./flow-run.ts";
-export { PauseKey, PauseBody, PauseResult, ResumeBody, RunInput, Channel } from "./pause.ts";
+export { PauseKey, PauseBody, PauseResult, ResumeBody, RunInput, Channel, SuspendBody } from "./pause.ts";
 export { TaskRun, CreateTaskRunBody, SetTaskRunStateBody } from "./task-run.ts";
 export { LogLevel, LogEntry, Log, LogBatch } from "./log.ts";
 export { BatonEvent, EVENT_TYPES } from "./events.ts";
 export type { BatonEventType } from "./events.ts";
+export { Deployment, RegisterDeploymentBody, CreateDeploymentRunBody, ClaimBody, ClaimResult, HeartbeatBody, HeartbeatResult } from "./deployment.ts";

@@ -14,9 +14,13 @@ export const PauseBody = z.object({
   key: PauseKey,
   timeoutSeconds: z.number().positive().max(10 * 365 * 24 * 3600).nullable(),
   inputRequest: InputRequest.nullable().default(null),
-  /** "Suspended" once suspend lands; "Paused" keeps the process. */
-  name: z.enum(["Paused"]).default("Paused"),
+  /** "Paused" keeps the process waiting; "Suspended" (runs of a deployment only) lets it go. */
+  name: z.enum(["Paused", "Suspended"]).default("Paused"),
 });
+
+/** Body of `POST /api/flow-runs/{id}/suspend`: turns the live pause `key` into a suspend. */
+export const SuspendBody = z.object({ key: PauseKey, reason: z.string().max(1000).optional() });
+export type SuspendBody = z.input<typeof SuspendBody>;
 export type PauseBody = z.input<typeof PauseBody>;
 
 /**

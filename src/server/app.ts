@@ -16,6 +16,9 @@ import { taskRunsRoute } from "./routes/task-runs-route.ts";
 import { startExpiryService } from "./services/expiry-service.ts";
 import { startPostgresEventRelay } from "./services/postgres-event-relay.ts";
 import { TaskRunService } from "./task-run-service.ts";
+import { WorkerService } from "./worker-service.ts";
+import { deploymentsRoute } from "./routes/deployments-route.ts";
+import { startHeartbeatMonitor } from "./services/heartbeat-monitor.ts";
 
 /** A running Baton server. */
 export interface BatonServer {
@@ -28,7 +31,7 @@ export interface BatonServer {
 }
 
 /** Builds the HTTP app on an open storage, without listening. */
-export async function createApp(storage: Storage, config: ServerConfig): Promise<{ app: FastifyInstance; runs: FlowRunService }> {
+export async function createApp(storage: Storage, config: ServerConfig): Promise<{ app: FastifyInstance; runs: FlowRunService; workers: WorkerService }> {
   const app = Fastify({
     bodyLimit: config.bodyLimit,
     logger: config.logLevel === "silent" ? false : { level: config.logLevel },
@@ -42,6 +45,7 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
   const bus = new EventBus();
   const runs = new FlowRunService(storage, bus);
   const tasks = new TaskRunService(storage);
+  const workers = new WorkerService(runs);
 
   await app.register(swagger, {
     openapi: { info: { title: "Baton API", version: "0.1.0", description: "Flows that pause until a person answers." } },
@@ -59,27 +63,30 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
       await api.register(taskRunsRoute(tasks, runs));
       await api.register(logsRoute(runs, bus));
       await api.register(eventsRoute(storage, bus));
+      await api.register(deploymentsRoute(workers));
     },
     { prefix: "/api" },
   );
   app.setNotFoundHandler((req, reply) => {
     reply.status(404).send({ code: "NOT_FOUND", message: `No route ${req.method} ${req.url}; the API is described at /api/openapi.json.`, details: {} });
   });
-  return { app, runs };
+  return { app, runs, workers };
 }
 
 /** Opens the database, applies migrations, starts background services, and listens. */
 export async function startServer(options: ServerOptions = {}): Promise<BatonServer> {
   const config = resolveServerConfig(options);
   const storage = await openStorage({ databaseUrl: config.databaseUrl, home: config.home });
-  const { app, runs } = await createApp(storage, config);
+  const { app, runs, workers } = await createApp(storage, config);
   const stopExpiry = startExpiryService(runs, config.expiryIntervalSeconds, (e) => app.log.error({ err: e }, "expiry sweep failed"));
+  const stopMonitor = startHeartbeatMonitor(workers, config.heartbeatTimeoutSeconds, (e) => app.log.error({ err: e }, "heartbeat check failed"));
   const stopRelay =
     storage.dialect === "postgres" && config.databaseUrl
       ? await startPostgresEventRelay(config.databaseUrl, storage, runs.bus, (e) => app.log.error({ err: e }, "event relay failed"))
       : async () => {};
   const stopServices = async () => {
     stopExpiry();
+    stopMonitor();
     await stopRelay();
   };
   try {

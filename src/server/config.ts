@@ -10,6 +10,8 @@ const ServerConfig = z.object({
   databaseUrl: z.string().optional(),
   /** Seconds between two sweeps of the expiry service. */
   expiryIntervalSeconds: z.coerce.number().positive().default(1),
+  /** A run whose process sent no heartbeat for this long is recovered (suspended, rescheduled or Crashed). */
+  heartbeatTimeoutSeconds: z.coerce.number().positive().default(30),
   /** Largest request body, in bytes. */
   bodyLimit: z.coerce.number().int().positive().default(1024 * 1024),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),
@@ -26,6 +28,7 @@ export function resolveServerConfig(options: ServerOptions = {}, env: NodeJS.Pro
     home: env.BATON_HOME,
     databaseUrl: env.BATON_DATABASE_URL,
     expiryIntervalSeconds: env.BATON_EXPIRY_INTERVAL_SECONDS,
+    heartbeatTimeoutSeconds: env.BATON_HEARTBEAT_TIMEOUT_SECONDS,
     logLevel: env.BATON_LOG_LEVEL,
   };
   const merged = { ...stripUndefined(fromEnv), ...stripUndefined(options) };

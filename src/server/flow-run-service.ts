@@ -80,9 +80,10 @@ export class FlowRunService {
     this.bus = bus;
   }
 
-  async create(body: Parsed<typeof CreateFlowRunBody>): Promise<FlowRun> {
+  /** Creates a run; a run of a deployment starts SCHEDULED, for a serving process to claim. */
+  async create(body: Parsed<typeof CreateFlowRunBody>, deployment?: { id: string; name: string }): Promise<FlowRun> {
     const timestamp = now();
-    const state = newState(body.state ?? { type: "PENDING" }, timestamp);
+    const state = newState(deployment ? { type: "SCHEDULED", message: "Waiting for a serving process" } : (body.state ?? { type: "PENDING" }), timestamp);
     if (state.type === "PAUSED") throw new BadRequestError("A flow run cannot start paused; create it RUNNING and pause it.");
     return this.#write(async (tx) => {
       const flow = await upsertFlow(tx, body.flowName, timestamp);
@@ -91,6 +92,8 @@ export class FlowRunService {
         name: body.name ?? generateRunName(),
         flowId: flow.id,
         flowName: flow.name,
+        deploymentId: deployment?.id ?? null,
+        deploymentName: deployment?.name ?? null,
         parameters: body.parameters,
         state,
         createdAt: timestamp,
@@ -98,7 +101,7 @@ export class FlowRunService {
         startTime: state.type === "RUNNING" ? timestamp : null,
         endTime: isTerminal(state.type) ? timestamp : null,
       };
-      await insertFlowRun(tx, run);
+      await insertFlowRun(tx, run, { workerId: body.workerId, scheduledAt: state.type === "SCHEDULED" ? timestamp : null });
       return { result: run, events: [stateEvent(run, state, null)] };
     });
   }
@@ -153,6 +156,8 @@ export class FlowRunService {
     if (run.state.type === "CANCELLED") throw new FlowRunCancelledError(id, run.state.message);
     if (run.state.type !== "RUNNING")
       throw new InvalidTransitionError(id, run.state.type, "PAUSED", `only a running run can pause; this one is ${run.state.name}.`);
+    if (body.name === "Suspended" && !run.deploymentId)
+      throw new InvalidTransitionError(id, run.state.type, "PAUSED", "only a run of a deployment can suspend, since a serving process must pick it up again; use pauseFlowRun, or serve the flow.");
     if (body.inputRequest) {
       try {
         compileSchema(body.inputRequest.schema);
@@ -166,7 +171,7 @@ export class FlowRunService {
       {
         type: "PAUSED",
         name: body.name,
-        message: body.inputRequest ? "Waiting for input" : "Waiting to be resumed",
+        message: `${body.inputRequest ? "Waiting for input" : "Waiting to be resumed"}${body.name === "Suspended" ? "; no process is kept waiting" : ""}`,
         details: { pauseKey: body.key, pauseTimeout: timeoutAt, inputRequest: body.inputRequest },
       },
       timestamp,
@@ -199,7 +204,10 @@ export class FlowRunService {
     }
     const timestamp = now();
     const respondedBy = body.respondedBy ?? null;
-    const state = newState({ type: "RUNNING", name: "Running", message: `Resumed from pause "${key}"`, details: { resumedPauseKey: key } }, timestamp);
+    // A suspended run has no process waiting: it is scheduled, and a serving process replays it.
+    const state = isSuspended(run.state)
+      ? newState({ type: "SCHEDULED", name: "Resuming", message: `Answered at "${key}"; waiting for a serving process`, details: { resumedPauseKey: key } }, timestamp)
+      : newState({ type: "RUNNING", name: "Running", message: `Resumed from pause "${key}"`, details: { resumedPauseKey: key } }, timestamp);
     return this.#transition(run, state, async (tx) => {
       const stored = await storeResponse(tx, id, key, { value, respondedAt: timestamp, channel, respondedBy });
       if (!stored) throw new NotPausedError(id, "RUNNING", "Running");
@@ -213,6 +221,19 @@ export class FlowRunService {
     if (isTerminal(run.state.type))
       throw new InvalidTransitionError(id, run.state.type, "CANCELLED", `the run has already finished (${run.state.name}).`);
     return this.#transition(run, newState({ type: "CANCELLED", message: reason ?? "Cancelled by request" }));
+  }
+
+  /**
+   * Turns the live pause `key` of a deployment run into a suspend, so that its process can go. If the
+   * pause was answered meanwhile, this refuses with 409 and the answer stands.
+   */
+  async suspend(id: string, key: string, reason?: string): Promise<FlowRun> {
+    const run = await this.get(id);
+    if (run.state.type !== "PAUSED" || run.state.details.pauseKey !== key) throw new NotPausedError(id, run.state.type, run.state.name);
+    if (isSuspended(run.state)) return run;
+    if (!run.deploymentId)
+      throw new InvalidTransitionError(id, "PAUSED", "PAUSED", "only a run of a deployment can suspend, since a serving process must pick it up again.");
+    return this.#transition(run, suspendedState(run.state, reason));
   }
 
   /** Fails every run whose pause timed out; safe to run on several servers at once. Returns how many it failed. */
@@ -232,7 +253,7 @@ export class FlowRunService {
       details: { pauseKey: key, error: { name: error.name, message: error.message, code: error.code } },
     });
     // Answered, cancelled or expired by another server meanwhile: nothing to do, and nothing went wrong.
-    return (await this.#tryTransition(run, state)) !== undefined;
+    return (await this.tryTransition(run, state)) !== undefined;
   }
 
   /**
@@ -240,7 +261,7 @@ export class FlowRunService {
    * whatever `extra` writes) in the same transaction.
    */
   async #transition(run: FlowRun, state: State, extra?: (tx: Executor) => Promise<NewEvent[] | void>): Promise<FlowRun> {
-    const updated = await this.#tryTransition(run, state, extra);
+    const updated = await this.tryTransition(run, state, extra);
     if (updated) return updated;
     // Someone else moved the run first: report what it is now.
     const current = await this.get(run.id);
@@ -249,8 +270,17 @@ export class FlowRunService {
     throw new InvalidTransitionError(run.id, current.state.type, state.type, "the run changed state meanwhile; read it again.");
   }
 
-  /** Like `#transition`, but resolves to undefined instead of throwing when someone else moved the run first. */
-  async #tryTransition(run: FlowRun, state: State, extra?: (tx: Executor) => Promise<NewEvent[] | void>): Promise<FlowRun | undefined> {
+  /**
+   * Like `#transition`, but resolves to undefined instead of throwing when someone else moved the run
+   * first. `workerId` names the process that takes the run (a claim); otherwise ownership follows the
+   * state: scheduled, suspended and finished runs belong to no process.
+   */
+  async tryTransition(
+    run: FlowRun,
+    state: State,
+    extra?: (tx: Executor) => Promise<NewEvent[] | void>,
+    workerId?: string,
+  ): Promise<FlowRun | undefined> {
     return this.#write(async (tx) => {
       const events: NewEvent[] = [];
       const more = await extra?.(tx);
@@ -259,6 +289,7 @@ export class FlowRunService {
         state,
         pauseTimeoutAt: state.type === "PAUSED" ? (state.details.pauseTimeout ?? null) : null,
         ...times(run, state),
+        ...ownership(state, workerId),
       });
       if (!ok) throw new StaleStateError(run.id);
       const updated: FlowRun = {
@@ -286,6 +317,18 @@ export class FlowRunService {
   }
 }
 
+/** Which process owns a run in `state`: none while it is scheduled, suspended or finished. */
+function ownership(state: State, workerId: string | undefined): Pick<StateChange, "workerId" | "scheduledAt"> {
+  if (state.type === "SCHEDULED") return { workerId: null, scheduledAt: state.timestamp };
+  if (isTerminal(state.type) || isSuspended(state)) return { workerId: null };
+  return workerId ? { workerId } : {};
+}
+
+/** A suspended run is paused with no process waiting in it. */
+export function isSuspended(state: State): boolean {
+  return state.type === "PAUSED" && state.name === "Suspended";
+}
+
 /** Thrown inside a transaction when the run's state changed since it was read. */
 class StaleStateError extends Error {
   constructor(id: string) {
@@ -293,12 +336,22 @@ class StaleStateError extends Error {
   }
 }
 
+/** The suspended twin of a live pause: same key, question and deadline. */
+export function suspendedState(paused: State, reason?: string): State {
+  return newState({
+    type: "PAUSED",
+    name: "Suspended",
+    message: reason ?? "Suspended; an answer schedules it again for a serving process",
+    details: paused.details,
+  });
+}
+
 function stateEvent(run: FlowRun, state: State, previousType: StateType | null): NewEvent {
   return {
     type: "flow-run.state-changed",
     flowRunId: run.id,
     occurredAt: state.timestamp,
-    payload: { state, previousType, flowName: run.flowName },
+    payload: { state, previousType, flowName: run.flowName, deploymentName: run.deploymentName },
   };
 }
 

@@ -20,8 +20,14 @@ export async function listFlows(db: Executor): Promise<Flow[]> {
   return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at }));
 }
 
+/** Process bookkeeping of a new run. */
+export interface RunOwnership {
+  workerId?: string | null | undefined;
+  scheduledAt?: string | null | undefined;
+}
+
 /** Inserts a new run with its first state (also written to the history). */
-export async function insertFlowRun(db: Executor, run: FlowRun): Promise<void> {
+export async function insertFlowRun(db: Executor, run: FlowRun, ownership: RunOwnership = {}): Promise<void> {
   await db
     .insertInto("flow_runs")
     .values({
@@ -32,6 +38,11 @@ export async function insertFlowRun(db: Executor, run: FlowRun): Promise<void> {
       parameters: JSON.stringify(run.parameters),
       ...stateColumns(run.state),
       pause_timeout_at: null,
+      deployment_id: run.deploymentId,
+      deployment_name: run.deploymentName,
+      scheduled_at: ownership.scheduledAt ?? null,
+      worker_id: ownership.workerId ?? null,
+      last_heartbeat_at: ownership.workerId ? run.createdAt : null,
       created_at: run.createdAt,
       updated_at: run.updatedAt,
       start_time: run.startTime,
@@ -82,6 +93,10 @@ export interface StateChange {
   pauseTimeoutAt: string | null;
   startTime?: string | null | undefined;
   endTime?: string | null | undefined;
+  /** The process that now owns the run (null: none); undefined leaves it as it is. */
+  workerId?: string | null | undefined;
+  /** When a SCHEDULED run may be claimed. */
+  scheduledAt?: string | null | undefined;
 }
 
 /**
@@ -98,6 +113,8 @@ export async function compareAndSetState(db: Executor, runId: string, expectedSt
       updated_at: change.state.timestamp,
       ...(change.startTime !== undefined ? { start_time: change.startTime } : {}),
       ...(change.endTime !== undefined ? { end_time: change.endTime } : {}),
+      ...(change.workerId !== undefined ? { worker_id: change.workerId, last_heartbeat_at: change.workerId ? change.state.timestamp : null } : {}),
+      ...(change.scheduledAt !== undefined ? { scheduled_at: change.scheduledAt } : {}),
     })
     .where("id", "=", runId)
     .where("state_id", "=", expectedStateId)
@@ -143,6 +160,41 @@ export async function findExpiredPauses(db: Executor, now: string, limit: number
     .where("pause_timeout_at", "is not", null)
     .where("pause_timeout_at", "<=", now)
     .orderBy("pause_timeout_at")
+    .limit(limit)
+    .execute();
+  return rows.map(flowRunOf);
+}
+
+/** Scheduled runs of these deployments that are due, oldest first: candidates for a claim. */
+export async function findClaimableRuns(db: Executor, deployments: string[], now: string, limit: number): Promise<FlowRun[]> {
+  const rows = await db
+    .selectFrom("flow_runs")
+    .selectAll()
+    .where("state_type", "=", "SCHEDULED")
+    .where("deployment_name", "in", deployments)
+    .where("scheduled_at", "<=", now)
+    .orderBy("scheduled_at")
+    .limit(limit)
+    .execute();
+  return rows.map(flowRunOf);
+}
+
+/** Records a sign of life of `workerId` for the runs it owns; returns the ids among `ids` it still owns. */
+export async function touchHeartbeats(db: Executor, workerId: string, ids: string[], now: string): Promise<string[]> {
+  if (!ids.length) return [];
+  await db.updateTable("flow_runs").set({ last_heartbeat_at: now }).where("id", "in", ids).where("worker_id", "=", workerId).execute();
+  const owned = await db.selectFrom("flow_runs").select("id").where("id", "in", ids).where("worker_id", "=", workerId).execute();
+  return owned.map((r) => r.id);
+}
+
+/** Runs whose owning process has not been heard from since `cutoff`. */
+export async function findSilentRuns(db: Executor, cutoff: string, limit: number): Promise<FlowRun[]> {
+  const rows = await db
+    .selectFrom("flow_runs")
+    .selectAll()
+    .where("worker_id", "is not", null)
+    .where("last_heartbeat_at", "<", cutoff)
+    .orderBy("last_heartbeat_at")
     .limit(limit)
     .execute();
   return rows.map(flowRunOf);

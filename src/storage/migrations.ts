@@ -131,6 +131,37 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex("logs_run").on("logs").columns(["flow_run_id", "id"]).execute();
       },
     },
+    "0002-deployments": {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable("deployments")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("name", "text", (c) => c.notNull().unique())
+          .addColumn("flow_name", "text", (c) => c.notNull())
+          .addColumn("description", "text")
+          .addColumn("parameter_schema", "text")
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .addColumn("updated_at", "text", (c) => c.notNull())
+          .addColumn("last_served_at", "text")
+          .execute();
+        for (const column of ["deployment_id", "deployment_name", "scheduled_at", "worker_id", "last_heartbeat_at"])
+          await db.schema.alterTable("flow_runs").addColumn(column, "text").execute();
+        // What serving processes claim: scheduled runs of their deployments, oldest due first.
+        await db.schema
+          .createIndex("flow_runs_claimable")
+          .on("flow_runs")
+          .columns(["deployment_name", "scheduled_at"])
+          .where(sql.ref("state_type"), "=", "SCHEDULED")
+          .execute();
+        // What the heartbeat monitor watches: runs some process says it is running or waiting in.
+        await db.schema
+          .createIndex("flow_runs_heartbeat")
+          .on("flow_runs")
+          .column("last_heartbeat_at")
+          .where(sql.ref("worker_id"), "is not", null)
+          .execute();
+      },
+    },
   };
 }
 

@@ -37,6 +37,8 @@ export function flowRunOf(row: Selectable<FlowRunTable>): FlowRun {
     name: row.name,
     flowId: row.flow_id,
     flowName: row.flow_name,
+    deploymentId: row.deployment_id,
+    deploymentName: row.deployment_name,
     parameters: JSON.parse(row.parameters),
     state: stateOf(row),
     createdAt: row.created_at,

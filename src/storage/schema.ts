@@ -7,6 +7,7 @@ import type { Generated } from "kysely";
 export interface Database {
   flows: FlowTable;
   flow_runs: FlowRunTable;
+  deployments: DeploymentTable;
   flow_run_states: StateTable;
   task_runs: TaskRunTable;
   run_inputs: RunInputTable;
@@ -38,6 +39,14 @@ export interface FlowRunTable extends CurrentState {
   parameters: string;
   /** Copied from the current PAUSED state so that the expiry service finds due pauses by index. */
   pause_timeout_at: string | null;
+  deployment_id: string | null;
+  deployment_name: string | null;
+  /** When a SCHEDULED run may be claimed. */
+  scheduled_at: string | null;
+  /** The process that runs (or waits in) this run; null when none does (suspended, scheduled). */
+  worker_id: string | null;
+  /** Last sign of life of that process; runs never heartbeated are not watched. */
+  last_heartbeat_at: string | null;
   created_at: string;
   updated_at: string;
   start_time: string | null;
@@ -96,4 +105,15 @@ export interface LogTable {
   level: string;
   message: string;
   timestamp: string;
+}
+
+export interface DeploymentTable {
+  id: string;
+  name: string;
+  flow_name: string;
+  description: string | null;
+  parameter_schema: string | null;
+  created_at: string;
+  updated_at: string;
+  last_served_at: string | null;
 }

@@ -45,6 +45,8 @@ for (const backend of ["sqlite", "postgres"] as const) {
         name: `run-${createdAt}`,
         flowId: flow.id,
         flowName: flow.name,
+        deploymentId: null,
+        deploymentName: null,
         parameters: { n: 1 },
         state: state(type, createdAt),
         createdAt,

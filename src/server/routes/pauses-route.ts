@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { BatonError } from "../../contract/errors.ts";
-import { Channel, FlowRun, PauseBody, PauseResult, ResumeBody, RunInput } from "../../contract/index.ts";
+import { Channel, FlowRun, PauseBody, PauseResult, ResumeBody, RunInput, SuspendBody } from "../../contract/index.ts";
 import { getRunInput, listRunInputs } from "../../storage/run-inputs-store.ts";
 import type { FlowRunService } from "../flow-run-service.ts";
 
@@ -38,6 +38,20 @@ export function pausesRoute(runs: FlowRunService): FastifyPluginAsyncZod {
         const channel = Channel.safeParse(req.body?.channel ?? header);
         return runs.resume(req.params.id, req.body ?? {}, channel.success ? channel.data : "api");
       },
+    );
+    app.post(
+      "/flow-runs/:id/suspend",
+      {
+        schema: {
+          tags,
+          summary: "Turn a live pause of a deployment run into a suspend",
+          description: "The waiting process lets the run go; an answer then schedules it for a serving process. 409 if the pause was answered meanwhile.",
+          params: IdParams,
+          body: SuspendBody,
+          response: { 200: FlowRun },
+        },
+      },
+      (req) => runs.suspend(req.params.id, req.body.key, req.body.reason),
     );
     app.get(
       "/flow-runs/:id/inputs",

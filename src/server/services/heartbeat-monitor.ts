@@ -1,0 +1,22 @@
+import type { WorkerService } from "../worker-service.ts";
+
+/**
+ * Every few seconds, recovers runs whose process stopped sending heartbeats for `timeoutSeconds`:
+ * a paused deployment run becomes suspended, a running one is scheduled again, others are Crashed.
+ */
+export function startHeartbeatMonitor(workers: WorkerService, timeoutSeconds: number, onError: (e: unknown) => void): () => void {
+  let busy = false;
+  const timer = setInterval(async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      while ((await workers.recoverSilentRuns(timeoutSeconds, 200)) === 200);
+    } catch (e) {
+      onError(e);
+    } finally {
+      busy = false;
+    }
+  }, Math.max(100, Math.min(5000, (timeoutSeconds * 1000) / 4)));
+  timer.unref();
+  return () => clearInterval(timer);
+}

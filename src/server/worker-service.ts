@@ -1,0 +1,103 @@
+import { BatonError, DeploymentNotFoundError, ParametersValidationError } from "../contract/errors.ts";
+import type { ClaimBody, CreateDeploymentRunBody, Deployment, FlowRun, RegisterDeploymentBody } from "../contract/index.ts";
+import type { z } from "zod";
+import { getDeployment, listDeployments, markServed, upsertDeployment } from "../storage/deployments-store.ts";
+import { findClaimableRuns, findSilentRuns, touchHeartbeats } from "../storage/flow-runs-store.ts";
+import { now } from "./clock.ts";
+import { isSuspended, newState, suspendedState, type FlowRunService } from "./flow-run-service.ts";
+import { compileSchema, validateInput } from "./input-validation.ts";
+
+/**
+ * Deployments and the processes that serve them: registering, creating runs, claiming them (each
+ * run by exactly one process), heartbeats, and recovering runs whose process went silent.
+ */
+export class WorkerService {
+  readonly runs: FlowRunService;
+  constructor(runs: FlowRunService) {
+    this.runs = runs;
+  }
+
+  get #db() {
+    return this.runs.storage.db;
+  }
+
+  async register(body: z.output<typeof RegisterDeploymentBody>): Promise<Deployment> {
+    if (body.parameterSchema) {
+      try {
+        compileSchema(body.parameterSchema);
+      } catch (e) {
+        throw new BatonError("BAD_REQUEST", `The parameter schema of deployment "${body.name}" is not a valid JSON Schema: ${(e as Error).message}`);
+      }
+    }
+    return upsertDeployment(this.#db, { name: body.name, flowName: body.flowName, description: body.description ?? null, parameterSchema: body.parameterSchema ?? null }, now());
+  }
+
+  list(): Promise<Deployment[]> {
+    return listDeployments(this.#db);
+  }
+
+  async get(name: string): Promise<Deployment> {
+    const d = await getDeployment(this.#db, name);
+    if (!d) throw new DeploymentNotFoundError(name);
+    return d;
+  }
+
+  /** Creates a scheduled run of a deployment after checking its parameters (422 with one error per field). */
+  async createRun(name: string, body: z.output<typeof CreateDeploymentRunBody>): Promise<FlowRun> {
+    const d = await this.get(name);
+    let parameters = body.parameters;
+    if (d.parameterSchema) {
+      const checked = validateInput(d.parameterSchema, parameters);
+      if (!checked.ok) throw new ParametersValidationError(d.name, checked.errors);
+      parameters = checked.value as Record<string, unknown>;
+    }
+    return this.runs.create({ flowName: d.flowName, parameters, ...(body.name ? { name: body.name } : {}) }, d);
+  }
+
+  /**
+   * Gives `workerId` up to `limit` due runs of its deployments. Each is taken with a conditional update
+   * on its current state, so of several processes asking at once exactly one gets each run.
+   */
+  async claim(body: z.output<typeof ClaimBody>): Promise<FlowRun[]> {
+    const at = now();
+    await markServed(this.#db, body.deployments, at);
+    const claimed: FlowRun[] = [];
+    // Read a few more than asked: some may be taken by another process between read and update.
+    const candidates = await findClaimableRuns(this.#db, body.deployments, at, body.limit * 2);
+    for (const run of candidates) {
+      if (claimed.length >= body.limit) break;
+      const state = newState({ type: "PENDING", message: "Claimed by a serving process", details: { workerId: body.workerId } });
+      const taken = await this.runs.tryTransition(run, state, undefined, body.workerId);
+      if (taken) claimed.push(taken);
+    }
+    return claimed;
+  }
+
+  /** Records that `workerId` is alive; returns the runs among `ids` it no longer owns, which it must stop. */
+  async heartbeat(workerId: string, ids: string[]): Promise<string[]> {
+    const owned = new Set(await touchHeartbeats(this.#db, workerId, ids, now()));
+    return ids.filter((id) => !owned.has(id));
+  }
+
+  /**
+   * Recovers runs whose process has been silent since `timeoutSeconds` ago. A deployment run that was
+   * paused becomes suspended (an answer resumes it on a serving process); one that was running is
+   * scheduled again, to be replayed; any other run is marked Crashed. Safe on several servers at once.
+   */
+  async recoverSilentRuns(timeoutSeconds: number, limit = 200): Promise<number> {
+    const cutoff = new Date(Date.now() - timeoutSeconds * 1000).toISOString();
+    const silent = await findSilentRuns(this.#db, cutoff, limit);
+    let moved = 0;
+    const why = `its process sent no heartbeat for ${timeoutSeconds} s`;
+    for (const run of silent) {
+      let state;
+      if (run.deploymentId && run.state.type === "PAUSED" && !isSuspended(run.state))
+        state = suspendedState(run.state, `Suspended: ${why}; an answer resumes it on a serving process`);
+      else if (run.deploymentId && (run.state.type === "RUNNING" || run.state.type === "PENDING"))
+        state = newState({ type: "SCHEDULED", name: "Rescheduled", message: `Rescheduled: ${why}` });
+      else state = newState({ type: "CRASHED", message: `Crashed: ${why}`, details: { pauseKey: run.state.details.pauseKey } });
+      if (await this.runs.tryTransition(run, state)) moved++;
+    }
+    return moved;
+  }
+}
