@@ -1,3 +1,5 @@
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { errorFromResponse, ServerUnreachableError } from "../contract/errors.ts";
 import type {
   BatonEvent,
@@ -19,6 +21,9 @@ import type {
   TaskRun,
 } from "../contract/index.ts";
 import { openEventStream, type EventStream, type EventStreamOptions } from "./event-stream.ts";
+
+/** Connections a client keeps to the server at most; more concurrent requests wait for one to be free. */
+const MAX_SOCKETS = 32;
 
 /** Where the API is, when nothing else says. */
 export const DEFAULT_API_URL = "http://127.0.0.1:4200/api";
@@ -54,34 +59,57 @@ export interface ListFlowRunsOptions {
 export class BatonClient {
   readonly apiUrl: string;
   readonly channel: Channel;
+  #agent: HttpAgent | undefined;
   constructor(options: ClientOptions = {}) {
     this.apiUrl = (options.apiUrl ?? process.env.BATON_API_URL ?? DEFAULT_API_URL).replace(/\/+$/, "");
     this.channel = options.channel ?? "api";
   }
 
   async #request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let res: Response;
+    let res: { status: number; text: string };
     try {
-      res = await fetch(this.apiUrl + path, {
-        method,
-        headers: {
-          "x-baton-channel": this.channel,
-          ...(body !== undefined ? { "content-type": "application/json" } : {}),
-        },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
+      res = await this.#send(method, path, body === undefined ? undefined : JSON.stringify(body));
     } catch (e) {
       throw new ServerUnreachableError(this.apiUrl, e);
     }
-    const text = await res.text();
     let parsed: unknown;
     try {
-      parsed = text ? JSON.parse(text) : undefined;
+      parsed = res.text ? JSON.parse(res.text) : undefined;
     } catch {
       parsed = undefined;
     }
-    if (!res.ok) throw errorFromResponse(res.status, parsed as { code?: string; message?: string; details?: Record<string, unknown> });
+    if (res.status < 200 || res.status >= 300)
+      throw errorFromResponse(res.status, parsed as { code?: string; message?: string; details?: Record<string, unknown> });
     return parsed as T;
+  }
+
+  /**
+   * One request over node:http rather than `fetch`: it costs the process a third of the CPU per request,
+   * and the agent keeps at most MAX_SOCKETS connections open, however many runs call at once.
+   */
+  #send(method: string, path: string, body: string | undefined, retried = false): Promise<{ status: number; text: string }> {
+    const url = new URL(this.apiUrl + path);
+    const secure = url.protocol === "https:";
+    this.#agent ??= secure ? new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }) : new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS });
+    const headers: Record<string, string | number> = { "x-baton-channel": this.channel };
+    if (body !== undefined) {
+      headers["content-type"] = "application/json";
+      headers["content-length"] = Buffer.byteLength(body);
+    }
+    return new Promise((resolve, reject) => {
+      const req = (secure ? httpsRequest : httpRequest)(url, { method, headers, agent: this.#agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+        res.on("error", reject);
+      });
+      req.on("error", (e: NodeJS.ErrnoException) => {
+        // The server closed a kept-alive connection just as it was reused: the request never reached it.
+        if (req.reusedSocket && e.code === "ECONNRESET" && !retried) resolve(this.#send(method, path, body, true));
+        else reject(e);
+      });
+      req.end(body);
+    });
   }
 
   health(): Promise<{ status: "ok"; database: string }> {
