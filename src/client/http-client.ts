@@ -3,6 +3,12 @@ import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { errorFromResponse, ServerUnreachableError } from "../contract/errors.ts";
 import type {
   BatonEvent,
+  ClaimBody,
+  ClaimResult,
+  Deployment,
+  HeartbeatBody,
+  HeartbeatResult,
+  RegisterDeploymentBody,
   Channel,
   CreateFlowRunBody,
   CreateTaskRunBody,
@@ -172,6 +178,29 @@ export class BatonClient {
   }
   listLogs(flowRunId: string, options: { after?: number; limit?: number } = {}): Promise<Log[]> {
     return this.#request("GET", `/flow-runs/${encodeURIComponent(flowRunId)}/logs?after=${options.after ?? 0}&limit=${options.limit ?? 1000}`);
+  }
+  /** Turns the live pause `key` of a deployment run into a suspend (what `suspendAfter` does). */
+  suspend(id: string, key: string, reason?: string): Promise<FlowRun> {
+    return this.#request("POST", `/flow-runs/${encodeURIComponent(id)}/suspend`, { key, ...(reason ? { reason } : {}) });
+  }
+  registerDeployment(body: RegisterDeploymentBody): Promise<Deployment> {
+    return this.#request("POST", "/deployments", body);
+  }
+  listDeployments(): Promise<Deployment[]> {
+    return this.#request("GET", "/deployments");
+  }
+  getDeployment(name: string): Promise<Deployment> {
+    return this.#request("GET", `/deployments/${encodeURIComponent(name)}`);
+  }
+  /** Starts a run of a deployment; 422 `ParametersValidationError` when the parameters do not fit its schema. */
+  runDeployment(name: string, parameters: Record<string, unknown> = {}, options: { name?: string } = {}): Promise<FlowRun> {
+    return this.#request("POST", `/deployments/${encodeURIComponent(name)}/runs`, { parameters, ...options });
+  }
+  claimRuns(body: ClaimBody): Promise<ClaimResult> {
+    return this.#request("POST", "/workers/claim", body);
+  }
+  heartbeat(body: HeartbeatBody): Promise<HeartbeatResult> {
+    return this.#request("POST", "/workers/heartbeat", body);
   }
   /** Opens the server's event stream; it reconnects by itself and resumes after the last event seen. */
   events(options: Omit<EventStreamOptions, "url">, onEvent: (event: BatonEvent) => void): EventStream {

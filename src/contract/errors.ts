@@ -140,6 +140,28 @@ export class FlowRunEndedError extends BatonError {
   }
 }
 
+/** Thrown when a replayed run calls a different task at a position than its recorded history has there. */
+export class ReplayDivergenceError extends BatonError {
+  constructor(flowRunId: string, taskKey: string, recorded: string, called: string) {
+    super(
+      "REPLAY_DIVERGED",
+      `Flow run ${flowRunId} diverged from its recorded history at task call ${taskKey}: the history has task "${recorded}" there, but this execution called "${called}". A flow must call its tasks in the same order each time it runs up to a suspend; give a task an explicit \`key\` where the order can vary.`,
+      { flowRunId, taskKey, recorded, called },
+    );
+  }
+}
+
+/** Thrown when `suspendFlowRun` (or `suspendAfter`) is used in a run that no serving process could pick up again. */
+export class NotADeploymentRunError extends BatonError {
+  constructor(flowRunId: string, what: string) {
+    super(
+      "NOT_A_DEPLOYMENT_RUN",
+      `${what} needs a run of a deployment, because a serving process must pick the run up again once it is answered; flow run ${flowRunId} was started by calling its flow directly. Serve the flow with \`serve(myFlow)\` and start runs with \`runDeployment(name)\` (or \`baton deployment run NAME\`), or use \`pauseFlowRun\` to keep this process waiting.`,
+      { flowRunId },
+    );
+  }
+}
+
 /** Thrown when a function that needs a flow run (`getRunContext`, `pauseFlowRun`, ...) is called outside one. */
 export class MissingContextError extends BatonError {
   constructor(what: string) {

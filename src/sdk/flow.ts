@@ -3,6 +3,7 @@ import { BatonError, FlowRunCancelledError, ParametersValidationError } from "..
 import type { ErrorInfo, FlowRun } from "../contract/index.ts";
 import { getRunLogger } from "./logger.ts";
 import { runWithContext, type RunContext } from "./run-context.ts";
+import { SuspendSignal } from "./suspend-signal.ts";
 import { getRuntime } from "./runtime.ts";
 
 /** Options of `flow`. */
@@ -15,8 +16,16 @@ export interface FlowOptions<P extends z.ZodObject | undefined = undefined> {
 
 type Params<P> = P extends z.ZodObject ? z.input<P> : Record<string, unknown> | void;
 
+/** What `serve()` needs to run a flow for a run it claimed. */
+export interface FlowDefinition {
+  readonly name: string;
+  readonly description: string | undefined;
+  readonly parameters: z.ZodObject | undefined;
+  readonly fn: (parameters: Record<string, unknown>) => unknown;
+}
+
 /** A flow: calling it creates a flow run on the server and runs the function in this process. */
-export type Flow<P, R> = ((parameters?: Params<P>) => Promise<R>) & { readonly flowName: string };
+export type Flow<P, R> = ((parameters?: Params<P>) => Promise<R>) & { readonly flowName: string; readonly definition: FlowDefinition };
 
 /**
  * Defines a flow. Each call creates a flow run, runs `fn` with its parameters, and reports the states
@@ -34,55 +43,78 @@ export function flow<R, P extends z.ZodObject | undefined = undefined>(
   fn: (parameters: P extends z.ZodObject ? z.output<P> : Record<string, unknown>) => Promise<R> | R,
 ): Flow<P, R> {
   const options: FlowOptions<P> = typeof nameOrOptions === "string" ? { name: nameOrOptions } : nameOrOptions;
+  const definition: FlowDefinition = { name: options.name, description: options.description, parameters: options.parameters, fn: fn as FlowDefinition["fn"] };
   const run = async (parameters?: Params<P>): Promise<R> => {
     const raw = (parameters ?? {}) as Record<string, unknown>;
-    let params = raw;
-    if (options.parameters) {
-      const parsed = options.parameters.safeParse(raw);
-      if (!parsed.success)
-        throw new ParametersValidationError(
-          options.name,
-          parsed.error.issues.map((i) => ({ path: i.path.length ? `/${i.path.join("/")}` : "", message: i.message })),
-        );
-      params = parsed.data as Record<string, unknown>;
-    }
-    const { client, logs } = getRuntime();
-    const flowRun = await client.createFlowRun({ flowName: options.name, parameters: toJsonObject(raw), state: { type: "RUNNING" } });
-    return executeFlowRun(flowRun, () => fn(params as never), async () => {
-      await logs.flush();
-    });
+    const params = parseParameters(definition, raw);
+    const { client, workerId } = getRuntime();
+    const flowRun = await client.createFlowRun({ flowName: options.name, parameters: toJsonObject(raw), state: { type: "RUNNING" }, workerId });
+    const outcome = await executeFlowRun(flowRun, () => fn(params as never));
+    if (outcome.kind === "stopped") throw outcome.signal; // cannot happen: only deployment runs suspend
+    return outcome.result as R;
   };
-  return Object.assign(run, { flowName: options.name });
+  return Object.assign(run, { flowName: options.name, definition });
 }
 
-/** Runs `body` as flow run `flowRun`, reporting its final state. */
-async function executeFlowRun<R>(flowRun: FlowRun, body: () => Promise<R> | R, flushLogs: () => Promise<void>): Promise<R> {
-  const { client } = getRuntime();
-  const context: RunContext = { flowRun, counters: { pauses: 0, tasks: new Map() } };
-  return runWithContext(context, async () => {
-    const logger = getRunLogger();
-    let result: R;
-    try {
-      result = await body();
-    } catch (error) {
-      if (error instanceof FlowRunCancelledError) {
-        logger.warning(error.message);
-        await flushLogs();
+/** Checks parameters against the flow's schema; the parsed values (defaults applied) are what `fn` gets. */
+export function parseParameters(definition: FlowDefinition, raw: Record<string, unknown>): Record<string, unknown> {
+  if (!definition.parameters) return raw;
+  const parsed = definition.parameters.safeParse(raw);
+  if (!parsed.success)
+    throw new ParametersValidationError(
+      definition.name,
+      parsed.error.issues.map((i) => ({ path: i.path.length ? `/${i.path.join("/")}` : "", message: i.message })),
+    );
+  return parsed.data as Record<string, unknown>;
+}
+
+/** How an execution of a run ended in this process. */
+export type ExecutionOutcome = { kind: "completed"; result: unknown } | { kind: "stopped"; signal: SuspendSignal };
+
+/**
+ * Runs `body` as flow run `flowRun` in this process, reporting Completed or Failed. A run that
+ * suspends (or that the server gave to another process) ends as "stopped", with its state left as is.
+ */
+export async function executeFlowRun(flowRun: FlowRun, body: () => unknown): Promise<ExecutionOutcome> {
+  const { client, logs, heartbeats } = getRuntime();
+  const context: RunContext = { flowRun, counters: { pauses: 0, tasks: 0 }, control: {} };
+  heartbeats.track(context);
+  try {
+    return await runWithContext(context, async (): Promise<ExecutionOutcome> => {
+      const logger = getRunLogger();
+      let result: unknown;
+      try {
+        result = await body();
+      } catch (error) {
+        const signal = error instanceof SuspendSignal ? error : context.control.stopped;
+        if (signal) {
+          logger.info(signal.message);
+          await logs.flush();
+          return { kind: "stopped", signal };
+        }
+        if (error instanceof FlowRunCancelledError) {
+          logger.warning(error.message);
+          await logs.flush();
+          throw error;
+        }
+        const info = errorInfo(error);
+        logger.error(`Flow run failed: ${info.name}: ${info.message}`);
+        await logs.flush();
+        await client.setFlowRunState(flowRun.id, { type: "FAILED", message: info.message, details: { error: info } }).catch(() => {
+          // Already final (the server failed it on timeout, or it was cancelled): that state stands.
+        });
         throw error;
       }
-      const info = errorInfo(error);
-      logger.error(`Flow run failed: ${info.name}: ${info.message}`);
-      await flushLogs();
-      await client.setFlowRunState(flowRun.id, { type: "FAILED", message: info.message, details: { error: info } }).catch(() => {
-        // Already final (the server failed it on timeout, or it was cancelled): that state stands.
-      });
-      throw error;
-    }
-    await flushLogs();
-    // A run cancelled meanwhile refuses this with FlowRunCancelledError, which the caller gets.
-    await client.setFlowRunState(flowRun.id, { type: "COMPLETED" });
-    return result;
-  });
+      await logs.flush();
+      // User code that swallowed a suspend must not complete a run this process no longer owns.
+      if (context.control.stopped) return { kind: "stopped", signal: context.control.stopped };
+      // A run cancelled meanwhile refuses this with FlowRunCancelledError, which the caller gets.
+      await client.setFlowRunState(flowRun.id, { type: "COMPLETED" });
+      return { kind: "completed", result };
+    });
+  } finally {
+    heartbeats.untrack(flowRun.id);
+  }
 }
 
 /** The parts of an error worth keeping on a failed state. */

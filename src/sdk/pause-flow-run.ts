@@ -1,11 +1,11 @@
-import { FlowRunCancelledError, FlowRunEndedError, PauseTimeoutError, RunInputValidationError } from "../contract/errors.ts";
-import { PauseKey } from "../contract/index.ts";
+import { ConfigError, FlowRunCancelledError, FlowRunEndedError, NotADeploymentRunError, NotPausedError, PauseTimeoutError, RunInputValidationError } from "../contract/errors.ts";
+import { PauseKey, type InputRequest } from "../contract/index.ts";
 import { parseDuration } from "./duration.ts";
 import { getRunLogger } from "./logger.ts";
-import { requireContext } from "./run-context.ts";
+import { assertNotStopped, requireContext, type RunContext } from "./run-context.ts";
 import { schemaOf, toInputRequest, type InputOf, type WaitForInput } from "./run-input.ts";
 import { getRuntime } from "./runtime.ts";
-import { ConfigError } from "../contract/errors.ts";
+import { SuspendSignal } from "./suspend-signal.ts";
 
 /** Options of `pauseFlowRun`. */
 export interface PauseOptions<W extends WaitForInput | undefined> {
@@ -14,6 +14,19 @@ export interface PauseOptions<W extends WaitForInput | undefined> {
   /** Seconds, or a duration such as "15m" or "7d". Default 1 hour. When it passes, the run fails. */
   timeout?: number | string;
   /** This pause's key; by default pauses are numbered in call order ("1", "2", ...). */
+  key?: string;
+  /**
+   * In a run of a deployment: wait live (instant resume) this long, then turn into a suspend and let
+   * this process go. The answer is delivered the same way either side of the switch.
+   */
+  suspendAfter?: number | string;
+}
+
+/** Options of `suspendFlowRun`. */
+export interface SuspendOptions<W extends WaitForInput | undefined> {
+  waitForInput?: W;
+  /** Seconds, or a duration such as "7d". By default a suspended run waits for as long as it takes. */
+  timeout?: number | string;
   key?: string;
 }
 
@@ -30,34 +43,45 @@ export interface PauseOptions<W extends WaitForInput | undefined> {
  */
 export async function pauseFlowRun<W extends WaitForInput | undefined = undefined>(options: PauseOptions<W> = {}): Promise<InputOf<W>> {
   const ctx = requireContext("pauseFlowRun()");
+  const suspendAfterSeconds = options.suspendAfter === undefined ? undefined : parseDuration(options.suspendAfter, "suspendAfter");
+  if (suspendAfterSeconds !== undefined && !ctx.flowRun.deploymentId) throw new NotADeploymentRunError(ctx.flowRun.id, "pauseFlowRun({ suspendAfter })");
+  const question = prepare(ctx, options, parseDuration(options.timeout ?? 3600));
   const { client, pauses } = getRuntime();
-  const flowRunId = ctx.flowRun.id;
-  const key = options.key ?? String(++ctx.counters.pauses);
-  const keyCheck = PauseKey.safeParse(key);
-  if (!keyCheck.success) throw new ConfigError(`The pause key "${key}" is not valid: ${keyCheck.error.issues[0]!.message}.`);
-  const timeoutSeconds = parseDuration(options.timeout ?? 3600);
-  const inputRequest = options.waitForInput ? toInputRequest(options.waitForInput) : null;
+  const { flowRunId, key } = question;
 
   await pauses.ready();
   // Wait before asking, so that even an answer given within the same millisecond is caught.
   const outcome = pauses.wait(flowRunId, key);
-  let timeoutAt: string;
+  let timeoutAt: string | null;
   try {
-    const result = await client.pause(flowRunId, { key, timeoutSeconds, inputRequest });
+    const result = await client.pause(flowRunId, { key, timeoutSeconds: question.timeoutSeconds, inputRequest: question.inputRequest });
     if (result.status === "ALREADY_ANSWERED") {
       pauses.forget(flowRunId);
       return parseAnswer<W>(options.waitForInput as W, result.input, flowRunId, key);
     }
-    timeoutAt = result.flowRun.state.details.pauseTimeout ?? new Date(Date.now() + timeoutSeconds * 1000).toISOString();
+    timeoutAt = result.flowRun.state.details.pauseTimeout ?? null;
   } catch (e) {
     pauses.forget(flowRunId);
     throw e;
   }
   const logger = getRunLogger();
-  logger.info(`Paused at "${key}"; waiting for ${inputRequest ? "input" : "someone to resume it"} (times out in ${formatSeconds(timeoutSeconds)}).`);
+  logger.info(`Paused at "${key}"; waiting for ${question.inputRequest ? "input" : "someone to resume it"}${timeoutAt ? ` (times out in ${formatSeconds(question.timeoutSeconds!)})` : ""}.`);
 
-  const deadline = waitUntil(Date.parse(timeoutAt));
-  const first = await Promise.race([outcome, deadline.promise]);
+  const deadline = waitUntil(timeoutAt ? Date.parse(timeoutAt) : Number.POSITIVE_INFINITY, "timeout");
+  const switchover = waitUntil(suspendAfterSeconds === undefined ? Number.POSITIVE_INFINITY : Date.now() + suspendAfterSeconds * 1000, "suspend");
+  let first = await Promise.race([outcome, deadline.promise, switchover.promise]);
+  switchover.cancel();
+  if (first === "suspend") {
+    try {
+      await client.suspend(flowRunId, key, `Suspended after waiting live for ${formatSeconds(suspendAfterSeconds!)}`);
+      pauses.forget(flowRunId);
+      deadline.cancel();
+      throw stop(ctx, new SuspendSignal(flowRunId, key, "was suspended"));
+    } catch (e) {
+      if (!(e instanceof NotPausedError)) throw e;
+      first = await Promise.race([outcome, deadline.promise]); // answered meanwhile: the answer is on its way
+    }
+  }
   deadline.cancel();
   let answer: unknown;
   if (first === "timeout") {
@@ -69,6 +93,8 @@ export async function pauseFlowRun<W extends WaitForInput | undefined = undefine
       throw new PauseTimeoutError(flowRunId, key, timeoutAt);
     }
     answer = late.input;
+  } else if (first.kind === "suspended") {
+    throw stop(ctx, new SuspendSignal(flowRunId, key, "was suspended by the server"));
   } else if (first.kind === "ended") {
     const { state } = first;
     if (state.type === "CANCELLED") throw new FlowRunCancelledError(flowRunId, state.message);
@@ -81,6 +107,47 @@ export async function pauseFlowRun<W extends WaitForInput | undefined = undefine
   return parseAnswer<W>(options.waitForInput as W, answer, flowRunId, key);
 }
 
+/**
+ * Suspends the current run of a deployment until a person answers: the question is recorded, the run
+ * set Suspended, and this process's execution of it ends here (nothing after this line runs now, and
+ * the run is not failed). Once answered, a serving process runs the flow again from the start: completed
+ * tasks return their kept results, answered pauses their answers, and this call returns the answer.
+ *
+ * @example
+ * const { approved } = await suspendFlowRun({ waitForInput: Approval, timeout: "7d" });
+ * @throws NotADeploymentRunError when the run was not started from a deployment.
+ */
+export async function suspendFlowRun<W extends WaitForInput | undefined = undefined>(options: SuspendOptions<W> = {}): Promise<InputOf<W>> {
+  const ctx = requireContext("suspendFlowRun()");
+  if (!ctx.flowRun.deploymentId) throw new NotADeploymentRunError(ctx.flowRun.id, "suspendFlowRun()");
+  const question = prepare(ctx, options, options.timeout === undefined ? null : parseDuration(options.timeout));
+  const { flowRunId, key } = question;
+  const result = await getRuntime().client.pause(flowRunId, {
+    key,
+    timeoutSeconds: question.timeoutSeconds,
+    inputRequest: question.inputRequest,
+    name: "Suspended",
+  });
+  if (result.status === "ALREADY_ANSWERED") return parseAnswer<W>(options.waitForInput as W, result.input, flowRunId, key);
+  throw stop(ctx, new SuspendSignal(flowRunId, key, "suspended"));
+}
+
+/** The key, deadline and question of a pause or suspend about to be made. */
+function prepare(ctx: RunContext, options: { waitForInput?: WaitForInput | undefined; key?: string | undefined }, timeoutSeconds: number | null) {
+  assertNotStopped(ctx);
+  const key = options.key ?? String(++ctx.counters.pauses);
+  const keyCheck = PauseKey.safeParse(key);
+  if (!keyCheck.success) throw new ConfigError(`The pause key "${key}" is not valid: ${keyCheck.error.issues[0]!.message}.`);
+  const inputRequest: InputRequest | null = options.waitForInput ? toInputRequest(options.waitForInput) : null;
+  return { flowRunId: ctx.flowRun.id, key, timeoutSeconds, inputRequest };
+}
+
+/** Marks the run stopped in this process, so that no later step starts even if user code swallows the signal. */
+function stop(ctx: RunContext, signal: SuspendSignal): SuspendSignal {
+  ctx.control.stopped = signal;
+  return signal;
+}
+
 function parseAnswer<W extends WaitForInput | undefined>(w: W, input: unknown, flowRunId: string, key: string): InputOf<W> {
   if (!w) return undefined as InputOf<W>;
   const parsed = schemaOf(w).safeParse(input);
@@ -88,13 +155,14 @@ function parseAnswer<W extends WaitForInput | undefined>(w: W, input: unknown, f
   return parsed.data as InputOf<W>;
 }
 
-/** Resolves "timeout" at `epochMs`; Node timers overflow past 24.8 days, so long waits are chained. */
-function waitUntil(epochMs: number): { promise: Promise<"timeout">; cancel: () => void } {
+/** Resolves `value` at `epochMs` (never, for Infinity); Node timers overflow past 24.8 days, so long waits are chained. */
+function waitUntil<V extends string>(epochMs: number, value: V): { promise: Promise<V>; cancel: () => void } {
   let timer: NodeJS.Timeout | undefined;
-  const promise = new Promise<"timeout">((resolve) => {
+  const promise = new Promise<V>((resolve) => {
+    if (epochMs === Number.POSITIVE_INFINITY) return;
     const arm = () => {
       const left = epochMs - Date.now();
-      if (left <= 0) return resolve("timeout");
+      if (left <= 0) return resolve(value);
       timer = setTimeout(arm, Math.min(left, 2 ** 31 - 1));
     };
     arm();

@@ -3,7 +3,7 @@ import type { EventStream } from "../client/event-stream.ts";
 import type { BatonEvent, State } from "../contract/index.ts";
 
 /** How a wait for an answer ended. */
-export type WaitOutcome = { kind: "answered"; input: unknown } | { kind: "ended"; state: State };
+export type WaitOutcome = { kind: "answered"; input: unknown } | { kind: "ended"; state: State } | { kind: "suspended" };
 
 interface Waiter {
   key: string;
@@ -55,6 +55,11 @@ export class PauseWatcher {
     });
   }
 
+  /** Ends the wait of `flowRunId` as suspended: this process no longer owns the run. */
+  abandon(flowRunId: string): void {
+    this.#waiters.get(flowRunId)?.resolve({ kind: "suspended" });
+  }
+
   /** Stops waiting for `flowRunId` without an outcome. */
   forget(flowRunId: string): void {
     this.#waiters.delete(flowRunId);
@@ -73,7 +78,11 @@ export class PauseWatcher {
       }
       for (const run of runs) {
         const w = this.#waiters.get(run.id);
-        if (!w || (run.state.type === "PAUSED" && run.state.details.pauseKey === w.key)) continue;
+        if (!w) continue;
+        if (run.state.type === "PAUSED" && run.state.details.pauseKey === w.key) {
+          if (run.state.name === "Suspended") w.resolve({ kind: "suspended" });
+          continue;
+        }
         const input = await this.#client.getRunInput(run.id, w.key).catch(() => undefined);
         if (input?.respondedAt) w.resolve({ kind: "answered", input: input.response ?? null });
         else if (run.state.type !== "PAUSED" && run.state.type !== "RUNNING") w.resolve({ kind: "ended", state: run.state });
@@ -91,6 +100,9 @@ export class PauseWatcher {
     if (e.type === "flow-run.input-submitted" && e.payload.key === w.key) w.resolve({ kind: "answered", input: e.payload.input });
     else if (e.type === "flow-run.state-changed" && ["COMPLETED", "FAILED", "CANCELLED", "CRASHED"].includes(e.payload.state.type))
       w.resolve({ kind: "ended", state: e.payload.state });
+    // The server turned this live pause into a suspend (the process looked dead, or `suspendAfter`): let go.
+    else if (e.type === "flow-run.state-changed" && e.payload.state.name === "Suspended" && e.payload.state.details.pauseKey === w.key)
+      w.resolve({ kind: "suspended" });
   }
 
   /** Closes the stream shortly after the last waiter is gone, so a finished script can exit. */

@@ -1,14 +1,17 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { MissingContextError } from "../contract/errors.ts";
 import type { FlowRun, TaskRun } from "../contract/index.ts";
+import type { SuspendSignal } from "./suspend-signal.ts";
 
 /** What the SDK knows about the flow run (and task run) the current code belongs to. */
 export interface RunContext {
   readonly flowRun: FlowRun;
   /** Set inside a task. */
   readonly taskRun?: TaskRun | undefined;
-  /** Counters for default pause keys and task keys; shared by the run's tasks. */
-  readonly counters: { pauses: number; tasks: Map<string, number> };
+  /** Counters for default pause keys and task call positions; shared by the run's tasks. */
+  readonly counters: { pauses: number; tasks: number };
+  /** Set once this process must stop executing the run: it suspended, or the server gave it to another process. */
+  readonly control: { stopped?: SuspendSignal | undefined };
 }
 
 const storage = new AsyncLocalStorage<RunContext>();
@@ -39,4 +42,9 @@ export function requireContext(what: string): RunContext {
   const ctx = storage.getStore();
   if (!ctx) throw new MissingContextError(what);
   return ctx;
+}
+
+/** Throws the signal that stopped this run, if any: no new step may start after a suspend. */
+export function assertNotStopped(ctx: RunContext): void {
+  if (ctx.control.stopped) throw ctx.control.stopped;
 }

@@ -1,12 +1,18 @@
+import { randomUUID } from "node:crypto";
 import { BatonClient } from "../client/http-client.ts";
+import { Heartbeats } from "./heartbeats.ts";
 import { LogShipper } from "./log-shipper.ts";
 import { PauseWatcher } from "./pause-watcher.ts";
+import { SuspendSignal } from "./suspend-signal.ts";
 
 /** The SDK's connection to the server, made on first use (never at import time). */
 export interface Runtime {
   client: BatonClient;
   logs: LogShipper;
   pauses: PauseWatcher;
+  heartbeats: Heartbeats;
+  /** This process, as the server knows it: the owner of the runs it executes. */
+  workerId: string;
   /** Whether run log lines are also printed (`BATON_LOG_TO_CONSOLE`, default true). */
   logToConsole: boolean;
 }
@@ -17,10 +23,20 @@ let runtime: Runtime | undefined;
 export function getRuntime(): Runtime {
   if (!runtime) {
     const client = new BatonClient({ channel: "sdk" });
+    const workerId = randomUUID();
+    const pauses = new PauseWatcher(client);
+    const interval = Number(process.env.BATON_HEARTBEAT_INTERVAL_SECONDS ?? 10);
+    const heartbeats = new Heartbeats(client, workerId, interval > 0 ? interval : 10, (ctx) => {
+      // The server gave this run to another process (or suspended it): stop at the next step.
+      ctx.control.stopped ??= new SuspendSignal(ctx.flowRun.id, "", "was taken over by the server after missed heartbeats");
+      pauses.abandon(ctx.flowRun.id);
+    });
     runtime = {
       client,
       logs: new LogShipper(client),
-      pauses: new PauseWatcher(client),
+      pauses,
+      heartbeats,
+      workerId,
       logToConsole: !/^(0|false|no)$/i.test(process.env.BATON_LOG_TO_CONSOLE ?? ""),
     };
   }
