@@ -16,8 +16,12 @@ export { flow } from "./flow.ts";
 export type { Flow, FlowOptions } from "./flow.ts";
 export { task } from "./task.ts";
 export type { Task, TaskOptions } from "./task.ts";
-export { pauseFlowRun } from "./pause-flow-run.ts";
-export type { PauseOptions } from "./pause-flow-run.ts";
+export { pauseFlowRun, suspendFlowRun } from "./pause-flow-run.ts";
+export type { PauseOptions, SuspendOptions } from "./pause-flow-run.ts";
+export { serve, runDeployment } from "./serve.ts";
+export type { ServeOptions } from "./serve.ts";
+export { SuspendSignal } from "./suspend-signal.ts";
+export { encodeResult, decodeResult, UnserializableResultError } from "./result-serializer.ts";
 export { resumeFlowRun, cancelFlowRun } from "./resume-flow-run.ts";
 export type { ResumeOptions } from "./resume-flow-run.ts";
 export { RunInput } from "./run-input.ts";
@@ -37,6 +41,9 @@ export {
   RunInputValidationError,
   FlowRunCancelledError,
   FlowRunEndedError,
+  DeploymentNotFoundError,
+  NotADeploymentRunError,
+  ReplayDivergenceError,
   MissingContextError,
   ParametersValidationError,
   PayloadTooLargeError,

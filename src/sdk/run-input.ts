@@ -54,7 +54,7 @@ export function schemaOf(w: WaitForInput): z.ZodType {
  * defaults are optional), with the initial data set as each field's `default` so forms start there.
  */
 export function toInputRequest(w: WaitForInput): InputRequest {
-  const schema = closeObjects(z.toJSONSchema(schemaOf(w), { io: "input", unrepresentable: "any" })) as Record<string, unknown>;
+  const schema = toJsonSchema(schemaOf(w));
   const initialData = w instanceof RunInput ? w.initialData : undefined;
   if (initialData && typeof schema.properties === "object" && schema.properties) {
     const props = schema.properties as Record<string, Record<string, unknown>>;
@@ -67,6 +67,11 @@ export function toInputRequest(w: WaitForInput): InputRequest {
     ...(initialData !== undefined ? { initialData } : {}),
     description: w instanceof RunInput ? (w.description ?? null) : null,
   };
+}
+
+/** The JSON Schema a form (or a parameter check) uses for a Zod schema: its input side, objects closed. */
+export function toJsonSchema(schema: z.ZodType): Record<string, unknown> {
+  return closeObjects(z.toJSONSchema(schema, { io: "input", unrepresentable: "any" })) as Record<string, unknown>;
 }
 
 /**
