@@ -1,0 +1,185 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { createClient, type BatonClient } from "../src/client/index.ts";
+import { ParametersValidationError } from "../src/contract/errors.ts";
+import type { FlowRun } from "../src/contract/index.ts";
+import { backends, spawnNode, startTestServer, type Child, type TestServer } from "./support/processes.ts";
+
+const FAST_HEARTBEATS = { BATON_HEARTBEAT_INTERVAL_SECONDS: "0.3" };
+
+/** Polls the run until `check` holds (the tests' only waiting; the product itself is pushed). */
+async function until(client: BatonClient, id: string, check: (r: FlowRun) => boolean, what: string, timeoutMs = 15_000): Promise<FlowRun> {
+  const deadline = Date.now() + timeoutMs;
+  let run = await client.getFlowRun(id);
+  while (!check(run)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; run is ${run.state.name} (${run.state.message})`);
+    await new Promise((r) => setTimeout(r, 50));
+    run = await client.getFlowRun(id);
+  }
+  return run;
+}
+
+const isSuspended = (r: FlowRun) => r.state.type === "PAUSED" && r.state.name === "Suspended";
+
+for (const { backend, skip } of await backends()) {
+  describe(`suspend, replay and serving processes on ${backend}`, { skip }, () => {
+    let server: TestServer;
+    let client: BatonClient;
+    let dir: string;
+    const children: Child[] = [];
+    const serveFlows = (extra: Record<string, string> = {}) => {
+      const child = spawnNode(["test/fixtures/serve-flows.ts"], { ...server.env, ...FAST_HEARTBEATS, SIDE_EFFECTS_FILE: join(dir, "effects.log"), ...extra });
+      children.push(child);
+      return child;
+    };
+    const effects = () => readFileSync(join(dir, "effects.log"), "utf8").trim().split("\n").filter(Boolean);
+    const logsOf = async (id: string) => (await client.listLogs(id)).map((l) => l.message);
+
+    before(async () => {
+      server = await startTestServer(backend, { BATON_HEARTBEAT_TIMEOUT_SECONDS: "2" });
+      client = createClient({ apiUrl: server.apiUrl });
+      dir = mkdtempSync(join(tmpdir(), "baton-suspend-"));
+      writeFileSync(join(dir, "effects.log"), "");
+    });
+    after(async () => {
+      for (const c of children) c.kill("SIGKILL");
+      await server?.close();
+    });
+
+    test("a suspended run is resumed by a new serving process after a restart, and its completed task does not run again", async () => {
+      const first = serveFlows();
+      await first.waitForOutput("Serving expense");
+      const run = await client.runDeployment("expense", { amount: 42 });
+      assert.equal(run.state.type, "SCHEDULED");
+      await until(client, run.id, isSuspended, "the run to suspend");
+      first.kill("SIGTERM");
+      assert.equal(await first.exited, 0, first.output());
+
+      await client.resume(run.id, { input: { approved: true, by: "Ada" } });
+      assert.equal((await client.getFlowRun(run.id)).state.name, "Resuming");
+      const second = serveFlows();
+      const done = await until(client, run.id, (r) => r.state.type === "COMPLETED", "completion on the second process");
+      assert.equal(done.state.type, "COMPLETED");
+      second.kill("SIGTERM");
+      await second.exited;
+
+      const mine = effects().filter((l) => l.startsWith(run.id));
+      assert.deepEqual(mine, [`${run.id} amount 42`, `${run.id} decided true`], "each task ran exactly once");
+      const logs = await logsOf(run.id);
+      assert.ok(logs.includes("Decision: approved by Ada"), logs.join("\n"));
+      // The replayed task returned its kept result with its types intact.
+      assert.equal(logs.filter((m) => m === "kept result is a Date, bigint, Set").length, 2, logs.join("\n"));
+      const states = (await client.listFlowRunStates(run.id)).map((s) => s.name);
+      assert.deepEqual(states, ["Scheduled", "Pending", "Running", "Suspended", "Resuming", "Pending", "Running", "Completed"]);
+    });
+
+    test("parameters that do not fit the flow's schema are refused with a field error, and no run is created", async () => {
+      const before = (await client.listFlowRuns({ flowName: "expense", limit: 1000 })).items.length;
+      await assert.rejects(client.runDeployment("expense", { amount: -5 }), (e: unknown) => e instanceof ParametersValidationError && /\/amount/.test(e.message));
+      await assert.rejects(client.runDeployment("expense", { amount: "x" }), ParametersValidationError);
+      assert.equal((await client.listFlowRuns({ flowName: "expense", limit: 1000 })).items.length, before);
+      await assert.rejects(client.runDeployment("no-such-flow"), /No deployment is named "no-such-flow"/);
+    });
+
+    test("a live pause with suspendAfter turns into a suspend, and the answer still completes the run", async () => {
+      const serving = serveFlows({ SUSPEND_AFTER: "500ms" });
+      await serving.waitForOutput("Serving");
+      const run = await client.runDeployment("hot-cold");
+      await until(client, run.id, (r) => r.state.name === "Paused", "the live pause");
+      await until(client, run.id, isSuspended, "the switch to a suspend");
+      await client.resume(run.id, { input: "cold answer" });
+      await until(client, run.id, (r) => r.state.type === "COMPLETED", "completion");
+      assert.ok((await logsOf(run.id)).includes("Answer: cold answer"));
+      assert.equal(effects().filter((l) => l.startsWith(run.id)).length, 1, "the task before the pause ran once");
+      serving.kill("SIGTERM");
+      await serving.exited;
+    });
+
+    test("an answer given during the live part of suspendAfter resumes the waiting process at once", async () => {
+      const serving = serveFlows({ SUSPEND_AFTER: "1h" });
+      await serving.waitForOutput("Serving");
+      const run = await client.runDeployment("hot-cold");
+      await until(client, run.id, (r) => r.state.name === "Paused", "the live pause");
+      await client.resume(run.id, { input: "hot answer" });
+      await until(client, run.id, (r) => r.state.type === "COMPLETED", "completion");
+      assert.deepEqual((await client.listFlowRunStates(run.id)).map((s) => s.name).slice(-3), ["Paused", "Running", "Completed"]);
+      serving.kill("SIGTERM");
+      await serving.exited;
+    });
+
+    test("after kill -9 of a process waiting in a pause, the pause becomes a suspend and another process completes the run", async () => {
+      const doomed = serveFlows();
+      await doomed.waitForOutput("Serving");
+      const run = await client.runDeployment("live-pause");
+      await until(client, run.id, (r) => r.state.name === "Paused", "the live pause");
+      doomed.kill("SIGKILL");
+      await doomed.exited;
+      const suspended = await until(client, run.id, isSuspended, "the server to notice the dead process", 10_000);
+      assert.match(suspended.state.message ?? "", /heartbeat/);
+      await client.resume(run.id, { input: 7 });
+      const rescuer = serveFlows();
+      await until(client, run.id, (r) => r.state.type === "COMPLETED", "completion on another process");
+      assert.ok((await logsOf(run.id)).includes("Got 7"));
+      assert.deepEqual(effects().filter((l) => l.startsWith(run.id)), [`${run.id} before`, `${run.id} answered 7`]);
+      rescuer.kill("SIGTERM");
+      await rescuer.exited;
+    });
+
+    test("after kill -9 of a flow called directly while it waits, the run is marked Crashed with the reason", async () => {
+      const flow = spawnNode(["test/fixtures/direct-pause.ts"], { ...server.env, ...FAST_HEARTBEATS });
+      children.push(flow);
+      await flow.waitForOutput("waiting for input");
+      const [run] = (await client.listFlowRuns({ flowName: "direct", state: "PAUSED" })).items;
+      flow.kill("SIGKILL");
+      const crashed = await until(client, run!.id, (r) => r.state.type === "CRASHED", "the run to be marked Crashed", 10_000);
+      assert.match(crashed.state.message ?? "", /sent no heartbeat/);
+    });
+
+    test("suspendFlowRun in a flow called directly fails with an error that says what to do", async () => {
+      const flow = spawnNode(["test/fixtures/direct-pause.ts", "suspend"], server.env);
+      children.push(flow);
+      assert.notEqual(await flow.exited, 0);
+      assert.match(flow.output(), /needs a run of a deployment/);
+      assert.match(flow.output(), /serve\(myFlow\)/);
+    });
+
+    test("a suspended run whose timeout passes is failed by the server, with no process involved", async () => {
+      const serving = serveFlows({ SUSPEND_TIMEOUT: "1" });
+      await serving.waitForOutput("Serving");
+      const run = await client.runDeployment("expense", { amount: 1 });
+      await until(client, run.id, isSuspended, "the suspend");
+      serving.kill("SIGTERM");
+      await serving.exited;
+      const failed = await until(client, run.id, (r) => r.state.type === "FAILED", "the expiry", 10_000);
+      assert.match(failed.state.message ?? "", /timed out/);
+    });
+
+    test("a replay that calls a different task than the recorded history fails the run, naming both tasks", async () => {
+      const serving = serveFlows();
+      await serving.waitForOutput("Serving");
+      const run = await client.runDeployment("diverge");
+      await until(client, run.id, isSuspended, "the suspend");
+      await client.resume(run.id);
+      const failed = await until(client, run.id, (r) => r.state.type === "FAILED", "the divergence");
+      assert.match(failed.state.message ?? "", /history has task "step-a" there, but this execution called "step-b"/);
+      serving.kill("SIGTERM");
+      await serving.exited;
+    });
+
+    test("two serving processes never run the same run twice", async () => {
+      const a = serveFlows({ SERVE_LIMIT: "4" });
+      const b = serveFlows({ SERVE_LIMIT: "4" });
+      await Promise.all([a.waitForOutput("Serving"), b.waitForOutput("Serving")]);
+      const runs = await Promise.all(Array.from({ length: 40 }, () => client.runDeployment("once")));
+      for (const run of runs) await until(client, run.id, (r) => r.state.type === "COMPLETED", `run ${run.id}`, 30_000);
+      const ran = effects().filter((l) => l.endsWith(" ran")).map((l) => l.split(" ")[0]);
+      for (const run of runs) assert.equal(ran.filter((id) => id === run.id).length, 1, `run ${run.id} ran once`);
+      a.kill("SIGTERM");
+      b.kill("SIGTERM");
+      await Promise.all([a.exited, b.exited]);
+    });
+  });
+}
