@@ -75,9 +75,9 @@ export type ExecutionOutcome = { kind: "completed"; result: unknown } | { kind: 
  * Runs `body` as flow run `flowRun` in this process, reporting Completed or Failed. A run that
  * suspends (or that the server gave to another process) ends as "stopped", with its state left as is.
  */
-export async function executeFlowRun(flowRun: FlowRun, body: () => unknown): Promise<ExecutionOutcome> {
+export async function executeFlowRun(flowRun: FlowRun, body: () => unknown, history?: RunContext["history"]): Promise<ExecutionOutcome> {
   const { client, logs, heartbeats } = getRuntime();
-  const context: RunContext = { flowRun, counters: { pauses: 0, tasks: 0 }, control: {} };
+  const context: RunContext = { flowRun, counters: { pauses: 0, tasks: 0 }, control: {}, history };
   heartbeats.track(context);
   try {
     return await runWithContext(context, async (): Promise<ExecutionOutcome> => {

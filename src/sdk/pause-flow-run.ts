@@ -48,6 +48,7 @@ export async function pauseFlowRun<W extends WaitForInput | undefined = undefine
   const question = prepare(ctx, options, parseDuration(options.timeout ?? 3600));
   const { client, pauses } = getRuntime();
   const { flowRunId, key } = question;
+  if (ctx.history?.answers.has(key)) return parseAnswer<W>(options.waitForInput as W, ctx.history.answers.get(key), flowRunId, key);
 
   await pauses.ready();
   // Wait before asking, so that even an answer given within the same millisecond is caught.
@@ -122,6 +123,7 @@ export async function suspendFlowRun<W extends WaitForInput | undefined = undefi
   if (!ctx.flowRun.deploymentId) throw new NotADeploymentRunError(ctx.flowRun.id, "suspendFlowRun()");
   const question = prepare(ctx, options, options.timeout === undefined ? null : parseDuration(options.timeout));
   const { flowRunId, key } = question;
+  if (ctx.history?.answers.has(key)) return parseAnswer<W>(options.waitForInput as W, ctx.history.answers.get(key), flowRunId, key);
   const result = await getRuntime().client.pause(flowRunId, {
     key,
     timeoutSeconds: question.timeoutSeconds,

@@ -10,6 +10,8 @@ export interface RunContext {
   readonly taskRun?: TaskRun | undefined;
   /** Counters for default pause keys and task call positions; shared by the run's tasks. */
   readonly counters: { pauses: number; tasks: number };
+  /** What earlier executions of this run recorded, when it is replayed: task runs by key, answers by pause key. */
+  readonly history?: { tasks: Map<string, TaskRun>; answers: Map<string, unknown> } | undefined;
   /** Set once this process must stop executing the run: it suspended, or the server gave it to another process. */
   readonly control: { stopped?: SuspendSignal | undefined };
 }

@@ -137,7 +137,16 @@ async function execute(run: FlowRun, def: FlowDefinition): Promise<void> {
     return; // cancelled between the claim and now
   }
   try {
-    await executeFlowRun(started, () => def.fn(params));
+    // A run that ran before is replayed: read its history once, so each replayed step costs no request.
+    let history: Parameters<typeof executeFlowRun>[2];
+    if (run.startTime) {
+      const [tasks, inputs] = await Promise.all([client.listTaskRuns(run.id), client.listRunInputs(run.id)]);
+      history = {
+        tasks: new Map(tasks.map((t) => [t.taskKey, t])),
+        answers: new Map(inputs.filter((i) => i.respondedAt).map((i) => [i.key, i.response ?? null])),
+      };
+    }
+    await executeFlowRun(started, () => def.fn(params), history);
   } catch {
     // Failed or cancelled: already reported on the run and in its logs.
   }
