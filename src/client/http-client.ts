@@ -46,6 +46,8 @@ export interface ClientOptions {
 export interface ListFlowRunsOptions {
   state?: StateType | StateType[];
   flowName?: string;
+  /** Runs whose name contains this text, ignoring case. */
+  name?: string;
   ids?: string[];
   createdAfter?: string;
   createdBefore?: string;
@@ -134,6 +136,7 @@ export class BatonClient {
     const q = new URLSearchParams();
     for (const s of [options.state ?? []].flat()) q.append("state", s);
     if (options.flowName) q.set("flowName", options.flowName);
+    if (options.name) q.set("name", options.name);
     if (options.ids) q.set("ids", options.ids.join(","));
     if (options.createdAfter) q.set("createdAfter", options.createdAfter);
     if (options.createdBefore) q.set("createdBefore", options.createdBefore);

@@ -52,6 +52,8 @@ export const FlowRunFilter = z.object({
     .optional()
     .transform((v) => (v === undefined ? undefined : Array.isArray(v) ? v : [v])),
   flowName: z.string().optional(),
+  /** Runs whose name contains this text, ignoring case (the one filter no index serves). */
+  name: z.string().min(1).max(200).optional(),
   ids: z
     .string()
     .optional()

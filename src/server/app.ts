@@ -13,6 +13,7 @@ import { flowRunsRoute } from "./routes/flow-runs-route.ts";
 import { logsRoute } from "./routes/logs-route.ts";
 import { pausesRoute } from "./routes/pauses-route.ts";
 import { taskRunsRoute } from "./routes/task-runs-route.ts";
+import { registerUi } from "./routes/ui-route.ts";
 import { startExpiryService } from "./services/expiry-service.ts";
 import { startPostgresEventRelay } from "./services/postgres-event-relay.ts";
 import { TaskRunService } from "./task-run-service.ts";
@@ -67,7 +68,9 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
     },
     { prefix: "/api" },
   );
+  const ui = await registerUi(app);
   app.setNotFoundHandler((req, reply) => {
+    if (ui.handleNotFound(req, reply)) return;
     reply.status(404).send({ code: "NOT_FOUND", message: `No route ${req.method} ${req.url}; the API is described at /api/openapi.json.`, details: {} });
   });
   return { app, runs, workers };

@@ -116,6 +116,7 @@ export class FlowRunService {
     const items = await listFlowRuns(this.storage.db, {
       state: filter.state,
       flowName: filter.flowName,
+      name: filter.name,
       ids: filter.ids,
       createdAfter: filter.createdAfter,
       createdBefore: filter.createdBefore,

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { sql } from "kysely";
 import type { Flow, FlowRun, State, StateType } from "../contract/index.ts";
 import { flowRunOf, stateColumns, stateHistoryOf } from "./rows.ts";
 import type { Executor } from "./storage.ts";
@@ -61,6 +62,8 @@ export async function getFlowRun(db: Executor, id: string): Promise<FlowRun | un
 export interface FlowRunQuery {
   state?: StateType[] | undefined;
   flowName?: string | undefined;
+  /** A substring of the run's name, matched without regard to case. */
+  name?: string | undefined;
   ids?: string[] | undefined;
   createdAfter?: string | undefined;
   createdBefore?: string | undefined;
@@ -74,6 +77,12 @@ export async function listFlowRuns(db: Executor, q: FlowRunQuery): Promise<FlowR
   let query = db.selectFrom("flow_runs").selectAll();
   if (q.state?.length) query = query.where("state_type", "in", q.state);
   if (q.flowName) query = query.where("flow_name", "=", q.flowName);
+  if (q.name) {
+    // LIKE ignores case on SQLite but not on PostgreSQL, so both sides go through the database's lower().
+    // No index serves a substring: this scans, newest first, until the page is full.
+    const pattern = `%${q.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where(sql<boolean>`lower(name) like lower(${pattern}) escape '\\'`);
+  }
   if (q.ids) query = query.where("id", "in", q.ids.length ? q.ids : [""]);
   if (q.createdAfter) query = query.where("created_at", ">=", q.createdAfter);
   if (q.createdBefore) query = query.where("created_at", "<", q.createdBefore);

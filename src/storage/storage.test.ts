@@ -38,11 +38,11 @@ for (const backend of ["sqlite", "postgres"] as const) {
       await cleanup?.();
     });
 
-    async function newRun(createdAt: string, type: State["type"] = "RUNNING"): Promise<FlowRun> {
+    async function newRun(createdAt: string, type: State["type"] = "RUNNING", name = `run-${createdAt}`): Promise<FlowRun> {
       const flow = await upsertFlow(storage.db, "storage-test", createdAt);
       const run: FlowRun = {
         id: randomUUID(),
-        name: `run-${createdAt}`,
+        name,
         flowId: flow.id,
         flowName: flow.name,
         deploymentId: null,
@@ -105,6 +105,25 @@ for (const backend of ["sqlite", "postgres"] as const) {
       assert.deepEqual(page2.map((r) => r.id), made.slice(1, 4).reverse().map((r) => r.id));
       const paused = await listFlowRuns(storage.db, { limit: 50, state: ["PAUSED"], createdAfter: "2026-02-01T00:00:00.000Z" });
       assert.equal(paused.length, 3);
+    });
+
+    test("a name search finds runs whose name contains the text in any case, and takes % and _ literally", async () => {
+      const at = (s: number) => new Date(Date.parse("2026-02-10T00:00:00.000Z") + s * 1000).toISOString();
+      const since = { createdAfter: at(0), limit: 50 };
+      const [order, orderOld, percent, underscore] = [
+        await newRun(at(1), "RUNNING", "Shirt-Order-17"),
+        await newRun(at(2), "PAUSED", "old shirt-order"),
+        await newRun(at(3), "RUNNING", "100% done"),
+        await newRun(at(4), "RUNNING", "snake_case"),
+      ];
+      await newRun(at(5), "RUNNING", "100 percent; snakeXcase");
+      const names = async (name: string, extra: { state?: State["type"][] } = {}) =>
+        (await listFlowRuns(storage.db, { ...since, ...extra, name })).map((r) => r.id);
+      assert.deepEqual(await names("SHIRT-order"), [orderOld.id, order.id]);
+      assert.deepEqual(await names("shirt", { state: ["PAUSED"] }), [orderOld.id]);
+      assert.deepEqual(await names("0%"), [percent.id]);
+      assert.deepEqual(await names("e_c"), [underscore.id]);
+      assert.deepEqual(await names("nothing like it"), []);
     });
 
     test("due pauses are found by their timeout, and leave the list once the run moves on", async () => {

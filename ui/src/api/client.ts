@@ -1,0 +1,94 @@
+import type { Deployment, Flow, FlowRun, FlowRunPage, Log, RunInput, State, StateType, TaskRun } from "./types.ts";
+
+/** A JSON error from the API: `{ code, message, details }` with the HTTP status. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: Record<string, unknown>;
+  constructor(status: number, code: string, message: string, details: Record<string, unknown>) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** Thrown when the server cannot be reached at all (stopped, restarting, offline). */
+export class NetworkError extends Error {
+  constructor(cause: unknown) {
+    super("The Baton server does not answer. It may be restarting; this page reconnects by itself.", { cause });
+    this.name = "NetworkError";
+  }
+}
+
+async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(`/api${path}`, {
+      method,
+      headers: body !== undefined ? { "content-type": "application/json" } : {},
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(signal ? { signal } : {}),
+    });
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    throw new NetworkError(e);
+  }
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!res.ok) {
+    const b = (parsed ?? {}) as { code?: string; message?: string; details?: Record<string, unknown> };
+    throw new ApiError(res.status, b.code ?? "HTTP_" + res.status, b.message ?? `The server answered with HTTP ${res.status}.`, b.details ?? {});
+  }
+  return parsed as T;
+}
+
+const enc = encodeURIComponent;
+
+/** Filters of the runs list; the same names as the API's query. */
+export interface RunsQuery {
+  state?: StateType | undefined;
+  flowName?: string | undefined;
+  name?: string | undefined;
+  limit?: number | undefined;
+  cursor?: string | undefined;
+}
+
+/** The calls the UI makes; every one goes to the same server that served the page. */
+export const api = {
+  listFlowRuns(q: RunsQuery, signal?: AbortSignal): Promise<FlowRunPage> {
+    const p = new URLSearchParams();
+    if (q.state) p.set("state", q.state);
+    if (q.flowName) p.set("flowName", q.flowName);
+    if (q.name) p.set("name", q.name);
+    if (q.limit) p.set("limit", String(q.limit));
+    if (q.cursor) p.set("cursor", q.cursor);
+    return request("GET", `/flow-runs?${p}`, undefined, signal);
+  },
+  getFlowRun: (id: string) => request<FlowRun>("GET", `/flow-runs/${enc(id)}`),
+  listStates: (id: string) => request<State[]>("GET", `/flow-runs/${enc(id)}/states`),
+  listTaskRuns: (id: string) => request<TaskRun[]>("GET", `/flow-runs/${enc(id)}/task-runs`),
+  listInputs: (id: string) => request<RunInput[]>("GET", `/flow-runs/${enc(id)}/inputs`),
+  listLogs: (id: string, after = 0) => request<Log[]>("GET", `/flow-runs/${enc(id)}/logs?after=${after}&limit=5000`),
+  /** Answers a paused run; the answer is recorded as given through the UI. */
+  resume: (id: string, body: { input?: unknown; respondedBy?: string }) =>
+    request<FlowRun>("POST", `/flow-runs/${enc(id)}/resume`, { ...body, channel: "ui" }),
+  cancel: (id: string, reason?: string) => request<FlowRun>("POST", `/flow-runs/${enc(id)}/cancel`, reason ? { reason } : {}),
+  listFlows: () => request<Flow[]>("GET", "/flows"),
+  listDeployments: () => request<Deployment[]>("GET", "/deployments"),
+  runDeployment: (name: string, parameters: Record<string, unknown>) =>
+    request<FlowRun>("POST", `/deployments/${enc(name)}/runs`, { parameters }),
+};
+
+/** The message to show a person for any error a call threw. */
+export function errorMessage(e: unknown): string {
+  if (e instanceof ApiError || e instanceof NetworkError) return e.message;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}

@@ -1,0 +1,17 @@
+/**
+ * The API's shapes, taken from the server's contract (types only: nothing of the server is bundled).
+ */
+export type {
+  BatonEvent,
+  Deployment,
+  Flow,
+  FlowRun,
+  FlowRunPage,
+  InputRequest,
+  Log,
+  LogLevel,
+  RunInput,
+  State,
+  StateType,
+  TaskRun,
+} from "../../../src/contract/index.ts";

@@ -1,0 +1,217 @@
+import { useState } from "react";
+import { ApiError, api, errorMessage } from "../api/client.ts";
+import type { FlowRun } from "../api/types.ts";
+import { describePath, fieldErrorsOf, toErrorTree, type ErrorTree, type ServerFieldError } from "../lib/field-errors.ts";
+import { ConfirmDialog } from "./confirm-dialog.tsx";
+import { Markdown } from "./markdown.tsx";
+import { SchemaForm } from "./schema-form.tsx";
+
+const NAME_KEY = "baton.respondedBy";
+
+function rememberedName(): string {
+  try {
+    return localStorage.getItem(NAME_KEY) ?? "";
+  } catch {
+    return "";
+  }
+}
+
+function rememberName(name: string): void {
+  try {
+    if (name) localStorage.setItem(NAME_KEY, name);
+    else localStorage.removeItem(NAME_KEY);
+  } catch {
+    // Private windows may refuse storage; the name is then asked again next time.
+  }
+}
+
+/** What happened to a run answered or cancelled from the form. */
+export interface Outcome {
+  kind: "answered" | "cancelled";
+  run: FlowRun;
+}
+
+/** Options of `ResumeForm`. */
+export interface ResumeFormProps {
+  /** A paused run; give the component `key={run.state.id}` so that a new pause starts a fresh form. */
+  run: FlowRun;
+  /** The run was answered or cancelled here. */
+  onDone(outcome: Outcome): void;
+  /** The server says the run moved on meanwhile (answered elsewhere, timed out, cancelled): read it again. */
+  onStale(): void;
+}
+
+type Notice = { tone: "error" | "warning"; text: string } | null;
+
+/**
+ * The answer to a paused run: its Markdown description, a form generated from the pause's JSON Schema
+ * (checked in the browser first), and Cancel run. A pause that asks for nothing gets a Resume button.
+ * The server's 422 lands on the fields it names; a 409 says what the run is now.
+ */
+export function ResumeForm({ run, onDone, onStale }: ResumeFormProps) {
+  const request = run.state.details.inputRequest ?? null;
+  const [formData, setFormData] = useState<unknown>(() => request?.initialData);
+  const [extraErrors, setExtraErrors] = useState<ErrorTree | undefined>(undefined);
+  const [serverErrors, setServerErrors] = useState<ServerFieldError[]>([]);
+  const [notice, setNotice] = useState<Notice>(null);
+  const [busy, setBusy] = useState(false);
+  const [confirm, setConfirm] = useState<"resume" | "cancel" | null>(null);
+  const [reason, setReason] = useState("");
+  const [name, setName] = useState(rememberedName);
+
+  const failed = (e: unknown) => {
+    if (e instanceof ApiError && e.status === 422) {
+      const errors = fieldErrorsOf(e.details);
+      setServerErrors(errors);
+      setExtraErrors(toErrorTree(errors));
+      setNotice({ tone: "error", text: "The server did not accept this answer; the run still waits. Correct the fields marked below." });
+    } else if (e instanceof ApiError && e.status === 409) {
+      const now = typeof e.details.stateName === "string" ? ` It is now ${e.details.stateName}.` : "";
+      const text =
+        e.code === "NOT_PAUSED"
+          ? `This run is no longer waiting for an answer: someone may have answered it already.${now}`
+          : e.code === "PAUSE_TIMEOUT"
+            ? "This pause timed out before the answer arrived, so the run has failed."
+            : e.message;
+      setNotice({ tone: "warning", text });
+      onStale();
+    } else setNotice({ tone: "error", text: errorMessage(e) });
+  };
+
+  const resume = async (input: unknown) => {
+    setBusy(true);
+    setNotice(null);
+    rememberName(name.trim());
+    try {
+      const updated = await api.resume(run.id, {
+        ...(request ? { input } : {}),
+        ...(name.trim() ? { respondedBy: name.trim() } : {}),
+      });
+      onDone({ kind: "answered", run: updated });
+    } catch (e) {
+      failed(e);
+    } finally {
+      setBusy(false);
+      setConfirm(null);
+    }
+  };
+
+  const cancel = async () => {
+    setBusy(true);
+    setNotice(null);
+    try {
+      const who = name.trim() ? ` by ${name.trim()}` : "";
+      const updated = await api.cancel(run.id, reason.trim() || `Cancelled from the web UI${who}`);
+      onDone({ kind: "cancelled", run: updated });
+    } catch (e) {
+      failed(e);
+    } finally {
+      setBusy(false);
+      setConfirm(null);
+    }
+  };
+
+  const actions = (
+    <div className="form-actions">
+      <label className="responder">
+        <span>Your name</span>
+        <input type="text" value={name} autoComplete="name" placeholder="optional" maxLength={200} onChange={(e) => setName(e.target.value)} />
+      </label>
+      <div className="form-buttons">
+        <button type="button" className="btn btn-ghost-danger" onClick={() => setConfirm("cancel")} disabled={busy}>
+          Cancel run…
+        </button>
+        {request ? (
+          <button type="submit" className="btn btn-primary" disabled={busy}>
+            {busy ? "Sending…" : "Submit answer"}
+          </button>
+        ) : (
+          <button type="button" className="btn btn-primary" onClick={() => setConfirm("resume")} disabled={busy}>
+            Resume…
+          </button>
+        )}
+      </div>
+    </div>
+  );
+
+  return (
+    <div className="resume-form">
+      {request?.description && <Markdown text={request.description} className="description" />}
+      {notice && (
+        <div className={`banner banner-${notice.tone}`} role="alert">
+          <div>
+            {notice.text}
+            {serverErrors.length > 0 && notice.tone === "error" && (
+              <ul className="server-errors">
+                {serverErrors.map((e, i) => (
+                  <li key={i}>
+                    <strong>{describePath(e.path)}</strong>: {e.message}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        </div>
+      )}
+      {request ? (
+        <SchemaForm
+          schema={request.schema}
+          formData={formData}
+          extraErrors={extraErrors}
+          disabled={busy}
+          onChange={(data) => {
+            setFormData(data);
+            if (extraErrors) {
+              // A correction clears the server's verdict; the next submit asks it again.
+              setExtraErrors(undefined);
+              setServerErrors([]);
+            }
+          }}
+          onSubmit={(data) => void resume(data)}
+        >
+          {actions}
+        </SchemaForm>
+      ) : (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            setConfirm("resume");
+          }}
+        >
+          <p className="muted">This pause asks for no input: resuming lets the run go on.</p>
+          {actions}
+        </form>
+      )}
+      <ConfirmDialog
+        open={confirm === "resume"}
+        title="Resume this run?"
+        confirmLabel="Resume"
+        busy={busy}
+        onConfirm={() => void resume(undefined)}
+        onClose={() => setConfirm(null)}
+      >
+        <p>
+          <strong>{run.name}</strong> will go on from pause “{run.state.details.pauseKey}”.
+        </p>
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={confirm === "cancel"}
+        title="Cancel this run?"
+        confirmLabel="Cancel run"
+        cancelLabel="Keep waiting"
+        danger
+        busy={busy}
+        onConfirm={() => void cancel()}
+        onClose={() => setConfirm(null)}
+      >
+        <p>
+          <strong>{run.name}</strong> stops for good: the flow will not go on, whatever it asked.
+        </p>
+        <label className="field">
+          <span>Reason (optional, kept with the run)</span>
+          <input type="text" value={reason} maxLength={1000} onChange={(e) => setReason(e.target.value)} />
+        </label>
+      </ConfirmDialog>
+    </div>
+  );
+}

@@ -1,0 +1,80 @@
+import Form from "@rjsf/core";
+import type { IChangeEvent } from "@rjsf/core";
+import type { IconButtonProps, RJSFSchema, UiSchema } from "@rjsf/utils";
+import { customizeValidator } from "@rjsf/validator-ajv8";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { useMemo, type ReactNode } from "react";
+import { formSchema, formUiSchema, type JsonSchema } from "../lib/form-schema.ts";
+import type { ErrorTree } from "../lib/field-errors.ts";
+
+/** The server validates answers with AJV's 2020-12 dialect (Zod's JSON Schema); the browser uses the same. */
+const validator = customizeValidator({ AjvClass: Ajv2020 as never });
+
+/** Array and optional-field buttons as words, since the core theme's glyph icons are not loaded. */
+function textButton(label: string, extraClass = "") {
+  return function TextButton(props: IconButtonProps) {
+    const { iconType: _i, icon: _icon, uiSchema: _u, registry: _r, className, ...rest } = props;
+    return (
+      <button type="button" {...rest} className={`btn btn-small ${extraClass} ${className ?? ""}`} aria-label={props.title ?? label}>
+        {label}
+      </button>
+    );
+  };
+}
+
+const templates = {
+  ButtonTemplates: {
+    AddButton: textButton("+ Add item", "btn-add"),
+    RemoveButton: textButton("Remove", "btn-remove"),
+    MoveUpButton: textButton("↑"),
+    MoveDownButton: textButton("↓"),
+    CopyButton: textButton("Copy"),
+    ClearButton: textButton("Clear"),
+  },
+};
+
+/** Options of `SchemaForm`. */
+export interface SchemaFormProps {
+  schema: JsonSchema;
+  formData: unknown;
+  onChange(formData: unknown): void;
+  /** Called with the answer once the browser's validation passed. */
+  onSubmit(formData: unknown): void;
+  /** Errors the server reported, shown on their fields. */
+  extraErrors?: ErrorTree | undefined;
+  disabled?: boolean;
+  /** Distinguishes field ids when two forms are on one page. */
+  idPrefix?: string;
+  /** The form's buttons (a submit button among them). */
+  children: ReactNode;
+}
+
+/**
+ * A form generated from a JSON Schema by react-jsonschema-form, validated in the browser by AJV before
+ * `onSubmit` is called: wrong types, missing required fields, enums, bounds, nested objects and arrays.
+ */
+export function SchemaForm(props: SchemaFormProps) {
+  const schema = useMemo(() => formSchema(props.schema) as RJSFSchema, [props.schema]);
+  const uiSchema = useMemo(() => formUiSchema(props.schema) as UiSchema, [props.schema]);
+  return (
+    <Form
+      className="schema-form"
+      schema={schema}
+      uiSchema={uiSchema}
+      formData={props.formData}
+      validator={validator}
+      templates={templates}
+      extraErrors={props.extraErrors as never}
+      showErrorList={false}
+      noHtml5Validate
+      focusOnFirstError
+      liveValidate={false}
+      disabled={props.disabled ?? false}
+      idPrefix={props.idPrefix ?? "answer"}
+      onChange={(e: IChangeEvent) => props.onChange(e.formData)}
+      onSubmit={(e: IChangeEvent) => props.onSubmit(e.formData)}
+    >
+      {props.children}
+    </Form>
+  );
+}

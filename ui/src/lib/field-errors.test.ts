@@ -1,0 +1,32 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { describePath, fieldErrorsOf, pointerToPath, toErrorTree } from "./field-errors.ts";
+
+test("a 422's JSON pointers land on the nested fields react-jsonschema-form shows them on", () => {
+  const tree = toErrorTree([
+    { path: "/size", message: "must be one of \"small\", \"large\"" },
+    { path: "/address/zip", message: "must match pattern" },
+    { path: "/items/1/qty", message: "must be >= 1" },
+    { path: "", message: "an answer is required" },
+    { path: "/address/zip", message: "is too short" },
+  ]);
+  assert.deepEqual(tree, {
+    __errors: ["an answer is required"],
+    size: { __errors: ["must be one of \"small\", \"large\""] },
+    address: { zip: { __errors: ["must match pattern", "is too short"] } },
+    items: { 1: { qty: { __errors: ["must be >= 1"] } } },
+  });
+});
+
+test("escaped pointer characters are field names again", () => {
+  assert.deepEqual(pointerToPath("/a~1b/c~0d"), ["a/b", "c~d"]);
+  assert.deepEqual(pointerToPath(""), []);
+});
+
+test("Zod issues (paths of keys) map the same way as pointers", () => {
+  const errors = fieldErrorsOf({ issues: [{ path: ["color"], message: "Green is only in-stock for medium" }] });
+  assert.deepEqual(toErrorTree(errors), { color: { __errors: ["Green is only in-stock for medium"] } });
+  assert.equal(describePath(errors[0]!.path), "color");
+  assert.equal(describePath("/address/zip"), "address › zip");
+  assert.equal(describePath(""), "the answer");
+});

@@ -1,0 +1,60 @@
+/**
+ * Turns the server's per-field errors into react-jsonschema-form's error tree (`extraErrors`), which
+ * nests the same way as the answer: `/address/zip` becomes `{ address: { zip: { __errors: [...] } } }`.
+ */
+
+/** RJSF's error tree: each node may carry messages for itself and children by field name or index. */
+export interface ErrorTree {
+  __errors?: string[];
+  [field: string]: ErrorTree | string[] | undefined;
+}
+
+/** An error the server reports: a JSON pointer (INVALID_INPUT) or a path of keys (Zod issues). */
+export interface ServerFieldError {
+  path: string | readonly (string | number)[];
+  message: string;
+}
+
+/** Splits a JSON pointer into keys ("" is the whole value; `~1` is "/", `~0` is "~"). */
+export function pointerToPath(pointer: string): string[] {
+  if (pointer === "" || pointer === "/") return [];
+  return pointer
+    .replace(/^\//, "")
+    .split("/")
+    .map((k) => k.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+
+/** Builds the error tree; several messages on one field are kept in order. */
+export function toErrorTree(errors: readonly ServerFieldError[]): ErrorTree {
+  const root: ErrorTree = {};
+  for (const e of errors) {
+    const keys = typeof e.path === "string" ? pointerToPath(e.path) : e.path.map(String);
+    let node = root;
+    for (const k of keys) {
+      // "__errors" as a field name would collide with the tree's own key; such a field keeps its message at its parent.
+      if (k === "__errors") break;
+      const next = node[k];
+      node = next && !Array.isArray(next) ? next : (node[k] = {});
+    }
+    (node.__errors ??= []).push(e.message);
+  }
+  return root;
+}
+
+/** The errors a 422 body carries: `details.errors` (JSON pointers) or `details.issues` (paths of keys). */
+export function fieldErrorsOf(details: Record<string, unknown>): ServerFieldError[] {
+  const out: ServerFieldError[] = [];
+  const errors = details.errors;
+  if (Array.isArray(errors))
+    for (const e of errors) if (e && typeof e === "object" && typeof e.message === "string") out.push({ path: typeof e.path === "string" ? e.path : "", message: e.message });
+  const issues = details.issues;
+  if (Array.isArray(issues))
+    for (const i of issues) if (i && typeof i === "object" && typeof i.message === "string") out.push({ path: Array.isArray(i.path) ? i.path : [], message: i.message });
+  return out;
+}
+
+/** A field's place as a person reads it: `/address/zip` → "address › zip"; the whole answer → "the answer". */
+export function describePath(path: ServerFieldError["path"]): string {
+  const keys = typeof path === "string" ? pointerToPath(path) : path.map(String);
+  return keys.length ? keys.join(" › ") : "the answer";
+}

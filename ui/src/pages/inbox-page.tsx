@@ -1,0 +1,182 @@
+import { useEffect, useState } from "react";
+import { Link } from "wouter";
+import { api, ApiError, errorMessage } from "../api/client.ts";
+import type { FlowRun } from "../api/types.ts";
+import { EmptyState, ErrorBanner, Loading } from "../components/feedback.tsx";
+import { InlineMarkdown } from "../components/markdown.tsx";
+import { ResumeForm, type Outcome } from "../components/resume-form.tsx";
+import { StateBadge } from "../components/state-badge.tsx";
+import { TimeAgo, useNow } from "../components/time.tsx";
+import { age, dateTime, firstLine } from "../lib/format.ts";
+import { useWaitingRuns } from "../live/waiting-runs.tsx";
+
+/** "times out in 12 min", urgent under ten minutes; nothing when the pause has no timeout. */
+export function TimeoutNote({ run, now }: { run: FlowRun; now: number }) {
+  const at = run.state.details.pauseTimeout;
+  if (!at) return <span className="muted">no timeout</span>;
+  const left = Date.parse(at) - now;
+  if (left <= 0) return <span className="urgent">timed out</span>;
+  return (
+    <span className={left < 10 * 60_000 ? "urgent" : ""} title={new Date(at).toLocaleString()}>
+      times out in {age(left)}
+    </span>
+  );
+}
+
+function InboxItem({ run, selected, now }: { run: FlowRun; selected: boolean; now: number }) {
+  const line = firstLine(run.state.details.inputRequest?.description);
+  return (
+    <li>
+      <Link href={`/inbox/${run.id}`} className={`inbox-item ${selected ? "selected" : ""}`} aria-current={selected ? "true" : undefined} data-run-id={run.id}>
+        <div className="inbox-item-top">
+          <span className="flow-name">{run.flowName}</span>
+          <span className="muted small" title={`Paused ${dateTime(run.state.timestamp)}`}>
+            waiting {age(now - Date.parse(run.state.timestamp))}
+          </span>
+        </div>
+        <div className="inbox-item-title">{run.name}</div>
+        <div className="inbox-item-line">
+          {line ? <InlineMarkdown text={line} /> : <span className="muted">{run.state.details.inputRequest ? "Asks for input" : "Waits to be resumed"}</span>}
+        </div>
+        <div className="inbox-item-meta small">
+          {run.state.name !== "Paused" && <StateBadge state={run.state} />}
+          <TimeoutNote run={run} now={now} />
+        </div>
+      </Link>
+    </li>
+  );
+}
+
+/** The answer pane: the selected run's question and form, or what became of it. */
+function AnswerPane({ id, listed }: { id: string; listed: FlowRun | undefined }) {
+  const { forget, refresh } = useWaitingRuns();
+  const [run, setRun] = useState<FlowRun | undefined>(listed);
+  const [error, setError] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const now = useNow();
+
+  const load = () =>
+    api.getFlowRun(id).then(
+      (r) => {
+        setRun(r);
+        setError(null);
+      },
+      (e) => setError(e instanceof ApiError && e.status === 404 ? "There is no run with this id." : errorMessage(e)),
+    );
+  useEffect(() => {
+    setOutcome(null);
+    if (listed) setRun(listed);
+    else void load();
+  }, [id]);
+  // When the list drops the run (answered or cancelled elsewhere), read what it is now.
+  useEffect(() => {
+    if (listed) setRun(listed);
+    else if (run?.state.type === "PAUSED" && !outcome) void load();
+  }, [listed]);
+
+  if (error) return <ErrorBanner onRetry={() => void load()}>{error}</ErrorBanner>;
+  if (!run) return <Loading rows={4} />;
+  return (
+    <article className="answer-pane" aria-labelledby="answer-title">
+      <Link href="/" className="back-link only-narrow">
+        ← Inbox
+      </Link>
+      <header className="answer-header">
+        <div>
+          <div className="flow-name">{run.flowName}</div>
+          <h2 id="answer-title">{run.name}</h2>
+        </div>
+        <StateBadge state={run.state} />
+      </header>
+      {outcome ? (
+        <div className="banner banner-success" role="status">
+          {outcome.kind === "answered" ? "Answer sent: the run goes on." : "The run is cancelled."}{" "}
+          <Link href={`/runs/${run.id}`}>See the run →</Link>
+        </div>
+      ) : run.state.type === "PAUSED" ? (
+        <>
+          <p className="answer-meta small muted">
+            Paused <TimeAgo iso={run.state.timestamp} now={now} /> at “{run.state.details.pauseKey}” · <TimeoutNote run={run} now={now} /> ·{" "}
+            <Link href={`/runs/${run.id}`}>Run details</Link>
+          </p>
+          <ResumeForm
+            key={run.state.id}
+            run={run}
+            onDone={(o) => {
+              setOutcome(o);
+              setRun(o.run);
+              forget(run.id);
+            }}
+            onStale={() => {
+              void load();
+              refresh();
+            }}
+          />
+        </>
+      ) : (
+        <div className="banner banner-warning" role="status">
+          This run no longer waits: it is {run.state.name}
+          {run.state.message ? ` (${run.state.message})` : ""}. <Link href={`/runs/${run.id}`}>See the run →</Link>
+        </div>
+      )}
+    </article>
+  );
+}
+
+/** Inbox: every run waiting for a person, the most recently paused first, and the answer form beside it. */
+export function InboxPage({ selectedId }: { selectedId?: string | undefined }) {
+  const { runs, more, loading, error, refresh } = useWaitingRuns();
+  const now = useNow();
+  const selected = selectedId ? runs.find((r) => r.id === selectedId) : undefined;
+
+  useEffect(() => {
+    document.title = runs.length ? `(${runs.length}) Inbox · Baton` : "Inbox · Baton";
+  }, [runs.length]);
+
+  return (
+    <div className={`inbox ${selectedId ? "has-selection" : ""}`}>
+      <section className="inbox-list-pane" aria-labelledby="inbox-title">
+        <div className="page-header">
+          <h1 id="inbox-title">Waiting for input</h1>
+          <p className="muted">Runs paused until a person answers. The most recently paused first.</p>
+        </div>
+        {error && <ErrorBanner onRetry={refresh}>{error}</ErrorBanner>}
+        {loading ? (
+          <Loading rows={4} />
+        ) : runs.length === 0 ? (
+          <EmptyState title="Nothing waits for you" icon="✓">
+            <p>
+              When a flow calls <code>pauseFlowRun</code>, its question shows up here at once, without reloading. Try{" "}
+              <code>node examples/greet-user.ts</code> while the server runs.
+            </p>
+          </EmptyState>
+        ) : (
+          <>
+            <ul className="inbox-list" aria-label="Runs waiting for input">
+              {runs.map((r) => (
+                <InboxItem key={r.id} run={r} selected={r.id === selectedId} now={now} />
+              ))}
+            </ul>
+            {more && (
+              <p className="muted small">
+                More runs wait than are shown here. <Link href="/runs?state=PAUSED">See all paused runs</Link>.
+              </p>
+            )}
+          </>
+        )}
+      </section>
+      <section className="inbox-answer-pane" aria-label="Answer">
+        {selectedId ? (
+          <AnswerPane key={selectedId} id={selectedId} listed={selected} />
+        ) : (
+          !loading &&
+          runs.length > 0 && (
+            <div className="pane-hint">
+              <p>Choose a run on the left to see what it asks and answer it.</p>
+            </div>
+          )
+        )}
+      </section>
+    </div>
+  );
+}
