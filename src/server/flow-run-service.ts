@@ -211,7 +211,7 @@ export class FlowRunService {
       : newState({ type: "RUNNING", name: "Running", message: `Resumed from pause "${key}"`, details: { resumedPauseKey: key } }, timestamp);
     return this.#transition(run, state, async (tx) => {
       const stored = await storeResponse(tx, id, key, { value, respondedAt: timestamp, channel, respondedBy });
-      if (!stored) throw new NotPausedError(id, "RUNNING", "Running");
+      if (!stored) throw new StaleStateError(id); // another answer won: the 409 names the state it left
       return [{ type: "flow-run.input-submitted", flowRunId: id, occurredAt: timestamp, payload: { key, input: value, channel, respondedBy } }];
     });
   }
@@ -266,7 +266,7 @@ export class FlowRunService {
     if (updated) return updated;
     // Someone else moved the run first: report what it is now.
     const current = await this.get(run.id);
-    if (state.type === "RUNNING" && run.state.type === "PAUSED") throw new NotPausedError(run.id, current.state.type, current.state.name);
+    if (state.details.resumedPauseKey !== undefined) throw new NotPausedError(run.id, current.state.type, current.state.name);
     if (current.state.type === "CANCELLED") throw new FlowRunCancelledError(run.id, current.state.message);
     throw new InvalidTransitionError(run.id, current.state.type, state.type, "the run changed state meanwhile; read it again.");
   }
