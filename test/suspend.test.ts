@@ -138,6 +138,23 @@ for (const { backend, skip } of await backends()) {
       assert.match(crashed.state.message ?? "", /sent no heartbeat/);
     });
 
+    test("a server that was down longer than the heartbeat timeout does not declare the waiting processes dead", async () => {
+      // Heartbeats every 1.5 s: after the restart, the server's first check comes before the next one.
+      const flow = spawnNode(["test/fixtures/direct-pause.ts"], { ...server.env, BATON_HEARTBEAT_INTERVAL_SECONDS: "1.5" });
+      children.push(flow);
+      await flow.waitForOutput("waiting for input");
+      const [run] = (await client.listFlowRuns({ flowName: "direct", state: "PAUSED" })).items;
+      await server.stop();
+      await new Promise((r) => setTimeout(r, 3000)); // longer than the 2 s timeout
+      await server.restart();
+      client = createClient({ apiUrl: server.apiUrl });
+      await new Promise((r) => setTimeout(r, 3000)); // past the monitor's grace: heartbeats have resumed meanwhile
+      assert.equal((await client.getFlowRun(run!.id)).state.name, "Paused");
+      await client.resume(run!.id, { input: 5 });
+      assert.equal(await flow.exited, 0, flow.output());
+      assert.equal((await client.getFlowRun(run!.id)).state.type, "COMPLETED");
+    });
+
     test("suspendFlowRun in a flow called directly fails with an error that says what to do", async () => {
       const flow = spawnNode(["test/fixtures/direct-pause.ts", "suspend"], server.env);
       children.push(flow);

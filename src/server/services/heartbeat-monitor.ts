@@ -6,8 +6,11 @@ import type { WorkerService } from "../worker-service.ts";
  */
 export function startHeartbeatMonitor(workers: WorkerService, timeoutSeconds: number, onError: (e: unknown) => void): () => void {
   let busy = false;
+  // Processes cannot send heartbeats to a server that is down: after a (re)start, give them one full
+  // timeout to reconnect before judging anyone silent.
+  const judgeFrom = Date.now() + timeoutSeconds * 1000;
   const timer = setInterval(async () => {
-    if (busy) return;
+    if (busy || Date.now() < judgeFrom) return;
     busy = true;
     try {
       while ((await workers.recoverSilentRuns(timeoutSeconds, 200)) === 200);
