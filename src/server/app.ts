@@ -42,6 +42,14 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
+  // An empty JSON body is no body: `curl -X POST -H 'content-type: application/json' .../resume` answers a
+  // pause that asks for nothing, instead of failing on "empty JSON body".
+  const parseJson = app.getDefaultJsonParser("error", "error"); // keeps Fastify's __proto__ guard
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
+    if (/^\s*$/.test(body as string)) return done(null, undefined);
+    parseJson(req, body as string, done);
+  });
 
   const bus = new EventBus();
   const runs = new FlowRunService(storage, bus);
