@@ -178,6 +178,16 @@ for (const { backend, skip } of await backends()) {
       assert.equal((await client.getFlowRun(run.id)).state.type, "PAUSED");
     });
 
+    test("an empty body sent as JSON answers a pause that asks for nothing, and is refused where an answer is needed", async () => {
+      const bare = await pausedRun(client);
+      assert.equal((await resume(bare.id, undefined, { rawBody: "" })).status, 200);
+      assert.equal((await client.getFlowRun(bare.id)).state.type, "RUNNING");
+      const asking = await pausedRun(client, { waitForInput: z.object({ name: z.string() }) });
+      const res = await resume(asking.id, undefined, { rawBody: "" });
+      assert.equal(res.status, 422);
+      assert.deepEqual(res.body.details.errors, [{ path: "/name", message: "is required" }]);
+    });
+
     test("a body of the wrong shape is refused with 400 naming the field", async () => {
       const run = await pausedRun(client, { waitForInput: z.object({ name: z.string() }) });
       const res = await resume(run.id, { input: { name: "x" }, channel: "carrier-pigeon" });
