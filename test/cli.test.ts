@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -8,7 +8,8 @@ import { after, before, describe, test } from "node:test";
 import { z } from "zod";
 import { createClient, type BatonClient } from "../src/client/index.ts";
 import type { FlowRun } from "../src/contract/index.ts";
-import { RunInput, toInputRequest, type WaitForInput } from "../src/sdk/run-input.ts";
+import { RunInput, toInputRequest, toJsonSchema, type WaitForInput } from "../src/sdk/run-input.ts";
+import { waitForState } from "./support/api.ts";
 import { createTempDatabase } from "./support/postgres.ts";
 import { backends, spawnNode, startTestServer, type Child, type TestServer } from "./support/processes.ts";
 
@@ -291,6 +292,124 @@ for (const { backend, skip } of await backends()) {
     });
   });
 
+  describe(`baton deployment on ${backend}`, { skip }, () => {
+    let server: TestServer;
+    let client: BatonClient;
+    let examples: Child;
+    before(async () => {
+      server = await startTestServer(backend);
+      client = createClient({ apiUrl: server.apiUrl });
+      examples = spawnNode(["examples/serve-examples.ts"], server.env);
+      await examples.waitForOutput("Serving greet-user, greet-with-initial-data, shirt-order, shirt-order-retry");
+      // A deployment whose flow declares parameters, with no process serving it: runs of it stay scheduled.
+      await client.registerDeployment({
+        name: "expense",
+        flowName: "expense",
+        description: "Approves an expense.\nAsks a manager first.",
+        parameterSchema: toJsonSchema(z.object({ amount: z.number().positive().describe("In euros"), note: z.string().optional() })),
+      });
+    });
+    after(async () => {
+      examples?.kill("SIGTERM");
+      await examples?.exited;
+      await server?.close();
+    });
+
+    /** Runs `baton deployment run ...` and returns the id of the run it started. */
+    async function startRun(args: string[]): Promise<string> {
+      const result = await baton(["deployment", "run", ...args], server.env);
+      assert.equal(result.code, 0, result.stderr);
+      const id = /^Started flow run (\S+) \(\S+\) of deployment \S+; it is Scheduled\.$/m.exec(result.stdout)?.[1];
+      assert.ok(id, result.stdout);
+      assert.match(result.stdout, new RegExp(`^Follow it: baton flow-run logs ${id} --follow$`, "m"));
+      return id;
+    }
+
+    test("ls lists each served example with its flow, parameters and when it was last served; --json the API objects", async () => {
+      const [table, json] = await Promise.all([baton(["deployment", "ls"], server.env), baton(["deployment", "ls", "--json"], server.env)]);
+      assert.equal(table.code, 0, table.stderr);
+      assert.match(table.stdout, /^NAME\s+FLOW\s+DESCRIPTION\s+PARAMETERS\s+LAST SERVED$/m);
+      for (const name of ["greet-user", "greet-with-initial-data", "shirt-order", "shirt-order-retry"])
+        assert.match(table.stdout, new RegExp(`^${name}\\s+${name}\\s+-\\s+\\d+s ago$`, "m"));
+      assert.match(table.stdout, /^expense\s+expense\s+Approves an expense\.\s+amount, note\?\s+\d+s ago$/m);
+
+      const names = (JSON.parse(json.stdout) as { name: string }[]).map((d) => d.name).sort();
+      assert.deepEqual(names, ["expense", "greet-user", "greet-with-initial-data", "shirt-order", "shirt-order-retry"]);
+    });
+
+    test("inspect shows the parameters as a field table and how to start a run", async () => {
+      const [result, greet] = await Promise.all([
+        baton(["deployment", "inspect", "expense"], server.env),
+        baton(["deployment", "inspect", "greet-user", "--json"], server.env),
+      ]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^Description {2}Approves an expense\.\n {13}Asks a manager first\.$/m);
+      assert.match(result.stdout, /^\s+amount\s+number\s+yes\s+> 0\s+In euros$/m);
+      assert.match(result.stdout, /^\s+note\s+string\s+no$/m);
+      assert.match(result.stdout, /^Start a run: baton deployment run expense --param amount=1$/m);
+      assert.equal(JSON.parse(greet.stdout).flowName, "greet-user");
+    });
+
+    test("run --param starts a run that the serving process executes; answered with flow-run resume, its logs greet by name", async () => {
+      const id = await startRun(["greet-user", "--param", "who=Ada Lovelace", "--param", "tries=3", "--param", 'tag="7"']);
+      assert.deepEqual((await client.getFlowRun(id)).parameters, { who: "Ada Lovelace", tries: 3, tag: "7" });
+      await waitForState(client, id, "PAUSED");
+      const answered = await baton(["flow-run", "resume", id, "--input", '{"name":"Ada"}'], server.env);
+      assert.equal(answered.code, 0, answered.stderr);
+      await waitForState(client, id, "COMPLETED");
+      const logs = await baton(["flow-run", "logs", id], server.env);
+      assert.match(logs.stdout, /\| INFO {4}\| Hello, Ada!$/m);
+    });
+
+    test("run --watch follows the run's logs, says how to answer it, and exits 0 once it ends", async () => {
+      const child = spawnNode(["src/cli/main.ts", "deployment", "run", "greet-user", "--watch"], server.env);
+      const out = collect(child);
+      const printed = await child.waitForOutput(/waits for an answer: baton flow-run resume \S+\n/);
+      const id = /waits for an answer: baton flow-run resume (\S+)\n/.exec(printed)![1]!;
+      await client.resume(id, { input: { name: "Grace" } });
+      assert.equal(await out.closed, 0, child.output());
+      assert.match(out.stdout, /\| INFO {4}\| Hello, Grace!\n$/);
+      assert.match(out.stderr, new RegExp(`Flow run ${id} ended: Completed\\.`));
+    });
+
+    test("run with parameters the schema refuses exits 1 with one line per field, and creates no run; --param wins over --params", async () => {
+      const refused = await baton(["deployment", "run", "expense", "--param", "amount=-5", "--param", "extra=1"], server.env);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /^error: The parameters do not fit what deployment expense takes; no run was created\.\n/);
+      assert.match(refused.stderr, /^ {2}amount: .+$/m);
+      assert.match(refused.stderr, /^ {2}extra: .+$/m);
+      assert.equal(refused.stderr.trim().split("\n").length, 3, refused.stderr);
+      assert.deepEqual((await client.listFlowRuns({ flowName: "expense" })).items, []);
+
+      const id = await startRun(["expense", "--params", '{"amount":12.5,"note":"taxi"}', "--param", "note=lunch"]);
+      assert.deepEqual((await client.getFlowRun(id)).parameters, { amount: 12.5, note: "lunch" });
+      await client.cancel(id);
+    });
+
+    test("an unknown deployment, --params that is no JSON object, and --param without = are each refused with one line", async () => {
+      // Independent commands, run at once to keep the test short.
+      const [unknown, inspected, notObject, notJson, noValue] = await Promise.all([
+        baton(["deployment", "run", "no-such-flow"], server.env),
+        baton(["deployment", "inspect", "no-such-flow"], server.env),
+        baton(["deployment", "run", "expense", "--params", "[1]"], server.env),
+        baton(["deployment", "run", "expense", "--params", "{amount: 1}"], server.env),
+        baton(["deployment", "run", "expense", "--param", "amount"], server.env),
+      ]);
+      assert.equal(unknown.code, 1);
+      assertOneLine(unknown, /^error: No deployment is named "no-such-flow"; list them with `baton deployment ls`\./);
+      assert.equal(inspected.code, 1);
+      assertOneLine(inspected, /^error: No deployment is named "no-such-flow"/);
+
+      assert.equal(notObject.code, 1);
+      assertOneLine(notObject, /^error: --params is not a JSON object \(it is an array\)\./);
+      assert.equal(notJson.code, 1);
+      assertOneLine(notJson, /^error: --params is not a JSON object \(.+\)\./);
+      assert.equal(noValue.code, 2);
+      assertOneLine(noValue, /"amount" is not key=value/);
+      assert.deepEqual((await client.listFlowRuns({ flowName: "expense", state: ["SCHEDULED", "PENDING", "RUNNING"] })).items, []);
+    });
+  });
+
   describe(`baton server start on ${backend}`, { skip }, () => {
     let home: string;
     let db: { url: string; drop: () => Promise<void> } | undefined;
@@ -317,25 +436,40 @@ for (const { backend, skip } of await backends()) {
       }
     });
 
-    test("--with-examples starts a paused greet-user run that the printed command answers; Ctrl+C stops it all", async () => {
+    test("--with-examples serves the examples and starts a paused greet-user run that the printed command answers; Ctrl+C stops it all", async () => {
       const server = spawnNode(["src/cli/main.ts", "server", "start", "--port", "0", "--with-examples"], env());
       try {
         const database = backend === "postgres" ? "PostgreSQL \\S+/baton_test_\\w+" : `SQLite ${home}/baton\\.sqlite`;
         await server.waitForOutput(new RegExp(`Baton server at http://127\\.0\\.0\\.1:\\d+/api, database ${database}\\. Paused runs: `));
-        const printed = await server.waitForOutput(/Answer it: (.+) \(or leave out --input to be asked\)\.\n/);
-        const line = printed.match(/Answer it: (.+) \(or leave out --input to be asked\)\.\n/)![1]!;
-        const words = shellWords(line);
+        const answerIt = /Answer it: (.+) \(or leave out --input to be asked\)\.\n/;
+        const startOne = /Start a run of any example \(greet-user, greet-with-initial-data, shirt-order, shirt-order-retry\): (.+ deployment run <name>.*); list them: (.+)\.\n/;
+        await server.waitForOutput(startOne);
+        const words = shellWords(answerIt.exec(server.output())![1]!);
         const args = words.slice(words.indexOf("flow-run"));
         assert.deepEqual(args.slice(0, 2), ["flow-run", "resume"]);
+        const runId = args[2]!;
+        const [servingProcess] = execFileSync("pgrep", ["-P", String(server.process.pid)], { encoding: "utf8" }).trim().split("\n").map(Number);
+        assert.ok(servingProcess);
 
         const answered = await baton(args, {});
         assert.equal(answered.code, 0, answered.stderr);
-        await server.waitForOutput(/\[example greet-user\] .*Hello, Ada!/);
-        await server.waitForOutput("[example greet-user] exited with code 0.");
+        await server.waitForOutput(/\[examples\] .*Hello, Ada!/);
+
+        // The printed command starts any example; this run is left waiting when the server stops.
+        const runWords = shellWords(startOne.exec(server.output())![1]!.replace("<name>", "greet-with-initial-data"));
+        const started = await baton(runWords.slice(runWords.indexOf("deployment")), {});
+        assert.equal(started.code, 0, started.stderr);
+        const apiUrl = /Baton server at (\S+),/.exec(server.output())![1]!;
+        const client = createClient({ apiUrl });
+        const waiting = /Started flow run (\S+)/.exec(started.stdout)![1]!;
+        await waitForState(client, waiting, "PAUSED");
+        assert.equal((await client.getFlowRun(runId)).state.type, "COMPLETED");
 
         server.kill("SIGINT");
         assert.equal(await server.exited, 0, server.output());
         assert.match(server.output(), /Stopped\.\n$/);
+        assert.doesNotMatch(server.output(), /\[examples\] exited/);
+        assert.throws(() => process.kill(servingProcess!, 0), { code: "ESRCH" }, "the serving process is gone");
       } finally {
         server.kill("SIGKILL");
       }

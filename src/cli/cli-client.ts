@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { createClient, type BatonClient } from "../client/index.ts";
+import { createClient, DEFAULT_API_URL, type BatonClient } from "../client/index.ts";
 
 /** The API client a command talks through: `--api-url`, else `BATON_API_URL`, with answers recorded as channel "cli". */
 export function clientOf(command: Command): BatonClient {
@@ -18,4 +18,16 @@ export function commandPrefix(): string {
 /** Quotes a value for a POSIX shell when it needs it. */
 export function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * A Baton command as a person should type it to reach the API at `apiUrl`: with `--api-url` only when
+ * that is not where `BATON_API_URL` (or the default) already points.
+ *
+ * @example
+ * batonCommand("flow-run logs 3f2a... --follow", client.apiUrl); // "baton flow-run logs 3f2a... --follow"
+ */
+export function batonCommand(args: string, apiUrl: string): string {
+  const expected = (process.env.BATON_API_URL ?? DEFAULT_API_URL).replace(/\/+$/, "");
+  return `${commandPrefix()} ${args}${apiUrl.replace(/\/+$/, "") === expected ? "" : ` --api-url ${shellQuote(apiUrl)}`}`;
 }

@@ -1,5 +1,5 @@
 import { CommanderError } from "commander";
-import { BatonError, InvalidInputError } from "../contract/errors.ts";
+import { BatonError, InvalidInputError, ParametersValidationError, type FieldError } from "../contract/errors.ts";
 import { formatPath } from "./format.ts";
 
 /** Thrown when `--input` is not JSON; the answer is never sent. */
@@ -23,7 +23,8 @@ export function exitCodeOf(error: unknown): number {
 
 /**
  * Prints a failed command's error as one line on stderr (its message says what happened and what to
- * do), then, for a refused answer, one line per field; the stack and causes only when `BATON_DEBUG=1`.
+ * do), then, for a refused answer or refused parameters, one line per field; the stack and causes only
+ * when `BATON_DEBUG=1`.
  */
 export function reportError(error: unknown, stderr: NodeJS.WritableStream = process.stderr): void {
   // Commander has printed its own message already.
@@ -32,6 +33,9 @@ export function reportError(error: unknown, stderr: NodeJS.WritableStream = proc
     const runId = String(error.details.flowRunId ?? "");
     stderr.write(`error: The answer does not match what the pause asks for; flow run ${runId} is still paused.\n`);
     for (const e of error.errors) stderr.write(`  ${formatPath(e.path)}: ${e.message}\n`);
+  } else if (error instanceof ParametersValidationError) {
+    stderr.write(`error: The parameters do not fit what deployment ${String(error.details.flowName ?? "")} takes; no run was created.\n`);
+    for (const e of (error.details.errors as FieldError[] | undefined) ?? []) stderr.write(`  ${formatPath(e.path, "(parameters)")}: ${e.message}\n`);
   } else {
     const message = error instanceof Error ? error.message : String(error);
     stderr.write(`error: ${message.split("\n")[0]}\n`);

@@ -9,6 +9,8 @@ export interface PrintLogsOptions {
   out?: (line: string) => void;
   /** Where notes about the connection and the run's end go. */
   note?: (line: string) => void;
+  /** With `follow`, called with the run's state as it is when following starts (again after a reconnection) and as it changes before it ends. */
+  onState?: (state: State) => void;
 }
 
 /**
@@ -70,6 +72,7 @@ export async function printRunLogs(client: BatonClient, flowRunId: string, optio
             await catchUp();
             const current = await client.getFlowRun(flowRunId);
             if (isTerminal(current.state.type)) end(current.state);
+            else options.onState?.(current.state);
           }),
         onDisconnect: () => {
           if (connectedBefore && !ended) note("Lost the connection to the server; reconnecting...");
@@ -83,6 +86,7 @@ export async function printRunLogs(client: BatonClient, flowRunId: string, optio
             await catchUp();
             end(event.payload.state);
           });
+        else if (event.type === "flow-run.state-changed") step(() => options.onState?.(event.payload.state));
       },
     );
   });

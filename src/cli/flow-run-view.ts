@@ -1,7 +1,8 @@
 import type { FlowRun, Log, RunInput } from "../contract/index.ts";
 import { commandPrefix, shellQuote } from "./cli-client.ts";
 import { formatJson, formatRelative, formatTable, formatTime } from "./format.ts";
-import { formFields, type FormField } from "./input-form.ts";
+import { exampleValue, formatFieldTable } from "./field-table.ts";
+import { formFields } from "./input-form.ts";
 
 /** The runs of `flow-run ls` as a table: id, name, flow, state, when created, since when in this state. */
 export function formatRunTable(runs: readonly FlowRun[], now = Date.now()): string {
@@ -49,36 +50,11 @@ function formatPause(run: FlowRun, now: number): string[] {
   }
   lines.push("Input:");
   if (fields.length === 0) lines.push("  (no fields)");
-  else lines.push(...indent(formatTable(["FIELD", "TYPE", "REQUIRED", "DEFAULT", "ALLOWED", "DESCRIPTION"], fields.map(fieldRow))));
+  else lines.push(...indent(formatFieldTable(fields)));
   lines.push(`Answer with: ${resume}   (asks field by field)`);
-  const example = exampleAnswer(fields);
+  const example = exampleValue(fields);
   if (example !== undefined) lines.push(`         or: ${resume} --input ${shellQuote(JSON.stringify(example))}`);
   return lines;
-}
-
-function fieldRow(f: FormField): string[] {
-  const allowed = f.choices
-    ? f.choices.map((c) => JSON.stringify(c)).join(", ")
-    : [
-        f.minimum !== undefined ? `>= ${f.minimum}` : f.exclusiveMinimum !== undefined ? `> ${f.exclusiveMinimum}` : "",
-        f.maximum !== undefined ? `<= ${f.maximum}` : f.exclusiveMaximum !== undefined ? `< ${f.exclusiveMaximum}` : "",
-        f.minLength !== undefined ? `min length ${f.minLength}` : "",
-        f.maxLength !== undefined ? `max length ${f.maxLength}` : "",
-        f.format ?? "",
-      ]
-        .filter(Boolean)
-        .join(", ");
-  return [f.key ?? "(answer)", f.type, f.required ? "yes" : "no", f.default === undefined ? "" : JSON.stringify(f.default), allowed, f.description ?? ""];
-}
-
-/** A filled-in answer to show how `--input` looks: the required fields with placeholder values. */
-function exampleAnswer(fields: readonly FormField[]): unknown {
-  const placeholder = (f: FormField): unknown =>
-    f.default ?? (f.choices ? f.choices[0] : f.kind === "text" ? `<${f.key ?? "text"}>` : f.kind === "boolean" ? true : f.kind === "json" ? null : f.minimum ?? 0);
-  if (fields.length === 1 && fields[0]!.key === null) return placeholder(fields[0]!);
-  const required = fields.filter((f) => f.required);
-  if (required.length === 0) return undefined;
-  return Object.fromEntries(required.map((f) => [f.key, placeholder(f)]));
 }
 
 function formatInputs(inputs: readonly RunInput[], now: number): string[] {

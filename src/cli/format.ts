@@ -37,7 +37,7 @@ export function formatJson(value: unknown): string {
   return value === undefined ? "(none)" : JSON.stringify(value);
 }
 
-/** A JSON pointer as a person reads a field name: "/address/city" → "address.city", "" → "(input)". */
-export function formatPath(pointer: string): string {
-  return pointer ? pointer.replace(/^\//, "").replaceAll("/", ".") : "(input)";
+/** A JSON pointer as a person reads a field name: "/address/city" → "address.city", "" → `whole` ("(input)"). */
+export function formatPath(pointer: string, whole = "(input)"): string {
+  return pointer ? pointer.replace(/^\//, "").replaceAll("/", ".") : whole;
 }

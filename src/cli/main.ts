@@ -2,10 +2,14 @@
 import { Command } from "commander";
 import packageJson from "../../package.json" with { type: "json" };
 import { exitCodeOf, reportError } from "./cli-errors.ts";
+import { addDeploymentCommands } from "./deployment-command.ts";
 import { addFlowRunCommands } from "./flow-run-command.ts";
 import { addServerCommands } from "./server-command.ts";
 
-/** Builds the `baton` command line: `server start`, and `flow-run ls | inspect | resume | cancel | logs`. */
+/**
+ * Builds the `baton` command line: `server start`, `flow-run ls | inspect | resume | cancel | logs`, and
+ * `deployment ls | inspect | run`.
+ */
 export function createProgram(): Command {
   const program = new Command("baton")
     .description("Baton: flows that run on their own until they need a person, then ask and go on.")
@@ -15,6 +19,7 @@ export function createProgram(): Command {
     .exitOverride();
   addServerCommands(program);
   addFlowRunCommands(program);
+  addDeploymentCommands(program);
   return program;
 }
 

@@ -1,10 +1,9 @@
 import { join } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
-import { DEFAULT_API_URL } from "../client/index.ts";
 import { BatonError } from "../contract/errors.ts";
 import type { BatonServer, ServerOptions } from "../server/index.ts";
-import { commandPrefix, shellQuote } from "./cli-client.ts";
-import { startExampleRun, type ExampleRun } from "./example-run.ts";
+import { batonCommand } from "./cli-client.ts";
+import { startExamples } from "./example-run.ts";
 
 /** Options of `baton server start`. */
 interface StartOptions {
@@ -24,7 +23,7 @@ export function addServerCommands(program: Command): void {
     .description("Start the server; it stops cleanly on Ctrl+C (SIGINT) or SIGTERM")
     .option("--host <host>", "the address to listen on (default BATON_HOST, else 127.0.0.1)")
     .option("--port <port>", "the port to listen on (default BATON_PORT, else 4200)", parsePort)
-    .option("--with-examples", "also start an example run (greet-user) that waits for an answer")
+    .option("--with-examples", "also serve the example flows as deployments, and start one run (greet-user) that waits for an answer")
     .action((opts: StartOptions) => runServer(opts));
 }
 
@@ -40,24 +39,26 @@ async function runServer(opts: StartOptions): Promise<void> {
     throw startError(e, config.host, config.port);
   }
   const print = (line: string) => process.stdout.write(`${line}\n`);
-  const cli = (args: string) => cliCommand(server.apiUrl, args);
+  const cli = (args: string) => batonCommand(args, server.apiUrl);
   print(
     `Baton server at ${server.apiUrl}, database ${databaseOf(server)}. ` +
       `Paused runs: ${cli("flow-run ls --state PAUSED")}; answer one: ${cli("flow-run resume <id>")}. Ctrl+C stops it.`,
   );
 
-  let example: ExampleRun | undefined;
-  if (opts.withExamples) {
-    example = await startExampleRun({
-      apiUrl: server.apiUrl,
-      print,
-      onPaused: (id) =>
-        print(
-          `Example run ${id} (greet-user) is waiting for a name. Answer it: ${cli(`flow-run resume ${id} --input '{"name":"Ada"}'`)}` +
-            ` (or leave out --input to be asked).`,
-        ),
-    });
-  }
+  const examples = opts.withExamples
+    ? startExamples({
+        apiUrl: server.apiUrl,
+        print,
+        onPaused: (id, deployments) => {
+          print(
+            `Example run ${id} (greet-user) is waiting for a name. Answer it: ${cli(`flow-run resume ${id} --input '{"name":"Ada"}'`)}` +
+              ` (or leave out --input to be asked).`,
+          );
+          const names = deployments.length ? ` (${deployments.join(", ")})` : "";
+          print(`Start a run of any example${names}: ${cli("deployment run <name>")}; list them: ${cli("deployment ls")}.`);
+        },
+      })
+    : undefined;
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once("SIGINT", () => resolve("SIGINT"));
@@ -66,15 +67,9 @@ async function runServer(opts: StartOptions): Promise<void> {
   // A second Ctrl+C while stopping means "now".
   process.once("SIGINT", () => process.exit(130));
   print(`Stopping the Baton server (${signal})...`);
-  await example?.stop();
+  await examples?.stop();
   await server.close();
   print("Stopped.");
-}
-
-/** A command as a person should type it to reach this server. */
-function cliCommand(apiUrl: string, args: string): string {
-  const expected = process.env.BATON_API_URL ?? DEFAULT_API_URL;
-  return `${commandPrefix()} ${args}${apiUrl === expected.replace(/\/+$/, "") ? "" : ` --api-url ${shellQuote(apiUrl)}`}`;
 }
 
 /** "SQLite /home/ada/.baton/baton.sqlite" or "PostgreSQL db.example.com:5432/baton" (no password). */
