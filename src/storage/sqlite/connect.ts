@@ -4,10 +4,19 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from "kysely";
 import type { Database } from "../schema.ts";
 
+/** Statements kept prepared, at most, least recently used dropped first. */
+const CACHED_STATEMENTS = 200;
+/**
+ * Longer SQL is not kept: it is a batch (a log batch, an `in (...)` list) whose text changes with its
+ * size, and whose compiled program takes about 300 bytes per parameter (1.5 MB for a 1,000-line log
+ * batch), outside the JS heap.
+ */
+const MAX_CACHED_SQL_LENGTH = 2000;
+
 /**
  * Kysely over Node's built-in `node:sqlite`, so that Baton needs no native addon. node:sqlite takes
  * parameters as separate arguments where Kysely passes an array, and knows no `reader` flag: this
- * adapter bridges both and keeps prepared statements for reuse.
+ * adapter bridges both and keeps the prepared statements of short queries for reuse.
  */
 function adapt(db: DatabaseSync): SqliteDatabase {
   const cache = new Map<string, SqliteStatement>();
@@ -15,7 +24,12 @@ function adapt(db: DatabaseSync): SqliteDatabase {
     close: () => db.close(),
     prepare(sqlText: string): SqliteStatement {
       let stmt = cache.get(sqlText);
-      if (stmt) return stmt;
+      if (stmt) {
+        // Re-inserted, so that the Map's order is least recently used first.
+        cache.delete(sqlText);
+        cache.set(sqlText, stmt);
+        return stmt;
+      }
       const raw: StatementSync = db.prepare(sqlText);
       const params = (p: ReadonlyArray<unknown>) => p as any[];
       stmt = {
@@ -24,8 +38,10 @@ function adapt(db: DatabaseSync): SqliteDatabase {
         run: (p) => raw.run(...params(p)),
         iterate: (p) => raw.iterate(...params(p)) as IterableIterator<unknown>,
       };
-      if (cache.size > 500) cache.clear();
-      cache.set(sqlText, stmt);
+      if (sqlText.length <= MAX_CACHED_SQL_LENGTH) {
+        if (cache.size >= CACHED_STATEMENTS) cache.delete(cache.keys().next().value!);
+        cache.set(sqlText, stmt);
+      }
       return stmt;
     },
   };
