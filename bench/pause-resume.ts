@@ -182,6 +182,7 @@ async function batch(client: BatonClient, flows: FlowProcess, runs: number, flow
   const sentAt = new Map<string, bigint>();
   const queue = [...paused];
   const cpuBefore = pids.map(cpuMs);
+  const splitBefore = [...pids, process.pid].map(cpuSplitMs);
   const firstSent = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: SENDERS }, async () => {
@@ -197,6 +198,10 @@ async function batch(client: BatonClient, flows: FlowProcess, runs: number, flow
     return `${notDone.length} of ${runs} answered runs did not finish in 2 minutes; for example:\n${states.join("\n")}`;
   });
   const cpu = pids.map((pid, i) => cpuMs(pid) - cpuBefore[i]!);
+  if (process.env.BENCH_VERBOSE) {
+    const split = [...pids, process.pid].map((pid, i) => cpuSplitMs(pid).map((v, j) => ((v - splitBefore[i]![j]!) / runs).toFixed(2)).join(" + "));
+    console.log(`batch CPU ms per run, user + system: server ${split[0]}, flow process ${split[1]}, bench (senders) ${split[2]}`);
+  }
   let lastCompleted = firstSent;
   const latencies: number[] = [];
   for (const id of paused) {
@@ -229,9 +234,15 @@ function percentile(sorted: number[], p: number): number {
 
 /** CPU time (user + system) a process has used so far, in ms. */
 function cpuMs(pid: number): number {
+  const [user, system] = cpuSplitMs(pid);
+  return user + system;
+}
+
+/** User and system CPU time a process has used so far, in ms. */
+function cpuSplitMs(pid: number): [number, number] {
   // Fields after the command name (which may hold spaces); utime and stime are the 12th and 13th.
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  return [(Number(fields[11]) * 1000) / CLOCK_TICKS, (Number(fields[12]) * 1000) / CLOCK_TICKS];
 }
 const CLOCK_TICKS = 100;
 
