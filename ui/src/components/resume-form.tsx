@@ -37,8 +37,11 @@ export interface ResumeFormProps {
   run: FlowRun;
   /** The run was answered or cancelled here. */
   onDone(outcome: Outcome): void;
-  /** The server says the run moved on meanwhile (answered elsewhere, timed out, cancelled): read it again. */
-  onStale(): void;
+  /**
+   * The server says the run moved on meanwhile (answered elsewhere, timed out, cancelled): read it again
+   * and show `message`, which outlives this form (the form goes once the run is no longer paused).
+   */
+  onStale(message: string): void;
 }
 
 type Notice = { tone: "error" | "warning"; text: string } | null;
@@ -73,8 +76,7 @@ export function ResumeForm({ run, onDone, onStale }: ResumeFormProps) {
           : e.code === "PAUSE_TIMEOUT"
             ? "This pause timed out before the answer arrived, so the run has failed."
             : e.message;
-      setNotice({ tone: "warning", text });
-      onStale();
+      onStale(text);
     } else setNotice({ tone: "error", text: errorMessage(e) });
   };
 

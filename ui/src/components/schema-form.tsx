@@ -1,6 +1,6 @@
 import Form from "@rjsf/core";
 import type { IChangeEvent } from "@rjsf/core";
-import type { IconButtonProps, RJSFSchema, UiSchema } from "@rjsf/utils";
+import type { IconButtonProps, RJSFSchema, RJSFValidationError, UiSchema } from "@rjsf/utils";
 import { customizeValidator } from "@rjsf/validator-ajv8";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { useMemo, type ReactNode } from "react";
@@ -20,6 +20,16 @@ function textButton(label: string, extraClass = "") {
       </button>
     );
   };
+}
+
+/** AJV's messages, said for a person: "is required" rather than "must have required property 'Name'". */
+function transformErrors(errors: RJSFValidationError[]): RJSFValidationError[] {
+  return errors.map((e) => {
+    if (e.name === "required") return { ...e, message: "is required" };
+    if (e.name === "pattern") return { ...e, message: `does not have the expected format (${String(e.params?.pattern ?? "")})` };
+    if (e.name === "type") return { ...e, message: `must be ${e.params?.type === "integer" ? "a whole number" : `a ${String(e.params?.type)}`}` };
+    return e;
+  });
 }
 
 const templates = {
@@ -65,6 +75,7 @@ export function SchemaForm(props: SchemaFormProps) {
       validator={validator}
       templates={templates}
       extraErrors={props.extraErrors as never}
+      transformErrors={transformErrors}
       showErrorList={false}
       noHtml5Validate
       focusOnFirstError

@@ -53,6 +53,7 @@ function AnswerPane({ id, listed }: { id: string; listed: FlowRun | undefined })
   const [run, setRun] = useState<FlowRun | undefined>(listed);
   const [error, setError] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [stale, setStale] = useState<string | null>(null);
   const now = useNow();
 
   const load = () =>
@@ -107,12 +108,17 @@ function AnswerPane({ id, listed }: { id: string; listed: FlowRun | undefined })
               setRun(o.run);
               forget(run.id);
             }}
-            onStale={() => {
+            onStale={(message) => {
+              setStale(message);
               void load();
               refresh();
             }}
           />
         </>
+      ) : stale ? (
+        <div className="banner banner-warning" role="alert">
+          {stale} <Link href={`/runs/${run.id}`}>See the run →</Link>
+        </div>
       ) : (
         <div className="banner banner-warning" role="status">
           This run no longer waits: it is {run.state.name}

@@ -122,6 +122,7 @@ export function RunDetailPage({ id }: { id: string }) {
   const { run, setRun, states, tasks, inputs, logs, error, status, reload } = useRunData(id);
   const { forget, refresh } = useWaitingRuns();
   const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [stale, setStale] = useState<string | null>(null);
   const [cancelOpen, setCancelOpen] = useState(false);
   const [cancelBusy, setCancelBusy] = useState(false);
   const [cancelError, setCancelError] = useState<string | null>(null);
@@ -208,6 +209,11 @@ export function RunDetailPage({ id }: { id: string }) {
         <div className={`banner ${run.state.type === "FAILED" || run.state.type === "CRASHED" ? "banner-error" : "banner-info"}`}>{run.state.message}</div>
       )}
       {cancelError && <ErrorBanner>{cancelError}</ErrorBanner>}
+      {stale && !paused && (
+        <div className="banner banner-warning" role="alert">
+          {stale}
+        </div>
+      )}
       {outcome && !paused && (
         <div className="banner banner-success" role="status">
           {outcome.kind === "answered" ? "Answer sent: the run goes on." : "The run is cancelled."}
@@ -230,7 +236,8 @@ export function RunDetailPage({ id }: { id: string }) {
               forget(run.id);
               void reload();
             }}
-            onStale={() => {
+            onStale={(message) => {
+              setStale(message);
               void reload();
               refresh();
             }}

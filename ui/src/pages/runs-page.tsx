@@ -207,31 +207,33 @@ export function RunsPage() {
               ))}
             </tbody>
           </table>
-          <nav className="pager" aria-label="Pages">
-            <button
-              type="button"
-              className="btn"
-              disabled={!cursor}
-              onClick={() => {
-                const prev = history.at(-1) ?? "";
-                setHistory((h) => h.slice(0, -1));
-                update({ cursor: prev }, true);
-              }}
-            >
-              ← Newer
-            </button>
-            <button
-              type="button"
-              className="btn"
-              disabled={!nextCursor}
-              onClick={() => {
-                setHistory((h) => [...h, cursor]);
-                update({ cursor: nextCursor ?? "" }, true);
-              }}
-            >
-              Older →
-            </button>
-          </nav>
+          {(cursor || nextCursor) && (
+            <nav className="pager" aria-label="Pages">
+              <button
+                type="button"
+                className="btn"
+                disabled={!cursor}
+                onClick={() => {
+                  const prev = history.at(-1) ?? "";
+                  setHistory((h) => h.slice(0, -1));
+                  update({ cursor: prev }, true);
+                }}
+              >
+                ← Newer
+              </button>
+              <button
+                type="button"
+                className="btn"
+                disabled={!nextCursor}
+                onClick={() => {
+                  setHistory((h) => [...h, cursor]);
+                  update({ cursor: nextCursor ?? "" }, true);
+                }}
+              >
+                Older →
+              </button>
+            </nav>
+          )}
         </>
       )}
     </div>
