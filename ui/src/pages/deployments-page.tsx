@@ -7,6 +7,7 @@ import { Markdown } from "../components/markdown.tsx";
 import { SchemaForm } from "../components/schema-form.tsx";
 import { TimeAgo, useNow } from "../components/time.tsx";
 import { fieldErrorsOf, toErrorTree, type ErrorTree } from "../lib/field-errors.ts";
+import { isEmptyObjectSchema } from "../lib/form-schema.ts";
 import { useLiveEvents } from "../live/live-events.tsx";
 
 const EMPTY_PARAMETERS = { type: "object", properties: {}, additionalProperties: false };
@@ -64,6 +65,7 @@ function DeploymentCard({ deployment, now }: { deployment: Deployment; now: numb
               {error}
             </div>
           )}
+          {isEmptyObjectSchema(schema) && <p className="muted small">This flow takes no parameters.</p>}
           <SchemaForm
             schema={schema}
             formData={formData}
