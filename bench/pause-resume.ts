@@ -128,7 +128,12 @@ const ms = (ns: bigint) => Number(ns) / 1e6;
 async function startServerProcess(): Promise<{ child: ChildProcess; apiUrl: string }> {
   const child = spawn(process.execPath, [...profileArgs("server"), join(here, "server-process.ts")], {
     cwd: root,
-    env: { ...process.env, BATON_HOME: home, BATON_LOG_LEVEL: "warn" },
+    env: {
+      ...process.env,
+      BATON_HOME: home,
+      BATON_LOG_LEVEL: "warn",
+      ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   children.push(child);
