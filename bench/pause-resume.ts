@@ -251,10 +251,11 @@ function cpuSplitMs(pid: number): [number, number] {
 }
 const CLOCK_TICKS = 100;
 
+/** Peak resident memory in MB (10^6 bytes; the kernel's "kB" are KiB). */
 function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = Number(/VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1] ?? NaN);
-  return kb / 1024;
+  const kib = Number(/VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1] ?? NaN);
+  return (kib * 1024) / 1e6;
 }
 
 interface Row {
