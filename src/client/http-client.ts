@@ -30,6 +30,8 @@ import { openEventStream, type EventStream, type EventStreamOptions } from "./ev
 
 /** Connections a client keeps to the server at most; more concurrent requests wait for one to be free. */
 const MAX_SOCKETS = 32;
+/** A request whose connection stays silent this long fails with ServerUnreachableError. */
+const REQUEST_IDLE_TIMEOUT_MS = 300_000;
 
 /** Where the API is, when nothing else says. */
 export const DEFAULT_API_URL = "http://127.0.0.1:4200/api";
@@ -116,6 +118,8 @@ export class BatonClient {
         if (req.reusedSocket && e.code === "ECONNRESET" && !retried) resolve(this.#send(method, path, body, true));
         else reject(e);
       });
+      // As fetch did (undici's 300 s header and body timeouts): a server that stops answering is an error.
+      req.setTimeout(REQUEST_IDLE_TIMEOUT_MS, () => req.destroy(new Error(`no answer from the server for ${REQUEST_IDLE_TIMEOUT_MS / 1000} s`)));
       req.end(body);
     });
   }
