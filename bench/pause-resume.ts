@@ -49,7 +49,7 @@ class FlowProcess {
     this.child.stderr!.on("data", (d: Buffer) => (this.stderr += d.toString()));
     this.child.on("message", (m: FlowReport) => this.#onReport(m));
     this.child.on("exit", (code) => {
-      if (code !== 0 && !stopping) fail(`the flow process exited with ${code}:\n${this.stderr}`);
+      if (code !== 0) abort(`the flow process exited with ${code}:\n${this.stderr}`);
     });
   }
 
@@ -82,7 +82,7 @@ class FlowProcess {
   }
 
   #onReport(m: FlowReport): void {
-    if (m.type === "failed") fail(`a flow run failed: ${m.message}\n${this.stderr}`);
+    if (m.type === "failed") abort(`a flow run failed: ${m.message}\n${this.stderr}`);
     else if (m.type === "paused-soon") {
       const r = this.#pausedSoonAny;
       this.#pausedSoonAny = undefined;
@@ -102,11 +102,23 @@ let stopping = false;
 const children: ChildProcess[] = [];
 const home = mkdtempSync(join(tmpdir(), "baton-bench-"));
 
+/** Stops the bench with a failure; from an event handler, use `abort` (a throw there would skip the clean-up). */
 function fail(message: string): never {
-  console.error(`bench failed: ${message}`);
-  void shutdown(1);
+  abort(message);
   throw new Error(message);
 }
+
+function abort(message: string): void {
+  if (stopping) return;
+  console.error(`bench failed: ${message}`);
+  void shutdown(1);
+}
+
+// Whatever ends this process, it leaves no server or flow process behind.
+process.on("exit", () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  rmSync(home, { recursive: true, force: true });
+});
 
 async function shutdown(code: number): Promise<void> {
   if (stopping) return;
@@ -138,7 +150,7 @@ async function startServerProcess(): Promise<{ child: ChildProcess; apiUrl: stri
   });
   children.push(child);
   child.on("exit", (code) => {
-    if (!stopping) fail(`the server process exited with ${code}`);
+    abort(`the server process exited with ${code}`);
   });
   const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once("line", resolve));
   return { child, apiUrl: (JSON.parse(line) as { apiUrl: string }).apiUrl };
