@@ -112,6 +112,7 @@ export function DeploymentsPage() {
     );
   };
   useEffect(load, [reconnects]);
+  useEffect(() => void (document.title = "Deployments · Baton"), []);
 
   const deployed = new Set(deployments?.map((d) => d.flowName));
   const others = flows.filter((f) => !deployed.has(f.name));

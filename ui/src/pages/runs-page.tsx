@@ -85,6 +85,7 @@ export function RunsPage() {
     void load();
   }, [load, reconnects]);
   useEffect(() => () => controller.current?.abort(), []);
+  useEffect(() => void (document.title = "Runs · Baton"), []);
 
   useEffect(() => {
     api.listFlows().then(setFlows, () => {});
