@@ -8,11 +8,13 @@ export function clientOf(command: Command): BatonClient {
 }
 
 /**
- * How a person should type a Baton command in this shell: `npm run baton --` inside an npm script
- * (where no `baton` is on the PATH), else `baton`.
+ * How a person should type a Baton command in this shell: `npm run baton --` when this command itself
+ * came from this repository's `npm start` or `npm run baton` (where no `baton` is on the PATH), else `baton`.
+ * Other npm scripts (`npm test`) run the CLI as a program, not for a person.
  */
 export function commandPrefix(): string {
-  return process.env.npm_lifecycle_event ? "npm run baton --" : "baton";
+  const event = process.env.npm_lifecycle_event;
+  return event === "start" || event === "baton" ? "npm run baton --" : "baton";
 }
 
 /** Quotes a value for a POSIX shell when it needs it. */

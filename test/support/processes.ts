@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { after } from "node:test";
 import { createTempDatabase, postgresUnavailable } from "./postgres.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -17,6 +18,12 @@ export interface Child {
   readonly exited: Promise<number | null>;
   kill(signal?: NodeJS.Signals): void;
 }
+
+/** Children still running; killed when the test file ends, so a failed test cannot leave one holding it open. */
+const live = new Set<ChildProcess>();
+after(() => {
+  for (const child of live) child.kill("SIGKILL");
+});
 
 /** Runs `node <args>` in the repository with extra environment, collecting its output. */
 export function spawnNode(args: string[], env: Record<string, string> = {}, options: { stdin?: boolean } = {}): Child {
@@ -33,7 +40,13 @@ export function spawnNode(args: string[], env: Record<string, string> = {}, opti
   };
   child.stdout!.on("data", onData);
   child.stderr!.on("data", onData);
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  live.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("exit", (code) => {
+      live.delete(child);
+      resolve(code);
+    }),
+  );
   return {
     process: child,
     output: () => out,
