@@ -440,7 +440,7 @@ for (const { backend, skip } of await backends()) {
       const server = spawnNode(["src/cli/main.ts", "server", "start", "--port", "0", "--with-examples"], env());
       try {
         const database = backend === "postgres" ? "PostgreSQL \\S+/baton_test_\\w+" : `SQLite ${home}/baton\\.sqlite`;
-        await server.waitForOutput(new RegExp(`Baton server at http://127\\.0\\.0\\.1:\\d+/api, database ${database}\\. Paused runs: `));
+        await server.waitForOutput(new RegExp(`Baton server at http://127\\.0\\.0\\.1:\\d+ \\(open it in a browser to answer runs; API at http://127\\.0\\.0\\.1:\\d+/api\\), database ${database}\\. Paused runs: `));
         const answerIt = /Answer it: (.+) \(or leave out --input to be asked\)\.\n/;
         const startOne = /Start a run of any example \(greet-user, greet-with-initial-data, shirt-order, shirt-order-retry\): (.+ deployment run <name>.*); list them: (.+)\.\n/;
         await server.waitForOutput(startOne);
@@ -459,7 +459,7 @@ for (const { backend, skip } of await backends()) {
         const runWords = shellWords(startOne.exec(server.output())![1]!.replace("<name>", "greet-with-initial-data"));
         const started = await baton(runWords.slice(runWords.indexOf("deployment")), {});
         assert.equal(started.code, 0, started.stderr);
-        const apiUrl = /Baton server at (\S+),/.exec(server.output())![1]!;
+        const apiUrl = /API at (\S+)\)/.exec(server.output())![1]!;
         const client = createClient({ apiUrl });
         const waiting = /Started flow run (\S+)/.exec(started.stdout)![1]!;
         await waitForState(client, waiting, "PAUSED");

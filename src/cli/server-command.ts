@@ -41,7 +41,7 @@ async function runServer(opts: StartOptions): Promise<void> {
   const print = (line: string) => process.stdout.write(`${line}\n`);
   const cli = (args: string) => batonCommand(args, server.apiUrl);
   print(
-    `Baton server at ${server.apiUrl}, database ${databaseOf(server)}. ` +
+    `Baton server at ${server.apiUrl.replace(/\/api$/, "")} (open it in a browser to answer runs; API at ${server.apiUrl}), database ${databaseOf(server)}. ` +
       `Paused runs: ${cli("flow-run ls --state PAUSED")}; answer one: ${cli("flow-run resume <id>")}. Ctrl+C stops it.`,
   );
 
