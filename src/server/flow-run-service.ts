@@ -286,20 +286,15 @@ export class FlowRunService {
       const events: NewEvent[] = [];
       const more = await extra?.(tx);
       if (more) events.push(...more);
+      const startEnd = times(run, state);
       const ok = await compareAndSetState(tx, run.id, run.state.id, {
         state,
         pauseTimeoutAt: state.type === "PAUSED" ? (state.details.pauseTimeout ?? null) : null,
-        ...times(run, state),
+        ...startEnd,
         ...ownership(state, workerId),
       });
       if (!ok) throw new StaleStateError(run.id);
-      const updated: FlowRun = {
-        ...run,
-        state,
-        updatedAt: state.timestamp,
-        ...(state.type === "RUNNING" && !run.startTime ? { startTime: state.timestamp } : {}),
-        ...(isTerminal(state.type) ? { endTime: state.timestamp } : {}),
-      };
+      const updated: FlowRun = { ...run, state, updatedAt: state.timestamp, ...startEnd };
       events.push(stateEvent(updated, state, run.state.type));
       return { result: updated, events };
     }).catch((e) => {
