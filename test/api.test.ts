@@ -178,6 +178,15 @@ for (const { backend, skip } of await backends()) {
       assert.equal((await client.getFlowRun(run.id)).state.type, "PAUSED");
     });
 
+    test("ten concurrent creates of one task key (a retried request) all get the same single task run", async () => {
+      const run = await client.createFlowRun({ flowName: "api-test", state: { type: "RUNNING" } });
+      const got = await Promise.all(
+        Array.from({ length: 10 }, () => client.createTaskRun({ flowRunId: run.id, name: "a", taskKey: "#1", state: { type: "RUNNING" } })),
+      );
+      assert.equal(new Set(got.map((t) => t.id)).size, 1);
+      assert.equal((await client.listTaskRuns(run.id)).length, 1);
+    });
+
     test("an empty body sent as JSON answers a pause that asks for nothing, and is refused where an answer is needed", async () => {
       const bare = await pausedRun(client);
       assert.equal((await resume(bare.id, undefined, { rawBody: "" })).status, 200);

@@ -37,7 +37,9 @@ export class TaskRunService {
       startTime: state.type === "RUNNING" ? state.timestamp : null,
       endTime: isTerminal(state.type) ? state.timestamp : null,
     };
-    await this.storage.transaction((tx) => insertTaskRun(tx, taskRun));
+    // A concurrent create of the same key (a retried request) may have won since the read above.
+    if (!(await this.storage.transaction((tx) => insertTaskRun(tx, taskRun))))
+      return { taskRun: (await findTaskRunByKey(this.storage.db, body.flowRunId, body.taskKey))!, created: false };
     return { taskRun, created: true };
   }
 

@@ -3,8 +3,9 @@ import { insertStateHistory } from "./flow-runs-store.ts";
 import { stateColumns, taskRunOf } from "./rows.ts";
 import type { Executor } from "./storage.ts";
 
-export async function insertTaskRun(db: Executor, run: TaskRun): Promise<void> {
-  await db
+/** Inserts a task run unless its run already has one with the same key; returns whether it did. */
+export async function insertTaskRun(db: Executor, run: TaskRun): Promise<boolean> {
+  const result = await db
     .insertInto("task_runs")
     .values({
       id: run.id,
@@ -18,8 +19,11 @@ export async function insertTaskRun(db: Executor, run: TaskRun): Promise<void> {
       start_time: run.startTime,
       end_time: run.endTime,
     })
-    .execute();
+    .onConflict((oc) => oc.columns(["flow_run_id", "task_key"]).doNothing())
+    .executeTakeFirst();
+  if (!result.numInsertedOrUpdatedRows) return false;
   await insertStateHistory(db, run.flowRunId, run.id, run.state);
+  return true;
 }
 
 export async function getTaskRun(db: Executor, id: string): Promise<TaskRun | undefined> {
