@@ -4,12 +4,13 @@
 // process running every flow. Times are `process.hrtime.bigint()` (CLOCK_MONOTONIC, the same clock in
 // every process on the machine), so "answer sent" here and "next line ran" there can be subtracted.
 import { fork, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { createClient, type BatonClient } from "../src/client/index.ts";
 import type { FlowCommand, FlowReport } from "./flow-process.ts";
+import { cpuMs, cpuSplitMs, ms, peakRssMb, percentile, report, sleep, withTimeout } from "./lib.ts";
 
 const SEQUENTIAL_RUNS = Number(process.env.BENCH_SEQUENTIAL_RUNS ?? 1000);
 const BATCH_RUNS = Number(process.env.BENCH_BATCH_RUNS ?? 1000);
@@ -134,9 +135,6 @@ async function shutdown(code: number): Promise<void> {
   process.exit(code);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const ms = (ns: bigint) => Number(ns) / 1e6;
-
 async function startServerProcess(): Promise<{ child: ChildProcess; apiUrl: string }> {
   const child = spawn(process.execPath, [...profileArgs("server"), join(here, "server-process.ts")], {
     cwd: root,
@@ -229,65 +227,6 @@ async function batch(client: BatonClient, flows: FlowProcess, runs: number, flow
   const seconds = ms(lastCompleted - firstSent) / 1000;
   if (process.env.BENCH_VERBOSE) console.log(`batch window, monotonic µs (as in CPU profiles): ${firstSent / 1000n} ${lastCompleted / 1000n}`);
   return { latencies, seconds, throughput: runs / seconds, cpu };
-}
-
-/** `promise`, or a bench failure explained by `explain()` if it takes longer than `ms`. */
-async function withTimeout<T>(promise: Promise<T>, ms: number, explain: () => Promise<string>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => void explain().then((m) => reject(new Error(m)), reject), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
-/** CPU time (user + system) a process has used so far, in ms. */
-function cpuMs(pid: number): number {
-  const [user, system] = cpuSplitMs(pid);
-  return user + system;
-}
-
-/** User and system CPU time a process has used so far, in ms. */
-function cpuSplitMs(pid: number): [number, number] {
-  // Fields after the command name (which may hold spaces); utime and stime are the 12th and 13th.
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return [(Number(fields[11]) * 1000) / CLOCK_TICKS, (Number(fields[12]) * 1000) / CLOCK_TICKS];
-}
-const CLOCK_TICKS = 100;
-
-/** Peak resident memory in MB (10^6 bytes; the kernel's "kB" are KiB). */
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kib = Number(/VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1] ?? NaN);
-  return (kib * 1024) / 1e6;
-}
-
-interface Row {
-  label: string;
-  value: number;
-  unit: string;
-  target?: { op: "<" | ">="; value: number };
-}
-
-function report(rows: Row[]): void {
-  const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(2));
-  const lines = rows.map((r) => {
-    const result = `${fmt(r.value)} ${r.unit}`;
-    if (!r.target) return [r.label, result, "", ""];
-    const met = r.target.op === "<" ? r.value < r.target.value : r.value >= r.target.value;
-    return [r.label, result, `${r.target.op} ${r.target.value} ${r.unit}`, met ? "MET" : "MISSED"];
-  });
-  const widths = [0, 1, 2].map((c) => Math.max(...lines.map((l) => l[c]!.length)));
-  console.log(`${"".padEnd(widths[0]!)}  ${"result".padStart(widths[1]!)}  ${"target".padEnd(widths[2]!)}`);
-  for (const l of lines) console.log(`${l[0]!.padEnd(widths[0]!)}  ${l[1]!.padStart(widths[1]!)}  ${l[2]!.padEnd(widths[2]!)}  ${l[3]}`.trimEnd());
 }
 
 const deadline = setTimeout(() => {
