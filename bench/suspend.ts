@@ -257,13 +257,12 @@ try {
   // (c) STORED_RUNS suspended runs kept: cloned from a real one, straight into the SQLite file.
   const template = await startSuspended(client, "bench-suspend");
   await sleep(500); // its log line is shipped after the suspend
-  const bytesBefore = dbBytes();
   const seeder = spawn(process.execPath, [join(here, "seed-suspended.ts"), dbFile, template, String(STORED_RUNS)], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
   children.push(seeder);
   const seedLine = await new Promise<string>((resolve) => createInterface({ input: seeder.stdout! }).once("line", resolve));
   const [seedCode] = await new Promise<[number | null]>((r) => (seeder.exitCode !== null ? r([seeder.exitCode]) : seeder.once("exit", (c) => r([c]))));
   if (seedCode !== 0) fail(`the seeder exited with ${seedCode}`);
-  const seeded = JSON.parse(seedLine) as { seconds: number; rowsPerRun: Record<string, number>; bytesByTable: Record<string, number> };
+  const seeded = JSON.parse(seedLine) as { seconds: number; fileBytesBefore: number; rowsPerRun: Record<string, number>; textPerRun: Record<string, number>; bytesByTable: Record<string, number> };
   const bytesAfter = dbBytes();
   const walBytes = statSync(`${dbFile}-wal`, { throwIfNoEntry: false })?.size ?? 0;
   const url = `${server.apiUrl}/flow-runs?state=PAUSED&limit=50`;
@@ -289,11 +288,14 @@ try {
     `(c) ${STORED_RUNS} suspended runs cloned from a real one in ${seeded.seconds.toFixed(1)} s (rows per run: ${Object.entries(seeded.rowsPerRun)
       .map(([t, n]) => `${t} ${n}`)
       .join(", ")}); database ${(bytesAfter / 1e6).toFixed(1)} MB (WAL ${(walBytes / 1e6).toFixed(1)} MB), ` +
-      `${((bytesAfter - bytesBefore) / STORED_RUNS).toFixed(0)} bytes per suspended run; a clone answered completed`,
+      `${((bytesAfter - seeded.fileBytesBefore) / STORED_RUNS).toFixed(0)} bytes per suspended run; a clone answered completed`,
   );
   console.log(
     `    pages per table with its indexes: ${Object.entries(seeded.bytesByTable)
+      .filter(([, b]) => b > 1e5)
       .map(([t, b]) => `${t} ${(b / 1e6).toFixed(1)} MB`)
+      .join(", ")}; column bytes of one suspended run: ${Object.entries(seeded.textPerRun)
+      .map(([t, b]) => `${t} ${b}`)
       .join(", ")}`,
   );
   console.log(`    load average before the bench: ${loadBefore}; now: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
