@@ -1,12 +1,20 @@
-let last = 0;
+let lastMs = 0;
+let sequence = 0;
 
 /**
- * The current time as ISO-8601 text, strictly increasing within this process, so that states written
- * in the same millisecond still sort in the order they happened.
+ * The current time as ISO-8601 text with microsecond digits, strictly increasing within this process,
+ * so that states written in the same millisecond still sort in the order they happened. The last three
+ * digits count calls within one millisecond; they never push the time ahead of the clock (unless over a
+ * thousand calls land in one millisecond), and text of this fixed width sorts like the times it holds.
  */
 export function now(): string {
-  let t = Date.now();
-  if (t <= last) t = last + 1;
-  last = t;
-  return new Date(t).toISOString();
+  const ms = Date.now();
+  if (ms > lastMs) {
+    lastMs = ms;
+    sequence = 0;
+  } else if (++sequence > 999) {
+    lastMs++;
+    sequence = 0;
+  }
+  return `${new Date(lastMs).toISOString().slice(0, 23)}${String(sequence).padStart(3, "0")}Z`;
 }
