@@ -3,14 +3,13 @@
 // Three processes: this one (the person answering, through the API client), the server, and one flow
 // process running every flow. Times are `process.hrtime.bigint()` (CLOCK_MONOTONIC, the same clock in
 // every process on the machine), so "answer sent" here and "next line ran" there can be subtracted.
-import { fork, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { fork, type ChildProcess } from "node:child_process";
+import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { createClient, type BatonClient } from "../src/client/index.ts";
 import type { FlowCommand, FlowReport } from "./flow-process.ts";
 import { cpuMs, cpuSplitMs, ms, peakRssMb, percentile, report, sleep, withTimeout } from "./lib.ts";
+import { BenchProcesses } from "./processes.ts";
 
 const SEQUENTIAL_RUNS = Number(process.env.BENCH_SEQUENTIAL_RUNS ?? 1000);
 const BATCH_RUNS = Number(process.env.BENCH_BATCH_RUNS ?? 1000);
@@ -50,7 +49,7 @@ class FlowProcess {
     this.child.stderr!.on("data", (d: Buffer) => (this.stderr += d.toString()));
     this.child.on("message", (m: FlowReport) => this.#onReport(m));
     this.child.on("exit", (code) => {
-      if (code !== 0) abort(`the flow process exited with ${code}:\n${this.stderr}`);
+      if (code !== 0) bench.abort(`the flow process exited with ${code}:\n${this.stderr}`);
     });
   }
 
@@ -83,7 +82,7 @@ class FlowProcess {
   }
 
   #onReport(m: FlowReport): void {
-    if (m.type === "failed") abort(`a flow run failed: ${m.message}\n${this.stderr}`);
+    if (m.type === "failed") bench.abort(`a flow run failed: ${m.message}\n${this.stderr}`);
     else if (m.type === "paused-soon") {
       const r = this.#pausedSoonAny;
       this.#pausedSoonAny = undefined;
@@ -99,66 +98,14 @@ class FlowProcess {
   }
 }
 
-let stopping = false;
-const children: ChildProcess[] = [];
-const home = mkdtempSync(join(tmpdir(), "baton-bench-"));
-
-/** Stops the bench with a failure; from an event handler, use `abort` (a throw there would skip the clean-up). */
-function fail(message: string): never {
-  abort(message);
-  throw new Error(message);
-}
-
-function abort(message: string): void {
-  if (stopping) return;
-  console.error(`bench failed: ${message}`);
-  void shutdown(1);
-}
-
-// Whatever ends this process, it leaves no server or flow process behind.
-process.on("exit", () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-  rmSync(home, { recursive: true, force: true });
-});
-
-async function shutdown(code: number): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  const exited = (c: ChildProcess) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once("exit", r)));
-  // The flow process exits by itself when asked, so that its CPU profile (if any) is written.
-  for (const c of children) if (c.connected) c.send({ cmd: "exit" } satisfies FlowCommand);
-  await Promise.race([Promise.all(children.filter((c) => c.connected).map(exited)), sleep(2000)]);
-  for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
-  await Promise.race([Promise.all(children.map(exited)), sleep(3000)]);
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-  rmSync(home, { recursive: true, force: true });
-  process.exit(code);
-}
-
-async function startServerProcess(): Promise<{ child: ChildProcess; apiUrl: string }> {
-  const child = spawn(process.execPath, [...profileArgs("server"), join(here, "server-process.ts")], {
-    cwd: root,
-    env: {
-      ...process.env,
-      BATON_HOME: home,
-      BATON_LOG_LEVEL: "warn",
-      ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  children.push(child);
-  child.on("exit", (code) => {
-    abort(`the server process exited with ${code}`);
-  });
-  const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once("line", resolve));
-  return { child, apiUrl: (JSON.parse(line) as { apiUrl: string }).apiUrl };
-}
+const bench = new BenchProcesses("baton-bench-");
+const { children, home } = bench;
 
 async function waitPaused(client: BatonClient, runId: string): Promise<void> {
   for (let i = 0; ; i++) {
     const run = await client.getFlowRun(runId);
     if (run.state.type === "PAUSED") return;
-    if (i > 10_000) fail(`run ${runId} never paused (it is ${run.state.type})`);
+    if (i > 10_000) bench.fail(`run ${runId} never paused (it is ${run.state.type})`);
     await sleep(1);
   }
 }
@@ -189,7 +136,7 @@ async function batch(client: BatonClient, flows: FlowProcess, runs: number, flow
   flows.command({ cmd: "start", flowName, count: runs });
   let paused: string[] = [];
   for (let i = 0; paused.length < runs; i++) {
-    if (i > 1200) fail(`only ${paused.length} of ${runs} runs paused after 2 minutes`);
+    if (i > 1200) bench.fail(`only ${paused.length} of ${runs} runs paused after 2 minutes`);
     await sleep(100);
     paused = (await client.listFlowRuns({ flowName, state: "PAUSED", limit: runs })).items.map((r) => r.id);
     if (process.env.BENCH_VERBOSE) console.log(`paused: ${paused.length}`);
@@ -231,12 +178,12 @@ async function batch(client: BatonClient, flows: FlowProcess, runs: number, flow
 
 const deadline = setTimeout(() => {
   console.error(`bench failed: still running after ${DEADLINE_MS / 1000} s`);
-  void shutdown(2);
+  void bench.shutdown(2);
 }, DEADLINE_MS);
 
 const loadBefore = loadavg().map((l) => l.toFixed(2)).join(" ");
 try {
-  const server = await startServerProcess();
+  const server = await bench.startServer(profileArgs("server"));
   const client = createClient({ apiUrl: server.apiUrl, channel: "api" });
   const flows = new FlowProcess(server.apiUrl);
   children.push(flows.child);
@@ -281,10 +228,10 @@ try {
     { label: "(3) flow process peak RSS (VmHWM)", value: flowRss, unit: "MB" },
   ]);
   clearTimeout(deadline);
-  await shutdown(0);
+  await bench.shutdown(0);
 } catch (e) {
-  if (!stopping) {
+  if (!bench.stopping) {
     console.error(`bench failed: ${(e as Error).stack ?? e}`);
-    await shutdown(1);
+    await bench.shutdown(1);
   }
 }

@@ -5,13 +5,14 @@
 // the same clock in every process on the machine), so "answer sent" here and "next line ran" there can
 // be subtracted. Run states are followed through the server's event stream, as the UI does.
 import { fork, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { statSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { createClient } from "../src/client/index.ts";
 import type { FlowRun } from "../src/contract/index.ts";
 import { cpuMs, ms, peakRssMb, percentile, report, sleep, type Row } from "./lib.ts";
+import { BenchProcesses } from "./processes.ts";
 import type { ServeCommand, ServeReport } from "./serve-process.ts";
 
 const SEQUENTIAL_RUNS = Number(process.env.BENCH_SUSPEND_SEQUENTIAL_RUNS ?? 300);
@@ -33,58 +34,9 @@ const here = new URL(".", import.meta.url).pathname;
 const root = new URL("..", import.meta.url).pathname;
 const profileArgs = (name: string) => (CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF_DIR}`, `--cpu-prof-name=${name}.cpuprofile`] : []);
 
-let stopping = false;
-const children: ChildProcess[] = [];
-const home = mkdtempSync(join(tmpdir(), "baton-bench-suspend-"));
+const bench = new BenchProcesses("baton-bench-suspend-");
+const { children, home } = bench;
 const dbFile = join(home, "baton.sqlite");
-
-function fail(message: string): never {
-  abort(message);
-  throw new Error(message);
-}
-
-function abort(message: string): void {
-  if (stopping) return;
-  console.error(`bench failed: ${message}`);
-  void shutdown(1);
-}
-
-process.on("exit", () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-  rmSync(home, { recursive: true, force: true });
-});
-
-async function shutdown(code: number): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  stream?.close();
-  const exited = (c: ChildProcess) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once("exit", r)));
-  // The serving process exits by itself when asked, so that its CPU profile (if any) is written.
-  for (const c of children) if (c.connected) c.send({ cmd: "exit" } satisfies ServeCommand);
-  await Promise.race([Promise.all(children.filter((c) => c.connected).map(exited)), sleep(2000)]);
-  for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
-  await Promise.race([Promise.all(children.map(exited)), sleep(3000)]);
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-  rmSync(home, { recursive: true, force: true });
-  process.exit(code);
-}
-
-async function startServerProcess(): Promise<{ child: ChildProcess; apiUrl: string }> {
-  const child = spawn(process.execPath, [...profileArgs("server"), join(here, "server-process.ts")], {
-    cwd: root,
-    env: {
-      ...process.env,
-      BATON_HOME: home,
-      BATON_LOG_LEVEL: "warn",
-      ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  children.push(child);
-  child.on("exit", (code) => abort(`the server process exited with ${code}`));
-  const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once("line", resolve));
-  return { child, apiUrl: (JSON.parse(line) as { apiUrl: string }).apiUrl };
-}
 
 // What the bench knows of the runs: from the event stream (suspended, completed) and from the serving
 // process (the line after the suspend ran). `until` waits for a condition on them.
@@ -123,7 +75,7 @@ function startServing(apiUrl: string): Promise<ChildProcess> {
   });
   children.push(child);
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-  child.on("exit", (code) => abort(`the serving process exited with ${code}:\n${stderr}`));
+  child.on("exit", (code) => bench.abort(`the serving process exited with ${code}:\n${stderr}`));
   child.on("message", (m: ServeReport) => {
     nextLine.set(m.runId, { at: BigInt(m.at), bodyStartAt: BigInt(m.bodyStartAt), tasks: m.tasks });
     changed();
@@ -134,6 +86,7 @@ function startServing(apiUrl: string): Promise<ChildProcess> {
 }
 
 let stream: { close(): void } | undefined;
+bench.beforeStop(() => stream?.close());
 
 const answer = (i: number) => ({ input: { approved: i % 2 === 0, comment: `bench answer ${i}` }, respondedBy: "bench" });
 const describe = async (client: ReturnType<typeof createClient>, id: string) => {
@@ -163,19 +116,19 @@ const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
 
 const deadline = setTimeout(() => {
   console.error(`bench failed: still running after ${DEADLINE_MS / 1000} s`);
-  void shutdown(2);
+  void bench.shutdown(2);
 }, DEADLINE_MS);
 
 const loadBefore = loadavg().map((l) => l.toFixed(2)).join(" ");
 try {
-  const server = await startServerProcess();
+  const server = await bench.startServer(profileArgs("server"));
   const client = createClient({ apiUrl: server.apiUrl, channel: "api" });
   const events = client.events({ types: ["flow-run.state-changed"] }, (e) => {
     if (e.type !== "flow-run.state-changed") return;
     const { state } = e.payload;
     if (state.type === "PAUSED" && state.name === "Suspended") suspendedAt.set(e.flowRunId, process.hrtime.bigint());
     else if (state.type === "COMPLETED") completedAt.set(e.flowRunId, process.hrtime.bigint());
-    else if (state.type === "FAILED" || state.type === "CRASHED" || state.type === "CANCELLED") abort(`run ${e.flowRunId} ended ${state.type}: ${state.message}`);
+    else if (state.type === "FAILED" || state.type === "CRASHED" || state.type === "CANCELLED") bench.abort(`run ${e.flowRunId} ended ${state.type}: ${state.message}`);
     else return;
     changed();
   });
@@ -261,7 +214,7 @@ try {
   children.push(seeder);
   const seedLine = await new Promise<string>((resolve) => createInterface({ input: seeder.stdout! }).once("line", resolve));
   const [seedCode] = await new Promise<[number | null]>((r) => (seeder.exitCode !== null ? r([seeder.exitCode]) : seeder.once("exit", (c) => r([c]))));
-  if (seedCode !== 0) fail(`the seeder exited with ${seedCode}`);
+  if (seedCode !== 0) bench.fail(`the seeder exited with ${seedCode}`);
   const seeded = JSON.parse(seedLine) as { seconds: number; fileBytesBefore: number; rowsPerRun: Record<string, number>; textPerRun: Record<string, number>; bytesByTable: Record<string, number> };
   const bytesAfter = dbBytes();
   const walBytes = statSync(`${dbFile}-wal`, { throwIfNoEntry: false })?.size ?? 0;
@@ -269,7 +222,7 @@ try {
   const list = async () => {
     const res = await fetch(url);
     const page = (await res.json()) as { items: FlowRun[] };
-    if (res.status !== 200 || page.items.length !== 50) fail(`GET ${url} answered ${res.status} with ${page.items?.length} runs`);
+    if (res.status !== 200 || page.items.length !== 50) bench.fail(`GET ${url} answered ${res.status} with ${page.items?.length} runs`);
     return page.items;
   };
   for (let i = 0; i < 20; i++) await list();
@@ -322,10 +275,10 @@ try {
   ];
   report(rows);
   clearTimeout(deadline);
-  await shutdown(0);
+  await bench.shutdown(0);
 } catch (e) {
-  if (!stopping) {
+  if (!bench.stopping) {
     console.error(`bench failed: ${(e as Error).stack ?? e}`);
-    await shutdown(1);
+    await bench.shutdown(1);
   }
 }

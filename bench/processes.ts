@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { sleep } from "./lib.ts";
+
+const here = new URL(".", import.meta.url).pathname;
+const root = new URL("..", import.meta.url).pathname;
+
+/**
+ * A bench's child processes and its temporary BATON_HOME: all stopped and removed together, however the
+ * bench ends (finished, failed, or killed).
+ */
+export class BenchProcesses {
+  readonly children: ChildProcess[] = [];
+  readonly home: string;
+  #stopping = false;
+  #beforeStop: (() => void) | undefined;
+
+  constructor(prefix: string) {
+    this.home = mkdtempSync(join(tmpdir(), prefix));
+    process.on("exit", () => {
+      for (const c of this.children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+      rmSync(this.home, { recursive: true, force: true });
+    });
+  }
+
+  get stopping(): boolean {
+    return this.#stopping;
+  }
+
+  /** Something to close first when the bench stops (an event stream). */
+  beforeStop(fn: () => void): void {
+    this.#beforeStop = fn;
+  }
+
+  /** Stops the bench with a failure; from an event handler, use `abort` (a throw there would skip the clean-up). */
+  fail(message: string): never {
+    this.abort(message);
+    throw new Error(message);
+  }
+
+  abort(message: string): void {
+    if (this.#stopping) return;
+    console.error(`bench failed: ${message}`);
+    void this.shutdown(1);
+  }
+
+  async shutdown(code: number): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    this.#beforeStop?.();
+    const children = this.children;
+    const exited = (c: ChildProcess) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once("exit", r)));
+    // Children that run flows exit by themselves when asked, so that their CPU profiles (if any) are written.
+    for (const c of children) if (c.connected) c.send({ cmd: "exit" });
+    await Promise.race([Promise.all(children.filter((c) => c.connected).map(exited)), sleep(2000)]);
+    for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
+    await Promise.race([Promise.all(children.map(exited)), sleep(3000)]);
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+    rmSync(this.home, { recursive: true, force: true });
+    process.exit(code);
+  }
+
+  /** Starts the server on this bench's home; its exit fails the bench. */
+  async startServer(nodeArgs: string[]): Promise<{ child: ChildProcess; apiUrl: string }> {
+    const child = spawn(process.execPath, [...nodeArgs, join(here, "server-process.ts")], {
+      cwd: root,
+      env: {
+        ...process.env,
+        BATON_HOME: this.home,
+        BATON_LOG_LEVEL: "warn",
+        ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
+      },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    this.children.push(child);
+    child.on("exit", (code) => this.abort(`the server process exited with ${code}`));
+    const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once("line", resolve));
+    return { child, apiUrl: (JSON.parse(line) as { apiUrl: string }).apiUrl };
+  }
+}
