@@ -1,6 +1,6 @@
 import type { BatonClient } from "../client/http-client.ts";
 import type { EventStream } from "../client/event-stream.ts";
-import type { BatonEvent, State } from "../contract/index.ts";
+import { isTerminal, type BatonEvent, type State } from "../contract/index.ts";
 
 /** How a wait for an answer ended. */
 export type WaitOutcome = { kind: "answered"; input: unknown } | { kind: "ended"; state: State } | { kind: "suspended" };
@@ -83,9 +83,18 @@ export class PauseWatcher {
           if (run.state.name === "Suspended") w.resolve({ kind: "suspended" });
           continue;
         }
+        if (isTerminal(run.state.type)) {
+          w.resolve({ kind: "ended", state: run.state });
+          continue;
+        }
+        // Only a run resumed straight back to Running from this pause is still this process's to go on with;
+        // answered after a suspend (Resuming, then claimed), it belongs to a serving process that replays it.
+        if (run.state.type !== "RUNNING" || run.state.details.resumedPauseKey !== w.key) {
+          if (run.state.type !== "RUNNING") w.resolve({ kind: "suspended" });
+          continue;
+        }
         const input = await this.#client.getRunInput(run.id, w.key).catch(() => undefined);
         if (input?.respondedAt) w.resolve({ kind: "answered", input: input.response ?? null });
-        else if (run.state.type !== "PAUSED" && run.state.type !== "RUNNING") w.resolve({ kind: "ended", state: run.state });
       }
     }
   }
@@ -98,7 +107,7 @@ export class PauseWatcher {
     const w = this.#waiters.get(e.flowRunId);
     if (!w) return;
     if (e.type === "flow-run.input-submitted" && e.payload.key === w.key) w.resolve({ kind: "answered", input: e.payload.input });
-    else if (e.type === "flow-run.state-changed" && ["COMPLETED", "FAILED", "CANCELLED", "CRASHED"].includes(e.payload.state.type))
+    else if (e.type === "flow-run.state-changed" && isTerminal(e.payload.state.type))
       w.resolve({ kind: "ended", state: e.payload.state });
     // The server turned this live pause into a suspend (the process looked dead, or `suspendAfter`): let go.
     else if (e.type === "flow-run.state-changed" && e.payload.state.name === "Suspended" && e.payload.state.details.pauseKey === w.key)
