@@ -50,8 +50,8 @@ export function newState(p: StateProposal, timestamp = now()): State {
   };
 }
 
-/** The start and end times implied by moving from `run`'s state to `state`. */
-function times(run: FlowRun, state: State): Pick<StateChange, "startTime" | "endTime"> {
+/** The start and end times implied by moving a flow or task run (`run`) to `state`. */
+export function times(run: { startTime: string | null }, state: State): { startTime?: string; endTime?: string } {
   return {
     ...(state.type === "RUNNING" && !run.startTime ? { startTime: state.timestamp } : {}),
     ...(isTerminal(state.type) ? { endTime: state.timestamp } : {}),

@@ -6,7 +6,7 @@ import type { z } from "zod";
 import { getFlowRun } from "../storage/flow-runs-store.ts";
 import { findTaskRunByKey, getTaskRun, insertTaskRun, updateTaskRunState } from "../storage/task-runs-store.ts";
 import type { Storage } from "../storage/storage.ts";
-import { newState } from "./flow-run-service.ts";
+import { newState, times } from "./flow-run-service.ts";
 
 /** Results are kept as JSON in the database; past this size a task must return something smaller. */
 export const MAX_RESULT_BYTES = 512 * 1024;
@@ -63,8 +63,7 @@ export class TaskRunService {
     const fields = {
       ...(result !== undefined ? { result } : {}),
       ...(body.attempts !== undefined ? { attempts: body.attempts } : {}),
-      ...(state.type === "RUNNING" && !run.startTime ? { startTime: state.timestamp } : {}),
-      ...(isTerminal(state.type) ? { endTime: state.timestamp } : {}),
+      ...times(run, state),
     };
     await this.storage.transaction((tx) => updateTaskRunState(tx, run, state, fields));
     return {
