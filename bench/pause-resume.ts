@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { createClient, type BatonClient } from "../src/client/index.ts";
 import type { FlowCommand, FlowReport } from "./flow-process.ts";
 import { cpuMs, cpuSplitMs, ms, peakRssMb, percentile, report, sleep, withTimeout } from "./lib.ts";
-import { BenchProcesses } from "./processes.ts";
+import { BenchProcesses, profileArgs } from "./processes.ts";
 
 const SEQUENTIAL_RUNS = Number(process.env.BENCH_SEQUENTIAL_RUNS ?? 1000);
 const BATCH_RUNS = Number(process.env.BENCH_BATCH_RUNS ?? 1000);
@@ -17,12 +17,9 @@ const WARMUP_RUNS = Number(process.env.BENCH_WARMUP_RUNS ?? 50);
 const SENDERS = 16;
 /** The whole bench stops by itself after this, whatever happens. */
 const DEADLINE_MS = 10 * 60_000;
-/** Set to a directory to have the server and flow processes write V8 CPU profiles there. */
-const CPU_PROF_DIR = process.env.BENCH_CPU_PROF_DIR;
 
 const here = new URL(".", import.meta.url).pathname;
 const root = new URL("..", import.meta.url).pathname;
-const profileArgs = (name: string) => (CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF_DIR}`, `--cpu-prof-name=${name}.cpuprofile`] : []);
 
 interface Done {
   nextLineAt: bigint;
@@ -183,7 +180,7 @@ const deadline = setTimeout(() => {
 
 const loadBefore = loadavg().map((l) => l.toFixed(2)).join(" ");
 try {
-  const server = await bench.startServer(profileArgs("server"));
+  const server = await bench.startServer();
   const client = createClient({ apiUrl: server.apiUrl, channel: "api" });
   const flows = new FlowProcess(server.apiUrl);
   children.push(flows.child);

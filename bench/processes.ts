@@ -5,8 +5,14 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { sleep } from "./lib.ts";
 
-const here = new URL(".", import.meta.url).pathname;
 const root = new URL("..", import.meta.url).pathname;
+/** Set to a directory to have the server and the processes running flows write V8 CPU profiles there. */
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF_DIR;
+
+/** Node options that make a process write its CPU profile as `<name>.cpuprofile` in BENCH_CPU_PROF_DIR, if set. */
+export function profileArgs(name: string): string[] {
+  return CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF_DIR}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+}
 
 /**
  * A bench's child processes and its temporary BATON_HOME: all stopped and removed together, however the
@@ -63,9 +69,9 @@ export class BenchProcesses {
     process.exit(code);
   }
 
-  /** Starts the server on this bench's home; its exit fails the bench. */
-  async startServer(nodeArgs: string[]): Promise<{ child: ChildProcess; apiUrl: string }> {
-    const child = spawn(process.execPath, [...nodeArgs, join(here, "server-process.ts")], {
+  /** Starts the server (the tests' announcing server script) on this bench's home; its exit fails the bench. */
+  async startServer(): Promise<{ child: ChildProcess; apiUrl: string }> {
+    const child = spawn(process.execPath, [...profileArgs("server"), join(root, "test/support/run-server.ts")], {
       cwd: root,
       env: {
         ...process.env,

@@ -12,7 +12,7 @@ import { createInterface } from "node:readline";
 import { createClient } from "../src/client/index.ts";
 import type { FlowRun } from "../src/contract/index.ts";
 import { cpuMs, ms, peakRssMb, percentile, report, sleep, type Row } from "./lib.ts";
-import { BenchProcesses } from "./processes.ts";
+import { BenchProcesses, profileArgs } from "./processes.ts";
 import type { ServeCommand, ServeReport } from "./serve-process.ts";
 
 const SEQUENTIAL_RUNS = Number(process.env.BENCH_SUSPEND_SEQUENTIAL_RUNS ?? 300);
@@ -28,11 +28,9 @@ const SENDERS = 16;
 const IDLE_MS = 20;
 /** The whole bench stops by itself after this, whatever happens. */
 const DEADLINE_MS = 5 * 60_000;
-const CPU_PROF_DIR = process.env.BENCH_CPU_PROF_DIR;
 
 const here = new URL(".", import.meta.url).pathname;
 const root = new URL("..", import.meta.url).pathname;
-const profileArgs = (name: string) => (CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF_DIR}`, `--cpu-prof-name=${name}.cpuprofile`] : []);
 
 const bench = new BenchProcesses("baton-bench-suspend-");
 const { children, home } = bench;
@@ -121,7 +119,7 @@ const deadline = setTimeout(() => {
 
 const loadBefore = loadavg().map((l) => l.toFixed(2)).join(" ");
 try {
-  const server = await bench.startServer(profileArgs("server"));
+  const server = await bench.startServer();
   const client = createClient({ apiUrl: server.apiUrl, channel: "api" });
   const events = client.events({ types: ["flow-run.state-changed"] }, (e) => {
     if (e.type !== "flow-run.state-changed") return;
