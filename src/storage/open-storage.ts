@@ -4,6 +4,7 @@ import { migrateToLatest } from "./migrations.ts";
 import { connectPostgres } from "./postgres/connect.ts";
 import type { Database } from "./schema.ts";
 import { connectSqlite } from "./sqlite/connect.ts";
+import { groupCommit } from "./sqlite/group-commit.ts";
 import type { Dialect, Storage } from "./storage.ts";
 
 /** Where the data lives: a `postgres://` URL, or else a SQLite file. */
@@ -30,7 +31,8 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
   return {
     dialect,
     db,
-    transaction: (fn) => db.transaction().execute(fn),
+    // PostgreSQL runs concurrent transactions on its pool; SQLite's one writer commits them in groups.
+    transaction: dialect === "sqlite" ? groupCommit(db) : (fn) => db.transaction().execute(fn),
     close: () => db.destroy(),
   };
 }

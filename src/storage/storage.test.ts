@@ -138,6 +138,31 @@ for (const backend of ["sqlite", "postgres"] as const) {
       assert.ok(!(await findExpiredPauses(storage.db, "2026-03-01T00:00:03.000Z", 100)).some((r) => r.id === run.id));
     });
 
+    test("concurrent transactions each commit or roll back alone, and a failing one loses only its own writes", async () => {
+      const runs = await Promise.all([1, 2, 3].map((i) => newRun(`2026-01-03T00:00:0${i}.000Z`)));
+      const moved = () => state("COMPLETED", "2026-01-03T00:01:00.000Z");
+      const results = await Promise.allSettled(
+        runs.map((run, i) =>
+          storage.transaction(async (tx) => {
+            assert.equal(await compareAndSetState(tx, run.id, run.state.id, { state: moved(), pauseTimeoutAt: null }), true);
+            if (i === 1) throw new Error("the second one fails after writing");
+            return run.id;
+          }),
+        ),
+      );
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ["fulfilled", "rejected", "fulfilled"],
+      );
+      assert.match(String((results[1] as PromiseRejectedResult).reason), /the second one fails/);
+      const after = await Promise.all(runs.map((r) => getFlowRun(storage.db, r.id)));
+      assert.deepEqual(
+        after.map((r) => r!.state.type),
+        ["COMPLETED", "RUNNING", "COMPLETED"],
+      );
+      assert.equal((await listFlowRunStates(storage.db, runs[1]!.id)).length, 1, "the failed transaction's history row is gone too");
+    });
+
     test("events come back in id order after a given id, optionally for one run", async () => {
       const run = await newRun("2026-04-01T00:00:00.000Z");
       const [e1, e2] = await insertEvents(storage.db, [

@@ -1,0 +1,77 @@
+import { sql, type Kysely, type Transaction } from "kysely";
+import type { Database } from "../schema.ts";
+
+interface Job {
+  fn: (tx: Transaction<Database>) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/**
+ * Transactions for SQLite with group commit. SQLite has one writer, and most of a small transaction's
+ * cost is its COMMIT (writing every page it touched to the WAL). So the transactions asked for while one
+ * runs wait, and then run together in one SQLite transaction, each in its own savepoint: one that fails
+ * is rolled back alone and its caller gets its error; the others commit together, and every caller is
+ * answered only after that COMMIT. A lone transaction runs as before, without a savepoint.
+ */
+export function groupCommit(db: Kysely<Database>): <T>(fn: (tx: Transaction<Database>) => Promise<T>) => Promise<T> {
+  let queue: Job[] = [];
+  let draining = false;
+
+  async function runGroup(jobs: Job[]): Promise<Outcome[]> {
+    const outcomes: Outcome[] = [];
+    if (jobs.length === 1) {
+      try {
+        outcomes.push({ ok: true, value: await db.transaction().execute(jobs[0]!.fn) });
+      } catch (error) {
+        outcomes.push({ ok: false, error });
+      }
+      return outcomes;
+    }
+    try {
+      await db.transaction().execute(async (tx) => {
+        for (const job of jobs) {
+          await sql`savepoint baton_job`.execute(tx);
+          try {
+            outcomes.push({ ok: true, value: await job.fn(tx) });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+            await sql`rollback to baton_job`.execute(tx);
+          }
+          await sql`release baton_job`.execute(tx);
+        }
+      });
+    } catch (error) {
+      // The COMMIT (or a rollback) failed: nothing of this group was kept.
+      return jobs.map(() => ({ ok: false, error }));
+    }
+    return outcomes;
+  }
+
+  async function drain(): Promise<void> {
+    while (queue.length) {
+      const jobs = queue;
+      queue = [];
+      const outcomes = await runGroup(jobs);
+      jobs.forEach((job, i) => {
+        const o = outcomes[i]!;
+        if (o.ok) job.resolve(o.value);
+        else job.reject(o.error);
+      });
+    }
+    draining = false;
+  }
+
+  return <T>(fn: (tx: Transaction<Database>) => Promise<T>) =>
+    new Promise<T>((resolve, reject) => {
+      queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      // The group is drained after this turn of the event loop: the requests read from the sockets in
+      // this turn run their transactions together.
+      if (!draining) {
+        draining = true;
+        setImmediate(drain);
+      }
+    });
+}
