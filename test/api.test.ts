@@ -187,6 +187,57 @@ for (const { backend, skip } of await backends()) {
       assert.equal((await client.listTaskRuns(run.id)).length, 1);
     });
 
+    test("POST /api/batch carries out each write as its own endpoint would, and a bad one fails alone", async () => {
+      const run = await client.createFlowRun({ flowName: "api-test", state: { type: "RUNNING" } });
+      const paused = await pausedRun(client);
+      const res = await request(server, "POST", "/batch", {
+        operations: [
+          { op: "createTaskRun", body: { flowRunId: run.id, name: "kept", taskKey: "#1", state: { type: "RUNNING" } } },
+          { op: "setFlowRunState", id: "no-such-run", body: { state: { type: "COMPLETED" } } },
+          { op: "createTaskRun", body: { flowRunId: run.id, name: "x".repeat(201), taskKey: "#2", state: { type: "RUNNING" } } },
+          { op: "setFlowRunState", id: paused.id, body: { state: { type: "RUNNING" } } },
+          { op: "setFlowRunState", id: run.id, body: { state: { type: "COMPLETED" } } },
+        ],
+      });
+      assert.equal(res.status, 200);
+      const results = res.body.results as { status: number; body: any }[];
+      assert.deepEqual(
+        results.map((r) => r.status),
+        [201, 404, 400, 409, 200],
+      );
+      assert.equal(results[0]!.body.name, "kept");
+      assert.equal(results[1]!.body.code, "FLOW_RUN_NOT_FOUND");
+      assert.match(results[2]!.body.message, /createTaskRun operation is not valid: \/body\/name/);
+      assert.match(results[3]!.body.message, /resume/, "a paused run goes on only when answered");
+      assert.equal(results[4]!.body.state.type, "COMPLETED");
+      assert.deepEqual(
+        (await client.listTaskRuns(run.id)).map((t) => t.name),
+        ["kept"],
+      );
+      assert.equal((await client.getFlowRun(paused.id)).state.type, "PAUSED");
+    });
+
+    test("POST /api/batch refuses an unknown operation or more than 100 with 400", async () => {
+      const unknown = await request(server, "POST", "/batch", { operations: [{ op: "dropTable", body: {} }] });
+      assert.equal(unknown.status, 400);
+      assert.match(unknown.body.message, /op/);
+      const many = Array.from({ length: 101 }, () => ({ op: "setFlowRunState", id: "x", body: { state: { type: "COMPLETED" } } }));
+      assert.equal((await request(server, "POST", "/batch", { operations: many })).status, 400);
+    });
+
+    test("the client sends writes made at the same moment together, and each caller gets its own result or error class", async () => {
+      const run = await client.createFlowRun({ flowName: "api-test", state: { type: "RUNNING" } });
+      const paused = await pausedRun(client);
+      const [missing, created, refused] = await Promise.allSettled([
+        client.setFlowRunState("no-such-run", { type: "COMPLETED" }),
+        client.createTaskRun({ flowRunId: run.id, name: "t", taskKey: "#1", state: { type: "RUNNING" } }),
+        client.setFlowRunState(paused.id, { type: "RUNNING" }),
+      ]);
+      assert.equal(missing.status === "rejected" && missing.reason.name, "FlowRunNotFoundError");
+      assert.equal(created.status === "fulfilled" && created.value.name, "t");
+      assert.equal(refused.status === "rejected" && refused.reason.name, "InvalidTransitionError");
+    });
+
     test("an empty body sent as JSON answers a pause that asks for nothing, and is refused where an answer is needed", async () => {
       const bare = await pausedRun(client);
       assert.equal((await resume(bare.id, undefined, { rawBody: "" })).status, 200);

@@ -1,7 +1,10 @@
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { errorFromResponse, ServerUnreachableError } from "../contract/errors.ts";
+import { MAX_BATCH_OPERATIONS } from "../contract/index.ts";
 import type {
+  BatchOperation,
+  BatchResult,
   BatonEvent,
   ClaimBody,
   ClaimResult,
@@ -32,6 +35,18 @@ import { openEventStream, type EventStream, type EventStreamOptions } from "./ev
 const MAX_SOCKETS = 32;
 /** A request whose connection stays silent this long fails with ServerUnreachableError. */
 const REQUEST_IDLE_TIMEOUT_MS = 300_000;
+
+/** A batch's size at most, well below the server's 1 MiB body limit (one write alone may be larger). */
+const MAX_BATCH_BYTES = 512 * 1024;
+
+/** A write waiting for the end of this turn of the event loop, serialized once. */
+interface QueuedWrite {
+  path: string;
+  bodyJson: string;
+  opJson: string;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
 
 /** Where the API is, when nothing else says. */
 export const DEFAULT_API_URL = "http://127.0.0.1:4200/api";
@@ -70,15 +85,20 @@ export class BatonClient {
   readonly apiUrl: string;
   readonly channel: Channel;
   #agent: HttpAgent | undefined;
+  #queue: QueuedWrite[] = [];
   constructor(options: ClientOptions = {}) {
     this.apiUrl = (options.apiUrl ?? process.env.BATON_API_URL ?? DEFAULT_API_URL).replace(/\/+$/, "");
     this.channel = options.channel ?? "api";
   }
 
-  async #request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  #request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.#exchange<T>(method, path, body === undefined ? undefined : JSON.stringify(body));
+  }
+
+  async #exchange<T>(method: string, path: string, json: string | undefined): Promise<T> {
     let res: { status: number; text: string };
     try {
-      res = await this.#send(method, path, body === undefined ? undefined : JSON.stringify(body));
+      res = await this.#send(method, path, json);
     } catch (e) {
       throw new ServerUnreachableError(this.apiUrl, e);
     }
@@ -91,6 +111,48 @@ export class BatonClient {
     if (res.status < 200 || res.status >= 300)
       throw errorFromResponse(res.status, parsed as { code?: string; message?: string; details?: Record<string, unknown> });
     return parsed as T;
+  }
+
+  /**
+   * Queues a write for this turn of the event loop. Writes queued in the same turn (the task and state
+   * reports of many runs in one process) go to the server together as `POST /batch`; a lone one goes to
+   * its own endpoint. Each caller gets what that endpoint would have answered, or its error.
+   */
+  #batched<T>(op: BatchOperation["op"], path: string, body: unknown, id?: string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const bodyJson = JSON.stringify(body);
+      const opJson = `{"op":"${op}",${id === undefined ? "" : `"id":${JSON.stringify(id)},`}"body":${bodyJson}}`;
+      this.#queue.push({ path, bodyJson, opJson, resolve: resolve as (v: unknown) => void, reject });
+      if (this.#queue.length === 1) setImmediate(() => this.#flush());
+    });
+  }
+
+  #flush(): void {
+    const queued = this.#queue;
+    this.#queue = [];
+    for (let i = 0; i < queued.length; ) {
+      // As many as fit in one request: MAX_BATCH_OPERATIONS, and well below the server's body limit.
+      let bytes = 0;
+      let end = i;
+      while (end < queued.length && end - i < MAX_BATCH_OPERATIONS && (end === i || bytes + queued[end]!.opJson.length <= MAX_BATCH_BYTES))
+        bytes += queued[end++]!.opJson.length;
+      const chunk = queued.slice(i, end);
+      i = end;
+      if (chunk.length === 1) {
+        const q = chunk[0]!;
+        this.#exchange("POST", q.path, q.bodyJson).then(q.resolve, q.reject);
+        continue;
+      }
+      this.#exchange<BatchResult>("POST", "/batch", `{"operations":[${chunk.map((q) => q.opJson).join(",")}]}`).then(
+        ({ results }) =>
+          chunk.forEach((q, j) => {
+            const r = results[j]!;
+            if (r.status >= 200 && r.status < 300) q.resolve(r.body);
+            else q.reject(errorFromResponse(r.status, r.body as { code?: string; message?: string; details?: Record<string, unknown> }));
+          }),
+        (error: unknown) => chunk.forEach((q) => q.reject(error)),
+      );
+    }
   }
 
   /**
@@ -153,7 +215,7 @@ export class BatonClient {
     return this.#request("GET", `/flow-runs/${encodeURIComponent(id)}/states`);
   }
   setFlowRunState(id: string, state: StateProposal, force = false): Promise<FlowRun> {
-    return this.#request("POST", `/flow-runs/${encodeURIComponent(id)}/set-state`, { state, force });
+    return this.#batched("setFlowRunState", `/flow-runs/${encodeURIComponent(id)}/set-state`, { state, force }, id);
   }
   pause(id: string, body: PauseBody): Promise<PauseResult> {
     return this.#request("POST", `/flow-runs/${encodeURIComponent(id)}/pause`, body);
@@ -172,10 +234,10 @@ export class BatonClient {
     return this.#request("GET", `/flow-runs/${encodeURIComponent(id)}/inputs/${encodeURIComponent(key)}`);
   }
   createTaskRun(body: CreateTaskRunBody): Promise<TaskRun> {
-    return this.#request("POST", "/task-runs", body);
+    return this.#batched("createTaskRun", "/task-runs", body);
   }
   setTaskRunState(id: string, body: SetTaskRunStateBody): Promise<TaskRun> {
-    return this.#request("POST", `/task-runs/${encodeURIComponent(id)}/set-state`, body);
+    return this.#batched("setTaskRunState", `/task-runs/${encodeURIComponent(id)}/set-state`, body, id);
   }
   listTaskRuns(flowRunId: string): Promise<TaskRun[]> {
     return this.#request("GET", `/flow-runs/${encodeURIComponent(flowRunId)}/task-runs`);

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { FlowRun, RunName } from "./flow-run.ts";
+import { RunInput } from "./pause.ts";
+import { TaskRun } from "./task-run.ts";
 
 /** A flow that a serving process offers to run on demand. */
 export const Deployment = z.object({
@@ -40,7 +42,12 @@ export const ClaimBody = z.object({
 });
 export type ClaimBody = z.input<typeof ClaimBody>;
 
-export const ClaimResult = z.object({ items: z.array(FlowRun) });
+/** What a replay needs of a run's earlier executions: its task runs and its pauses' questions and answers. */
+export const RunHistory = z.object({ taskRuns: z.array(TaskRun), inputs: z.array(RunInput) });
+export type RunHistory = z.infer<typeof RunHistory>;
+
+/** The runs claimed; `histories` has, for each that ran before (a replay), its history, so that no more requests are needed. */
+export const ClaimResult = z.object({ items: z.array(FlowRun), histories: z.record(z.string(), RunHistory) });
 export type ClaimResult = z.infer<typeof ClaimResult>;
 
 /** Body of `POST /api/workers/heartbeat`: the runs this process is running or waiting in. */

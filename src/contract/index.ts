@@ -6,4 +6,5 @@ export { TaskRun, CreateTaskRunBody, SetTaskRunStateBody } from "./task-run.ts";
 export { LogLevel, LogEntry, Log, LogBatch } from "./log.ts";
 export { BatonEvent, EVENT_TYPES } from "./events.ts";
 export type { BatonEventType } from "./events.ts";
-export { Deployment, RegisterDeploymentBody, CreateDeploymentRunBody, ClaimBody, ClaimResult, HeartbeatBody, HeartbeatResult } from "./deployment.ts";
+export { BatchOperation, BatchBody, BatchResult, MAX_BATCH_OPERATIONS } from "./batch.ts";
+export { Deployment, RegisterDeploymentBody, CreateDeploymentRunBody, ClaimBody, ClaimResult, RunHistory, HeartbeatBody, HeartbeatResult } from "./deployment.ts";

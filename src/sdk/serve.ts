@@ -1,4 +1,4 @@
-import type { FlowRun } from "../contract/index.ts";
+import type { FlowRun, RunHistory } from "../contract/index.ts";
 import { errorInfo, executeFlowRun, parseParameters, type Flow, type FlowDefinition } from "./flow.ts";
 import { toJsonSchema } from "./run-input.ts";
 import { getRuntime } from "./runtime.ts";
@@ -59,8 +59,8 @@ export async function serve(...items: (AnyFlow | ServeOptions)[]): Promise<void>
       for (;;) {
         const free = limit - running.size;
         if (free <= 0 || stopping) break;
-        const { items: claimed } = await client.claimRuns({ workerId, deployments, limit: free });
-        for (const run of claimed) start(run);
+        const { items: claimed, histories } = await client.claimRuns({ workerId, deployments, limit: free });
+        for (const run of claimed) start(run, histories[run.id]);
         if (claimed.length < free) break;
       }
     } catch (e) {
@@ -74,8 +74,8 @@ export async function serve(...items: (AnyFlow | ServeOptions)[]): Promise<void>
     }
   };
 
-  const start = (run: FlowRun) => {
-    const done = execute(run, byName.get(run.deploymentName ?? "")!).finally(() => {
+  const start = (run: FlowRun, history: RunHistory | undefined) => {
+    const done = execute(run, byName.get(run.deploymentName ?? "")!, history).finally(() => {
       running.delete(run.id);
       void poke();
     });
@@ -119,8 +119,8 @@ export async function serve(...items: (AnyFlow | ServeOptions)[]): Promise<void>
   if (!options.signal) process.exit(0);
 }
 
-/** Executes one claimed run; its outcome is on the server, so nothing is thrown. */
-async function execute(run: FlowRun, def: FlowDefinition): Promise<void> {
+/** Executes one claimed run (replaying `history` if it ran before); its outcome is on the server, so nothing is thrown. */
+async function execute(run: FlowRun, def: FlowDefinition, history: RunHistory | undefined): Promise<void> {
   const { client } = getRuntime();
   let params: Record<string, unknown>;
   let started: FlowRun;
@@ -137,16 +137,15 @@ async function execute(run: FlowRun, def: FlowDefinition): Promise<void> {
     return; // cancelled between the claim and now
   }
   try {
-    // A run that ran before is replayed: read its history once, so each replayed step costs no request.
-    let history: Parameters<typeof executeFlowRun>[2];
-    if (run.startTime) {
-      const [tasks, inputs] = await Promise.all([client.listTaskRuns(run.id), client.listRunInputs(run.id)]);
-      history = {
-        tasks: new Map(tasks.map((t) => [t.taskKey, t])),
-        answers: new Map(inputs.filter((i) => i.respondedAt).map((i) => [i.key, i.response ?? null])),
-      };
-    }
-    await executeFlowRun(started, () => def.fn(params), history);
+    // A run that ran before is replayed from the history that came with its claim: no step costs a request.
+    await executeFlowRun(
+      started,
+      () => def.fn(params),
+      history && {
+        tasks: new Map(history.taskRuns.map((t) => [t.taskKey, t])),
+        answers: new Map(history.inputs.filter((i) => i.respondedAt).map((i) => [i.key, i.response ?? null])),
+      },
+    );
   } catch {
     // Failed or cancelled: already reported on the run and in its logs.
   }

@@ -13,6 +13,7 @@ import { flowRunsRoute } from "./routes/flow-runs-route.ts";
 import { logsRoute } from "./routes/logs-route.ts";
 import { pausesRoute } from "./routes/pauses-route.ts";
 import { taskRunsRoute } from "./routes/task-runs-route.ts";
+import { batchRoute } from "./routes/batch-route.ts";
 import { registerUi } from "./routes/ui-route.ts";
 import { startExpiryService } from "./services/expiry-service.ts";
 import { startPostgresEventRelay } from "./services/postgres-event-relay.ts";
@@ -73,6 +74,7 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
       await api.register(logsRoute(runs, bus));
       await api.register(eventsRoute(storage, bus));
       await api.register(deploymentsRoute(workers));
+      await api.register(batchRoute(runs, tasks));
     },
     { prefix: "/api" },
   );

@@ -18,6 +18,15 @@ const STATUS_BY_CODE: Record<string, number> = {
   INVALID_PARAMETERS: 422,
 };
 
+/** The status and `{ code, message, details }` body of an error thrown by Baton's own code; undefined for a bug. */
+export function errorResponse(error: unknown): { status: number; body: ReturnType<BatonError["toJSON"]> } | undefined {
+  if (!(error instanceof BatonError)) return undefined;
+  return { status: STATUS_BY_CODE[error.code] ?? 400, body: error.toJSON() };
+}
+
+/** The body of a 500: what went wrong is in the server's log, not in the answer. */
+export const INTERNAL_ERROR_BODY = { code: "INTERNAL", message: "The server failed unexpectedly; its log has the details.", details: {} };
+
 /** Turns any thrown error into `{ code, message, details }` with the status its code maps to. */
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   let e: BatonError;
@@ -37,8 +46,9 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   else if (typeof error.statusCode === "number" && error.statusCode < 500) e = new BadRequestError(error.message);
   else {
     request.log.error({ err: error }, "unexpected error");
-    reply.status(500).send({ code: "INTERNAL", message: "The server failed unexpectedly; its log has the details.", details: {} });
+    reply.status(500).send(INTERNAL_ERROR_BODY);
     return;
   }
-  reply.status(STATUS_BY_CODE[e.code] ?? 400).send(e.toJSON());
+  const { status, body } = errorResponse(e)!;
+  reply.status(status).send(body);
 }

@@ -1,8 +1,10 @@
 import { BatonError, DeploymentNotFoundError, ParametersValidationError } from "../contract/errors.ts";
-import type { ClaimBody, CreateDeploymentRunBody, Deployment, FlowRun, RegisterDeploymentBody } from "../contract/index.ts";
+import type { ClaimBody, ClaimResult, CreateDeploymentRunBody, Deployment, FlowRun, RegisterDeploymentBody, RunHistory } from "../contract/index.ts";
 import type { z } from "zod";
 import { getDeployment, listDeployments, markServed, upsertDeployment } from "../storage/deployments-store.ts";
 import { findClaimableRuns, findSilentRuns, touchHeartbeats } from "../storage/flow-runs-store.ts";
+import { listRunInputs } from "../storage/run-inputs-store.ts";
+import { listTaskRuns } from "../storage/task-runs-store.ts";
 import { now } from "./clock.ts";
 import { isSuspended, newState, suspendedState, type FlowRunService } from "./flow-run-service.ts";
 import { compileSchema, validateInput } from "./input-validation.ts";
@@ -56,9 +58,23 @@ export class WorkerService {
 
   /**
    * Gives `workerId` up to `limit` due runs of its deployments. Each is taken with a conditional update
-   * on its current state, so of several processes asking at once exactly one gets each run.
+   * on its current state, so of several processes asking at once exactly one gets each run. Runs that
+   * ran before come with their history (two queries for all of them), for the replay.
    */
-  async claim(body: z.output<typeof ClaimBody>): Promise<FlowRun[]> {
+  async claim(body: z.output<typeof ClaimBody>): Promise<ClaimResult> {
+    const items = await this.#take(body);
+    const replayed = items.filter((r) => r.startTime).map((r) => r.id);
+    const histories: Record<string, RunHistory> = {};
+    if (replayed.length) {
+      const [taskRuns, inputs] = await Promise.all([listTaskRuns(this.#db, replayed), listRunInputs(this.#db, replayed)]);
+      for (const id of replayed) histories[id] = { taskRuns: [], inputs: [] };
+      for (const t of taskRuns) histories[t.flowRunId]!.taskRuns.push(t);
+      for (const i of inputs) histories[i.flowRunId]!.inputs.push(i);
+    }
+    return { items, histories };
+  }
+
+  async #take(body: z.output<typeof ClaimBody>): Promise<FlowRun[]> {
     const at = now();
     await markServed(this.#db, body.deployments, at);
     const claimed: FlowRun[] = [];

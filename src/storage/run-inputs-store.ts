@@ -37,11 +37,11 @@ export async function getRunInput(db: Executor, flowRunId: string, key: string):
 }
 
 /** A run's pauses with their answers, in the order they were asked. */
-export async function listRunInputs(db: Executor, flowRunId: string): Promise<RunInput[]> {
+export async function listRunInputs(db: Executor, flowRunIds: string | readonly string[]): Promise<RunInput[]> {
   const rows = await db
     .selectFrom("run_inputs")
     .selectAll()
-    .where("flow_run_id", "=", flowRunId)
+    .where("flow_run_id", "in", [flowRunIds].flat())
     .orderBy("requested_at")
     .execute();
   return rows.map(runInputOf);

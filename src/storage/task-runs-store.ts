@@ -63,11 +63,11 @@ export async function updateTaskRunState(
 }
 
 /** A run's task runs in the order they were called. */
-export async function listTaskRuns(db: Executor, flowRunId: string): Promise<TaskRun[]> {
+export async function listTaskRuns(db: Executor, flowRunIds: string | readonly string[]): Promise<TaskRun[]> {
   const rows = await db
     .selectFrom("task_runs")
     .selectAll()
-    .where("flow_run_id", "=", flowRunId)
+    .where("flow_run_id", "in", [flowRunIds].flat())
     .orderBy("created_at")
     .orderBy("id")
     .execute();

@@ -35,7 +35,7 @@ export function deploymentsRoute(workers: WorkerService): FastifyPluginAsyncZod 
     app.post(
       "/workers/claim",
       { schema: { tags: ["workers"], summary: "Claim due runs of the given deployments", body: ClaimBody, response: { 200: ClaimResult } } },
-      async (req) => ({ items: await workers.claim(req.body) }),
+      (req) => workers.claim(req.body),
     );
     app.post(
       "/workers/heartbeat",
