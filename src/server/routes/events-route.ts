@@ -19,9 +19,14 @@ const EventsQuery = z.object({
   after: z.coerce.number().int().min(0).optional(),
 });
 
+/** Each event's frame, made once however many streams send it. */
+const frames = new WeakMap<BatonEvent, string>();
+
 function frame(e: BatonEvent): string {
+  let f = frames.get(e);
   // Log lines carry their own ids; only kept events set the stream position used on reconnect.
-  return `${e.type === "log" ? "" : `id: ${e.id}\n`}event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
+  if (f === undefined) frames.set(e, (f = `${e.type === "log" ? "" : `id: ${e.id}\n`}event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`));
+  return f;
 }
 
 /**
@@ -48,8 +53,19 @@ export function eventsRoute(storage: Storage, bus: EventBus): FastifyPluginAsync
       // concurrent transactions may commit (and publish) a higher id before a lower one.
       let pending: BatonEvent[] | null = [];
       const replayed = new Set<number>();
+      // Events published together (a group of transactions commits at once) leave in one write.
+      let corked = false;
+      const uncork = () => {
+        corked = false;
+        res.uncork();
+      };
       const send = (e: BatonEvent) => {
         if (e.type !== "log" && replayed.has(e.id)) return;
+        if (!corked) {
+          corked = true;
+          res.cork();
+          setImmediate(uncork);
+        }
         res.write(frame(e));
         if (res.writableLength > MAX_BUFFERED_BYTES) res.destroy();
       };
