@@ -123,7 +123,6 @@ export async function serve(...items: (AnyFlow | ServeOptions)[]): Promise<void>
 async function execute(run: FlowRun, def: FlowDefinition, history: RunHistory | undefined): Promise<void> {
   const { client } = getRuntime();
   let params: Record<string, unknown>;
-  let started: FlowRun;
   try {
     params = parseParameters(def, run.parameters);
   } catch (e) {
@@ -132,14 +131,9 @@ async function execute(run: FlowRun, def: FlowDefinition, history: RunHistory | 
     return;
   }
   try {
-    started = await client.setFlowRunState(run.id, { type: "RUNNING" });
-  } catch {
-    return; // cancelled between the claim and now
-  }
-  try {
     // A run that ran before is replayed from the history that came with its claim: no step costs a request.
     await executeFlowRun(
-      started,
+      run,
       () => def.fn(params),
       history && {
         tasks: new Map(history.taskRuns.map((t) => [t.taskKey, t])),

@@ -57,13 +57,32 @@ export class WorkerService {
   }
 
   /**
-   * Gives `workerId` up to `limit` due runs of its deployments. Each is taken with a conditional update
-   * on its current state, so of several processes asking at once exactly one gets each run. Runs that
-   * ran before come with their history (two queries for all of them), for the replay.
+   * Gives `workerId` up to `limit` due runs of its deployments, set Running: the serving process starts
+   * each at once. Each is taken with a conditional update on its current state, so of several processes
+   * asking at once exactly one gets each run. Runs that ran before come with their history (two queries
+   * for all of them), for the replay.
    */
   async claim(body: z.output<typeof ClaimBody>): Promise<ClaimResult> {
-    const items = await this.#take(body);
-    const replayed = items.filter((r) => r.startTime).map((r) => r.id);
+    const at = now();
+    await markServed(this.#db, body.deployments, at);
+    // Read more than asked: some may be taken by another process between read and update.
+    const candidates = await findClaimableRuns(this.#db, body.deployments, at, body.limit * 2);
+    const items: FlowRun[] = [];
+    const replayed: string[] = [];
+    while (items.length < body.limit && candidates.length) {
+      // A round's updates go together, so that on SQLite they commit together.
+      const round = candidates.splice(0, body.limit - items.length);
+      const taken = await Promise.all(
+        round.map((run) =>
+          this.runs.tryTransition(run, newState({ type: "RUNNING", message: "Claimed by a serving process", details: { workerId: body.workerId } }), undefined, body.workerId),
+        ),
+      );
+      round.forEach((run, i) => {
+        if (!taken[i]) return;
+        items.push(taken[i]);
+        if (run.startTime) replayed.push(run.id);
+      });
+    }
     const histories: Record<string, RunHistory> = {};
     if (replayed.length) {
       const [taskRuns, inputs] = await Promise.all([listTaskRuns(this.#db, replayed), listRunInputs(this.#db, replayed)]);
@@ -72,21 +91,6 @@ export class WorkerService {
       for (const i of inputs) histories[i.flowRunId]!.inputs.push(i);
     }
     return { items, histories };
-  }
-
-  async #take(body: z.output<typeof ClaimBody>): Promise<FlowRun[]> {
-    const at = now();
-    await markServed(this.#db, body.deployments, at);
-    const claimed: FlowRun[] = [];
-    // Read a few more than asked: some may be taken by another process between read and update.
-    const candidates = await findClaimableRuns(this.#db, body.deployments, at, body.limit * 2);
-    for (const run of candidates) {
-      if (claimed.length >= body.limit) break;
-      const state = newState({ type: "PENDING", message: "Claimed by a serving process", details: { workerId: body.workerId } });
-      const taken = await this.runs.tryTransition(run, state, undefined, body.workerId);
-      if (taken) claimed.push(taken);
-    }
-    return claimed;
   }
 
   /** Records that `workerId` is alive; returns the runs among `ids` it no longer owns, which it must stop. */
