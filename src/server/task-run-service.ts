@@ -3,7 +3,7 @@ import { BadRequestError, FlowRunCancelledError, FlowRunNotFoundError, InvalidTr
 import { isTerminal, type TaskRun } from "../contract/index.ts";
 import type { CreateTaskRunBody, SetTaskRunStateBody } from "../contract/index.ts";
 import type { z } from "zod";
-import { getFlowRun } from "../storage/flow-runs-store.ts";
+import { getFlowRunStatus } from "../storage/flow-runs-store.ts";
 import { findTaskRunByKey, getTaskRun, insertTaskRun, updateTaskRunState } from "../storage/task-runs-store.ts";
 import type { Storage } from "../storage/storage.ts";
 import { newState, times } from "./flow-run-service.ts";
@@ -20,11 +20,9 @@ export class TaskRunService {
 
   /** Creates the task run, or returns the existing one with the same key in this flow run. */
   async create(body: z.output<typeof CreateTaskRunBody>): Promise<{ taskRun: TaskRun; created: boolean }> {
-    const flowRun = await getFlowRun(this.storage.db, body.flowRunId);
+    const flowRun = await getFlowRunStatus(this.storage.db, body.flowRunId);
     if (!flowRun) throw new FlowRunNotFoundError(body.flowRunId);
-    if (flowRun.state.type === "CANCELLED") throw new FlowRunCancelledError(flowRun.id, flowRun.state.message);
-    const existing = await findTaskRunByKey(this.storage.db, body.flowRunId, body.taskKey);
-    if (existing) return { taskRun: existing, created: false };
+    if (flowRun.type === "CANCELLED") throw new FlowRunCancelledError(body.flowRunId, flowRun.message);
     const state = newState(body.state);
     const taskRun: TaskRun = {
       id: randomUUID(),
@@ -37,10 +35,9 @@ export class TaskRunService {
       startTime: state.type === "RUNNING" ? state.timestamp : null,
       endTime: isTerminal(state.type) ? state.timestamp : null,
     };
-    // A concurrent create of the same key (a retried request) may have won since the read above.
-    if (!(await this.storage.transaction((tx) => insertTaskRun(tx, taskRun))))
-      return { taskRun: (await findTaskRunByKey(this.storage.db, body.flowRunId, body.taskKey))!, created: false };
-    return { taskRun, created: true };
+    if (await this.storage.transaction((tx) => insertTaskRun(tx, taskRun))) return { taskRun, created: true };
+    // The key exists already (a retried request, or a replay): that task run is the answer.
+    return { taskRun: (await findTaskRunByKey(this.storage.db, body.flowRunId, body.taskKey))!, created: false };
   }
 
   async get(id: string): Promise<TaskRun> {

@@ -58,6 +58,12 @@ export async function getFlowRun(db: Executor, id: string): Promise<FlowRun | un
   return row && flowRunOf(row);
 }
 
+/** A run's current state type and message only: what a check before a write needs, without the rest of the row. */
+export async function getFlowRunStatus(db: Executor, id: string): Promise<{ type: StateType; message: string | null } | undefined> {
+  const row = await db.selectFrom("flow_runs").select(["state_type", "state_message"]).where("id", "=", id).executeTakeFirst();
+  return row && { type: row.state_type as StateType, message: row.state_message };
+}
+
 /** What a run filter may say, already validated. */
 export interface FlowRunQuery {
   state?: StateType[] | undefined;
