@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { newId } from "../storage/ids.ts";
 import {
   FlowRunCancelledError,
   FlowRunNotFoundError,
@@ -41,7 +41,7 @@ type Parsed<T extends z.ZodType> = z.output<T>;
 /** Builds a full state from a proposal. */
 export function newState(p: StateProposal, timestamp = now()): State {
   return {
-    id: randomUUID(),
+    id: newId(),
     type: p.type,
     name: p.name ?? defaultStateName(p.type),
     timestamp,
@@ -88,7 +88,7 @@ export class FlowRunService {
     return this.#write(async (tx) => {
       const flow = await upsertFlow(tx, body.flowName, timestamp);
       const run: FlowRun = {
-        id: randomUUID(),
+        id: newId(),
         name: body.name ?? generateRunName(),
         flowId: flow.id,
         flowName: flow.name,

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { newId } from "../storage/ids.ts";
 import { BadRequestError, FlowRunCancelledError, FlowRunNotFoundError, InvalidTransitionError, TaskRunNotFoundError } from "../contract/errors.ts";
 import { isTerminal, type TaskRun } from "../contract/index.ts";
 import type { CreateTaskRunBody, SetTaskRunStateBody } from "../contract/index.ts";
@@ -25,7 +25,7 @@ export class TaskRunService {
     if (flowRun.type === "CANCELLED") throw new FlowRunCancelledError(body.flowRunId, flowRun.message);
     const state = newState(body.state);
     const taskRun: TaskRun = {
-      id: randomUUID(),
+      id: newId(),
       flowRunId: body.flowRunId,
       name: body.name,
       taskKey: body.taskKey,

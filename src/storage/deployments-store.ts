@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { newId } from "./ids.ts";
 import type { Selectable } from "kysely";
 import type { Deployment } from "../contract/index.ts";
 import type { DeploymentTable } from "./schema.ts";
@@ -32,7 +32,7 @@ export async function upsertDeployment(
   };
   await db
     .insertInto("deployments")
-    .values({ id: randomUUID(), name: d.name, created_at: now, ...values })
+    .values({ id: newId(), name: d.name, created_at: now, ...values })
     .onConflict((oc) => oc.column("name").doUpdateSet(values))
     .execute();
   return (await getDeployment(db, d.name))!;

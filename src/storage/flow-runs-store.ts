@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { newId } from "./ids.ts";
 import { sql } from "kysely";
 import type { Flow, FlowRun, State, StateType } from "../contract/index.ts";
 import { flowRunOf, stateColumns, stateHistoryOf } from "./rows.ts";
@@ -8,7 +8,7 @@ import type { Executor } from "./storage.ts";
 export async function upsertFlow(db: Executor, name: string, now: string): Promise<Flow> {
   await db
     .insertInto("flows")
-    .values({ id: randomUUID(), name, created_at: now })
+    .values({ id: newId(), name, created_at: now })
     .onConflict((oc) => oc.column("name").doNothing())
     .execute();
   const row = await db.selectFrom("flows").selectAll().where("name", "=", name).executeTakeFirstOrThrow();
