@@ -10,6 +10,12 @@ interface Job {
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /**
+ * Transactions in one group at most. A group holds the event loop until it commits (SQLite is
+ * synchronous), so a bounded group bounds how long a request can wait behind it: about 10 ms.
+ */
+const MAX_GROUP = 64;
+
+/**
  * Transactions for SQLite with group commit. SQLite has one writer, and most of a small transaction's
  * cost is its COMMIT (writing every page it touched to the WAL). So the transactions asked for while one
  * runs wait, and then run together in one SQLite transaction, each in its own savepoint: one that fails
@@ -51,17 +57,16 @@ export function groupCommit(db: Kysely<Database>): <T>(fn: (tx: Transaction<Data
   }
 
   async function drain(): Promise<void> {
-    while (queue.length) {
-      const jobs = queue;
-      queue = [];
-      const outcomes = await runGroup(jobs);
-      jobs.forEach((job, i) => {
-        const o = outcomes[i]!;
-        if (o.ok) job.resolve(o.value);
-        else job.reject(o.error);
-      });
-    }
-    draining = false;
+    const jobs = queue.splice(0, MAX_GROUP);
+    const outcomes = await runGroup(jobs);
+    jobs.forEach((job, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) job.resolve(o.value);
+      else job.reject(o.error);
+    });
+    // The rest waits for the next turn, so that requests arriving meanwhile are read in between.
+    if (queue.length) setImmediate(drain);
+    else draining = false;
   }
 
   return <T>(fn: (tx: Transaction<Database>) => Promise<T>) =>
