@@ -8,18 +8,17 @@ export type NewEvent = Omit<Exclude<BatonEvent, { type: "log" }>, "id">;
 /** A kept event (log lines are streamed, not kept as events). */
 export type StoredEvent = Exclude<BatonEvent, { type: "log" }>;
 
-/** Appends events in order; returns them with their ids. */
+/** Appends events in order, in one statement; returns them with their ids. */
 export async function insertEvents(db: Executor, events: NewEvent[]): Promise<StoredEvent[]> {
-  const out: StoredEvent[] = [];
-  for (const e of events) {
-    const { id } = await db
-      .insertInto("events")
-      .values({ type: e.type, flow_run_id: e.flowRunId, occurred_at: e.occurredAt, payload: JSON.stringify(e.payload) })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    out.push({ ...e, id: Number(id) } as StoredEvent);
-  }
-  return out;
+  if (!events.length) return [];
+  const rows = await db
+    .insertInto("events")
+    .values(events.map((e) => ({ type: e.type, flow_run_id: e.flowRunId, occurred_at: e.occurredAt, payload: JSON.stringify(e.payload) })))
+    .returning("id")
+    .execute();
+  // Both databases number the rows of one insert in the order given, but may return them in any order.
+  const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+  return events.map((e, i) => ({ ...e, id: ids[i]! }) as StoredEvent);
 }
 
 /** Events after an id (for a client that reconnects with Last-Event-ID), oldest first. */

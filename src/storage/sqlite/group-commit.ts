@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from "kysely";
+import { CompiledQuery, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../schema.ts";
 
 interface Job {
@@ -6,6 +6,11 @@ interface Job {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
+
+// Compiled once: two of these run around every transaction of a group.
+const SAVEPOINT = CompiledQuery.raw("savepoint baton_job");
+const ROLLBACK_TO_SAVEPOINT = CompiledQuery.raw("rollback to baton_job");
+const RELEASE_SAVEPOINT = CompiledQuery.raw("release baton_job");
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
@@ -39,14 +44,14 @@ export function groupCommit(db: Kysely<Database>): <T>(fn: (tx: Transaction<Data
     try {
       await db.transaction().execute(async (tx) => {
         for (const job of jobs) {
-          await sql`savepoint baton_job`.execute(tx);
+          await tx.executeQuery(SAVEPOINT);
           try {
             outcomes.push({ ok: true, value: await job.fn(tx) });
           } catch (error) {
             outcomes.push({ ok: false, error });
-            await sql`rollback to baton_job`.execute(tx);
+            await tx.executeQuery(ROLLBACK_TO_SAVEPOINT);
           }
-          await sql`release baton_job`.execute(tx);
+          await tx.executeQuery(RELEASE_SAVEPOINT);
         }
       });
     } catch (error) {
