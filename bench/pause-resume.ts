@@ -169,6 +169,10 @@ async function batch(client: BatonClient, flows: FlowProcess, runs: number, flow
     if (d.completedAt > lastCompleted) lastCompleted = d.completedAt;
   }
   const seconds = ms(lastCompleted - firstSent) / 1000;
+  if (process.env.BENCH_SLOWEST) {
+    const rows = paused.map((id) => ({ at: ms(sentAt.get(id)! - firstSent), lat: ms(flows.done(id)!.nextLineAt - sentAt.get(id)!) })).sort((a, b) => b.lat - a.lat);
+    console.log("slowest (sent at ms -> latency ms):", rows.slice(0, 25).map((r) => `${r.at.toFixed(0)}->${r.lat.toFixed(0)}`).join(" "));
+  }
   if (process.env.BENCH_VERBOSE) console.log(`batch window, monotonic µs (as in CPU profiles): ${firstSent / 1000n} ${lastCompleted / 1000n}`);
   return { latencies, seconds, throughput: runs / seconds, cpu };
 }

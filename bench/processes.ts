@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { sleep } from "./lib.ts";
 
@@ -70,17 +70,20 @@ export class BenchProcesses {
   }
 
   /**
-   * Starts the server as a user does (`baton server start`, on a free port, with Node's compile cache
-   * that the first start fills) on this bench's home; its exit fails the bench.
+   * Starts the server as a user does: `baton server start` (on a free port), run through its shebang
+   * with this Node and the Node flags set there, and with the compile cache that the first start fills.
+   * Its exit fails the bench.
    */
   async startServer(): Promise<{ child: ChildProcess; apiUrl: string }> {
-    const child = spawn(process.execPath, [...profileArgs("server"), join(root, "bin/baton.js"), "server", "start", "--port", "0"], {
+    const nodeOptions = [...profileArgs("server"), process.env.BENCH_SERVER_NODE_OPTIONS ?? ""].join(" ").trim();
+    const child = spawn(join(root, "bin/baton.js"), ["server", "start", "--port", "0"], {
       cwd: root,
       env: {
         ...process.env,
+        PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ""}`,
         BATON_HOME: this.home,
         BATON_LOG_LEVEL: "warn",
-        ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
+        ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
       },
       stdio: ["ignore", "pipe", "inherit"],
     });
