@@ -46,4 +46,4 @@ process.on("message", (m: ServeCommand) => {
   if (m.cmd === "exit") process.exit(0);
 });
 
-await serve(approval, replay, { limit: Number(process.env.BENCH_SERVE_LIMIT ?? 10) });
+await serve(approval, replay, process.env.BENCH_SERVE_LIMIT ? { limit: Number(process.env.BENCH_SERVE_LIMIT) } : {});

@@ -22,7 +22,8 @@ const STORED_RUNS = Number(process.env.BENCH_SUSPENDED_STORED_RUNS ?? 100_000);
 const LIST_REQUESTS = 200;
 const REPLAY_TASKS = Number(process.env.BENCH_REPLAY_TASKS ?? 200);
 const REPLAY_REPEATS = Number(process.env.BENCH_REPLAY_REPEATS ?? 10);
-const SERVE_LIMIT = Number(process.env.BENCH_SERVE_LIMIT ?? 10);
+/** The serving process's `limit`; by default serve's own default. */
+const SERVE_LIMIT = process.env.BENCH_SERVE_LIMIT;
 const SENDERS = 16;
 /** How long the serving process is left alone before an answer in (a) and (d), so that it is idle. */
 const IDLE_MS = 20;
@@ -68,7 +69,7 @@ function startServing(apiUrl: string): Promise<ChildProcess> {
   const child = fork(join(here, "serve-process.ts"), [], {
     cwd: root,
     execArgv: profileArgs("serve"),
-    env: { ...process.env, BATON_API_URL: apiUrl, BATON_LOG_TO_CONSOLE: "false", BENCH_SERVE_LIMIT: String(SERVE_LIMIT) },
+    env: { ...process.env, BATON_API_URL: apiUrl, BATON_LOG_TO_CONSOLE: "false", ...(SERVE_LIMIT ? { BENCH_SERVE_LIMIT: SERVE_LIMIT } : {}) },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
   children.push(child);
@@ -136,7 +137,7 @@ try {
   const pids = [server.child.pid!, serving.pid!];
   console.log(
     `Baton suspend bench: SQLite in ${home}, Node ${process.version}, ${availableParallelism()} CPUs; ` +
-      `server pid ${server.child.pid}, serving process pid ${serving.pid} (serve limit ${SERVE_LIMIT})`,
+      `server pid ${server.child.pid}, serving process pid ${serving.pid} (serve limit ${SERVE_LIMIT ?? "default"})`,
   );
 
   // (a) One run at a time: suspended, answered, replayed up to the line after the suspend.

@@ -5,7 +5,7 @@ import { getRuntime } from "./runtime.ts";
 
 /** Options of `serve`. */
 export interface ServeOptions {
-  /** How many runs this process executes at once (default 10). */
+  /** How many runs this process executes at once (default 100; runs that wait on people or I/O cost little). */
   limit?: number;
   /** On stop, how long running runs get to finish before they are handed back to be run elsewhere (default 30 s). */
   shutdownGraceSeconds?: number;
@@ -29,7 +29,7 @@ export async function serve(...items: (AnyFlow | ServeOptions)[]): Promise<void>
   const flows = items.filter((i): i is AnyFlow => typeof i === "function");
   const options = (items.find((i) => typeof i !== "function") ?? {}) as ServeOptions;
   if (!flows.length) throw new TypeError("serve() needs at least one flow, e.g. serve(myFlow).");
-  const limit = options.limit ?? 10;
+  const limit = options.limit ?? 100;
   const graceMs = (options.shutdownGraceSeconds ?? 30) * 1000;
   const { client, workerId } = getRuntime();
   const byName = new Map<string, FlowDefinition>(flows.map((f) => [f.definition.name, f.definition]));

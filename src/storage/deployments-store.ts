@@ -50,5 +50,16 @@ export async function listDeployments(db: Executor): Promise<Deployment[]> {
 
 /** Notes that a serving process is alive for these deployments. */
 export async function markServed(db: Executor, names: string[], now: string): Promise<void> {
-  await db.updateTable("deployments").set({ last_served_at: now }).where("name", "in", names).execute();
+  // At most once per SERVED_PRECISION_MS per deployment: a busy serving process claims many times a
+  // second, and each write would cost a commit.
+  const before = new Date(Date.parse(now) - SERVED_PRECISION_MS).toISOString();
+  await db
+    .updateTable("deployments")
+    .set({ last_served_at: now })
+    .where("name", "in", names)
+    .where((eb) => eb.or([eb("last_served_at", "is", null), eb("last_served_at", "<", before)]))
+    .execute();
 }
+
+/** How far `lastServedAt` may lag behind a deployment's latest claim. */
+const SERVED_PRECISION_MS = 5000;
