@@ -289,7 +289,7 @@ export class FlowRunService {
       const startEnd = times(run, state);
       const ok = await compareAndSetState(tx, run.id, run.state.id, {
         state,
-        pauseTimeoutAt: state.type === "PAUSED" ? (state.details.pauseTimeout ?? null) : null,
+        pauseTimeoutAt: state.type === "PAUSED" ? (state.details.pauseTimeout ?? null) : run.state.type === "PAUSED" ? null : undefined,
         ...startEnd,
         ...ownership(state, workerId),
       });

@@ -105,7 +105,11 @@ export async function listFlowRuns(db: Executor, q: FlowRunQuery): Promise<FlowR
 /** Columns that change with a run's state. */
 export interface StateChange {
   state: State;
-  pauseTimeoutAt: string | null;
+  /**
+   * When the pause times out (null: no pause); undefined leaves the column as it is. A column named in an
+   * UPDATE costs SQLite its index entry even when the value stays the same, so only changes are written.
+   */
+  pauseTimeoutAt?: string | null | undefined;
   startTime?: string | null | undefined;
   endTime?: string | null | undefined;
   /** The process that now owns the run (null: none); undefined leaves it as it is. */
@@ -124,7 +128,7 @@ export async function compareAndSetState(db: Executor, runId: string, expectedSt
     .updateTable("flow_runs")
     .set({
       ...stateColumns(change.state),
-      pause_timeout_at: change.pauseTimeoutAt,
+      ...(change.pauseTimeoutAt !== undefined ? { pause_timeout_at: change.pauseTimeoutAt } : {}),
       updated_at: change.state.timestamp,
       ...(change.startTime !== undefined ? { start_time: change.startTime } : {}),
       ...(change.endTime !== undefined ? { end_time: change.endTime } : {}),
