@@ -2,6 +2,7 @@ import { newId } from "./ids.ts";
 import { sql } from "kysely";
 import type { Flow, FlowRun, State, StateType } from "../contract/index.ts";
 import { flowRunOf, stateColumns, stateHistoryOf } from "./rows.ts";
+import { defined, prepared } from "./prepared.ts";
 import type { Executor } from "./storage.ts";
 
 /** Finds a flow by name, creating it on first use. */
@@ -54,14 +55,16 @@ export async function insertFlowRun(db: Executor, run: FlowRun, ownership: RunOw
 }
 
 export async function getFlowRun(db: Executor, id: string): Promise<FlowRun | undefined> {
-  const row = await db.selectFrom("flow_runs").selectAll().where("id", "=", id).executeTakeFirst();
-  return row && flowRunOf(row);
+  const { rows } = await prepared(db, "getFlowRun", { id }, (p) => db.selectFrom("flow_runs").selectAll().where("id", "=", p.id));
+  return rows[0] && flowRunOf(rows[0]);
 }
 
 /** A run's current state type and message only: what a check before a write needs, without the rest of the row. */
 export async function getFlowRunStatus(db: Executor, id: string): Promise<{ type: StateType; message: string | null } | undefined> {
-  const row = await db.selectFrom("flow_runs").select(["state_type", "state_message"]).where("id", "=", id).executeTakeFirst();
-  return row && { type: row.state_type as StateType, message: row.state_message };
+  const { rows } = await prepared(db, "getFlowRunStatus", { id }, (p) =>
+    db.selectFrom("flow_runs").select(["state_type", "state_message"]).where("id", "=", p.id),
+  );
+  return rows[0] && { type: rows[0].state_type as StateType, message: rows[0].state_message };
 }
 
 /** What a run filter may say, already validated. */
@@ -124,39 +127,36 @@ export interface StateChange {
  * services, safe on both databases without explicit locks.
  */
 export async function compareAndSetState(db: Executor, runId: string, expectedStateId: string, change: StateChange): Promise<boolean> {
-  const result = await db
-    .updateTable("flow_runs")
-    .set({
-      ...stateColumns(change.state),
-      ...(change.pauseTimeoutAt !== undefined ? { pause_timeout_at: change.pauseTimeoutAt } : {}),
-      updated_at: change.state.timestamp,
-      ...(change.startTime !== undefined ? { start_time: change.startTime } : {}),
-      ...(change.endTime !== undefined ? { end_time: change.endTime } : {}),
-      ...(change.workerId !== undefined ? { worker_id: change.workerId, last_heartbeat_at: change.workerId ? change.state.timestamp : null } : {}),
-      ...(change.scheduledAt !== undefined ? { scheduled_at: change.scheduledAt } : {}),
-    })
-    .where("id", "=", runId)
-    .where("state_id", "=", expectedStateId)
-    .executeTakeFirst();
-  if (result.numUpdatedRows === 0n) return false;
+  const { shape, present: columns } = defined({
+    ...stateColumns(change.state),
+    pause_timeout_at: change.pauseTimeoutAt,
+    updated_at: change.state.timestamp,
+    start_time: change.startTime,
+    end_time: change.endTime,
+    worker_id: change.workerId,
+    last_heartbeat_at: change.workerId === undefined ? undefined : change.workerId ? change.state.timestamp : null,
+    scheduled_at: change.scheduledAt,
+  });
+  const result = await prepared(db, `compareAndSetState:${shape}`, { ...columns, runId, expectedStateId }, ({ runId, expectedStateId, ...set }) =>
+    db.updateTable("flow_runs").set(set).where("id", "=", runId).where("state_id", "=", expectedStateId),
+  );
+  if (!result.numAffectedRows) return false;
   await insertStateHistory(db, runId, null, change.state);
   return true;
 }
 
 export async function insertStateHistory(db: Executor, flowRunId: string, taskRunId: string | null, state: State): Promise<void> {
-  await db
-    .insertInto("flow_run_states")
-    .values({
-      id: state.id,
-      flow_run_id: flowRunId,
-      task_run_id: taskRunId,
-      type: state.type,
-      name: state.name,
-      timestamp: state.timestamp,
-      message: state.message,
-      details: JSON.stringify(state.details),
-    })
-    .execute();
+  const row = {
+    id: state.id,
+    flow_run_id: flowRunId,
+    task_run_id: taskRunId,
+    type: state.type,
+    name: state.name,
+    timestamp: state.timestamp,
+    message: state.message,
+    details: JSON.stringify(state.details),
+  };
+  await prepared(db, "insertStateHistory", row, (p) => db.insertInto("flow_run_states").values(p));
 }
 
 /** A run's states, oldest first. */

@@ -1,5 +1,6 @@
 import type { Channel, InputRequest, RunInput } from "../contract/index.ts";
 import { runInputOf } from "./rows.ts";
+import { prepared } from "./prepared.ts";
 import type { Executor } from "./storage.ts";
 
 /** Records what a pause asks for. Inserting an existing key is a no-op (a re-sent pause). */
@@ -27,13 +28,10 @@ export async function insertInputRequest(
 }
 
 export async function getRunInput(db: Executor, flowRunId: string, key: string): Promise<RunInput | undefined> {
-  const row = await db
-    .selectFrom("run_inputs")
-    .selectAll()
-    .where("flow_run_id", "=", flowRunId)
-    .where("key", "=", key)
-    .executeTakeFirst();
-  return row && runInputOf(row);
+  const { rows } = await prepared(db, "getRunInput", { flowRunId, key }, (p) =>
+    db.selectFrom("run_inputs").selectAll().where("flow_run_id", "=", p.flowRunId).where("key", "=", p.key),
+  );
+  return rows[0] && runInputOf(rows[0]);
 }
 
 /** A run's pauses with their answers, in the order they were asked. */
@@ -57,17 +55,16 @@ export interface Response {
 
 /** Stores the answer of a pause unless it already has one; returns false if it had. */
 export async function storeResponse(db: Executor, flowRunId: string, key: string, response: Response): Promise<boolean> {
-  const result = await db
-    .updateTable("run_inputs")
-    .set({
-      response: JSON.stringify(response.value ?? null),
-      responded_at: response.respondedAt,
-      channel: response.channel,
-      responded_by: response.respondedBy,
-    })
-    .where("flow_run_id", "=", flowRunId)
-    .where("key", "=", key)
-    .where("responded_at", "is", null)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  const values = {
+    response: JSON.stringify(response.value ?? null),
+    responded_at: response.respondedAt,
+    channel: response.channel,
+    responded_by: response.respondedBy,
+    flowRunId,
+    key,
+  };
+  const result = await prepared(db, "storeResponse", values, ({ flowRunId, key, ...set }) =>
+    db.updateTable("run_inputs").set(set).where("flow_run_id", "=", flowRunId).where("key", "=", key).where("responded_at", "is", null),
+  );
+  return !!result.numAffectedRows;
 }

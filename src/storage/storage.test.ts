@@ -9,6 +9,7 @@ import { createTempDatabase, postgresUnavailable } from "../../test/support/post
 import { compareAndSetState, findExpiredPauses, getFlowRun, insertFlowRun, listFlowRuns, listFlowRunStates, upsertFlow } from "./flow-runs-store.ts";
 import { insertEvents, listEventsAfter } from "./events-store.ts";
 import { openStorage } from "./open-storage.ts";
+import { prepared } from "./prepared.ts";
 import { getRunInput, insertInputRequest, storeResponse } from "./run-inputs-store.ts";
 import type { Storage } from "./storage.ts";
 
@@ -161,6 +162,23 @@ for (const backend of ["sqlite", "postgres"] as const) {
         ["COMPLETED", "RUNNING", "COMPLETED"],
       );
       assert.equal((await listFlowRunStates(storage.db, runs[1]!.id)).length, 1, "the failed transaction's history row is gone too");
+    });
+
+    test("a prepared query compiled once binds each call's own values, and keeps constants written into it", async () => {
+      const runs = await Promise.all([1, 2, 3].map((i) => newRun(`2026-01-04T00:00:0${i}.000Z`, "RUNNING", `prepared-${i}`)));
+      const names = [];
+      for (const run of runs) {
+        const { rows } = await prepared(storage.db, "test:name-by-id", { id: run.id }, (p) =>
+          storage.db.selectFrom("flow_runs").select("name").where("id", "=", p.id).where("flow_name", "=", "storage-test").limit(1),
+        );
+        names.push(rows[0]?.name);
+      }
+      assert.deepEqual(names, ["prepared-1", "prepared-2", "prepared-3"]);
+      const updated = await prepared(storage.db, "test:rename", { id: runs[0]!.id, name: "renamed" }, ({ id, name }) =>
+        storage.db.updateTable("flow_runs").set({ name }).where("id", "=", id),
+      );
+      assert.equal(updated.numAffectedRows, 1n);
+      assert.equal((await getFlowRun(storage.db, runs[0]!.id))!.name, "renamed");
     });
 
     test("events come back in id order after a given id, optionally for one run", async () => {
