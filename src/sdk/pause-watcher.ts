@@ -12,11 +12,19 @@ interface Waiter {
 
 /** With the stream healthy this never fires in practice; it is the net under a dropped event. */
 const SAFETY_CHECK_MS = 30_000;
+/** Runs re-read per request. */
+const CHECK_CHUNK = 100;
+/**
+ * The safety net's pause between two requests: with a thousand runs waiting, one big re-read would hold
+ * the server (and this process) for a good part of a second, delaying answers given meanwhile.
+ */
+const SAFETY_CHUNK_GAP_MS = 50;
 
 /**
  * Wakes paused flows the moment they are answered. One event stream per process serves every paused
- * run in it; on each (re)connection, and every 30 s as a safety net, the waiting runs are re-read in
- * one request, so an answer given while the stream was down is still delivered.
+ * run in it; on each (re)connection, and every 30 s as a safety net, the waiting runs are re-read (100
+ * per request; the safety net spreads its requests out), so an answer given while the stream was down
+ * is still delivered.
  */
 export class PauseWatcher {
   #client: BatonClient;
@@ -51,7 +59,7 @@ export class PauseWatcher {
           resolve(o);
         },
       });
-      this.#safetyTimer ??= setInterval(() => void this.#resync(), SAFETY_CHECK_MS);
+      this.#safetyTimer ??= setInterval(() => void this.check([...this.#waiters.keys()], SAFETY_CHUNK_GAP_MS), SAFETY_CHECK_MS);
     });
   }
 
@@ -66,10 +74,12 @@ export class PauseWatcher {
     this.#idle();
   }
 
-  /** Re-reads the state of every waiting run and settles those that moved on. */
-  async check(flowRunIds: string[]): Promise<void> {
-    for (let i = 0; i < flowRunIds.length; i += 500) {
-      const ids = flowRunIds.slice(i, i + 500);
+  /** Re-reads the state of these waiting runs, `gapMs` apart per chunk, and settles those that moved on. */
+  async check(flowRunIds: string[], gapMs = 0): Promise<void> {
+    for (let i = 0; i < flowRunIds.length; i += CHECK_CHUNK) {
+      if (i && gapMs) await new Promise((r) => setTimeout(r, gapMs));
+      const ids = flowRunIds.slice(i, i + CHECK_CHUNK).filter((id) => this.#waiters.has(id));
+      if (!ids.length) continue;
       let runs;
       try {
         runs = (await this.#client.listFlowRuns({ ids, limit: ids.length })).items;
@@ -99,6 +109,7 @@ export class PauseWatcher {
     }
   }
 
+  /** After a (re)connection: everything at once, since answers may have been missed. */
   #resync(): Promise<void> {
     return this.check([...this.#waiters.keys()]);
   }
