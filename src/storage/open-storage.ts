@@ -1,8 +1,6 @@
 import { join } from "node:path";
-import type { Kysely } from "kysely";
 import { migrateToLatest } from "./migrations.ts";
 import { connectPostgres } from "./postgres/connect.ts";
-import type { Database } from "./schema.ts";
 import { connectSqlite } from "./sqlite/connect.ts";
 import { groupCommit } from "./sqlite/group-commit.ts";
 import type { Dialect, Storage } from "./storage.ts";
@@ -18,21 +16,15 @@ export interface StorageOptions {
 /** Opens the database the options name and applies any pending migrations. */
 export async function openStorage(options: StorageOptions): Promise<Storage> {
   const url = options.databaseUrl;
-  let db: Kysely<Database>;
-  let dialect: Dialect;
-  if (url && /^postgres(ql)?:\/\//.test(url)) {
-    dialect = "postgres";
-    db = connectPostgres(url).db;
-  } else {
-    dialect = "sqlite";
-    db = connectSqlite(url ? url.replace(/^sqlite:(\/\/)?/, "") : join(options.home, "baton.sqlite"));
-  }
+  const dialect: Dialect = url && /^postgres(ql)?:\/\//.test(url) ? "postgres" : "sqlite";
+  const { db, close } =
+    dialect === "postgres" ? connectPostgres(url!) : connectSqlite(url ? url.replace(/^sqlite:(\/\/)?/, "") : join(options.home, "baton.sqlite"));
   await migrateToLatest(db, dialect);
   return {
     dialect,
     db,
     // PostgreSQL runs concurrent transactions on its pool; SQLite's one writer commits them in groups.
     transaction: dialect === "sqlite" ? groupCommit(db) : (fn) => db.transaction().execute(fn),
-    close: () => db.destroy(),
+    close,
   };
 }
