@@ -96,6 +96,8 @@ export function connectSqlite(file: string): SqliteConnection {
     db,
     async close() {
       stopping = true;
+      // Held while it stops: with nothing else left to do, the process would otherwise exit mid-close.
+      checkpoints.ref();
       checkpoints.postMessage("stop");
       await exited;
       await db.destroy();
