@@ -5,9 +5,9 @@
 //   node bench/seed-suspended.ts <sqlite file> <template run id> <count>
 // Prints one JSON line: { seconds, fileBytesBefore (the file's size before, WAL folded in), rowsPerRun, textPerRun (bytes of the template's columns), bytesByTable
 // (pages of each table with its indexes, from SQLite's dbstat) }.
-import { randomUUID } from "node:crypto";
 import { statSync } from "node:fs";
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
+import { newId } from "../src/storage/ids.ts";
 
 const [file, templateId, countArg] = process.argv.slice(2);
 if (!file || !templateId || !countArg) throw new Error("usage: seed-suspended.ts <sqlite file> <template run id> <count>");
@@ -21,8 +21,8 @@ const db = new DatabaseSync(file);
 db.exec("PRAGMA synchronous = NORMAL");
 db.exec("PRAGMA busy_timeout = 5000");
 db.exec("PRAGMA foreign_keys = ON");
-// A larger page cache than the default 2 MB only makes the inserts faster (random UUID keys touch pages
-// all over the indexes); it changes nothing in the file.
+// A larger page cache than the default 2 MB only makes the inserts faster (keys such as flow_run_id in
+// the indexes of other tables touch pages all over them); it changes nothing in the file.
 db.exec("PRAGMA cache_size = -131072");
 
 /** Each table's rows of the run, in an order that satisfies the foreign keys. Auto-increment ids are left to SQLite. */
@@ -87,7 +87,7 @@ const started = process.hrtime.bigint();
 for (let from = 0; from < count; from += BATCH) {
   db.exec("begin immediate");
   for (let i = from; i < Math.min(count, from + BATCH); i++) {
-    const ids = ownIds.map(() => randomUUID());
+    const ids = ownIds.map(() => newId());
     const shift = (count - i) * SPACING_MS;
     const shifted = times.map((t) => new Date(t - shift).toISOString());
     const fill = (v: SQLInputValue | Part[]): SQLInputValue =>
