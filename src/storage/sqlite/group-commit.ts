@@ -28,7 +28,7 @@ const MAX_GROUP = 64;
  * answered only after that COMMIT. A lone transaction runs as before, without a savepoint.
  */
 export function groupCommit(db: Kysely<Database>): <T>(fn: (tx: Transaction<Database>) => Promise<T>) => Promise<T> {
-  let queue: Job[] = [];
+  const queue: Job[] = [];
   let draining = false;
 
   async function runGroup(jobs: Job[]): Promise<Outcome[]> {
