@@ -1,8 +1,11 @@
 // Helpers shared by the benches (bench/pause-resume.ts, bench/suspend.ts): percentiles, CPU and memory
 // of a process from /proc, the results table with targets, and a timeout that explains itself.
 import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The machine's load averages over 1, 5 and 15 minutes, as `uptime` prints them. */
+export const loadAverage = () => loadavg().map((l) => l.toFixed(2)).join(" ");
 /** Nanoseconds (a difference of `process.hrtime.bigint()`) in ms. */
 export const ms = (ns: bigint) => Number(ns) / 1e6;
 

@@ -4,11 +4,11 @@
 // process running every flow. Times are `process.hrtime.bigint()` (CLOCK_MONOTONIC, the same clock in
 // every process on the machine), so "answer sent" here and "next line ran" there can be subtracted.
 import { fork, type ChildProcess } from "node:child_process";
-import { availableParallelism, loadavg } from "node:os";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { createClient, type BatonClient } from "../src/client/index.ts";
 import type { FlowCommand, FlowReport } from "./flow-process.ts";
-import { cpuMs, cpuSplitMs, ms, peakRssMb, percentile, report, sleep, withTimeout } from "./lib.ts";
+import { cpuMs, cpuSplitMs, loadAverage, ms, peakRssMb, percentile, report, sleep, withTimeout } from "./lib.ts";
 import { BenchProcesses, profileArgs } from "./processes.ts";
 
 const SEQUENTIAL_RUNS = Number(process.env.BENCH_SEQUENTIAL_RUNS ?? 1000);
@@ -177,13 +177,8 @@ async function batch(client: BatonClient, flows: FlowProcess, runs: number, flow
   return { latencies, seconds, throughput: runs / seconds, cpu };
 }
 
-const deadline = setTimeout(() => {
-  console.error(`bench failed: still running after ${DEADLINE_MS / 1000} s`);
-  void bench.shutdown(2);
-}, DEADLINE_MS);
-
-const loadBefore = loadavg().map((l) => l.toFixed(2)).join(" ");
-try {
+const loadBefore = loadAverage();
+await bench.run(DEADLINE_MS, async () => {
   const server = await bench.startServer();
   const client = createClient({ apiUrl: server.apiUrl, channel: "api" });
   const flows = new FlowProcess(server.apiUrl);
@@ -228,11 +223,4 @@ try {
     { label: "(3) server process peak RSS (VmHWM)", value: serverRss, unit: "MB", target: { op: "<", value: 150 } },
     { label: "(3) flow process peak RSS (VmHWM)", value: flowRss, unit: "MB" },
   ]);
-  clearTimeout(deadline);
-  await bench.shutdown(0);
-} catch (e) {
-  if (!bench.stopping) {
-    console.error(`bench failed: ${(e as Error).stack ?? e}`);
-    await bench.shutdown(1);
-  }
-}
+});

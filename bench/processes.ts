@@ -41,6 +41,27 @@ export class BenchProcesses {
     this.#beforeStop = fn;
   }
 
+  /**
+   * Runs the bench's body, then stops everything and exits: 0 when it is done, 1 when it throws, 2 when
+   * it is still running after `deadlineMs`.
+   */
+  async run(deadlineMs: number, body: () => Promise<void>): Promise<void> {
+    const deadline = setTimeout(() => {
+      console.error(`bench failed: still running after ${deadlineMs / 1000} s`);
+      void this.shutdown(2);
+    }, deadlineMs);
+    try {
+      await body();
+      clearTimeout(deadline);
+      await this.shutdown(0);
+    } catch (e) {
+      if (!this.#stopping) {
+        console.error(`bench failed: ${(e as Error).stack ?? e}`);
+        await this.shutdown(1);
+      }
+    }
+  }
+
   /** Stops the bench with a failure; from an event handler, use `abort` (a throw there would skip the clean-up). */
   fail(message: string): never {
     this.abort(message);

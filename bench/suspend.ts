@@ -6,12 +6,12 @@
 // be subtracted. Run states are followed through the server's event stream, as the UI does.
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { statSync } from "node:fs";
-import { availableParallelism, loadavg } from "node:os";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { createClient } from "../src/client/index.ts";
 import type { FlowRun } from "../src/contract/index.ts";
-import { cpuMs, ms, peakRssMb, percentile, report, sleep, type Row } from "./lib.ts";
+import { cpuMs, loadAverage, ms, peakRssMb, percentile, report, sleep, type Row } from "./lib.ts";
 import { BenchProcesses, profileArgs } from "./processes.ts";
 import type { ServeCommand, ServeReport } from "./serve-process.ts";
 
@@ -113,13 +113,8 @@ async function answerOne(client: ReturnType<typeof createClient>, id: string, in
 const dbBytes = () => [dbFile, `${dbFile}-wal`].reduce((sum, f) => sum + (statSync(f, { throwIfNoEntry: false })?.size ?? 0), 0);
 const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
 
-const deadline = setTimeout(() => {
-  console.error(`bench failed: still running after ${DEADLINE_MS / 1000} s`);
-  void bench.shutdown(2);
-}, DEADLINE_MS);
-
-const loadBefore = loadavg().map((l) => l.toFixed(2)).join(" ");
-try {
+const loadBefore = loadAverage();
+await bench.run(DEADLINE_MS, async () => {
   const server = await bench.startServer();
   const client = createClient({ apiUrl: server.apiUrl, channel: "api" });
   const events = client.events({ types: ["flow-run.state-changed"] }, (e) => {
@@ -250,7 +245,7 @@ try {
       .map(([t, b]) => `${t} ${b}`)
       .join(", ")}`,
   );
-  console.log(`    load average before the bench: ${loadBefore}; now: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(`    load average before the bench: ${loadBefore}; now: ${loadAverage()}`);
 
   const serverRss = peakRssMb(server.child.pid!);
   const servingRss = peakRssMb(serving.pid!);
@@ -273,11 +268,4 @@ try {
     { label: "serving process peak RSS (VmHWM)", value: servingRss, unit: "MB" },
   ];
   report(rows);
-  clearTimeout(deadline);
-  await bench.shutdown(0);
-} catch (e) {
-  if (!bench.stopping) {
-    console.error(`bench failed: ${(e as Error).stack ?? e}`);
-    await bench.shutdown(1);
-  }
-}
+});
