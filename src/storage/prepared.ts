@@ -1,4 +1,4 @@
-import { CompiledQuery, type Compilable, type DialectAdapter, type QueryResult } from "kysely";
+import { CompiledQuery, type Compilable, type DialectAdapter, type Kysely, type QueryResult } from "kysely";
 import type { Executor } from "./storage.ts";
 
 /** Marks where a named value goes in a query built once by `prepared`. */
@@ -12,6 +12,25 @@ interface Compiled {
 
 /** Per database (its dialect adapter): compiled queries by key. */
 const compiled = new WeakMap<DialectAdapter, Map<string, Compiled>>();
+
+/**
+ * Runs a compiled query at once, without Kysely's connection handling, or returns undefined when it
+ * must not (then the query takes the usual path). `inTransaction` says whether the caller is inside a
+ * transaction, and so holds the connection.
+ */
+export type DirectExecute = (sql: string, parameters: readonly unknown[], inTransaction: boolean) => QueryResult<unknown> | undefined;
+
+/** Per database (its dialect adapter): how to run a query directly, for databases that can. */
+const direct = new WeakMap<DialectAdapter, DirectExecute>();
+
+/**
+ * Lets `prepared` run the queries of `db` through `execute`. For SQLite, whose calls are synchronous:
+ * Kysely's path around each one (a connection mutex and several promise hops) cost more than SQLite's
+ * own work for the small queries of a state change.
+ */
+export function executeDirectly(db: Kysely<any>, execute: DirectExecute): void {
+  direct.set(db.getExecutor().adapter, execute);
+}
 
 /**
  * Runs the query that `build` makes from `values`. It is built and compiled once per `key` (and
@@ -45,7 +64,8 @@ export async function prepared<V extends Record<string, unknown>, R>(
     byKey.set(key, query);
   }
   const parameters = query.parameters.map((p) => ("name" in p ? values[p.name] : p.constant));
-  return db.executeQuery<R>(CompiledQuery.raw(query.sql, parameters));
+  const result = direct.get(adapter)?.(query.sql, parameters, db.isTransaction);
+  return (result as QueryResult<R> | undefined) ?? db.executeQuery<R>(CompiledQuery.raw(query.sql, parameters));
 }
 
 /** The values of `values` that are not undefined, and a key naming which those are (a query's shape). */

@@ -165,6 +165,27 @@ for (const backend of ["sqlite", "postgres"] as const) {
       assert.equal((await listFlowRunStates(storage.db, runs[1]!.id)).length, 1, "the failed transaction's history row is gone too");
     });
 
+    test("a read outside a transaction sees the state before it, not a write the transaction has not committed", async () => {
+      const run = await newRun("2026-01-05T00:00:00.000Z");
+      let wrote!: () => void;
+      let release!: () => void;
+      const written = new Promise<void>((r) => (wrote = r));
+      const held = new Promise<void>((r) => (release = r));
+      const tx = storage.transaction(async (t) => {
+        await compareAndSetState(t, run.id, run.state.id, { state: state("COMPLETED", "2026-01-05T00:01:00.000Z"), pauseTimeoutAt: null });
+        wrote();
+        await held;
+        throw new Error("rolled back");
+      });
+      await written;
+      const during = getFlowRun(storage.db, run.id);
+      // On SQLite the read waits for the transaction to end; on PostgreSQL it reads the last commit at once.
+      release();
+      await assert.rejects(tx, /rolled back/);
+      assert.equal((await during)!.state.type, "RUNNING");
+      assert.equal((await getFlowRun(storage.db, run.id))!.state.type, "RUNNING");
+    });
+
     test("a prepared query compiled once binds each call's own values, and keeps constants written into it", async () => {
       const runs = await Promise.all([1, 2, 3].map((i) => newRun(`2026-01-04T00:00:0${i}.000Z`, "RUNNING", `prepared-${i}`)));
       const names = [];

@@ -2,7 +2,8 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { Worker } from "node:worker_threads";
-import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from "kysely";
+import { Kysely, SqliteDialect, type QueryResult, type SqliteDatabase, type SqliteStatement } from "kysely";
+import { executeDirectly, type DirectExecute } from "../prepared.ts";
 import type { Database } from "../schema.ts";
 
 /** Statements kept prepared, at most, least recently used dropped first. */
@@ -19,9 +20,9 @@ const MAX_CACHED_SQL_LENGTH = 2000;
  * parameters as separate arguments where Kysely passes an array, and knows no `reader` flag: this
  * adapter bridges both and keeps the prepared statements of short queries for reuse.
  */
-function adapt(db: DatabaseSync): SqliteDatabase {
+function adapt(db: DatabaseSync): SqliteDatabase & { execute: DirectExecute } {
   const cache = new Map<string, SqliteStatement>();
-  return {
+  const adapted = {
     close: () => db.close(),
     prepare(sqlText: string): SqliteStatement {
       let stmt = cache.get(sqlText);
@@ -45,7 +46,17 @@ function adapt(db: DatabaseSync): SqliteDatabase {
       }
       return stmt;
     },
+    // A query outside a transaction must not run while one is open, or it would read what that one has
+    // not committed yet: it then waits its turn on Kysely's path.
+    execute(sqlText: string, parameters: readonly unknown[], inTransaction: boolean): QueryResult<unknown> | undefined {
+      if (!inTransaction && db.isTransaction) return undefined;
+      const stmt = adapted.prepare(sqlText);
+      if (stmt.reader) return { rows: stmt.all(parameters) as unknown[] };
+      const { changes, lastInsertRowid } = stmt.run(parameters);
+      return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+    },
   };
+  return adapted;
 }
 
 /**
@@ -77,7 +88,11 @@ export function connectSqlite(file: string): SqliteConnection {
   raw.exec("PRAGMA synchronous = NORMAL");
   raw.exec("PRAGMA busy_timeout = 5000");
   raw.exec("PRAGMA foreign_keys = ON");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: adapt(raw) }) });
+  // The savepoints of a commit group keep their undo pages in memory, not in a temporary file each.
+  raw.exec("PRAGMA temp_store = MEMORY");
+  const adapted = adapt(raw);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: adapted }) });
+  executeDirectly(db, adapted.execute);
   if (file === ":memory:") return { db, close: () => db.destroy() };
   raw.exec(`PRAGMA wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
   let stopping = false;
