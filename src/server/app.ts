@@ -1,11 +1,12 @@
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance } from "fastify";
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { openStorage } from "../storage/open-storage.ts";
 import type { Storage } from "../storage/storage.ts";
 import { resolveServerConfig, type ServerConfig, type ServerOptions } from "./config.ts";
 import { errorHandler } from "./error-handler.ts";
+import { responseSerializer } from "./response-serializer.ts";
 import { EventBus } from "./event-bus.ts";
 import { FlowRunService } from "./flow-run-service.ts";
 import { eventsRoute } from "./routes/events-route.ts";
@@ -41,7 +42,7 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
     forceCloseConnections: true,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializer(config.checkResponses));
   app.setErrorHandler(errorHandler);
   // An empty JSON body is no body: `curl -X POST -H 'content-type: application/json' .../resume` answers a
   // pause that asks for nothing, instead of failing on "empty JSON body".

@@ -14,6 +14,8 @@ const ServerConfig = z.object({
   heartbeatTimeoutSeconds: z.coerce.number().positive().default(30),
   /** Largest request body, in bytes. */
   bodyLimit: z.coerce.number().int().positive().default(1024 * 1024),
+  /** Check every response body against its schema (the test suite does); off, bodies are written as built. */
+  checkResponses: z.stringbool().or(z.boolean()).default(false),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),
 });
 /** The server's settings, resolved once at start-up. */
@@ -30,6 +32,7 @@ export function resolveServerConfig(options: ServerOptions = {}, env: NodeJS.Pro
     expiryIntervalSeconds: env.BATON_EXPIRY_INTERVAL_SECONDS,
     heartbeatTimeoutSeconds: env.BATON_HEARTBEAT_TIMEOUT_SECONDS,
     logLevel: env.BATON_LOG_LEVEL,
+    checkResponses: env.BATON_CHECK_RESPONSES,
   };
   const merged = { ...stripUndefined(fromEnv), ...stripUndefined(options) };
   const parsed = ServerConfig.safeParse(merged);

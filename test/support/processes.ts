@@ -29,7 +29,7 @@ after(() => {
 export function spawnNode(args: string[], env: Record<string, string> = {}, options: { stdin?: boolean } = {}): Child {
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, BATON_LOG_LEVEL: "warn", ...env },
+    env: { ...process.env, BATON_LOG_LEVEL: "warn", BATON_CHECK_RESPONSES: "1", ...env },
     stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
   });
   let out = "";
