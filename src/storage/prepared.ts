@@ -64,8 +64,13 @@ export async function prepared<V extends Record<string, unknown>, R>(
     byKey.set(key, query);
   }
   const parameters = query.parameters.map((p) => ("name" in p ? values[p.name] : p.constant));
-  const result = direct.get(adapter)?.(query.sql, parameters, db.isTransaction);
-  return (result as QueryResult<R> | undefined) ?? db.executeQuery<R>(CompiledQuery.raw(query.sql, parameters));
+  return execute<R>(db, query.sql, parameters);
+}
+
+/** Runs compiled SQL: directly where the database allows it (see `executeDirectly`), else through Kysely. */
+export function execute<R>(db: Executor, sql: string, parameters: readonly unknown[] = []): Promise<QueryResult<R>> {
+  const result = direct.get(db.getExecutor().adapter)?.(sql, parameters, db.isTransaction);
+  return result ? Promise.resolve(result as QueryResult<R>) : db.executeQuery<R>(CompiledQuery.raw(sql, [...parameters]));
 }
 
 /** The values of `values` that are not undefined, and a key naming which those are (a query's shape). */

@@ -1,4 +1,5 @@
-import { CompiledQuery, type Kysely, type Transaction } from "kysely";
+import type { Kysely, Transaction } from "kysely";
+import { execute } from "../prepared.ts";
 import type { Database } from "../schema.ts";
 
 interface Job {
@@ -7,10 +8,10 @@ interface Job {
   reject: (error: unknown) => void;
 }
 
-// Compiled once: two of these run around every transaction of a group.
-const SAVEPOINT = CompiledQuery.raw("savepoint baton_job");
-const ROLLBACK_TO_SAVEPOINT = CompiledQuery.raw("rollback to baton_job");
-const RELEASE_SAVEPOINT = CompiledQuery.raw("release baton_job");
+// Two of these run around every transaction of a group.
+const SAVEPOINT = "savepoint baton_job";
+const ROLLBACK_TO_SAVEPOINT = "rollback to baton_job";
+const RELEASE_SAVEPOINT = "release baton_job";
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
@@ -44,14 +45,14 @@ export function groupCommit(db: Kysely<Database>): <T>(fn: (tx: Transaction<Data
     try {
       await db.transaction().execute(async (tx) => {
         for (const job of jobs) {
-          await tx.executeQuery(SAVEPOINT);
+          await execute(tx, SAVEPOINT);
           try {
             outcomes.push({ ok: true, value: await job.fn(tx) });
           } catch (error) {
             outcomes.push({ ok: false, error });
-            await tx.executeQuery(ROLLBACK_TO_SAVEPOINT);
+            await execute(tx, ROLLBACK_TO_SAVEPOINT);
           }
-          await tx.executeQuery(RELEASE_SAVEPOINT);
+          await execute(tx, RELEASE_SAVEPOINT);
         }
       });
     } catch (error) {
