@@ -39,6 +39,13 @@ const REQUEST_IDLE_TIMEOUT_MS = 300_000;
 /** A batch's size at most, well below the server's 1 MiB body limit (one write alone may be larger). */
 const MAX_BATCH_BYTES = 512 * 1024;
 
+/**
+ * Queued writes sent at once, at most. While that many are in flight, new writes wait and leave together
+ * when one is answered: under load, a few large batches instead of many small ones; a lone write still
+ * leaves at once.
+ */
+const MAX_WRITES_IN_FLIGHT = 2;
+
 /** A write waiting for the end of this turn of the event loop, serialized once. */
 interface QueuedWrite {
   path: string;
@@ -86,6 +93,7 @@ export class BatonClient {
   readonly channel: Channel;
   #agent: HttpAgent | undefined;
   #queue: QueuedWrite[] = [];
+  #writesInFlight = 0;
   constructor(options: ClientOptions = {}) {
     this.apiUrl = (options.apiUrl ?? process.env.BATON_API_URL ?? DEFAULT_API_URL).replace(/\/+$/, "");
     this.channel = options.channel ?? "api";
@@ -114,22 +122,24 @@ export class BatonClient {
   }
 
   /**
-   * Queues a write for this turn of the event loop. Writes queued in the same turn (the task and state
-   * reports of many runs in one process) go to the server together as `POST /batch`; a lone one goes to
-   * its own endpoint. Each caller gets what that endpoint would have answered, or its error.
+   * Queues a write until the end of this turn of the event loop (or, with MAX_WRITES_IN_FLIGHT writes in
+   * flight, until one is answered). Writes queued together (the task and state reports of many runs in one
+   * process) go to the server as `POST /batch`; a lone one goes to its own endpoint. Each caller gets what
+   * that endpoint would have answered, or its error.
    */
   #batched<T>(op: BatchOperation["op"], path: string, body: unknown, id?: string): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const bodyJson = JSON.stringify(body);
       const opJson = `{"op":"${op}",${id === undefined ? "" : `"id":${JSON.stringify(id)},`}"body":${bodyJson}}`;
       this.#queue.push({ path, bodyJson, opJson, resolve: resolve as (v: unknown) => void, reject });
-      if (this.#queue.length === 1) setImmediate(() => this.#flush());
+      if (this.#queue.length === 1 && this.#writesInFlight < MAX_WRITES_IN_FLIGHT) setImmediate(() => this.#flush());
     });
   }
 
   #flush(): void {
     const queued = this.#queue;
     this.#queue = [];
+    if (!queued.length) return;
     for (let i = 0; i < queued.length; ) {
       // As many as fit in one request: MAX_BATCH_OPERATIONS, and well below the server's body limit.
       let bytes = 0;
@@ -140,10 +150,10 @@ export class BatonClient {
       i = end;
       if (chunk.length === 1) {
         const q = chunk[0]!;
-        this.#exchange("POST", q.path, q.bodyJson).then(q.resolve, q.reject);
+        this.#write("POST", q.path, q.bodyJson).then(q.resolve, q.reject);
         continue;
       }
-      this.#exchange<BatchResult>("POST", "/batch", `{"operations":[${chunk.map((q) => q.opJson).join(",")}]}`).then(
+      this.#write<BatchResult>("POST", "/batch", `{"operations":[${chunk.map((q) => q.opJson).join(",")}]}`).then(
         ({ results }) =>
           chunk.forEach((q, j) => {
             const r = results[j]!;
@@ -152,6 +162,16 @@ export class BatonClient {
           }),
         (error: unknown) => chunk.forEach((q) => q.reject(error)),
       );
+    }
+  }
+
+  /** A queued write's request; once the last in flight is answered, what queued meanwhile leaves together. */
+  async #write<T>(method: string, path: string, json: string): Promise<T> {
+    this.#writesInFlight++;
+    try {
+      return await this.#exchange<T>(method, path, json);
+    } finally {
+      if (--this.#writesInFlight < MAX_WRITES_IN_FLIGHT && this.#queue.length) setImmediate(() => this.#flush());
     }
   }
 
