@@ -17,7 +17,6 @@ import { taskRunsRoute } from "./routes/task-runs-route.ts";
 import { batchRoute } from "./routes/batch-route.ts";
 import { registerUi } from "./routes/ui-route.ts";
 import { startExpiryService } from "./services/expiry-service.ts";
-import { startPostgresEventRelay } from "./services/postgres-event-relay.ts";
 import { TaskRunService } from "./task-run-service.ts";
 import { WorkerService } from "./worker-service.ts";
 import { deploymentsRoute } from "./routes/deployments-route.ts";
@@ -96,7 +95,9 @@ export async function startServer(options: ServerOptions = {}): Promise<BatonSer
   const stopMonitor = startHeartbeatMonitor(workers, config.heartbeatTimeoutSeconds, (e) => app.log.error({ err: e }, "heartbeat check failed"));
   const stopRelay =
     storage.dialect === "postgres" && config.databaseUrl
-      ? await startPostgresEventRelay(config.databaseUrl, storage, runs.bus, (e) => app.log.error({ err: e }, "event relay failed"))
+      ? await (await import("./services/postgres-event-relay.ts")).startPostgresEventRelay(config.databaseUrl, storage, runs.bus, (e) =>
+          app.log.error({ err: e }, "event relay failed"),
+        )
       : async () => {};
   const stopServices = async () => {
     stopExpiry();

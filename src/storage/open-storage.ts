@@ -1,6 +1,5 @@
 import { join } from "node:path";
 import { migrateToLatest } from "./migrations.ts";
-import { connectPostgres } from "./postgres/connect.ts";
 import { connectSqlite } from "./sqlite/connect.ts";
 import { groupCommit } from "./sqlite/group-commit.ts";
 import type { Dialect, Storage } from "./storage.ts";
@@ -17,8 +16,11 @@ export interface StorageOptions {
 export async function openStorage(options: StorageOptions): Promise<Storage> {
   const url = options.databaseUrl;
   const dialect: Dialect = url && /^postgres(ql)?:\/\//.test(url) ? "postgres" : "sqlite";
+  // pg is loaded only for PostgreSQL: a server on SQLite does without its memory.
   const { db, close } =
-    dialect === "postgres" ? connectPostgres(url!) : connectSqlite(url ? url.replace(/^sqlite:(\/\/)?/, "") : join(options.home, "baton.sqlite"));
+    dialect === "postgres"
+      ? (await import("./postgres/connect.ts")).connectPostgres(url!)
+      : connectSqlite(url ? url.replace(/^sqlite:(\/\/)?/, "") : join(options.home, "baton.sqlite"));
   await migrateToLatest(db, dialect);
   return {
     dialect,
