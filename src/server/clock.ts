@@ -1,5 +1,7 @@
 let lastMs = 0;
 let sequence = 0;
+/** `lastMs` as ISO text down to the millisecond, made once per millisecond. */
+let lastMsText = "";
 
 /**
  * The current time as ISO-8601 text with microsecond digits, strictly increasing within this process,
@@ -16,5 +18,6 @@ export function now(): string {
     lastMs++;
     sequence = 0;
   }
-  return `${new Date(lastMs).toISOString().slice(0, 23)}${String(sequence).padStart(3, "0")}Z`;
+  if (sequence === 0) lastMsText = new Date(lastMs).toISOString().slice(0, 23);
+  return `${lastMsText}${String(sequence).padStart(3, "0")}Z`;
 }

@@ -75,6 +75,12 @@ export function execute<R>(db: Executor, sql: string, parameters: readonly unkno
 
 /** The values of `values` that are not undefined, and a key naming which those are (a query's shape). */
 export function defined<V extends Record<string, unknown>>(values: V): { shape: string; present: Partial<V> } {
-  const present = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<V>;
-  return { shape: Object.keys(present).join(","), present };
+  const present: Record<string, unknown> = {};
+  let shape = "";
+  for (const name in values) {
+    if (values[name] === undefined) continue;
+    present[name] = values[name];
+    shape += shape ? `,${name}` : name;
+  }
+  return { shape, present: present as Partial<V> };
 }
