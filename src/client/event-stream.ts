@@ -21,7 +21,7 @@ export interface EventStream {
 }
 
 /**
- * Reads the server's event stream with `fetch`, reconnecting with growing delays (up to 5 s) and
+ * Reads the server's event stream with undici's `fetch`, reconnecting with growing delays (up to 5 s) and
  * resuming after the last kept event, so nothing is missed across a drop or a server restart.
  */
 export function openEventStream(options: EventStreamOptions, onEvent: (event: BatonEvent) => void): EventStream {
@@ -34,6 +34,7 @@ export function openEventStream(options: EventStreamOptions, onEvent: (event: Ba
   const connectOnce = async () => {
     const headers: Record<string, string> = { accept: "text/event-stream" };
     if (lastId !== undefined) headers["last-event-id"] = String(lastId);
+    const { fetch } = await import("undici"); // the client's HTTP library, loaded on first use
     const res = await fetch(options.url, { headers, signal: controller.signal });
     if (!res.ok || !res.body) throw new Error(`event stream answered HTTP ${res.status}`);
     resolveReady();
