@@ -53,7 +53,9 @@ export function eventsRoute(storage: Storage, bus: EventBus): FastifyPluginAsync
       // concurrent transactions may commit (and publish) a higher id before a lower one.
       let pending: BatonEvent[] | null = [];
       const replayed = new Set<number>();
-      // Events published together (a group of transactions commits at once) leave in one write.
+      // Events published together (a group of transactions commits at once, and its callers publish one
+      // after another) leave in one write, as soon as those callers are done: a microtask, not the next
+      // turn of the event loop, which would wait behind the next group of transactions.
       let corked = false;
       const uncork = () => {
         corked = false;
@@ -64,7 +66,7 @@ export function eventsRoute(storage: Storage, bus: EventBus): FastifyPluginAsync
         if (!corked) {
           corked = true;
           res.cork();
-          setImmediate(uncork);
+          queueMicrotask(uncork);
         }
         res.write(frame(e));
         if (res.writableLength > MAX_BUFFERED_BYTES) res.destroy();
