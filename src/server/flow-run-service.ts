@@ -209,11 +209,16 @@ export class FlowRunService {
     const state = isSuspended(run.state)
       ? newState({ type: "SCHEDULED", name: "Resuming", message: `Answered at "${key}"; waiting for a serving process`, details: { resumedPauseKey: key } }, timestamp)
       : newState({ type: "RUNNING", name: "Running", message: `Resumed from pause "${key}"`, details: { resumedPauseKey: key } }, timestamp);
-    return this.#transition(run, state, async (tx) => {
-      const stored = await storeResponse(tx, id, key, { value, respondedAt: timestamp, channel, respondedBy });
-      if (!stored) throw new StaleStateError(id); // another answer won: the 409 names the state it left
-      return [{ type: "flow-run.input-submitted", flowRunId: id, occurredAt: timestamp, payload: { key, input: value, channel, respondedBy } }];
-    });
+    return this.#transition(
+      run,
+      state,
+      async (tx) => {
+        const stored = await storeResponse(tx, id, key, { value, respondedAt: timestamp, channel, respondedBy });
+        if (!stored) throw new StaleStateError(id); // another answer won: the 409 names the state it left
+        return [{ type: "flow-run.input-submitted", flowRunId: id, occurredAt: timestamp, payload: { key, input: value, channel, respondedBy } }];
+      },
+      { urgent: true },
+    );
   }
 
   /** Cancels a run that has not finished; a waiting pause then ends with FlowRunCancelledError. */
@@ -221,7 +226,7 @@ export class FlowRunService {
     const run = await this.get(id);
     if (isTerminal(run.state.type))
       throw new InvalidTransitionError(id, run.state.type, "CANCELLED", `the run has already finished (${run.state.name}).`);
-    return this.#transition(run, newState({ type: "CANCELLED", message: reason ?? "Cancelled by request" }));
+    return this.#transition(run, newState({ type: "CANCELLED", message: reason ?? "Cancelled by request" }), undefined, { urgent: true });
   }
 
   /**
@@ -261,8 +266,8 @@ export class FlowRunService {
    * Moves `run` to `state` if nobody changed it since it was read, writing the state-changed event (and
    * whatever `extra` writes) in the same transaction.
    */
-  async #transition(run: FlowRun, state: State, extra?: (tx: Executor) => Promise<NewEvent[] | void>): Promise<FlowRun> {
-    const updated = await this.tryTransition(run, state, extra);
+  async #transition(run: FlowRun, state: State, extra?: (tx: Executor) => Promise<NewEvent[] | void>, options: TransitionOptions = {}): Promise<FlowRun> {
+    const updated = await this.tryTransition(run, state, extra, options);
     if (updated) return updated;
     // Someone else moved the run first: report what it is now.
     const current = await this.get(run.id);
@@ -280,7 +285,7 @@ export class FlowRunService {
     run: FlowRun,
     state: State,
     extra?: (tx: Executor) => Promise<NewEvent[] | void>,
-    workerId?: string,
+    { workerId, urgent }: TransitionOptions = {},
   ): Promise<FlowRun | undefined> {
     return this.#write(async (tx) => {
       const events: NewEvent[] = [];
@@ -297,20 +302,31 @@ export class FlowRunService {
       const updated: FlowRun = { ...run, state, updatedAt: state.timestamp, ...startEnd };
       events.push(stateEvent(updated, state, run.state.type));
       return { result: updated, events };
-    }).catch((e) => {
+    }, urgent).catch((e) => {
       if (e instanceof StaleStateError) return undefined;
       throw e;
     });
   }
 
-  async #write<T>(fn: (tx: Executor) => Promise<{ result: T; events: NewEvent[] }>): Promise<T> {
-    const { result, stored } = await this.storage.transaction(async (tx) => {
-      const { result, events } = await fn(tx);
-      return { result, stored: await insertEvents(tx, events) };
-    });
+  async #write<T>(fn: (tx: Executor) => Promise<{ result: T; events: NewEvent[] }>, urgent?: boolean): Promise<T> {
+    const { result, stored } = await this.storage.transaction(
+      async (tx) => {
+        const { result, events } = await fn(tx);
+        return { result, stored: await insertEvents(tx, events) };
+      },
+      { urgent },
+    );
     this.bus.publish(stored);
     return result;
   }
+}
+
+/** How a transition is written. */
+interface TransitionOptions {
+  /** The process that takes the run (a claim). */
+  workerId?: string | undefined;
+  /** A person is waiting on it (an answer, a cancel): it goes ahead of queued writes. */
+  urgent?: boolean | undefined;
 }
 
 /** Which process owns a run in `state`: none while it is scheduled, suspended or finished. */

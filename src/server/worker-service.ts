@@ -74,7 +74,7 @@ export class WorkerService {
       const round = candidates.splice(0, body.limit - items.length);
       const taken = await Promise.all(
         round.map((run) =>
-          this.runs.tryTransition(run, newState({ type: "RUNNING", message: "Claimed by a serving process", details: { workerId: body.workerId } }), undefined, body.workerId),
+          this.runs.tryTransition(run, newState({ type: "RUNNING", message: "Claimed by a serving process", details: { workerId: body.workerId } }), undefined, { workerId: body.workerId }),
         ),
       );
       round.forEach((run, i) => {

@@ -245,3 +245,23 @@ describe("SQLite checkpoints", () => {
     }
   });
 });
+
+describe("SQLite group commit", () => {
+  test("an urgent transaction runs in the next group, ahead of a long queue of others", async () => {
+    const home = mkdtempSync(join(tmpdir(), "baton-urgent-"));
+    const storage = await openStorage({ home });
+    try {
+      const order: string[] = [];
+      const job = (name: string) => async () => {
+        order.push(name);
+      };
+      const queued = Array.from({ length: 200 }, (_, i) => storage.transaction(job(`queued-${i}`)));
+      const urgent = storage.transaction(job("urgent"), { urgent: true });
+      await Promise.all([...queued, urgent]);
+      assert.ok(order.indexOf("urgent") < 64, `the urgent one ran as number ${order.indexOf("urgent") + 1} of ${order.length}`);
+    } finally {
+      await storage.close();
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});

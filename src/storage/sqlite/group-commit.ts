@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
 import { execute } from "../prepared.ts";
 import type { Database } from "../schema.ts";
+import type { TransactionOptions } from "../storage.ts";
 
 interface Job {
   fn: (tx: Transaction<Database>) => Promise<unknown>;
@@ -26,9 +27,11 @@ const MAX_GROUP = 64;
  * cost is its COMMIT (writing every page it touched to the WAL). So the transactions asked for while one
  * runs wait, and then run together in one SQLite transaction, each in its own savepoint: one that fails
  * is rolled back alone and its caller gets its error; the others commit together, and every caller is
- * answered only after that COMMIT. A lone transaction runs as before, without a savepoint.
+ * answered only after that COMMIT. A lone transaction runs as before, without a savepoint. Urgent
+ * transactions (a person's answer) are taken into the next group before those queued.
  */
-export function groupCommit(db: Kysely<Database>): <T>(fn: (tx: Transaction<Database>) => Promise<T>) => Promise<T> {
+export function groupCommit(db: Kysely<Database>): <T>(fn: (tx: Transaction<Database>) => Promise<T>, options?: TransactionOptions) => Promise<T> {
+  const urgent: Job[] = [];
   const queue: Job[] = [];
   let draining = false;
 
@@ -63,7 +66,8 @@ export function groupCommit(db: Kysely<Database>): <T>(fn: (tx: Transaction<Data
   }
 
   async function drain(): Promise<void> {
-    const jobs = queue.splice(0, MAX_GROUP);
+    const jobs = urgent.splice(0, MAX_GROUP);
+    jobs.push(...queue.splice(0, MAX_GROUP - jobs.length));
     const outcomes = await runGroup(jobs);
     jobs.forEach((job, i) => {
       const o = outcomes[i]!;
@@ -71,13 +75,13 @@ export function groupCommit(db: Kysely<Database>): <T>(fn: (tx: Transaction<Data
       else job.reject(o.error);
     });
     // The rest waits for the next turn, so that requests arriving meanwhile are read in between.
-    if (queue.length) setImmediate(drain);
+    if (urgent.length || queue.length) setImmediate(drain);
     else draining = false;
   }
 
-  return <T>(fn: (tx: Transaction<Database>) => Promise<T>) =>
+  return <T>(fn: (tx: Transaction<Database>) => Promise<T>, options?: TransactionOptions) =>
     new Promise<T>((resolve, reject) => {
-      queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      (options?.urgent ? urgent : queue).push({ fn, resolve: resolve as (v: unknown) => void, reject });
       // The group is drained after this turn of the event loop: the requests read from the sockets in
       // this turn run their transactions together.
       if (!draining) {
