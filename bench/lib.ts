@@ -41,6 +41,19 @@ export function cpuSplitMs(pid: number): [number, number] {
 }
 const CLOCK_TICKS = 100;
 
+/**
+ * Waits until these processes are (nearly) idle: under 10% of a CPU each over 200 ms, or 10 s at most.
+ * A burst the bench caused (1,000 runs pausing, and their log lines) then ends before the next is timed.
+ */
+export async function waitIdle(pids: number[]): Promise<void> {
+  const windowMs = 200;
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+    const before = pids.map(cpuMs);
+    await sleep(windowMs);
+    if (pids.every((pid, i) => cpuMs(pid) - before[i]! < windowMs * 0.1)) return;
+  }
+}
+
 /** Peak resident memory in MB (10^6 bytes; the kernel's "kB" are KiB). */
 export function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");

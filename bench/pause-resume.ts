@@ -8,7 +8,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { createClient, type BatonClient } from "../src/client/index.ts";
 import type { FlowCommand, FlowReport } from "./flow-process.ts";
-import { cpuMs, cpuSplitMs, loadAverage, ms, peakRssMb, percentile, report, sleep, withTimeout } from "./lib.ts";
+import { cpuMs, cpuSplitMs, loadAverage, ms, peakRssMb, percentile, report, sleep, waitIdle, withTimeout } from "./lib.ts";
 import { BenchProcesses, profileArgs } from "./processes.ts";
 
 const SEQUENTIAL_RUNS = Number(process.env.BENCH_SEQUENTIAL_RUNS ?? 1000);
@@ -138,6 +138,9 @@ async function batch(client: BatonClient, flows: FlowProcess, runs: number, flow
     paused = (await client.listFlowRuns({ flowName, state: "PAUSED", limit: runs })).items.map((r) => r.id);
     if (process.env.BENCH_VERBOSE) console.log(`paused: ${paused.length}`);
   }
+  // The senders' connections are opened before the clock starts, as a client's kept-alive ones would be.
+  await Promise.all(Array.from({ length: SENDERS }, () => client.health()));
+  await waitIdle(pids);
   const sentAt = new Map<string, bigint>();
   const queue = [...paused];
   const cpuBefore = pids.map(cpuMs);

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { createClient } from "../src/client/index.ts";
 import type { FlowRun } from "../src/contract/index.ts";
-import { cpuMs, loadAverage, ms, peakRssMb, percentile, report, sleep, type Row } from "./lib.ts";
+import { cpuMs, loadAverage, ms, peakRssMb, percentile, report, sleep, waitIdle, type Row } from "./lib.ts";
 import { BenchProcesses, profileArgs } from "./processes.ts";
 import type { ServeCommand, ServeReport } from "./serve-process.ts";
 
@@ -156,7 +156,7 @@ await bench.run(DEADLINE_MS, async () => {
     120_000,
     () => `only ${created.filter((id) => suspendedAt.has(id)).length} of ${BATCH_RUNS} runs suspended within 2 minutes`,
   );
-  await sleep(500);
+  await waitIdle(pids);
   const sentAt = new Map<string, bigint>();
   const queue = [...created];
   const cpuBefore = pids.map(cpuMs);
