@@ -89,13 +89,11 @@ export interface ListFlowRunsOptions {
 export class BatonClient {
   readonly apiUrl: string;
   readonly channel: Channel;
-  #pool: Promise<import("undici").Pool> | undefined;
-  readonly #basePath: string;
+  #pool: Promise<{ pool: import("undici").Pool; basePath: string }> | undefined;
   #queue: QueuedWrite[] = [];
   #writesInFlight = 0;
   constructor(options: ClientOptions = {}) {
     this.apiUrl = (options.apiUrl ?? process.env.BATON_API_URL ?? DEFAULT_API_URL).replace(/\/+$/, "");
-    this.#basePath = new URL(this.apiUrl).pathname.replace(/\/+$/, "");
     this.channel = options.channel ?? "api";
   }
 
@@ -183,12 +181,13 @@ export class BatonClient {
   async #send(method: string, path: string, body: string | undefined): Promise<{ status: number; text: string }> {
     this.#pool ??= import("undici").then(({ Pool }) => {
       const url = new URL(this.apiUrl);
-      return new Pool(url.origin, { connections: MAX_SOCKETS, headersTimeout: REQUEST_IDLE_TIMEOUT_MS, bodyTimeout: REQUEST_IDLE_TIMEOUT_MS });
+      const options = { connections: MAX_SOCKETS, headersTimeout: REQUEST_IDLE_TIMEOUT_MS, bodyTimeout: REQUEST_IDLE_TIMEOUT_MS };
+      return { pool: new Pool(url.origin, options), basePath: url.pathname };
     });
-    const pool = await this.#pool;
+    const { pool, basePath } = await this.#pool;
     const headers: Record<string, string> = { "x-baton-channel": this.channel };
     if (body !== undefined) headers["content-type"] = "application/json";
-    const res = await pool.request({ method: method as "GET", path: this.#basePath + path, headers, body });
+    const res = await pool.request({ method: method as "GET", path: basePath + path, headers, body });
     return { status: res.statusCode, text: await res.body.text() };
   }
 
