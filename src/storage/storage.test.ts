@@ -247,7 +247,7 @@ describe("SQLite checkpoints", () => {
 });
 
 describe("SQLite group commit", () => {
-  test("an urgent transaction runs in the next group, ahead of a long queue of others", async () => {
+  test("an urgent transaction runs in the next group, ahead of a long queue of others, and a flood of urgent ones does not starve the others", async () => {
     const home = mkdtempSync(join(tmpdir(), "baton-urgent-"));
     const storage = await openStorage({ home });
     try {
@@ -259,6 +259,12 @@ describe("SQLite group commit", () => {
       const urgent = storage.transaction(job("urgent"), { urgent: true });
       await Promise.all([...queued, urgent]);
       assert.ok(order.indexOf("urgent") < 64, `the urgent one ran as number ${order.indexOf("urgent") + 1} of ${order.length}`);
+
+      order.length = 0;
+      const flood = Array.from({ length: 200 }, (_, i) => storage.transaction(job(`urgent-${i}`), { urgent: true }));
+      const report = storage.transaction(job("report"));
+      await Promise.all([...flood, report]);
+      assert.ok(order.indexOf("report") < 64, `the other one ran as number ${order.indexOf("report") + 1} of ${order.length}`);
     } finally {
       await storage.close();
       rmSync(home, { recursive: true, force: true });

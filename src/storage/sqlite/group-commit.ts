@@ -28,7 +28,7 @@ const MAX_GROUP = 64;
  * runs wait, and then run together in one SQLite transaction, each in its own savepoint: one that fails
  * is rolled back alone and its caller gets its error; the others commit together, and every caller is
  * answered only after that COMMIT. A lone transaction runs as before, without a savepoint. Urgent
- * transactions (a person's answer) are taken into the next group before those queued.
+ * transactions (a person's answer) are taken into the next group before those queued, up to half of it.
  */
 export function groupCommit(db: Kysely<Database>): <T>(fn: (tx: Transaction<Database>) => Promise<T>, options?: TransactionOptions) => Promise<T> {
   const urgent: Job[] = [];
@@ -66,7 +66,9 @@ export function groupCommit(db: Kysely<Database>): <T>(fn: (tx: Transaction<Data
   }
 
   async function drain(): Promise<void> {
-    const jobs = urgent.splice(0, MAX_GROUP);
+    // Urgent ones first, but at most half a group while others wait, so that a flood of answers cannot
+    // starve the reports of running flows.
+    const jobs = urgent.splice(0, queue.length ? MAX_GROUP / 2 : MAX_GROUP);
     jobs.push(...queue.splice(0, MAX_GROUP - jobs.length));
     const outcomes = await runGroup(jobs);
     jobs.forEach((job, i) => {
