@@ -9,6 +9,7 @@ import type { FlowRun, State } from "../contract/index.ts";
 import { createTempDatabase, postgresUnavailable } from "../../test/support/postgres.ts";
 import { compareAndSetState, findExpiredPauses, getFlowRun, insertFlowRun, listFlowRuns, listFlowRunStates, upsertFlow } from "./flow-runs-store.ts";
 import { insertEvents, listEventsAfter } from "./events-store.ts";
+import { insertLogs, listLogs } from "./logs-store.ts";
 import { openStorage } from "./open-storage.ts";
 import { prepared } from "./prepared.ts";
 import { getRunInput, insertInputRequest, storeResponse } from "./run-inputs-store.ts";
@@ -201,6 +202,20 @@ for (const backend of ["sqlite", "postgres"] as const) {
       );
       assert.equal(updated.numAffectedRows, 1n);
       assert.equal((await getFlowRun(storage.db, runs[0]!.id))!.name, "renamed");
+    });
+
+    test("a batch of log lines longer than one insert is stored whole and in order", async () => {
+      const run = await newRun("2026-04-02T00:00:00.000Z");
+      const entries = Array.from({ length: 70 }, (_, i) => ({
+        flowRunId: run.id,
+        level: "info" as const,
+        message: `line ${i}`,
+        timestamp: `2026-04-02T00:00:01.${String(i).padStart(3, "0")}Z`,
+      }));
+      const stored = await storage.transaction((tx) => insertLogs(tx, entries));
+      assert.deepEqual(stored.map((l) => l.message), entries.map((e) => e.message));
+      assert.ok(stored.every((l, i) => i === 0 || l.id > stored[i - 1]!.id), "ids rise in the order given");
+      assert.deepEqual((await listLogs(storage.db, run.id, 0, 100)).map((l) => [l.id, l.message]), stored.map((l) => [l.id, l.message]));
     });
 
     test("events come back in id order after a given id, optionally for one run", async () => {

@@ -19,7 +19,7 @@ export function logsRoute(runs: FlowRunService, bus: EventBus): FastifyPluginAsy
       "/logs",
       { schema: { tags, summary: "Write a batch of log lines (up to 1,000)", body: LogBatch, response: { 201: z.object({ count: z.number() }) } } },
       async (req, reply) => {
-        const stored = await insertLogs(runs.storage.db, req.body);
+        const stored = await runs.storage.transaction((tx) => insertLogs(tx, req.body));
         bus.publish(stored.map((l) => ({ id: l.id, type: "log" as const, flowRunId: l.flowRunId, occurredAt: l.timestamp, payload: l })));
         return reply.status(201).send({ count: stored.length });
       },
