@@ -1,7 +1,7 @@
 import type { Selectable } from "kysely";
 import type { BatonEvent } from "../contract/index.ts";
 import type { EventTable } from "./schema.ts";
-import { prepared } from "./prepared.ts";
+import { preparedRows } from "./prepared.ts";
 import type { Executor } from "./storage.ts";
 
 /** An event before the database gives it an id. */
@@ -12,13 +12,11 @@ export type StoredEvent = Exclude<BatonEvent, { type: "log" }>;
 /** Appends events in order, in one statement; returns them with their ids. */
 export async function insertEvents(db: Executor, events: NewEvent[]): Promise<StoredEvent[]> {
   if (!events.length) return [];
-  const values: Record<string, string> = {};
-  events.forEach((e, i) => Object.assign(values, { [`type${i}`]: e.type, [`run${i}`]: e.flowRunId, [`at${i}`]: e.occurredAt, [`payload${i}`]: JSON.stringify(e.payload) }));
-  const { rows } = await prepared(db, `insertEvents:${events.length}`, values, (p) =>
-    db
-      .insertInto("events")
-      .values(events.map((e, i) => ({ type: p[`type${i}`] as StoredEvent["type"], flow_run_id: p[`run${i}`]!, occurred_at: p[`at${i}`]!, payload: p[`payload${i}`]! })))
-      .returning("id"),
+  const { rows } = await preparedRows(
+    db,
+    "insertEvents",
+    events.map((e) => ({ type: e.type, flow_run_id: e.flowRunId, occurred_at: e.occurredAt, payload: JSON.stringify(e.payload) })),
+    (placeholders) => db.insertInto("events").values(placeholders).returning("id"),
   );
   // Both databases number the rows of one insert in the order given, but may return them in any order.
   const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b);

@@ -1,5 +1,5 @@
 import type { Log, LogEntry } from "../contract/index.ts";
-import { prepared } from "./prepared.ts";
+import { preparedRows } from "./prepared.ts";
 import { logOf } from "./rows.ts";
 import type { Executor } from "./storage.ts";
 
@@ -14,15 +14,11 @@ export async function insertLogs(db: Executor, entries: LogEntry[]): Promise<Log
   const stored: Log[] = [];
   for (let start = 0; start < entries.length; start += CHUNK) {
     const chunk = entries.slice(start, start + CHUNK);
-    const values: Record<string, string | null> = {};
-    chunk.forEach((e, i) =>
-      Object.assign(values, { [`run${i}`]: e.flowRunId, [`task${i}`]: e.taskRunId ?? null, [`level${i}`]: e.level, [`message${i}`]: e.message, [`at${i}`]: e.timestamp }),
-    );
-    const { rows } = await prepared(db, `insertLogs:${chunk.length}`, values, (p) =>
-      db
-        .insertInto("logs")
-        .values(chunk.map((_, i) => ({ flow_run_id: p[`run${i}`]!, task_run_id: p[`task${i}`] ?? null, level: p[`level${i}`]!, message: p[`message${i}`]!, timestamp: p[`at${i}`]! })))
-        .returningAll(),
+    const { rows } = await preparedRows(
+      db,
+      "insertLogs",
+      chunk.map((e) => ({ flow_run_id: e.flowRunId, task_run_id: e.taskRunId ?? null, level: e.level, message: e.message, timestamp: e.timestamp })),
+      (placeholders) => db.insertInto("logs").values(placeholders).returningAll(),
     );
     // Both databases number the rows of one insert in the order given, but may return them in any order.
     stored.push(...rows.map(logOf).sort((a, b) => a.id - b.id));

@@ -67,6 +67,28 @@ export async function prepared<V extends Record<string, unknown>, R>(
   return execute<R>(db, query.sql, parameters);
 }
 
+/**
+ * Runs the multi-row statement that `build` makes from `rows` (all with the same columns), built and
+ * compiled once per `key` and number of rows, as `prepared` does: row i's column c is bound as `i:c`.
+ *
+ * @example
+ * await preparedRows(db, "insertEvents", rows, (placeholders) => db.insertInto("events").values(placeholders).returning("id"));
+ */
+export function preparedRows<Row extends Record<string, unknown>, R>(
+  db: Executor,
+  key: string,
+  rows: readonly Row[],
+  build: (placeholders: Row[]) => Compilable<R>,
+): Promise<QueryResult<R>> {
+  const values: Record<string, unknown> = {};
+  rows.forEach((row, i) => {
+    for (const column in row) values[`${i}:${column}`] = row[column];
+  });
+  return prepared(db, `${key}:${rows.length}`, values, (p) =>
+    build(rows.map((row, i) => Object.fromEntries(Object.keys(row).map((column) => [column, p[`${i}:${column}`]])) as Row)),
+  );
+}
+
 /** Runs compiled SQL: directly where the database allows it (see `executeDirectly`), else through Kysely. */
 export function execute<R>(db: Executor, sql: string, parameters: readonly unknown[] = []): Promise<QueryResult<R>> {
   const result = direct.get(db.getExecutor().adapter)?.(sql, parameters, db.isTransaction);
