@@ -7,7 +7,8 @@ import { DeploymentNotFoundError } from "../contract/errors.ts";
 import { isTerminal } from "../contract/index.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const SERVE_FILE = "examples/serve-examples.ts";
+/** Built by `npm run build:lib` from examples/serve-examples.ts: Node strips no types under node_modules. */
+const SERVE_FILE = "dist/examples/serve-examples.js";
 /** The example a run is started of, so that a newcomer finds one waiting. */
 const FIRST_EXAMPLE = "greet-user";
 const PREFIX = "[examples]";
@@ -42,7 +43,7 @@ export interface ExamplesOptions {
 export function startExamples(options: ExamplesOptions): RunningExamples {
   const file = `${ROOT}${SERVE_FILE}`;
   if (!existsSync(file)) {
-    options.print(`${PREFIX} not started: ${file} is not there (the examples ship with the Baton repository).`);
+    options.print(`${PREFIX} not started: ${file} is not there (\`npm run build\` makes it in a clone of the Baton repository).`);
     return { stop: async () => {} };
   }
   const client = createClient({ apiUrl: options.apiUrl });

@@ -1,10 +1,12 @@
-#!/usr/bin/env node
+import { readFileSync } from "node:fs";
 import { Command } from "commander";
-import packageJson from "../../package.json" with { type: "json" };
 import { exitCodeOf, reportError } from "./cli-errors.ts";
 import { addDeploymentCommands } from "./deployment-command.ts";
 import { addFlowRunCommands } from "./flow-run-command.ts";
 import { addServerCommands } from "./server-command.ts";
+
+/** Baton's package.json: two folders up from src/cli/ in the repository and from dist/cli/ in the package. */
+const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
 /**
  * Builds the `baton` command line: `server start`, `flow-run ls | inspect | resume | cancel | logs`, and
