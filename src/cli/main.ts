@@ -4,11 +4,12 @@ import packageJson from "../../package.json" with { type: "json" };
 import { exitCodeOf, reportError } from "./cli-errors.ts";
 import { addDeploymentCommands } from "./deployment-command.ts";
 import { addFlowRunCommands } from "./flow-run-command.ts";
+import { addServeCommand } from "./serve-command.ts";
 import { addServerCommands } from "./server-command.ts";
 
 /**
- * Builds the `baton` command line: `server start`, `flow-run ls | inspect | resume | cancel | logs`, and
- * `deployment ls | inspect | run`.
+ * Builds the `baton` command line: `server start`, `flow-run ls | inspect | resume | cancel | logs`,
+ * `deployment ls | inspect | run`, and `serve`.
  */
 export function createProgram(): Command {
   const program = new Command("baton")
@@ -20,6 +21,7 @@ export function createProgram(): Command {
   addServerCommands(program);
   addFlowRunCommands(program);
   addDeploymentCommands(program);
+  addServeCommand(program);
   return program;
 }
 
