@@ -4,12 +4,13 @@ import packageJson from "../../package.json" with { type: "json" };
 import { exitCodeOf, reportError } from "./cli-errors.ts";
 import { addDeploymentCommands } from "./deployment-command.ts";
 import { addFlowRunCommands } from "./flow-run-command.ts";
+import { addInitCommand } from "./init-command.ts";
 import { addServeCommand } from "./serve-command.ts";
 import { addServerCommands } from "./server-command.ts";
 
 /**
  * Builds the `baton` command line: `server start`, `flow-run ls | inspect | resume | cancel | logs`,
- * `deployment ls | inspect | run`, and `serve`.
+ * `deployment ls | inspect | run`, `serve` and `init`.
  */
 export function createProgram(): Command {
   const program = new Command("baton")
@@ -22,6 +23,7 @@ export function createProgram(): Command {
   addFlowRunCommands(program);
   addDeploymentCommands(program);
   addServeCommand(program);
+  addInitCommand(program);
   return program;
 }
 
