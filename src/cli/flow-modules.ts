@@ -1,6 +1,6 @@
 import { globSync, statSync } from "node:fs";
 import { basename, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 /**
  * A flow as `baton serve` knows one: a function with `flowName` and `definition`, which is what `flow()`
@@ -120,10 +120,12 @@ function where(found: FoundFlow): string {
 function importFailure(error: unknown, url: string, file: string): string {
   if (!(error instanceof Error)) return String(error);
   const message = error.message.split("\n")[0]!;
-  // A TypeScript syntax error's stack starts with "/path/flows/a.ts:3"; a throw's frames say "file:///path/flows/a.ts:3:9".
-  const path = decodeURIComponent(new URL(url).pathname);
+  // A TypeScript syntax error's stack starts with "file:///path/flows/a.ts:3" (or the bare path, outside a
+  // "type": "module" package); a throw's frames say "file:///path/flows/a.ts:3:9".
   const stack = error.stack ?? "";
-  const line = stack.startsWith(`${path}:`) ? /^[^\n]*:(\d+)\n/.exec(stack)?.[1] : new RegExp(`${escapeRegExp(url)}:(\\d+):\\d+`).exec(stack)?.[1];
+  const first = /^(.*):(\d+)\n/.exec(stack);
+  const line =
+    first && (first[1] === url || first[1] === fileURLToPath(url)) ? first[2] : new RegExp(`${escapeRegExp(url)}:(\\d+):\\d+`).exec(stack)?.[1];
   if (line) return `${message} (${file}:${line})`;
   if (error instanceof SyntaxError) return `${message} (\`node --check ${file}\` shows where)`;
   return message;
