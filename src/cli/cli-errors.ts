@@ -12,6 +12,15 @@ export class InputNotJsonError extends BatonError {
   }
 }
 
+/** Thrown when `baton serve` cannot serve what it was given; nothing is served. One problem per module (or name clash). */
+export class FlowModulesError extends BatonError {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super("FLOW_MODULES", problems.join("; "), { problems });
+    this.problems = problems;
+  }
+}
+
 /**
  * The exit code of a failed command: 2 for a wrong command line (commander's errors; 0 for `--help`
  * and `--version`, which commander also throws), 1 for everything else.
@@ -23,8 +32,8 @@ export function exitCodeOf(error: unknown): number {
 
 /**
  * Prints a failed command's error as one line on stderr (its message says what happened and what to
- * do), then, for a refused answer or refused parameters, one line per field; the stack and causes only
- * when `BATON_DEBUG=1`.
+ * do), then, for a refused answer or refused parameters, one line per field; modules that `baton serve`
+ * cannot serve are one line each. The stack and causes only when `BATON_DEBUG=1`.
  */
 export function reportError(error: unknown, stderr: NodeJS.WritableStream = process.stderr): void {
   // Commander has printed its own message already.
@@ -36,6 +45,8 @@ export function reportError(error: unknown, stderr: NodeJS.WritableStream = proc
   } else if (error instanceof ParametersValidationError) {
     stderr.write(`error: The parameters do not fit what deployment ${String(error.details.flowName ?? "")} takes; no run was created.\n`);
     for (const e of (error.details.errors as FieldError[] | undefined) ?? []) stderr.write(`  ${formatPath(e.path, "(parameters)")}: ${e.message}\n`);
+  } else if (error instanceof FlowModulesError) {
+    for (const problem of error.problems) stderr.write(`error: ${problem}\n`);
   } else {
     const message = error instanceof Error ? error.message : String(error);
     stderr.write(`error: ${message.split("\n")[0]}\n`);

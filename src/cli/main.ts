@@ -3,14 +3,16 @@ import { Command } from "commander";
 import { exitCodeOf, reportError } from "./cli-errors.ts";
 import { addDeploymentCommands } from "./deployment-command.ts";
 import { addFlowRunCommands } from "./flow-run-command.ts";
+import { addInitCommand } from "./init-command.ts";
+import { addServeCommand } from "./serve-command.ts";
 import { addServerCommands } from "./server-command.ts";
 
 /** Baton's package.json: two folders up from src/cli/ in the repository and from dist/cli/ in the package. */
 const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
 /**
- * Builds the `baton` command line: `server start`, `flow-run ls | inspect | resume | cancel | logs`, and
- * `deployment ls | inspect | run`.
+ * Builds the `baton` command line: `server start`, `flow-run ls | inspect | resume | cancel | logs`,
+ * `deployment ls | inspect | run`, `serve` and `init`.
  */
 export function createProgram(): Command {
   const program = new Command("baton")
@@ -22,6 +24,8 @@ export function createProgram(): Command {
   addServerCommands(program);
   addFlowRunCommands(program);
   addDeploymentCommands(program);
+  addServeCommand(program);
+  addInitCommand(program);
   return program;
 }
 

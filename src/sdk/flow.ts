@@ -5,6 +5,7 @@ import { getRunLogger } from "./logger.ts";
 import { runWithContext, type RunContext } from "./run-context.ts";
 import { SuspendSignal } from "./suspend-signal.ts";
 import { getRuntime } from "./runtime.ts";
+import type { ServeOptions } from "./serve.ts";
 
 /** Options of `flow`. */
 export interface FlowOptions<P extends z.ZodObject | undefined = undefined> {
@@ -26,6 +27,20 @@ export interface FlowDefinition {
 
 /** A flow: calling it creates a flow run on the server and runs the function in this process. */
 export type Flow<P, R> = ((parameters?: Params<P>) => Promise<R>) & { readonly flowName: string; readonly definition: FlowDefinition };
+
+/**
+ * The key of a hidden property of every flow: the `serve` of the copy of the SDK that defined it.
+ * `baton serve` serves a flow through it, so that a module that loaded its own copy of Baton runs its
+ * flows inside that copy's run context (another copy's `serve` would leave its `pauseFlowRun` without a
+ * current run). `Symbol.for`, so that every copy finds the same key.
+ */
+export const SERVE_WITH = Symbol.for("baton.serve");
+
+/** This copy's `serve`, loaded when first used: serve.ts imports this file, so a static import would be a cycle. */
+async function serveWithThisCopy(...items: (Flow<any, any> | ServeOptions)[]): Promise<void> {
+  const { serve } = await import("./serve.ts");
+  return serve(...items);
+}
 
 /**
  * Defines a flow. Each call creates a flow run, runs `fn` with its parameters, and reports the states
@@ -53,6 +68,7 @@ export function flow<R, P extends z.ZodObject | undefined = undefined>(
     if (outcome.kind === "stopped") throw outcome.signal; // cannot happen: only deployment runs suspend
     return outcome.result as R;
   };
+  Object.defineProperty(run, SERVE_WITH, { value: serveWithThisCopy });
   return Object.assign(run, { flowName: options.name, definition });
 }
 

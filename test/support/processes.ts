@@ -25,10 +25,10 @@ after(() => {
   for (const child of live) child.kill("SIGKILL");
 });
 
-/** Runs `node <args>` in the repository with extra environment, collecting its output. */
-export function spawnNode(args: string[], env: Record<string, string> = {}, options: { stdin?: boolean } = {}): Child {
+/** Runs `node <args>` in the repository (or in `options.cwd`) with extra environment, collecting its output. */
+export function spawnNode(args: string[], env: Record<string, string> = {}, options: { stdin?: boolean; cwd?: string } = {}): Child {
   const child = spawn(process.execPath, args, {
-    cwd: ROOT,
+    cwd: options.cwd ?? ROOT,
     env: { ...process.env, BATON_LOG_LEVEL: "warn", BATON_CHECK_RESPONSES: "1", ...env },
     stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
   });
