@@ -16,7 +16,7 @@ const CLI = join(ROOT, "src/cli/main.ts");
 const TEMPLATES = join(ROOT, "templates/init");
 const batonPackage = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
   version: string;
-  dependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
   exports: Record<string, string>;
 };
 const PROJECT_FILES = [".gitignore", "README.md", "flows/approve.test.ts", "flows/approve.ts", "package.json", "tsconfig.json"];
@@ -67,7 +67,7 @@ describe("baton init", () => {
       type: "module",
       engines: { node: ">=22.18" },
       scripts: { server: "baton server start", worker: 'baton serve "flows/*.ts"', test: 'node --test "flows/**/*.test.ts"', typecheck: "tsc" },
-      dependencies: { baton: `^${batonPackage.version}`, zod: batonPackage.dependencies.zod },
+      dependencies: { baton: `^${batonPackage.version}`, zod: batonPackage.peerDependencies.zod },
       devDependencies: { "@types/node": "^22.18.0", typescript: "^5.9.0" },
     });
     for (const [path, template] of [

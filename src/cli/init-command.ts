@@ -2,9 +2,9 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, 
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import packageJson from "../../package.json" with { type: "json" };
 import { BatonError } from "../contract/errors.ts";
 import { shellQuote } from "./cli-client.ts";
+import { packageManifest } from "./package-manifest.ts";
 
 /** The project's files besides package.json; the same path from src/cli/ and from a build in dist/cli/. */
 const TEMPLATE_DIR = fileURLToPath(new URL("../../templates/init/", import.meta.url));
@@ -94,8 +94,8 @@ function projectPackageJson(dirName: string) {
       typecheck: "tsc",
     },
     dependencies: {
-      baton: `^${packageJson.version}`,
-      zod: packageJson.dependencies.zod,
+      baton: `^${packageManifest.version}`,
+      zod: packageManifest.peerDependencies.zod,
     },
     devDependencies: {
       "@types/node": "^22.18.0",

@@ -1,14 +1,11 @@
-import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { exitCodeOf, reportError } from "./cli-errors.ts";
 import { addDeploymentCommands } from "./deployment-command.ts";
 import { addFlowRunCommands } from "./flow-run-command.ts";
 import { addInitCommand } from "./init-command.ts";
 import { addServeCommand } from "./serve-command.ts";
+import { packageManifest } from "./package-manifest.ts";
 import { addServerCommands } from "./server-command.ts";
-
-/** Baton's package.json: two folders up from src/cli/ in the repository and from dist/cli/ in the package. */
-const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
 /**
  * Builds the `baton` command line: `server start`, `flow-run ls | inspect | resume | cancel | logs`,
@@ -17,7 +14,7 @@ const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import
 export function createProgram(): Command {
   const program = new Command("baton")
     .description("Baton: flows that run on their own until they need a person, then ask and go on.")
-    .version(packageJson.version)
+    .version(packageManifest.version)
     .option("--api-url <url>", "the Baton API to talk to (default BATON_API_URL, else http://127.0.0.1:4200/api)")
     // Set before the commands are added, which inherit it: usage errors are thrown, not exited on.
     .exitOverride();
