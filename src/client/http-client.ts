@@ -191,6 +191,14 @@ export class BatonClient {
     return { status: res.statusCode, text: await res.body.text() };
   }
 
+  /** Closes the client's connections once their requests are answered; later requests fail with ServerUnreachableError. */
+  async close(): Promise<void> {
+    const pool = this.#pool;
+    this.#pool = Promise.reject(new Error("the client was closed"));
+    this.#pool.catch(() => {});
+    if (pool) await (await pool).pool.close();
+  }
+
   health(): Promise<{ status: "ok"; database: string }> {
     return this.#request("GET", "/health");
   }

@@ -140,6 +140,20 @@ export class FlowRunEndedError extends BatonError {
   }
 }
 
+/**
+ * Thrown in a flow that was still waiting for an answer when its process's connection to the server was
+ * shut down (a `baton/testing` server closed): the run is neither answered nor ended on the server.
+ */
+export class RuntimeClosedError extends BatonError {
+  constructor(flowRunId: string, pauseKey: string) {
+    super(
+      "RUNTIME_CLOSED",
+      `Flow run ${flowRunId} was still waiting at pause "${pauseKey}" when this process's connection to the Baton server was shut down (its test server closed). Answer or cancel the run before the test ends, or catch this error if the test leaves it waiting on purpose.`,
+      { flowRunId, pauseKey },
+    );
+  }
+}
+
 /** Thrown when a replayed run calls a different task at a position than its recorded history has there. */
 export class ReplayDivergenceError extends BatonError {
   constructor(flowRunId: string, taskKey: string, recorded: string, called: string) {

@@ -37,6 +37,13 @@ export class Heartbeats {
     }
   }
 
+  /** Stops beating and forgets every run. */
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#runs.clear();
+  }
+
   async beat(): Promise<void> {
     const ids = [...this.#runs.keys()];
     if (!ids.length) return;

@@ -13,12 +13,14 @@ export class LogShipper {
   #buffer: LogEntry[] = [];
   #timer: NodeJS.Timeout | undefined;
   #inFlight: Promise<void> = Promise.resolve();
+  #closed = false;
 
   constructor(client: BatonClient) {
     this.#client = client;
   }
 
   add(entry: LogEntry): void {
+    if (this.#closed) return;
     this.#buffer.push(entry);
     if (this.#buffer.length > MAX_BUFFERED) this.#buffer.splice(0, this.#buffer.length - MAX_BUFFERED);
     if (this.#buffer.length >= 500) void this.flush();
@@ -32,6 +34,15 @@ export class LogShipper {
     if (!this.#buffer.length) return this.#inFlight;
     this.#inFlight = this.#inFlight.then(() => this.#sendBuffered());
     return this.#inFlight;
+  }
+
+  /** Sends what is buffered, then stops: later lines are dropped, and a failed send is not retried. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#buffer = [];
   }
 
   /**

@@ -1,4 +1,13 @@
-import { ConfigError, FlowRunCancelledError, FlowRunEndedError, NotADeploymentRunError, NotPausedError, PauseTimeoutError, RunInputValidationError } from "../contract/errors.ts";
+import {
+  ConfigError,
+  FlowRunCancelledError,
+  FlowRunEndedError,
+  NotADeploymentRunError,
+  NotPausedError,
+  PauseTimeoutError,
+  RunInputValidationError,
+  RuntimeClosedError,
+} from "../contract/errors.ts";
 import { PauseKey, type InputRequest } from "../contract/index.ts";
 import { parseDuration } from "./duration.ts";
 import { getRunLogger } from "./logger.ts";
@@ -96,6 +105,8 @@ export async function pauseFlowRun<W extends WaitForInput | undefined = undefine
     answer = late.input;
   } else if (first.kind === "suspended") {
     throw stop(ctx, new SuspendSignal(flowRunId, key, "was suspended by the server"));
+  } else if (first.kind === "closed") {
+    throw new RuntimeClosedError(flowRunId, key);
   } else if (first.kind === "ended") {
     const { state } = first;
     if (state.type === "CANCELLED") throw new FlowRunCancelledError(flowRunId, state.message);

@@ -2,8 +2,8 @@ import type { BatonClient } from "../client/http-client.ts";
 import type { EventStream } from "../client/event-stream.ts";
 import { isTerminal, type BatonEvent, type State } from "../contract/index.ts";
 
-/** How a wait for an answer ended. */
-export type WaitOutcome = { kind: "answered"; input: unknown } | { kind: "ended"; state: State } | { kind: "suspended" };
+/** How a wait for an answer ended; "closed": the watcher was closed (the runtime shut down) while it waited. */
+export type WaitOutcome = { kind: "answered"; input: unknown } | { kind: "ended"; state: State } | { kind: "suspended" } | { kind: "closed" };
 
 interface Waiter {
   key: string;
@@ -32,6 +32,7 @@ export class PauseWatcher {
   #stream: EventStream | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
   #safetyTimer: NodeJS.Timeout | undefined;
+  #closed = false;
 
   constructor(client: BatonClient) {
     this.#client = client;
@@ -39,6 +40,7 @@ export class PauseWatcher {
 
   /** Opens the stream if needed; resolves once it is connected, so no answer can slip past. */
   async ready(): Promise<void> {
+    if (this.#closed) return; // no new stream: a wait begun now ends at once as "closed"
     if (this.#closeTimer) clearTimeout(this.#closeTimer);
     this.#closeTimer = undefined;
     this.#stream ??= this.#client.events(
@@ -51,6 +53,7 @@ export class PauseWatcher {
   /** Waits for the answer to pause `key` of run `flowRunId` (or for the run to end otherwise). */
   wait(flowRunId: string, key: string): Promise<WaitOutcome> {
     return new Promise((resolve) => {
+      if (this.#closed) return resolve({ kind: "closed" });
       this.#waiters.set(flowRunId, {
         key,
         resolve: (o) => {
@@ -61,6 +64,17 @@ export class PauseWatcher {
       });
       this.#safetyTimer ??= setInterval(() => void this.check([...this.#waiters.keys()], SAFETY_CHUNK_GAP_MS), SAFETY_CHECK_MS);
     });
+  }
+
+  /** Ends every wait as "closed" and closes the stream, leaving no timer behind; the watcher is not used again. */
+  close(): void {
+    this.#closed = true;
+    for (const w of [...this.#waiters.values()]) w.resolve({ kind: "closed" });
+    clearInterval(this.#safetyTimer);
+    clearTimeout(this.#closeTimer);
+    this.#safetyTimer = this.#closeTimer = undefined;
+    this.#stream?.close();
+    this.#stream = undefined;
   }
 
   /** Ends the wait of `flowRunId` as suspended: this process no longer owns the run. */
@@ -127,7 +141,7 @@ export class PauseWatcher {
 
   /** Closes the stream shortly after the last waiter is gone, so a finished script can exit. */
   #idle(): void {
-    if (this.#waiters.size) return;
+    if (this.#waiters.size || this.#closed) return;
     if (this.#safetyTimer) clearInterval(this.#safetyTimer);
     this.#safetyTimer = undefined;
     if (this.#closeTimer) clearTimeout(this.#closeTimer);

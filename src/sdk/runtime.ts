@@ -42,3 +42,19 @@ export function getRuntime(): Runtime {
   }
   return runtime;
 }
+
+/**
+ * Shuts the process's runtime down and forgets it, so that the next use makes a new one from
+ * `BATON_API_URL`: buffered log lines are sent, flows still waiting for an answer here end with
+ * RuntimeClosedError, and the event stream, heartbeats and connections close, so that nothing keeps the
+ * process alive. Not public API: `baton/testing` uses it to point the SDK at one test server after another.
+ */
+export async function closeRuntime(): Promise<void> {
+  const closing = runtime;
+  if (!closing) return;
+  runtime = undefined;
+  closing.heartbeats.stop();
+  closing.pauses.close();
+  await closing.logs.close();
+  await closing.client.close();
+}

@@ -29,6 +29,11 @@ export interface BatonServer {
   readonly config: ServerConfig;
   /** The API's base URL, e.g. `http://127.0.0.1:4200/api`. */
   readonly apiUrl: string;
+  /**
+   * Fails the runs whose pause timed out now, instead of at the next sweep; resolves with how many. For
+   * tests that move the server's clock (`advanceTime` of `baton/testing`).
+   */
+  expirePauses(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -86,12 +91,15 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
   return { app, runs, workers };
 }
 
-/** Opens the database, applies migrations, starts background services, and listens. */
-export async function startServer(options: ServerOptions = {}): Promise<BatonServer> {
-  const config = resolveServerConfig(options);
+/**
+ * Opens the database, applies migrations, starts background services, and listens. Settings come from
+ * `options`, then the `BATON_*` variables of `env`.
+ */
+export async function startServer(options: ServerOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<BatonServer> {
+  const config = resolveServerConfig(options, env);
   const storage = await openStorage({ databaseUrl: config.databaseUrl, home: config.home });
   const { app, runs, workers } = await createApp(storage, config);
-  const stopExpiry = startExpiryService(runs, config.expiryIntervalSeconds, (e) => app.log.error({ err: e }, "expiry sweep failed"));
+  const expiry = startExpiryService(runs, config.expiryIntervalSeconds, (e) => app.log.error({ err: e }, "expiry sweep failed"));
   const stopMonitor = startHeartbeatMonitor(workers, config.heartbeatTimeoutSeconds, (e) => app.log.error({ err: e }, "heartbeat check failed"));
   const stopRelay =
     storage.dialect === "postgres" && config.databaseUrl
@@ -100,7 +108,7 @@ export async function startServer(options: ServerOptions = {}): Promise<BatonSer
         )
       : async () => {};
   const stopServices = async () => {
-    stopExpiry();
+    expiry.stop();
     stopMonitor();
     await stopRelay();
   };
@@ -119,6 +127,7 @@ export async function startServer(options: ServerOptions = {}): Promise<BatonSer
     storage,
     config,
     apiUrl: `http://${host}:${port}/api`,
+    expirePauses: () => expiry.sweep(),
     async close() {
       await stopServices();
       await app.close();

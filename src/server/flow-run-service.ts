@@ -32,7 +32,7 @@ import {
 } from "../storage/flow-runs-store.ts";
 import { getRunInput, insertInputRequest, storeResponse } from "../storage/run-inputs-store.ts";
 import type { Executor, Storage } from "../storage/storage.ts";
-import { now } from "./clock.ts";
+import { now, nowMs, systemNow } from "./clock.ts";
 import type { EventBus } from "./event-bus.ts";
 import { compileSchema, validateInput } from "./input-validation.ts";
 
@@ -101,7 +101,7 @@ export class FlowRunService {
         startTime: state.type === "RUNNING" ? timestamp : null,
         endTime: isTerminal(state.type) ? timestamp : null,
       };
-      await insertFlowRun(tx, run, { workerId: body.workerId, scheduledAt: state.type === "SCHEDULED" ? timestamp : null });
+      await insertFlowRun(tx, run, { workerId: body.workerId, scheduledAt: state.type === "SCHEDULED" ? timestamp : null, heartbeatAt: systemNow() });
       return { result: run, events: [stateEvent(run, state, null)] };
     });
   }
@@ -192,7 +192,7 @@ export class FlowRunService {
     if (run.state.type !== "PAUSED") throw new NotPausedError(id, run.state.type, run.state.name);
     const key = run.state.details.pauseKey ?? "";
     const timeoutAt = run.state.details.pauseTimeout ?? null;
-    if (timeoutAt && Date.parse(timeoutAt) <= Date.now()) {
+    if (timeoutAt && Date.parse(timeoutAt) <= nowMs()) {
       await this.#expire(run);
       throw new PauseTimeoutError(id, key, timeoutAt);
     }
@@ -330,10 +330,10 @@ interface TransitionOptions {
 }
 
 /** Which process owns a run in `state`: none while it is scheduled, suspended or finished. */
-function ownership(state: State, workerId: string | undefined): Pick<StateChange, "workerId" | "scheduledAt"> {
+function ownership(state: State, workerId: string | undefined): Pick<StateChange, "workerId" | "scheduledAt" | "heartbeatAt"> {
   if (state.type === "SCHEDULED") return { workerId: null, scheduledAt: state.timestamp };
   if (isTerminal(state.type) || isSuspended(state)) return { workerId: null };
-  return workerId ? { workerId } : {};
+  return workerId ? { workerId, heartbeatAt: systemNow() } : {};
 }
 
 /** A suspended run is paused with no process waiting in it. */

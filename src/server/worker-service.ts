@@ -5,7 +5,7 @@ import { getDeployment, listDeployments, markServed, upsertDeployment } from "..
 import { findClaimableRuns, findSilentRuns, touchHeartbeats } from "../storage/flow-runs-store.ts";
 import { listRunInputs } from "../storage/run-inputs-store.ts";
 import { listTaskRuns } from "../storage/task-runs-store.ts";
-import { now } from "./clock.ts";
+import { now, systemNow } from "./clock.ts";
 import { isSuspended, newState, suspendedState, type FlowRunService } from "./flow-run-service.ts";
 import { compileSchema, validateInput } from "./input-validation.ts";
 
@@ -95,7 +95,7 @@ export class WorkerService {
 
   /** Records that `workerId` is alive; returns the runs among `ids` it no longer owns, which it must stop. */
   async heartbeat(workerId: string, ids: string[]): Promise<string[]> {
-    const owned = new Set(await touchHeartbeats(this.#db, workerId, ids, now()));
+    const owned = new Set(await touchHeartbeats(this.#db, workerId, ids, systemNow()));
     return ids.filter((id) => !owned.has(id));
   }
 

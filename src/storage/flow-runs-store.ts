@@ -26,6 +26,8 @@ export async function listFlows(db: Executor): Promise<Flow[]> {
 export interface RunOwnership {
   workerId?: string | null | undefined;
   scheduledAt?: string | null | undefined;
+  /** The owning process's first sign of life, on the system clock; default the run's creation time. */
+  heartbeatAt?: string | undefined;
 }
 
 /** Inserts a new run with its first state (also written to the history). */
@@ -44,7 +46,7 @@ export async function insertFlowRun(db: Executor, run: FlowRun, ownership: RunOw
       deployment_name: run.deploymentName,
       scheduled_at: ownership.scheduledAt ?? null,
       worker_id: ownership.workerId ?? null,
-      last_heartbeat_at: ownership.workerId ? run.createdAt : null,
+      last_heartbeat_at: ownership.workerId ? (ownership.heartbeatAt ?? run.createdAt) : null,
       created_at: run.createdAt,
       updated_at: run.updatedAt,
       start_time: run.startTime,
@@ -117,6 +119,8 @@ export interface StateChange {
   endTime?: string | null | undefined;
   /** The process that now owns the run (null: none); undefined leaves it as it is. */
   workerId?: string | null | undefined;
+  /** With `workerId`: its sign of life, on the system clock (heartbeats are); default the state's timestamp. */
+  heartbeatAt?: string | undefined;
   /** When a SCHEDULED run may be claimed. */
   scheduledAt?: string | null | undefined;
 }
@@ -134,7 +138,7 @@ export async function compareAndSetState(db: Executor, runId: string, expectedSt
     start_time: change.startTime,
     end_time: change.endTime,
     worker_id: change.workerId,
-    last_heartbeat_at: change.workerId === undefined ? undefined : change.workerId ? change.state.timestamp : null,
+    last_heartbeat_at: change.workerId === undefined ? undefined : change.workerId ? (change.heartbeatAt ?? change.state.timestamp) : null,
     scheduled_at: change.scheduledAt,
   });
   const result = await prepared(db, `compareAndSetState:${shape}`, { ...columns, runId, expectedStateId }, ({ runId, expectedStateId, ...set }) =>

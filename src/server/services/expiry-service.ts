@@ -1,22 +1,39 @@
 import type { FlowRunService } from "../flow-run-service.ts";
 
+/** The running expiry service. */
+export interface ExpiryService {
+  /**
+   * Sweeps now, after any sweep in progress (which may have read the clock before it moved), and resolves
+   * with how many runs this sweep failed.
+   */
+  sweep(): Promise<number>;
+  stop(): void;
+}
+
 /**
- * Fails runs whose pause timed out. Each sweep moves a run only if it is still in the paused state it
- * read, so several servers sharing one PostgreSQL can sweep at once without failing a run twice.
+ * Fails runs whose pause timed out, every `intervalSeconds`. Each sweep moves a run only if it is still in
+ * the paused state it read, so several servers sharing one PostgreSQL can sweep at once without failing a
+ * run twice.
  */
-export function startExpiryService(runs: FlowRunService, intervalSeconds: number, onError: (e: unknown) => void): () => void {
-  let running = false;
-  const timer = setInterval(async () => {
-    if (running) return;
-    running = true;
-    try {
-      while ((await runs.expirePauses(200)) === 200);
-    } catch (e) {
-      onError(e);
-    } finally {
-      running = false;
-    }
+export function startExpiryService(runs: FlowRunService, intervalSeconds: number, onError: (e: unknown) => void): ExpiryService {
+  let current: Promise<number> | undefined;
+  const sweepAll = async () => {
+    let failed = 0;
+    for (let n = 200; n === 200; failed += n) n = await runs.expirePauses(200);
+    return failed;
+  };
+  const sweep = (): Promise<number> => {
+    const next = (current ?? Promise.resolve(0)).then(sweepAll, sweepAll);
+    current = next;
+    next.then(
+      () => void (current === next && (current = undefined)),
+      () => void (current === next && (current = undefined)),
+    );
+    return next;
+  };
+  const timer = setInterval(() => {
+    if (!current) sweep().catch(onError);
   }, intervalSeconds * 1000);
   timer.unref();
-  return () => clearInterval(timer);
+  return { sweep, stop: () => clearInterval(timer) };
 }

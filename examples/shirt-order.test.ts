@@ -1,0 +1,44 @@
+// A test of the shirt-order example as you would write one for your own flow: `node --test examples/shirt-order.test.ts`.
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, test } from "node:test";
+import { InvalidInputError, RunInputValidationError } from "baton";
+import { startTestServer, type TestServer } from "baton/testing";
+import { shirtOrder } from "./shirt-order.ts";
+
+let server: TestServer;
+beforeEach(async () => {
+  server = await startTestServer();
+});
+afterEach(() => server.close());
+
+test("shirt-order takes an order of a stocked shirt and logs it", async () => {
+  const done = shirtOrder();
+  const pause = await server.waitForPause({ flowName: "shirt-order" });
+  await server.answer(pause.flowRun.id, { size: "medium", color: "green" });
+  await done;
+  const logs = await server.client.listLogs(pause.flowRun.id);
+  assert.ok(logs.some((l) => l.message === "Shirt order: medium, green"), logs.map((l) => l.message).join("\n"));
+});
+
+test("shirt-order refuses a size that is not on the form, and the run keeps waiting", async () => {
+  const done = shirtOrder();
+  const pause = await server.waitForPause({ flowName: "shirt-order" });
+  await assert.rejects(server.answer(pause.flowRun.id, { size: "tiny", color: "red" }), (e: unknown) => {
+    assert.ok(e instanceof InvalidInputError);
+    assert.deepEqual(e.errors.map((f) => f.path), ["/size"]);
+    return true;
+  });
+  await server.answer(pause.flowRun.id, { size: "large", color: "red" });
+  await done;
+});
+
+test("a small green shirt passes the form, then fails the run with the flow's own check", async () => {
+  // Asserted before the answer: a rejection nothing handles yet would fail the test by itself.
+  const failed = assert.rejects(shirtOrder(), RunInputValidationError);
+  const pause = await server.waitForPause({ flowName: "shirt-order" });
+  await server.answer(pause.flowRun.id, { size: "small", color: "green" });
+  await failed;
+  const run = await server.client.getFlowRun(pause.flowRun.id);
+  assert.equal(run.state.type, "FAILED");
+  assert.match(run.state.message ?? "", /Green is only in-stock for medium, large, and XL sizes/);
+});
