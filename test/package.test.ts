@@ -179,6 +179,7 @@ for (const node of nodes) {
       // Only the chosen Node on the PATH ahead of the system's: npx, baton's shebang and tsc all run on it.
       env = { ...process.env, PATH: `${nodeBin}:${process.env.PATH!.split(":").filter((p) => p !== BIN).join(":")}`, BATON_LOG_LEVEL: "warn" };
       delete env.BATON_API_URL;
+      delete env.NODE_TEST_CONTEXT; // else the starter's `node --test` would report to this runner, not print
       const version = await run("node", ["--version"], work, env);
       assert.match(version.stdout, new RegExp(`^v${major}\\.`), `node on the PATH is ${version.stdout}`);
       mkdirSync(join(project, "flows"), { recursive: true });
@@ -236,6 +237,33 @@ for (const node of nodes) {
         assert.match(server.output(), /Stopped\.\s*$/);
       });
     }
+
+    test("npx baton init makes a project whose README works: npm install, npm test, typecheck, server, worker, a run answered", async () => {
+      const starter = join(work, `starter-node${major}`);
+      const init = await run("npx", ["baton", "init", starter], project, env);
+      assertOk(init, "baton init");
+      assert.match(init.stdout, /npm run worker/);
+      // Baton is not on the npm registry yet: the tarball is installed by path, which also installs the rest.
+      assertOk(await run("npm", ["install", tarball, "--no-audit", "--no-fund", "--prefer-offline"], starter, env), "npm install in the starter");
+      const tested = await run("npm", ["test"], starter, env);
+      assertOk(tested, "the starter's npm test");
+      assert.match(tested.stdout, /^[#ℹ] pass 1$/m); // TAP on Node 22, the spec reporter on Node 24
+      assertOk(await run("npm", ["run", "typecheck"], starter, env), "the starter's npm run typecheck");
+
+      const server = start("npm", ["run", "server", "--", "--port", "0"], starter, { ...env, BATON_HOME: mkdtempSync(join(work, "home-")) });
+      const [, apiUrl] = (await server.waitFor(/API at (http:\/\/\S+?\/api)\)/)) as RegExpMatchArray;
+      const serveEnv = { ...env, BATON_API_URL: apiUrl };
+      const worker = start("npm", ["run", "worker"], starter, serveEnv);
+      await worker.waitFor(/Serving deployment approve \(flows\/approve\.ts\)/);
+      const started = await run("npx", ["baton", "deployment", "run", "approve", "--param", "amount=120"], starter, serveEnv);
+      assertOk(started, "baton deployment run");
+      const [, runId] = started.stdout.match(/Started flow run (\S+)/)!;
+      await worker.waitFor(/Paused at "1"/);
+      assertOk(await run("npx", ["baton", "flow-run", "resume", runId!, "--input", '{"approved":true,"comment":"ok"}'], starter, serveEnv), "baton flow-run resume");
+      await worker.waitFor(/Expense of €120 approved: ok/);
+      await worker.stop();
+      await server.stop();
+    });
 
     test("tsc --noEmit takes the package's types: a correct flow passes, one that reads a missing field fails", async () => {
       const tsc = join(project, "node_modules/.bin/tsc");
