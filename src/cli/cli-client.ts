@@ -9,12 +9,15 @@ export function clientOf(command: Command): BatonClient {
 
 /**
  * How a person should type a Baton command in this shell: `npm run baton --` when this command itself
- * came from this repository's `npm start` or `npm run baton` (where no `baton` is on the PATH), else `baton`.
- * Other npm scripts (`npm test`) run the CLI as a program, not for a person.
+ * came from this repository's `npm start` or `npm run baton` (where no `baton` is on the PATH); `npx baton`
+ * when it came through npx or a project's `npm run` script (Baton installed in a project, not globally);
+ * else `baton`. Other npm commands (`npm test`) run the CLI as a program, not for a person.
  */
 export function commandPrefix(): string {
   const event = process.env.npm_lifecycle_event;
-  return event === "start" || event === "baton" ? "npm run baton --" : "baton";
+  if (event === "start" || event === "baton") return "npm run baton --";
+  const command = process.env.npm_command;
+  return command === "exec" || command === "run-script" ? "npx baton" : "baton";
 }
 
 /** Quotes a value for a POSIX shell when it needs it. */
