@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import Fastify, { type FastifyInstance } from "fastify";
 import { errorFromResponse } from "../client/error-from-response.ts";
@@ -121,5 +123,30 @@ describe("the error registry", () => {
     assert.ok(proxy instanceof UnexpectedResponseError);
     assert.equal(proxy.message, "The server answered with HTTP 502.");
     assert.deepEqual(proxy.details, { status: 502, responseCode: null, responseDetails: {} });
+  });
+});
+
+describe("error classes across the source", () => {
+  const root = join(import.meta.dirname, "..");
+  const sources = readdirSync(root, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
+    .map((f) => ({ file: f, text: readFileSync(join(root, f), "utf8") }));
+
+  test("each BatonError subclass names a code of its own, and no error is made with an inline code", () => {
+    const owners = new Map<string, string>();
+    for (const { file, text } of sources) {
+      assert.doesNotMatch(text, /new BatonError\(/, `${file} makes a BatonError with an inline code; give the situation its class`);
+      for (const m of text.matchAll(/class (\w+) extends BatonError\b/g)) {
+        const name = m[1]!;
+        // The class's own static, before its constructor.
+        const head = text.slice(m.index, text.indexOf("constructor(", m.index));
+        const code = /static readonly code = "([A-Z_]+)";/.exec(head)?.[1];
+        assert.ok(code, `${file}: ${name} has no \`static readonly code\``);
+        assert.ok(!owners.has(code), `${name} (${file}) and ${owners.get(code)} share the code ${code}`);
+        owners.set(code, `${name} (${file})`);
+        assert.match(text, new RegExp(`super\\(\\s*${name}\\.code\\b`), `${file}: ${name} passes its own code to super()`);
+      }
+    }
+    for (const { error } of API_ERRORS) assert.ok(owners.has(error.code), `${error.code} is found in the source`);
   });
 });
