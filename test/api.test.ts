@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { z } from "zod";
 import { createClient, type BatonClient } from "../src/client/index.ts";
+import { PauseNotFoundError } from "../src/contract/errors.ts";
 import { collectEvents, describeEvent, pausedRun, request, waitForState, waitUntil } from "./support/api.ts";
 import { createTempDatabase, postgresUnavailable } from "./support/postgres.ts";
 import { backends, startTestServer, type TestServer } from "./support/processes.ts";
@@ -48,6 +49,26 @@ for (const { backend, skip } of await backends()) {
       assert.equal(res.status, 404);
       assert.equal(res.body.code, "FLOW_RUN_NOT_FOUND");
       assert.match(res.body.message, /no-such-run/);
+    });
+
+    test("asking for a pause a run does not have answers 404 PAUSE_NOT_FOUND, which the client throws as PauseNotFoundError", async () => {
+      const run = await pausedRun(client);
+      const res = await request(server, "GET", `/flow-runs/${run.id}/inputs/no-such-key`);
+      assert.equal(res.status, 404);
+      assert.deepEqual(res.body.details, { flowRunId: run.id, pauseKey: "no-such-key" });
+      await assert.rejects(client.getRunInput(run.id, "no-such-key"), (e) => {
+        assert.ok(e instanceof PauseNotFoundError);
+        assert.equal(e.code, "PAUSE_NOT_FOUND");
+        assert.equal(e.details.pauseKey, "no-such-key");
+        return true;
+      });
+    });
+
+    test("a path the API does not have answers 404 ROUTE_NOT_FOUND naming the method and path", async () => {
+      const res = await request(server, "POST", "/no-such-route");
+      assert.equal(res.status, 404);
+      assert.equal(res.body.code, "ROUTE_NOT_FOUND");
+      assert.match(res.body.message, /^No route POST \/api\/no-such-route; the API is described at \/api\/openapi\.json\.$/);
     });
 
     test("resuming a run that is running answers 409 saying it is Running", async () => {

@@ -1,22 +1,32 @@
 import { CommanderError } from "commander";
-import { BatonError, InvalidInputError, ParametersValidationError, type FieldError } from "../contract/errors.ts";
+import { BatonError, InvalidInputError, ParametersValidationError } from "../contract/errors.ts";
 import { formatPath } from "./format.ts";
 
 /** Thrown when `--input` is not JSON; the answer is never sent. */
 export class InputNotJsonError extends BatonError {
+  static readonly code = "INPUT_NOT_JSON";
   constructor(reason: string) {
     super(
-      "INPUT_NOT_JSON",
+      InputNotJsonError.code,
       `--input is not valid JSON (${reason}). Quote the answer as JSON, e.g. --input '{"name":"Ada"}', --input 42 or --input '"text"'.`,
     );
   }
 }
 
+/** Thrown when `baton flow-run resume` asked for the answer and the person left the form; nothing was sent. */
+export class NoAnswerError extends BatonError<{ flowRunId: string }> {
+  static readonly code = "NO_ANSWER";
+  constructor(flowRunId: string) {
+    super(NoAnswerError.code, `No answer was sent; flow run ${flowRunId} is still paused.`, { flowRunId });
+  }
+}
+
 /** Thrown when `baton serve` cannot serve what it was given; nothing is served. One problem per module (or name clash). */
-export class FlowModulesError extends BatonError {
+export class FlowModulesError extends BatonError<{ problems: readonly string[] }> {
+  static readonly code = "FLOW_MODULES";
   readonly problems: readonly string[];
   constructor(problems: readonly string[]) {
-    super("FLOW_MODULES", problems.join("; "), { problems });
+    super(FlowModulesError.code, problems.join("; "), { problems });
     this.problems = problems;
   }
 }
@@ -39,12 +49,11 @@ export function reportError(error: unknown, stderr: NodeJS.WritableStream = proc
   // Commander has printed its own message already.
   if (error instanceof CommanderError) return;
   if (error instanceof InvalidInputError) {
-    const runId = String(error.details.flowRunId ?? "");
-    stderr.write(`error: The answer does not match what the pause asks for; flow run ${runId} is still paused.\n`);
+    stderr.write(`error: The answer does not match what the pause asks for; flow run ${error.details.flowRunId} is still paused.\n`);
     for (const e of error.errors) stderr.write(`  ${formatPath(e.path)}: ${e.message}\n`);
   } else if (error instanceof ParametersValidationError) {
-    stderr.write(`error: The parameters do not fit what deployment ${String(error.details.flowName ?? "")} takes; no run was created.\n`);
-    for (const e of (error.details.errors as FieldError[] | undefined) ?? []) stderr.write(`  ${formatPath(e.path, "(parameters)")}: ${e.message}\n`);
+    stderr.write(`error: The parameters do not fit what deployment ${error.details.flowName} takes; no run was created.\n`);
+    for (const e of error.details.errors) stderr.write(`  ${formatPath(e.path, "(parameters)")}: ${e.message}\n`);
   } else if (error instanceof FlowModulesError) {
     for (const problem of error.problems) stderr.write(`error: ${problem}\n`);
   } else {

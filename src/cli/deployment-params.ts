@@ -3,9 +3,10 @@ import { BatonError } from "../contract/errors.ts";
 
 /** Thrown when `--params` is not a JSON object; no run is created. */
 export class ParamsNotJsonObjectError extends BatonError {
+  static readonly code = "PARAMS_NOT_JSON_OBJECT";
   constructor(reason: string) {
     super(
-      "PARAMS_NOT_JSON_OBJECT",
+      ParamsNotJsonObjectError.code,
       `--params is not a JSON object (${reason}). Give the parameters as one, e.g. --params '{"amount":120,"note":"lunch"}', or each with --param amount=120.`,
     );
   }

@@ -1,6 +1,6 @@
 import type { BatonClient } from "../client/index.ts";
-import { BatonError, NotPausedError } from "../contract/errors.ts";
-import { InputNotJsonError } from "./cli-errors.ts";
+import { NotPausedError } from "../contract/errors.ts";
+import { InputNotJsonError, NoAnswerError } from "./cli-errors.ts";
 import { askForInput, formFields, type AskField } from "./input-form.ts";
 
 /** Options of `resumeRun`. */
@@ -31,7 +31,7 @@ export async function resumeRun(client: BatonClient, flowRunId: string, options:
       input = await askForInput(formFields(inputRequest), options.ask);
     } catch (e) {
       if (e instanceof Error && e.name === "ExitPromptError")
-        throw new BatonError("NO_ANSWER", `No answer was sent; flow run ${flowRunId} is still paused.`, { flowRunId });
+        throw new NoAnswerError(flowRunId);
       throw e;
     }
   }

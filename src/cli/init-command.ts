@@ -28,13 +28,30 @@ export function addInitCommand(program: Command): void {
 }
 
 /** Thrown when `baton init` would overwrite a file; nothing is written. */
-export class InitConflictError extends BatonError {
+export class InitConflictError extends BatonError<{ dir: string; files: string[] }> {
+  static readonly code = "INIT_CONFLICT";
   constructor(dir: string, files: string[]) {
     super(
-      "INIT_CONFLICT",
+      InitConflictError.code,
       `${dir} already has ${files.join(", ")}; baton init writes no file over another, so it wrote nothing. Run it in a new or empty directory, e.g. baton init my-flows.`,
       { dir, files },
     );
+  }
+}
+
+/** Thrown when `baton init` is given a file where a directory should be; nothing is written. */
+export class InitNotADirectoryError extends BatonError<{ dir: string }> {
+  static readonly code = "INIT_NOT_A_DIRECTORY";
+  constructor(dir: string) {
+    super(InitNotADirectoryError.code, `${dir} is a file, not a directory; name a directory to create the project in.`, { dir });
+  }
+}
+
+/** Thrown when `baton init` cannot find the project templates that come with Baton (a broken install). */
+export class InitTemplatesMissingError extends BatonError<{ templateDir: string }> {
+  static readonly code = "INIT_TEMPLATES_MISSING";
+  constructor(templateDir: string) {
+    super(InitTemplatesMissingError.code, `The project templates are not at ${templateDir}; reinstall Baton.`, { templateDir });
   }
 }
 
@@ -42,7 +59,7 @@ function init(dirArg: string | undefined): void {
   const cwd = process.cwd();
   const dir = resolve(cwd, dirArg ?? ".");
   const shown = relative(cwd, dir) || ".";
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new BatonError("INIT_NOT_A_DIRECTORY", `${shown} is a file, not a directory; name a directory to create the project in.`);
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new InitNotADirectoryError(shown);
   const files = projectFiles(basename(dir));
   const taken = [...files.keys()].filter((path) => lstatSync(join(dir, path), { throwIfNoEntry: false }));
   if (taken.length) throw new InitConflictError(shown, taken);
@@ -66,7 +83,7 @@ function init(dirArg: string | undefined): void {
 
 /** The project's files by path (with `/`), package.json first, then the templates in order of path. */
 function projectFiles(dirName: string): Map<string, string> {
-  if (!existsSync(TEMPLATE_DIR)) throw new BatonError("INIT_TEMPLATES_MISSING", `The project templates are not at ${TEMPLATE_DIR}; reinstall Baton.`);
+  if (!existsSync(TEMPLATE_DIR)) throw new InitTemplatesMissingError(TEMPLATE_DIR);
   const files = new Map<string, string>([["package.json", `${JSON.stringify(projectPackageJson(dirName), null, 2)}\n`]]);
   const templates = readdirSync(TEMPLATE_DIR, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())

@@ -82,17 +82,49 @@ function databaseOf(server: BatonServer): string {
   return `SQLite ${url ? url.replace(/^sqlite:(\/\/)?/, "") : join(server.config.home, "baton.sqlite")}`;
 }
 
+/** Thrown when `baton server start` finds its port taken. */
+export class AddressInUseError extends BatonError<{ host: string; port: number }> {
+  static readonly code = "ADDRESS_IN_USE";
+  constructor(host: string, port: number) {
+    super(AddressInUseError.code, `Port ${port} on ${host} is already in use (another Baton server?). Stop that one, or start on another port with --port.`, { host, port });
+  }
+}
+
+/** Thrown when `baton server start` may not listen on its port (one below 1024, without privileges). */
+export class AddressNotAllowedError extends BatonError<{ host: string; port: number }> {
+  static readonly code = "ADDRESS_NOT_ALLOWED";
+  constructor(host: string, port: number) {
+    super(AddressNotAllowedError.code, `Listening on ${host}:${port} is not allowed; ports below 1024 need privileges. Pick another with --port.`, { host, port });
+  }
+}
+
+/** Thrown when `baton server start` is given a host that is not an address of this machine. */
+export class AddressNotAvailableError extends BatonError<{ host: string }> {
+  static readonly code = "ADDRESS_NOT_AVAILABLE";
+  constructor(host: string) {
+    super(AddressNotAvailableError.code, `${host} is not an address of this machine; pick another with --host.`, { host });
+  }
+}
+
+/** Thrown when `baton server start` fails for any other reason; the cause is kept. */
+export class ServerStartError extends BatonError {
+  static readonly code = "SERVER_START";
+  constructor(cause: unknown) {
+    super(ServerStartError.code, `The Baton server could not start: ${(cause as Error).message ?? String(cause)}`, {}, { cause });
+  }
+}
+
 /** Turns a failed start into one line a person can act on. */
 function startError(error: unknown, host: string, port: number): unknown {
   if (error instanceof BatonError) return error;
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "EADDRINUSE")
-    return new BatonError("ADDRESS_IN_USE", `Port ${port} on ${host} is already in use (another Baton server?). Stop that one, or start on another port with --port.`);
+    return new AddressInUseError(host, port);
   if (code === "EACCES")
-    return new BatonError("ADDRESS_NOT_ALLOWED", `Listening on ${host}:${port} is not allowed; ports below 1024 need privileges. Pick another with --port.`);
+    return new AddressNotAllowedError(host, port);
   if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND")
-    return new BatonError("ADDRESS_NOT_AVAILABLE", `${host} is not an address of this machine; pick another with --host.`);
-  return new BatonError("SERVER_START", `The Baton server could not start: ${(error as Error).message ?? String(error)}`, {}, { cause: error });
+    return new AddressNotAvailableError(host);
+  return new ServerStartError(error);
 }
 
 function parsePort(value: string): number {

@@ -1,4 +1,4 @@
-import { errorFromResponse, ServerUnreachableError } from "../contract/errors.ts";
+import { ServerUnreachableError } from "../contract/errors.ts";
 import { MAX_BATCH_OPERATIONS } from "../contract/index.ts";
 import type {
   BatchOperation,
@@ -27,6 +27,7 @@ import type {
   StateType,
   TaskRun,
 } from "../contract/index.ts";
+import { errorFromResponse, type ErrorResponseBody } from "./error-from-response.ts";
 import { openEventStream, type EventStream, type EventStreamOptions } from "./event-stream.ts";
 
 /** Connections a client keeps to the server at most; more concurrent requests wait for one to be free. */
@@ -115,7 +116,7 @@ export class BatonClient {
       parsed = undefined;
     }
     if (res.status < 200 || res.status >= 300)
-      throw errorFromResponse(res.status, parsed as { code?: string; message?: string; details?: Record<string, unknown> });
+      throw errorFromResponse(res.status, parsed as ErrorResponseBody | undefined);
     return parsed as T;
   }
 
@@ -156,7 +157,7 @@ export class BatonClient {
           chunk.forEach((q, j) => {
             const r = results[j]!;
             if (r.status >= 200 && r.status < 300) q.resolve(r.body);
-            else q.reject(errorFromResponse(r.status, r.body as { code?: string; message?: string; details?: Record<string, unknown> }));
+            else q.reject(errorFromResponse(r.status, r.body as ErrorResponseBody | undefined));
           }),
         (error: unknown) => chunk.forEach((q) => q.reject(error)),
       );

@@ -1,7 +1,7 @@
 /**
  * Baton's errors. Each has a stable `code`, a message that says what happened and what to do, and
- * structured `details`. The server turns them into HTTP responses `{ code, message, details }` in one
- * place, and the client turns those back into the same classes.
+ * structured `details`. Those the API answers with are listed, with their HTTP status, in
+ * `error-registry.ts`: the server's error handler and the client both work from that list.
  */
 
 /** A JSON Schema or Zod failure at one place of a value; `path` is a JSON pointer ("" is the whole value). */
@@ -10,50 +10,79 @@ export interface FieldError {
   message: string;
 }
 
-/** The base class of every error Baton throws on purpose. */
-export class BatonError extends Error {
+/**
+ * The base class of every error Baton throws on purpose. Each subclass names its `code` once, as a
+ * static (`NotPausedError.code`), and says its `details` in its type.
+ *
+ * @example
+ * try {
+ *   await client.resume(id, { input });
+ * } catch (e) {
+ *   if (e instanceof NotPausedError) console.log(`already ${e.details.stateName}`);
+ *   else throw e;
+ * }
+ */
+export class BatonError<Details extends object = Record<string, unknown>> extends Error {
   readonly code: string;
-  readonly details: Record<string, unknown>;
-  constructor(code: string, message: string, details: Record<string, unknown> = {}, options?: ErrorOptions) {
+  readonly details: Details;
+  constructor(code: string, message: string, details: Details = {} as Details, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
     this.details = details;
   }
   /** The body the server answers with. */
-  toJSON(): { code: string; message: string; details: Record<string, unknown> } {
+  toJSON(): { code: string; message: string; details: Details } {
     return { code: this.code, message: this.message, details: this.details };
   }
 }
 
 /** Thrown when no flow run has the given id. */
-export class FlowRunNotFoundError extends BatonError {
+export class FlowRunNotFoundError extends BatonError<{ flowRunId: string }> {
+  static readonly code = "FLOW_RUN_NOT_FOUND";
   constructor(flowRunId: string) {
-    super("FLOW_RUN_NOT_FOUND", `No flow run has the id ${flowRunId}; list runs with \`baton flow-run ls\`.`, {
-      flowRunId,
-    });
+    super(FlowRunNotFoundError.code, `No flow run has the id ${flowRunId}; list runs with \`baton flow-run ls\`.`, { flowRunId });
   }
 }
 
 /** Thrown when no task run has the given id. */
-export class TaskRunNotFoundError extends BatonError {
+export class TaskRunNotFoundError extends BatonError<{ taskRunId: string }> {
+  static readonly code = "TASK_RUN_NOT_FOUND";
   constructor(taskRunId: string) {
-    super("TASK_RUN_NOT_FOUND", `No task run has the id ${taskRunId}.`, { taskRunId });
+    super(TaskRunNotFoundError.code, `No task run has the id ${taskRunId}.`, { taskRunId });
   }
 }
 
 /** Thrown when no deployment has the given name. */
-export class DeploymentNotFoundError extends BatonError {
+export class DeploymentNotFoundError extends BatonError<{ name: string }> {
+  static readonly code = "DEPLOYMENT_NOT_FOUND";
   constructor(name: string) {
-    super("DEPLOYMENT_NOT_FOUND", `No deployment is named "${name}"; list them with \`baton deployment ls\`. A flow becomes a deployment when a process serves it.`, { name });
+    super(DeploymentNotFoundError.code, `No deployment is named "${name}"; list them with \`baton deployment ls\`. A flow becomes a deployment when a process serves it.`, { name });
+  }
+}
+
+/** Thrown when a flow run has no pause with the given key. */
+export class PauseNotFoundError extends BatonError<{ flowRunId: string; pauseKey: string }> {
+  static readonly code = "PAUSE_NOT_FOUND";
+  constructor(flowRunId: string, pauseKey: string) {
+    super(PauseNotFoundError.code, `Flow run ${flowRunId} has no pause with the key "${pauseKey}".`, { flowRunId, pauseKey });
+  }
+}
+
+/** Thrown when a request names no route of the API (a wrong path or method). */
+export class RouteNotFoundError extends BatonError<{ method: string; url: string }> {
+  static readonly code = "ROUTE_NOT_FOUND";
+  constructor(method: string, url: string) {
+    super(RouteNotFoundError.code, `No route ${method} ${url}; the API is described at /api/openapi.json.`, { method, url });
   }
 }
 
 /** Thrown when a resume targets a run that is not paused (already answered, cancelled, finished, ...). */
-export class NotPausedError extends BatonError {
+export class NotPausedError extends BatonError<{ flowRunId: string; stateType: string; stateName: string }> {
+  static readonly code = "NOT_PAUSED";
   constructor(flowRunId: string, stateType: string, stateName: string) {
     super(
-      "NOT_PAUSED",
+      NotPausedError.code,
       `Flow run ${flowRunId} is not paused: it is ${stateName} (${stateType}). Only a paused run can be resumed; it may have been answered already.`,
       { flowRunId, stateType, stateName },
     );
@@ -61,63 +90,79 @@ export class NotPausedError extends BatonError {
 }
 
 /** Thrown when a state change breaks the orchestration rules (for example, leaving a terminal state). */
-export class InvalidTransitionError extends BatonError {
+export class InvalidTransitionError extends BatonError<{ flowRunId: string; from: string; to: string; reason: string }> {
+  static readonly code = "INVALID_TRANSITION";
   constructor(flowRunId: string, from: string, to: string, reason: string) {
-    super("INVALID_TRANSITION", `Flow run ${flowRunId} cannot go from ${from} to ${to}: ${reason}`, {
-      flowRunId,
-      from,
-      to,
-    });
+    super(InvalidTransitionError.code, `Flow run ${flowRunId} cannot go from ${from} to ${to}: ${reason}`, { flowRunId, from, to, reason });
   }
 }
 
 /** Thrown when an answer does not match what the pause asked for; the run stays paused. */
-export class InvalidInputError extends BatonError {
+export class InvalidInputError extends BatonError<{ flowRunId: string; errors: FieldError[] }> {
+  static readonly code = "INVALID_INPUT";
   readonly errors: FieldError[];
   constructor(flowRunId: string, errors: FieldError[]) {
     const list = errors.map((e) => `${e.path || "(input)"}: ${e.message}`).join("; ");
-    super("INVALID_INPUT", `The input does not match what the pause asks for, and the run stays paused. ${list}`, {
-      flowRunId,
-      errors,
-    });
+    super(InvalidInputError.code, `The input does not match what the pause asks for, and the run stays paused. ${list}`, { flowRunId, errors });
     this.errors = errors;
   }
 }
 
 /** Thrown when a request body or query is malformed. */
-export class BadRequestError extends BatonError {
+export class BadRequestError extends BatonError<{ errors: FieldError[] }> {
+  static readonly code = "BAD_REQUEST";
   constructor(message: string, errors: FieldError[] = []) {
-    super("BAD_REQUEST", message, { errors });
+    super(BadRequestError.code, message, { errors });
   }
 }
 
 /** Thrown when a request body is larger than the server accepts. */
-export class PayloadTooLargeError extends BatonError {
+export class PayloadTooLargeError extends BatonError<{ limitBytes: number }> {
+  static readonly code = "PAYLOAD_TOO_LARGE";
   constructor(limitBytes: number) {
-    super("PAYLOAD_TOO_LARGE", `The request body is larger than ${limitBytes} bytes; send a smaller answer.`, {
-      limitBytes,
-    });
+    super(PayloadTooLargeError.code, `The request body is larger than ${limitBytes} bytes; send a smaller answer.`, { limitBytes });
+  }
+}
+
+/** Thrown by the client when the server failed unexpectedly (HTTP 500); what went wrong is in the server's log. */
+export class InternalServerError extends BatonError<Record<string, never>> {
+  static readonly code = "INTERNAL";
+  constructor() {
+    super(InternalServerError.code, "The server failed unexpectedly; its log has the details.", {});
   }
 }
 
 /** Thrown when a pause's timeout passed before the answer came; the run is failed. */
-export class PauseTimeoutError extends BatonError {
+export class PauseTimeoutError extends BatonError<{ flowRunId: string; pauseKey: string; timeoutAt: string | null }> {
+  static readonly code = "PAUSE_TIMEOUT";
   constructor(flowRunId: string, pauseKey: string, timeoutAt: string | null) {
     super(
-      "PAUSE_TIMEOUT",
+      PauseTimeoutError.code,
       `The pause "${pauseKey}" of flow run ${flowRunId} timed out${timeoutAt ? ` at ${timeoutAt}` : ""} without an answer; the run is failed. Give \`pauseFlowRun\` a longer \`timeout\` if people need more time.`,
       { flowRunId, pauseKey, timeoutAt },
     );
   }
 }
 
+/** One Zod issue of a `RunInputValidationError`. */
+export interface RunInputIssue {
+  path: PropertyKey[];
+  message: string;
+  code?: string;
+}
+
 /** Thrown by `pauseFlowRun` when the answer passed the JSON Schema but failed the schema's own checks (refine). */
-export class RunInputValidationError extends BatonError {
+export class RunInputValidationError extends BatonError<{
+  flowRunId: string;
+  pauseKey: string;
+  issues: { path: string[]; message: string; code: string | undefined }[];
+}> {
+  static readonly code = "RUN_INPUT_VALIDATION";
   /** The Zod issues, as data. */
-  readonly issues: readonly { path: PropertyKey[]; message: string; code?: string }[];
-  constructor(flowRunId: string, pauseKey: string, issues: readonly { path: PropertyKey[]; message: string; code?: string }[]) {
+  readonly issues: readonly RunInputIssue[];
+  constructor(flowRunId: string, pauseKey: string, issues: readonly RunInputIssue[]) {
     const list = issues.map((i) => `${i.path.map(String).join(".") || "(input)"}: ${i.message}`).join("; ");
-    super("RUN_INPUT_VALIDATION", `The answer to pause "${pauseKey}" failed validation: ${list}`, {
+    super(RunInputValidationError.code, `The answer to pause "${pauseKey}" failed validation: ${list}`, {
       flowRunId,
       pauseKey,
       issues: issues.map((i) => ({ path: i.path.map(String), message: i.message, code: i.code })),
@@ -126,17 +171,19 @@ export class RunInputValidationError extends BatonError {
   }
 }
 
-/** Thrown inside a flow when its run was cancelled (for example, while it waited for an answer). */
-export class FlowRunCancelledError extends BatonError {
-  constructor(flowRunId: string, message?: string | null) {
-    super("FLOW_RUN_CANCELLED", `Flow run ${flowRunId} was cancelled${message ? `: ${message}` : "."}`, { flowRunId });
+/** Thrown when a run was cancelled: in its flow (at the pause it waited at, or its next report), and to any later write. */
+export class FlowRunCancelledError extends BatonError<{ flowRunId: string; reason: string | null }> {
+  static readonly code = "FLOW_RUN_CANCELLED";
+  constructor(flowRunId: string, reason?: string | null) {
+    super(FlowRunCancelledError.code, `Flow run ${flowRunId} was cancelled${reason ? `: ${reason}` : "."}`, { flowRunId, reason: reason ?? null });
   }
 }
 
 /** Thrown inside a flow when its run was ended from outside (forced to Failed, Crashed, ...) while it waited. */
-export class FlowRunEndedError extends BatonError {
+export class FlowRunEndedError extends BatonError<{ flowRunId: string; stateName: string }> {
+  static readonly code = "FLOW_RUN_ENDED";
   constructor(flowRunId: string, stateName: string, message?: string | null) {
-    super("FLOW_RUN_ENDED", `Flow run ${flowRunId} was set ${stateName} while it waited${message ? `: ${message}` : "."}`, { flowRunId, stateName });
+    super(FlowRunEndedError.code, `Flow run ${flowRunId} was set ${stateName} while it waited${message ? `: ${message}` : "."}`, { flowRunId, stateName });
   }
 }
 
@@ -144,10 +191,11 @@ export class FlowRunEndedError extends BatonError {
  * Thrown in a flow that was still waiting for an answer when its process's connection to the server was
  * shut down (a `baton/testing` server closed): the run is neither answered nor ended on the server.
  */
-export class RuntimeClosedError extends BatonError {
+export class RuntimeClosedError extends BatonError<{ flowRunId: string; pauseKey: string }> {
+  static readonly code = "RUNTIME_CLOSED";
   constructor(flowRunId: string, pauseKey: string) {
     super(
-      "RUNTIME_CLOSED",
+      RuntimeClosedError.code,
       `Flow run ${flowRunId} was still waiting at pause "${pauseKey}" when this process's connection to the Baton server was shut down (its test server closed). Answer or cancel the run before the test ends, or catch this error if the test leaves it waiting on purpose.`,
       { flowRunId, pauseKey },
     );
@@ -155,10 +203,11 @@ export class RuntimeClosedError extends BatonError {
 }
 
 /** Thrown when a replayed run calls a different task at a position than its recorded history has there. */
-export class ReplayDivergenceError extends BatonError {
+export class ReplayDivergenceError extends BatonError<{ flowRunId: string; taskKey: string; recorded: string; called: string }> {
+  static readonly code = "REPLAY_DIVERGED";
   constructor(flowRunId: string, taskKey: string, recorded: string, called: string) {
     super(
-      "REPLAY_DIVERGED",
+      ReplayDivergenceError.code,
       `Flow run ${flowRunId} diverged from its recorded history at task call ${taskKey}: the history has task "${recorded}" there, but this execution called "${called}". A flow must call its tasks in the same order each time it runs up to a suspend; give a task an explicit \`key\` where the order can vary.`,
       { flowRunId, taskKey, recorded, called },
     );
@@ -166,10 +215,11 @@ export class ReplayDivergenceError extends BatonError {
 }
 
 /** Thrown when `suspendFlowRun` (or `suspendAfter`) is used in a run that no serving process could pick up again. */
-export class NotADeploymentRunError extends BatonError {
+export class NotADeploymentRunError extends BatonError<{ flowRunId: string }> {
+  static readonly code = "NOT_A_DEPLOYMENT_RUN";
   constructor(flowRunId: string, what: string) {
     super(
-      "NOT_A_DEPLOYMENT_RUN",
+      NotADeploymentRunError.code,
       `${what} needs a run of a deployment, because a serving process must pick the run up again once it is answered; flow run ${flowRunId} was started by calling its flow directly. Serve the flow with \`serve(myFlow)\` and start runs with \`runDeployment(name)\` (or \`baton deployment run NAME\`), or use \`pauseFlowRun\` to keep this process waiting.`,
       { flowRunId },
     );
@@ -178,27 +228,30 @@ export class NotADeploymentRunError extends BatonError {
 
 /** Thrown when a function that needs a flow run (`getRunContext`, `pauseFlowRun`, ...) is called outside one. */
 export class MissingContextError extends BatonError {
+  static readonly code = "MISSING_CONTEXT";
   constructor(what: string) {
     super(
-      "MISSING_CONTEXT",
+      MissingContextError.code,
       `${what} can only be called inside a flow run. Call it from the function given to \`flow()\` (or from a task it calls).`,
     );
   }
 }
 
 /** Thrown when flow parameters fail the flow's `parameters` schema; no run is created. */
-export class ParametersValidationError extends BatonError {
+export class ParametersValidationError extends BatonError<{ flowName: string; errors: FieldError[] }> {
+  static readonly code = "INVALID_PARAMETERS";
   constructor(flowName: string, errors: FieldError[]) {
     const list = errors.map((e) => `${e.path || "(parameters)"}: ${e.message}`).join("; ");
-    super("INVALID_PARAMETERS", `The parameters of flow "${flowName}" are not valid: ${list}`, { flowName, errors });
+    super(ParametersValidationError.code, `The parameters of flow "${flowName}" are not valid: ${list}`, { flowName, errors });
   }
 }
 
 /** Thrown when the Baton server cannot be reached. */
-export class ServerUnreachableError extends BatonError {
+export class ServerUnreachableError extends BatonError<{ url: string }> {
+  static readonly code = "SERVER_UNREACHABLE";
   constructor(url: string, cause?: unknown) {
     super(
-      "SERVER_UNREACHABLE",
+      ServerUnreachableError.code,
       `No Baton server answers at ${url}. Start one with \`npx baton server start\` (or \`npm start\` in the Baton repository), or set BATON_API_URL to the server's API address.`,
       { url },
       { cause },
@@ -208,55 +261,20 @@ export class ServerUnreachableError extends BatonError {
 
 /** Thrown when a configuration value (a `BATON_*` variable or an option) is not valid. */
 export class ConfigError extends BatonError {
+  static readonly code = "CONFIG";
   constructor(message: string) {
-    super("CONFIG", message);
+    super(ConfigError.code, message);
   }
 }
 
-/** Thrown when the server answers with an error this client does not know. */
-export class UnexpectedResponseError extends BatonError {
-  constructor(status: number, code: string, message: string, details: Record<string, unknown>) {
-    super(code || "UNEXPECTED_RESPONSE", message || `The server answered with HTTP ${status}.`, { status, ...details });
-  }
-}
-
-/** Rebuilds the error class a server response names, so callers can `instanceof` it. */
-export function errorFromResponse(
-  status: number,
-  body: { code?: string; message?: string; details?: Record<string, unknown> } | undefined,
-): BatonError {
-  const code = body?.code ?? "";
-  const message = body?.message ?? `The server answered with HTTP ${status}.`;
-  const details = body?.details ?? {};
-  const restore = (e: BatonError): BatonError => {
-    e.message = message;
-    Object.assign(e.details, details);
-    return e;
-  };
-  switch (code) {
-    case "FLOW_RUN_NOT_FOUND":
-      return restore(new FlowRunNotFoundError(String(details.flowRunId ?? "")));
-    case "DEPLOYMENT_NOT_FOUND":
-      return restore(new DeploymentNotFoundError(String(details.name ?? "")));
-    case "TASK_RUN_NOT_FOUND":
-      return restore(new TaskRunNotFoundError(String(details.taskRunId ?? "")));
-    case "NOT_PAUSED":
-      return restore(new NotPausedError(String(details.flowRunId ?? ""), String(details.stateType ?? ""), String(details.stateName ?? "")));
-    case "INVALID_TRANSITION":
-      return restore(new InvalidTransitionError(String(details.flowRunId ?? ""), String(details.from ?? ""), String(details.to ?? ""), ""));
-    case "INVALID_INPUT":
-      return restore(new InvalidInputError(String(details.flowRunId ?? ""), (details.errors as FieldError[]) ?? []));
-    case "INVALID_PARAMETERS":
-      return restore(new ParametersValidationError(String(details.flowName ?? ""), (details.errors as FieldError[]) ?? []));
-    case "FLOW_RUN_CANCELLED":
-      return restore(new FlowRunCancelledError(String(details.flowRunId ?? "")));
-    case "PAUSE_TIMEOUT":
-      return restore(new PauseTimeoutError(String(details.flowRunId ?? ""), String(details.pauseKey ?? ""), (details.timeoutAt as string) ?? null));
-    case "BAD_REQUEST":
-      return restore(new BadRequestError(message, (details.errors as FieldError[]) ?? []));
-    case "PAYLOAD_TOO_LARGE":
-      return restore(new PayloadTooLargeError(Number(details.limitBytes ?? 0)));
-    default:
-      return new UnexpectedResponseError(status, code, message, details);
+/**
+ * Thrown by the client when the server answers with an error it does not know: a code it has no class
+ * for (a newer server?), details that do not fit the class the code names, or a body that is not
+ * Baton's (a proxy's error page). The answer is kept in `details`.
+ */
+export class UnexpectedResponseError extends BatonError<{ status: number; responseCode: string | null; responseDetails: Record<string, unknown> }> {
+  static readonly code = "UNEXPECTED_RESPONSE";
+  constructor(status: number, responseCode: string | null, message: string | null, responseDetails: Record<string, unknown> = {}) {
+    super(UnexpectedResponseError.code, message || `The server answered with HTTP ${status}.`, { status, responseCode, responseDetails });
   }
 }

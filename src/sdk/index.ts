@@ -34,6 +34,9 @@ export { parseDuration } from "./duration.ts";
 export {
   BatonError,
   FlowRunNotFoundError,
+  TaskRunNotFoundError,
+  PauseNotFoundError,
+  RouteNotFoundError,
   NotPausedError,
   InvalidInputError,
   InvalidTransitionError,
@@ -49,7 +52,9 @@ export {
   PayloadTooLargeError,
   BadRequestError,
   ServerUnreachableError,
+  InternalServerError,
+  UnexpectedResponseError,
   ConfigError,
 } from "../contract/errors.ts";
-export type { FieldError } from "../contract/errors.ts";
+export type { FieldError, RunInputIssue } from "../contract/errors.ts";
 export type { FlowRun, State, StateType, TaskRun, RunInput as RunInputRecord } from "../contract/index.ts";

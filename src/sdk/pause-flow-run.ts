@@ -110,7 +110,7 @@ export async function pauseFlowRun<W extends WaitForInput | undefined = undefine
   } else if (first.kind === "ended") {
     const { state } = first;
     if (state.type === "CANCELLED") throw new FlowRunCancelledError(flowRunId, state.message);
-    if (state.details.error?.code === "PAUSE_TIMEOUT") throw new PauseTimeoutError(flowRunId, key, timeoutAt);
+    if (state.details.error?.code === PauseTimeoutError.code) throw new PauseTimeoutError(flowRunId, key, timeoutAt);
     throw new FlowRunEndedError(flowRunId, state.name, state.message);
   } else {
     answer = first.input;

@@ -1,10 +1,11 @@
 import { BatonError } from "../contract/errors.ts";
 
 /** Thrown when a task returns a value Baton cannot keep for replay. */
-export class UnserializableResultError extends BatonError {
+export class UnserializableResultError extends BatonError<{ taskName: string; path: string }> {
+  static readonly code = "UNSERIALIZABLE_RESULT";
   constructor(taskName: string, path: string, what: string) {
     super(
-      "UNSERIALIZABLE_RESULT",
+      UnserializableResultError.code,
       `Task "${taskName}" returned a value Baton cannot keep: ${what} at ${path}. Return JSON data (objects, arrays, strings, numbers, booleans, null), Date, Map, Set, BigInt or undefined.`,
       { taskName, path },
     );

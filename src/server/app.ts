@@ -2,6 +2,7 @@ import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { RouteNotFoundError } from "../contract/errors.ts";
 import { openStorage } from "../storage/open-storage.ts";
 import type { Storage } from "../storage/storage.ts";
 import { resolveServerConfig, type ServerConfig, type ServerOptions } from "./config.ts";
@@ -86,7 +87,7 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
   const ui = await registerUi(app);
   app.setNotFoundHandler((req, reply) => {
     if (ui.handleNotFound(req, reply)) return;
-    reply.status(404).send({ code: "NOT_FOUND", message: `No route ${req.method} ${req.url}; the API is described at /api/openapi.json.`, details: {} });
+    throw new RouteNotFoundError(req.method, req.url);
   });
   return { app, runs, workers };
 }

@@ -1,4 +1,4 @@
-import { BatonError, DeploymentNotFoundError, ParametersValidationError } from "../contract/errors.ts";
+import { BadRequestError, DeploymentNotFoundError, ParametersValidationError } from "../contract/errors.ts";
 import type { ClaimBody, ClaimResult, CreateDeploymentRunBody, Deployment, FlowRun, RegisterDeploymentBody, RunHistory } from "../contract/index.ts";
 import type { z } from "zod";
 import { getDeployment, listDeployments, markServed, upsertDeployment } from "../storage/deployments-store.ts";
@@ -28,7 +28,7 @@ export class WorkerService {
       try {
         compileSchema(body.parameterSchema);
       } catch (e) {
-        throw new BatonError("BAD_REQUEST", `The parameter schema of deployment "${body.name}" is not a valid JSON Schema: ${(e as Error).message}`);
+        throw new BadRequestError(`The parameter schema of deployment "${body.name}" is not a valid JSON Schema: ${(e as Error).message}`);
       }
     }
     return upsertDeployment(this.#db, { name: body.name, flowName: body.flowName, description: body.description ?? null, parameterSchema: body.parameterSchema ?? null }, now());

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { BatonError } from "../../contract/errors.ts";
+import { PauseNotFoundError } from "../../contract/errors.ts";
 import { Channel, FlowRun, PauseBody, PauseResult, ResumeBody, RunInput, SuspendBody } from "../../contract/index.ts";
 import { getRunInput, listRunInputs } from "../../storage/run-inputs-store.ts";
 import type { FlowRunService } from "../flow-run-service.ts";
@@ -68,7 +68,7 @@ export function pausesRoute(runs: FlowRunService): FastifyPluginAsyncZod {
         const input = await getRunInput(runs.storage.db, req.params.id, req.params.key);
         if (input) return input;
         await runs.get(req.params.id); // 404 names the run when the run itself is unknown
-        throw new BatonError("NOT_FOUND", `Flow run ${req.params.id} has no pause with the key "${req.params.key}".`, { ...req.params });
+        throw new PauseNotFoundError(req.params.id, req.params.key);
       },
     );
   };
