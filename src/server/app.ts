@@ -69,7 +69,7 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
   await app.register(
     async (api) => {
       api.get("/health", { schema: { tags: ["server"], response: { 200: z.object({ status: z.literal("ok"), database: z.string() }) } } }, async () => {
-        await storage.db.selectFrom("flows").select("id").limit(1).execute();
+        await storage.ping();
         return { status: "ok" as const, database: storage.dialect };
       });
       api.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
@@ -101,16 +101,16 @@ export async function startServer(options: ServerOptions = {}, env: NodeJS.Proce
   const { app, runs, workers } = await createApp(storage, config);
   const expiry = startExpiryService(runs, config.expiryIntervalSeconds, (e) => app.log.error({ err: e }, "expiry sweep failed"));
   const stopMonitor = startHeartbeatMonitor(workers, config.heartbeatTimeoutSeconds, (e) => app.log.error({ err: e }, "heartbeat check failed"));
-  const stopRelay =
-    storage.dialect === "postgres" && config.databaseUrl
-      ? await (await import("./services/postgres-event-relay.ts")).startPostgresEventRelay(config.databaseUrl, storage, runs.bus, (e) =>
-          app.log.error({ err: e }, "event relay failed"),
-        )
-      : async () => {};
+  const relay = await storage.relayEvents?.(
+    (events) => runs.bus.deliver(events),
+    (e) => app.log.error({ err: e }, "event relay failed"),
+  );
+  if (relay) runs.bus.relay = (events) => relay.announce(events);
   const stopServices = async () => {
     expiry.stop();
     stopMonitor();
-    await stopRelay();
+    runs.bus.relay = undefined;
+    await relay?.stop();
   };
   try {
     await app.listen({ host: config.host, port: config.port });

@@ -20,18 +20,7 @@ import {
 } from "../contract/index.ts";
 import { CreateFlowRunBody, FlowRunFilter, PauseBody, ResumeBody, type PauseResult } from "../contract/index.ts";
 import type { z } from "zod";
-import { insertEvents, type NewEvent } from "../storage/events-store.ts";
-import {
-  compareAndSetState,
-  findExpiredPauses,
-  getFlowRun,
-  insertFlowRun,
-  listFlowRuns,
-  upsertFlow,
-  type StateChange,
-} from "../storage/flow-runs-store.ts";
-import { getRunInput, insertInputRequest, storeResponse } from "../storage/run-inputs-store.ts";
-import type { Executor, Storage } from "../storage/storage.ts";
+import type { NewEvent, StateChange, Storage, Stores } from "../storage/storage.ts";
 import { now, nowMs, systemNow } from "./clock.ts";
 import type { EventBus } from "./event-bus.ts";
 import { compileSchema, validateInput } from "./input-validation.ts";
@@ -86,7 +75,7 @@ export class FlowRunService {
     const state = newState(deployment ? { type: "SCHEDULED", message: "Waiting for a serving process" } : (body.state ?? { type: "PENDING" }), timestamp);
     if (state.type === "PAUSED") throw new BadRequestError("A flow run cannot start paused; create it RUNNING and pause it.");
     return this.#write(async (tx) => {
-      const flow = await upsertFlow(tx, body.flowName, timestamp);
+      const flow = await tx.runs.upsertFlow(body.flowName, timestamp);
       const run: FlowRun = {
         id: newId(),
         name: body.name ?? generateRunName(),
@@ -101,19 +90,19 @@ export class FlowRunService {
         startTime: state.type === "RUNNING" ? timestamp : null,
         endTime: isTerminal(state.type) ? timestamp : null,
       };
-      await insertFlowRun(tx, run, { workerId: body.workerId, scheduledAt: state.type === "SCHEDULED" ? timestamp : null, heartbeatAt: systemNow() });
+      await tx.runs.insert(run, { workerId: body.workerId, scheduledAt: state.type === "SCHEDULED" ? timestamp : null, heartbeatAt: systemNow() });
       return { result: run, events: [stateEvent(run, state, null)] };
     });
   }
 
   async get(id: string): Promise<FlowRun> {
-    const run = await getFlowRun(this.storage.db, id);
+    const run = await this.storage.runs.get(id);
     if (!run) throw new FlowRunNotFoundError(id);
     return run;
   }
 
   async list(filter: Parsed<typeof FlowRunFilter>): Promise<FlowRunPage> {
-    const items = await listFlowRuns(this.storage.db, {
+    const items = await this.storage.runs.list({
       state: filter.state,
       flowName: filter.flowName,
       name: filter.name,
@@ -151,7 +140,7 @@ export class FlowRunService {
    */
   async pause(id: string, body: Parsed<typeof PauseBody>): Promise<PauseResult> {
     const run = await this.get(id);
-    const existing = await getRunInput(this.storage.db, id, body.key);
+    const existing = await this.storage.inputs.get(id, body.key);
     if (existing?.respondedAt) return { status: "ALREADY_ANSWERED", input: existing.response ?? null };
     if (run.state.type === "PAUSED" && run.state.details.pauseKey === body.key) return { status: "PAUSED", flowRun: run };
     if (run.state.type === "CANCELLED") throw new FlowRunCancelledError(id, run.state.message);
@@ -178,7 +167,7 @@ export class FlowRunService {
       timestamp,
     );
     const flowRun = await this.#transition(run, state, (tx) =>
-      insertInputRequest(tx, id, body.key, body.inputRequest, timestamp, timeoutAt),
+      tx.inputs.insertRequest(id, body.key, body.inputRequest, timestamp, timeoutAt),
     );
     return { status: "PAUSED", flowRun };
   }
@@ -213,7 +202,7 @@ export class FlowRunService {
       run,
       state,
       async (tx) => {
-        const stored = await storeResponse(tx, id, key, { value, respondedAt: timestamp, channel, respondedBy });
+        const stored = await tx.inputs.storeResponse(id, key, { value, respondedAt: timestamp, channel, respondedBy });
         if (!stored) throw new StaleStateError(id); // another answer won: the 409 names the state it left
         return [{ type: "flow-run.input-submitted", flowRunId: id, occurredAt: timestamp, payload: { key, input: value, channel, respondedBy } }];
       },
@@ -244,7 +233,7 @@ export class FlowRunService {
 
   /** Fails every run whose pause timed out; safe to run on several servers at once. Returns how many it failed. */
   async expirePauses(limit = 200): Promise<number> {
-    const due = await findExpiredPauses(this.storage.db, now(), limit);
+    const due = await this.storage.runs.findExpiredPauses(now(), limit);
     let failed = 0;
     for (const run of due) if (await this.#expire(run)) failed++;
     return failed;
@@ -266,7 +255,7 @@ export class FlowRunService {
    * Moves `run` to `state` if nobody changed it since it was read, writing the state-changed event (and
    * whatever `extra` writes) in the same transaction.
    */
-  async #transition(run: FlowRun, state: State, extra?: (tx: Executor) => Promise<NewEvent[] | void>, options: TransitionOptions = {}): Promise<FlowRun> {
+  async #transition(run: FlowRun, state: State, extra?: (tx: Stores) => Promise<NewEvent[] | void>, options: TransitionOptions = {}): Promise<FlowRun> {
     const updated = await this.tryTransition(run, state, extra, options);
     if (updated) return updated;
     // Someone else moved the run first: report what it is now.
@@ -284,7 +273,7 @@ export class FlowRunService {
   async tryTransition(
     run: FlowRun,
     state: State,
-    extra?: (tx: Executor) => Promise<NewEvent[] | void>,
+    extra?: (tx: Stores) => Promise<NewEvent[] | void>,
     { workerId, urgent }: TransitionOptions = {},
   ): Promise<FlowRun | undefined> {
     return this.#write(async (tx) => {
@@ -292,7 +281,7 @@ export class FlowRunService {
       const more = await extra?.(tx);
       if (more) events.push(...more);
       const startEnd = times(run, state);
-      const ok = await compareAndSetState(tx, run.id, run.state.id, {
+      const ok = await tx.runs.compareAndSetState(run.id, run.state.id, {
         state,
         pauseTimeoutAt: state.type === "PAUSED" ? (state.details.pauseTimeout ?? null) : run.state.type === "PAUSED" ? null : undefined,
         ...startEnd,
@@ -308,11 +297,11 @@ export class FlowRunService {
     });
   }
 
-  async #write<T>(fn: (tx: Executor) => Promise<{ result: T; events: NewEvent[] }>, urgent?: boolean): Promise<T> {
+  async #write<T>(fn: (tx: Stores) => Promise<{ result: T; events: NewEvent[] }>, urgent?: boolean): Promise<T> {
     const { result, stored } = await this.storage.transaction(
       async (tx) => {
         const { result, events } = await fn(tx);
-        return { result, stored: await insertEvents(tx, events) };
+        return { result, stored: await tx.events.insert(events) };
       },
       { urgent },
     );

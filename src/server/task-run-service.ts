@@ -3,8 +3,6 @@ import { BadRequestError, FlowRunCancelledError, FlowRunNotFoundError, InvalidTr
 import { isTerminal, type TaskRun } from "../contract/index.ts";
 import type { CreateTaskRunBody, SetTaskRunStateBody } from "../contract/index.ts";
 import type { z } from "zod";
-import { getFlowRunStatus } from "../storage/flow-runs-store.ts";
-import { findTaskRunByKey, getTaskRun, insertTaskRun, updateTaskRunState } from "../storage/task-runs-store.ts";
 import type { Storage } from "../storage/storage.ts";
 import { newState, times } from "./flow-run-service.ts";
 
@@ -20,7 +18,7 @@ export class TaskRunService {
 
   /** Creates the task run, or returns the existing one with the same key in this flow run. */
   async create(body: z.output<typeof CreateTaskRunBody>): Promise<{ taskRun: TaskRun; created: boolean }> {
-    const flowRun = await getFlowRunStatus(this.storage.db, body.flowRunId);
+    const flowRun = await this.storage.runs.getStatus(body.flowRunId);
     if (!flowRun) throw new FlowRunNotFoundError(body.flowRunId);
     if (flowRun.type === "CANCELLED") throw new FlowRunCancelledError(body.flowRunId, flowRun.message);
     const state = newState(body.state);
@@ -35,13 +33,13 @@ export class TaskRunService {
       startTime: state.type === "RUNNING" ? state.timestamp : null,
       endTime: isTerminal(state.type) ? state.timestamp : null,
     };
-    if (await this.storage.transaction((tx) => insertTaskRun(tx, taskRun))) return { taskRun, created: true };
+    if (await this.storage.transaction((tx) => tx.tasks.insert(taskRun))) return { taskRun, created: true };
     // The key exists already (a retried request, or a replay): that task run is the answer.
-    return { taskRun: (await findTaskRunByKey(this.storage.db, body.flowRunId, body.taskKey))!, created: false };
+    return { taskRun: (await this.storage.tasks.findByKey(body.flowRunId, body.taskKey))!, created: false };
   }
 
   async get(id: string): Promise<TaskRun> {
-    const run = await getTaskRun(this.storage.db, id);
+    const run = await this.storage.tasks.get(id);
     if (!run) throw new TaskRunNotFoundError(id);
     return run;
   }
@@ -62,7 +60,7 @@ export class TaskRunService {
       ...(body.attempts !== undefined ? { attempts: body.attempts } : {}),
       ...times(run, state),
     };
-    await this.storage.transaction((tx) => updateTaskRunState(tx, run, state, fields));
+    await this.storage.transaction((tx) => tx.tasks.updateState(run, state, fields));
     return {
       ...run,
       state,

@@ -1,10 +1,6 @@
 import { BatonError, DeploymentNotFoundError, ParametersValidationError } from "../contract/errors.ts";
 import type { ClaimBody, ClaimResult, CreateDeploymentRunBody, Deployment, FlowRun, RegisterDeploymentBody, RunHistory } from "../contract/index.ts";
 import type { z } from "zod";
-import { getDeployment, listDeployments, markServed, upsertDeployment } from "../storage/deployments-store.ts";
-import { findClaimableRuns, findSilentRuns, touchHeartbeats } from "../storage/flow-runs-store.ts";
-import { listRunInputs } from "../storage/run-inputs-store.ts";
-import { listTaskRuns } from "../storage/task-runs-store.ts";
 import { now, systemNow } from "./clock.ts";
 import { isSuspended, newState, suspendedState, type FlowRunService } from "./flow-run-service.ts";
 import { compileSchema, validateInput } from "./input-validation.ts";
@@ -19,8 +15,8 @@ export class WorkerService {
     this.runs = runs;
   }
 
-  get #db() {
-    return this.runs.storage.db;
+  get #storage() {
+    return this.runs.storage;
   }
 
   async register(body: z.output<typeof RegisterDeploymentBody>): Promise<Deployment> {
@@ -31,15 +27,15 @@ export class WorkerService {
         throw new BatonError("BAD_REQUEST", `The parameter schema of deployment "${body.name}" is not a valid JSON Schema: ${(e as Error).message}`);
       }
     }
-    return upsertDeployment(this.#db, { name: body.name, flowName: body.flowName, description: body.description ?? null, parameterSchema: body.parameterSchema ?? null }, now());
+    return this.#storage.deployments.upsert({ name: body.name, flowName: body.flowName, description: body.description ?? null, parameterSchema: body.parameterSchema ?? null }, now());
   }
 
   list(): Promise<Deployment[]> {
-    return listDeployments(this.#db);
+    return this.#storage.deployments.list();
   }
 
   async get(name: string): Promise<Deployment> {
-    const d = await getDeployment(this.#db, name);
+    const d = await this.#storage.deployments.get(name);
     if (!d) throw new DeploymentNotFoundError(name);
     return d;
   }
@@ -64,9 +60,9 @@ export class WorkerService {
    */
   async claim(body: z.output<typeof ClaimBody>): Promise<ClaimResult> {
     const at = now();
-    await markServed(this.#db, body.deployments, at);
+    await this.#storage.deployments.markServed(body.deployments, at);
     // Read more than asked: some may be taken by another process between read and update.
-    const candidates = await findClaimableRuns(this.#db, body.deployments, at, body.limit * 2);
+    const candidates = await this.#storage.runs.findClaimable(body.deployments, at, body.limit * 2);
     const items: FlowRun[] = [];
     const replayed: string[] = [];
     while (items.length < body.limit && candidates.length) {
@@ -85,7 +81,7 @@ export class WorkerService {
     }
     const histories: Record<string, RunHistory> = {};
     if (replayed.length) {
-      const [taskRuns, inputs] = await Promise.all([listTaskRuns(this.#db, replayed), listRunInputs(this.#db, replayed)]);
+      const [taskRuns, inputs] = await Promise.all([this.#storage.tasks.list(replayed), this.#storage.inputs.list(replayed)]);
       for (const id of replayed) histories[id] = { taskRuns: [], inputs: [] };
       for (const t of taskRuns) histories[t.flowRunId]!.taskRuns.push(t);
       for (const i of inputs) histories[i.flowRunId]!.inputs.push(i);
@@ -95,7 +91,7 @@ export class WorkerService {
 
   /** Records that `workerId` is alive; returns the runs among `ids` it no longer owns, which it must stop. */
   async heartbeat(workerId: string, ids: string[]): Promise<string[]> {
-    const owned = new Set(await touchHeartbeats(this.#db, workerId, ids, systemNow()));
+    const owned = new Set(await this.#storage.runs.touchHeartbeats(workerId, ids, systemNow()));
     return ids.filter((id) => !owned.has(id));
   }
 
@@ -106,7 +102,7 @@ export class WorkerService {
    */
   async recoverSilentRuns(timeoutSeconds: number, limit = 200): Promise<number> {
     const cutoff = new Date(Date.now() - timeoutSeconds * 1000).toISOString();
-    const silent = await findSilentRuns(this.#db, cutoff, limit);
+    const silent = await this.#storage.runs.findSilent(cutoff, limit);
     let moved = 0;
     const why = `its process sent no heartbeat for ${timeoutSeconds} s`;
     for (const run of silent) {

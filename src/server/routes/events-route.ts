@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { EVENT_TYPES, type BatonEvent } from "../../contract/index.ts";
-import { latestEventId, listEventsAfter } from "../../storage/events-store.ts";
 import type { EventBus } from "../event-bus.ts";
 import type { Storage } from "../../storage/storage.ts";
 
@@ -80,10 +79,10 @@ export function eventsRoute(storage: Storage, bus: EventBus): FastifyPluginAsync
       try {
         if (after === undefined) {
           // Tell the client its position, so that a reconnect resumes here instead of replaying history.
-          res.write(`id: ${await latestEventId(storage.db)}\n\n`);
+          res.write(`id: ${await storage.events.latestId()}\n\n`);
         } else {
           for (let position = after; ; ) {
-            const missed = await listEventsAfter(storage.db, position, flowRunId, 1000);
+            const missed = await storage.events.listAfter(position, { flowRunId, limit: 1000 });
             for (const e of missed) {
               if (!types || types.includes(e.type)) send(e);
               replayed.add(e.id);

@@ -1,8 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { CreateFlowRunBody, Flow, FlowRun, FlowRunFilter, FlowRunPage, SetStateBody, State } from "../../contract/index.ts";
-import { listFlows } from "../../storage/flow-runs-store.ts";
-import { listFlowRunStates } from "../../storage/flow-runs-store.ts";
 import type { FlowRunService } from "../flow-run-service.ts";
 
 const IdParams = z.object({ id: z.string().min(1).max(100) });
@@ -13,7 +11,7 @@ export function flowRunsRoute(runs: FlowRunService): FastifyPluginAsyncZod {
   return async (app) => {
     const tags = ["flow runs"];
     app.get("/flows", { schema: { tags: ["flows"], summary: "List flows", response: { 200: z.array(Flow) } } }, () =>
-      listFlows(runs.storage.db),
+      runs.storage.runs.listFlows(),
     );
     app.post(
       "/flow-runs",
@@ -33,7 +31,7 @@ export function flowRunsRoute(runs: FlowRunService): FastifyPluginAsyncZod {
       { schema: { tags, summary: "A flow run's state history, oldest first", params: IdParams, response: { 200: z.array(State) } } },
       async (req) => {
         await runs.get(req.params.id);
-        return listFlowRunStates(runs.storage.db, req.params.id);
+        return runs.storage.runs.listStates(req.params.id);
       },
     );
     app.post(

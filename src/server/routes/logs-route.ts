@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { Log, LogBatch } from "../../contract/index.ts";
-import { insertLogs, listLogs } from "../../storage/logs-store.ts";
 import type { EventBus } from "../event-bus.ts";
 import type { FlowRunService } from "../flow-run-service.ts";
 
@@ -19,7 +18,7 @@ export function logsRoute(runs: FlowRunService, bus: EventBus): FastifyPluginAsy
       "/logs",
       { schema: { tags, summary: "Write a batch of log lines (up to 1,000)", body: LogBatch, response: { 201: z.object({ count: z.number() }) } } },
       async (req, reply) => {
-        const stored = await runs.storage.transaction((tx) => insertLogs(tx, req.body));
+        const stored = await runs.storage.transaction((tx) => tx.logs.insert(req.body));
         bus.publish(stored.map((l) => ({ id: l.id, type: "log" as const, flowRunId: l.flowRunId, occurredAt: l.timestamp, payload: l })));
         return reply.status(201).send({ count: stored.length });
       },
@@ -29,7 +28,7 @@ export function logsRoute(runs: FlowRunService, bus: EventBus): FastifyPluginAsy
       { schema: { tags, summary: "A flow run's log lines after an id, oldest first", params: IdParams, querystring: LogsQuery, response: { 200: z.array(Log) } } },
       async (req) => {
         await runs.get(req.params.id);
-        return listLogs(runs.storage.db, req.params.id, req.query.after, req.query.limit);
+        return runs.storage.logs.list(req.params.id, req.query.after, req.query.limit);
       },
     );
   };

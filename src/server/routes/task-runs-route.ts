@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { CreateTaskRunBody, SetTaskRunStateBody, TaskRun } from "../../contract/index.ts";
-import { listTaskRuns } from "../../storage/task-runs-store.ts";
 import type { FlowRunService } from "../flow-run-service.ts";
 import type { TaskRunService } from "../task-run-service.ts";
 
@@ -32,7 +31,7 @@ export function taskRunsRoute(tasks: TaskRunService, runs: FlowRunService): Fast
       { schema: { tags, summary: "A flow run's task runs in call order", params: IdParams, response: { 200: z.array(TaskRun) } } },
       async (req) => {
         await runs.get(req.params.id);
-        return listTaskRuns(runs.storage.db, req.params.id);
+        return runs.storage.tasks.list(req.params.id);
       },
     );
   };
