@@ -16,11 +16,11 @@ import { pausesRoute } from "./routes/pauses-route.ts";
 import { taskRunsRoute } from "./routes/task-runs-route.ts";
 import { batchRoute } from "./routes/batch-route.ts";
 import { registerUi } from "./routes/ui-route.ts";
-import { startExpiryService } from "./services/expiry-service.ts";
+import { startPauseExpiry } from "./background/pause-expiry.ts";
 import { TaskRunService } from "./task-run-service.ts";
-import { WorkerService } from "./worker-service.ts";
+import { DeploymentService } from "./deployment-service.ts";
 import { deploymentsRoute } from "./routes/deployments-route.ts";
-import { startHeartbeatMonitor } from "./services/heartbeat-monitor.ts";
+import { startHeartbeatMonitor } from "./background/heartbeat-monitor.ts";
 
 /** A running Baton server. */
 export interface BatonServer {
@@ -38,7 +38,7 @@ export interface BatonServer {
 }
 
 /** Builds the HTTP app on an open storage, without listening. */
-export async function createApp(storage: Storage, config: ServerConfig): Promise<{ app: FastifyInstance; runs: FlowRunService; workers: WorkerService }> {
+export async function createApp(storage: Storage, config: ServerConfig): Promise<{ app: FastifyInstance; runs: FlowRunService; deployments: DeploymentService }> {
   const app = Fastify({
     bodyLimit: config.bodyLimit,
     logger: config.logLevel === "silent" ? false : { level: config.logLevel },
@@ -60,7 +60,7 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
   const bus = new EventBus();
   const runs = new FlowRunService(storage, bus);
   const tasks = new TaskRunService(storage);
-  const workers = new WorkerService(runs);
+  const deployments = new DeploymentService(runs);
 
   await app.register(swagger, {
     openapi: { info: { title: "Baton API", version: "0.1.0", description: "Flows that pause until a person answers." } },
@@ -78,7 +78,7 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
       await api.register(taskRunsRoute(tasks, runs));
       await api.register(logsRoute(runs, bus));
       await api.register(eventsRoute(storage, bus));
-      await api.register(deploymentsRoute(workers));
+      await api.register(deploymentsRoute(deployments));
       await api.register(batchRoute(runs, tasks));
     },
     { prefix: "/api" },
@@ -88,7 +88,7 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
     if (ui.handleNotFound(req, reply)) return;
     reply.status(404).send({ code: "NOT_FOUND", message: `No route ${req.method} ${req.url}; the API is described at /api/openapi.json.`, details: {} });
   });
-  return { app, runs, workers };
+  return { app, runs, deployments };
 }
 
 /**
@@ -98,9 +98,9 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
 export async function startServer(options: ServerOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<BatonServer> {
   const config = resolveServerConfig(options, env);
   const storage = await openStorage({ databaseUrl: config.databaseUrl, home: config.home });
-  const { app, runs, workers } = await createApp(storage, config);
-  const expiry = startExpiryService(runs, config.expiryIntervalSeconds, (e) => app.log.error({ err: e }, "expiry sweep failed"));
-  const stopMonitor = startHeartbeatMonitor(workers, config.heartbeatTimeoutSeconds, (e) => app.log.error({ err: e }, "heartbeat check failed"));
+  const { app, runs, deployments } = await createApp(storage, config);
+  const expiry = startPauseExpiry(runs, config.expiryIntervalSeconds, (e) => app.log.error({ err: e }, "expiry sweep failed"));
+  const stopMonitor = startHeartbeatMonitor(deployments, config.heartbeatTimeoutSeconds, (e) => app.log.error({ err: e }, "heartbeat check failed"));
   const relay = await storage.relayEvents?.(
     (events) => runs.bus.deliver(events),
     (e) => app.log.error({ err: e }, "event relay failed"),

@@ -9,7 +9,7 @@ import { compileSchema, validateInput } from "./input-validation.ts";
  * Deployments and the processes that serve them: registering, creating runs, claiming them (each
  * run by exactly one process), heartbeats, and recovering runs whose process went silent.
  */
-export class WorkerService {
+export class DeploymentService {
   readonly runs: FlowRunService;
   constructor(runs: FlowRunService) {
     this.runs = runs;

@@ -1,7 +1,7 @@
 import type { FlowRunService } from "../flow-run-service.ts";
 
-/** The running expiry service. */
-export interface ExpiryService {
+/** The running pause expiry loop. */
+export interface PauseExpiry {
   /**
    * Sweeps now, after any sweep in progress (which may have read the clock before it moved), and resolves
    * with how many runs this sweep failed.
@@ -15,7 +15,7 @@ export interface ExpiryService {
  * the paused state it read, so several servers sharing one PostgreSQL can sweep at once without failing a
  * run twice.
  */
-export function startExpiryService(runs: FlowRunService, intervalSeconds: number, onError: (e: unknown) => void): ExpiryService {
+export function startPauseExpiry(runs: FlowRunService, intervalSeconds: number, onError: (e: unknown) => void): PauseExpiry {
   let current: Promise<number> | undefined;
   const sweepAll = async () => {
     let failed = 0;
