@@ -9,6 +9,8 @@ import { errorHandler } from "./error-handler.ts";
 import { responseSerializer } from "./response-serializer.ts";
 import { EventBus } from "./event-bus.ts";
 import { FlowRunService } from "./flow-run-service.ts";
+import { PauseService } from "./pause-service.ts";
+import { StateTransitions } from "./state-transitions.ts";
 import { eventsRoute } from "./routes/events-route.ts";
 import { flowRunsRoute } from "./routes/flow-runs-route.ts";
 import { logsRoute } from "./routes/logs-route.ts";
@@ -38,7 +40,7 @@ export interface BatonServer {
 }
 
 /** Builds the HTTP app on an open storage, without listening. */
-export async function createApp(storage: Storage, config: ServerConfig): Promise<{ app: FastifyInstance; runs: FlowRunService; deployments: DeploymentService }> {
+export async function createApp(storage: Storage, config: ServerConfig): Promise<{ app: FastifyInstance; bus: EventBus; runs: FlowRunService; deployments: DeploymentService }> {
   const app = Fastify({
     bodyLimit: config.bodyLimit,
     logger: config.logLevel === "silent" ? false : { level: config.logLevel },
@@ -58,7 +60,9 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
   });
 
   const bus = new EventBus();
-  const runs = new FlowRunService(storage, bus);
+  const transitions = new StateTransitions(storage, bus);
+  const runs = new FlowRunService(storage, transitions);
+  const pauses = new PauseService(storage, runs, transitions);
   const tasks = new TaskRunService(storage);
   const deployments = new DeploymentService(runs);
 
@@ -74,7 +78,7 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
       });
       api.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
       await api.register(flowRunsRoute(runs));
-      await api.register(pausesRoute(runs));
+      await api.register(pausesRoute(pauses, runs));
       await api.register(taskRunsRoute(tasks, runs));
       await api.register(logsRoute(runs, bus));
       await api.register(eventsRoute(storage, bus));
@@ -88,7 +92,7 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
     if (ui.handleNotFound(req, reply)) return;
     reply.status(404).send({ code: "NOT_FOUND", message: `No route ${req.method} ${req.url}; the API is described at /api/openapi.json.`, details: {} });
   });
-  return { app, runs, deployments };
+  return { app, bus, runs, deployments };
 }
 
 /**
@@ -98,18 +102,18 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
 export async function startServer(options: ServerOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<BatonServer> {
   const config = resolveServerConfig(options, env);
   const storage = await openStorage({ databaseUrl: config.databaseUrl, home: config.home });
-  const { app, runs, deployments } = await createApp(storage, config);
+  const { app, bus, runs, deployments } = await createApp(storage, config);
   const expiry = startPauseExpiry(runs, config.expiryIntervalSeconds, (e) => app.log.error({ err: e }, "expiry sweep failed"));
   const stopMonitor = startHeartbeatMonitor(deployments, config.heartbeatTimeoutSeconds, (e) => app.log.error({ err: e }, "heartbeat check failed"));
   const relay = await storage.relayEvents?.(
-    (events) => runs.bus.deliver(events),
+    (events) => bus.deliver(events),
     (e) => app.log.error({ err: e }, "event relay failed"),
   );
-  if (relay) runs.bus.relay = (events) => relay.announce(events);
+  if (relay) bus.relay = (events) => relay.announce(events);
   const stopServices = async () => {
     expiry.stop();
     stopMonitor();
-    runs.bus.relay = undefined;
+    bus.relay = undefined;
     await relay?.stop();
   };
   try {

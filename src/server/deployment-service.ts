@@ -2,8 +2,9 @@ import { BatonError, DeploymentNotFoundError, ParametersValidationError } from "
 import type { ClaimBody, ClaimResult, CreateDeploymentRunBody, Deployment, FlowRun, RegisterDeploymentBody, RunHistory } from "../contract/index.ts";
 import type { z } from "zod";
 import { now, systemNow } from "./clock.ts";
-import { isSuspended, newState, suspendedState, type FlowRunService } from "./flow-run-service.ts";
+import type { FlowRunService } from "./flow-run-service.ts";
 import { compileSchema, validateInput } from "./input-validation.ts";
+import { isSuspended, newState, suspendedState } from "./state-transitions.ts";
 
 /**
  * Deployments and the processes that serve them: registering, creating runs, claiming them (each
@@ -70,7 +71,7 @@ export class DeploymentService {
       const round = candidates.splice(0, body.limit - items.length);
       const taken = await Promise.all(
         round.map((run) =>
-          this.runs.tryTransition(run, newState({ type: "RUNNING", message: "Claimed by a serving process", details: { workerId: body.workerId } }), undefined, { workerId: body.workerId }),
+          this.runs.transitions.tryTransition(run, newState({ type: "RUNNING", message: "Claimed by a serving process", details: { workerId: body.workerId } }), undefined, { workerId: body.workerId }),
         ),
       );
       round.forEach((run, i) => {
@@ -112,7 +113,7 @@ export class DeploymentService {
       else if (run.deploymentId && (run.state.type === "RUNNING" || run.state.type === "PENDING"))
         state = newState({ type: "SCHEDULED", name: "Rescheduled", message: `Rescheduled: ${why}` });
       else state = newState({ type: "CRASHED", message: `Crashed: ${why}`, details: { pauseKey: run.state.details.pauseKey } });
-      if (await this.runs.tryTransition(run, state)) moved++;
+      if (await this.runs.transitions.tryTransition(run, state)) moved++;
     }
     return moved;
   }

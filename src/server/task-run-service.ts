@@ -4,7 +4,7 @@ import { isTerminal, type TaskRun } from "../contract/index.ts";
 import type { CreateTaskRunBody, SetTaskRunStateBody } from "../contract/index.ts";
 import type { z } from "zod";
 import type { Storage } from "../storage/storage.ts";
-import { newState, times } from "./flow-run-service.ts";
+import { newState, times } from "./state-transitions.ts";
 
 /** Results are kept as JSON in the database; past this size a task must return something smaller. */
 export const MAX_RESULT_BYTES = 512 * 1024;

@@ -3,19 +3,20 @@ import { z } from "zod";
 import { BatonError } from "../../contract/errors.ts";
 import { Channel, FlowRun, PauseBody, PauseResult, ResumeBody, RunInput, SuspendBody } from "../../contract/index.ts";
 import type { FlowRunService } from "../flow-run-service.ts";
+import type { PauseService } from "../pause-service.ts";
 
 const IdParams = z.object({ id: z.string().min(1).max(100) });
 const KeyParams = IdParams.extend({ key: z.string().min(1).max(100) });
 
 /** Pausing, answering, and the history of a run's questions and answers. */
-export function pausesRoute(runs: FlowRunService): FastifyPluginAsyncZod {
+export function pausesRoute(pauses: PauseService, runs: FlowRunService): FastifyPluginAsyncZod {
   return async (app) => {
     const tags = ["pauses"];
     app.post(
       "/flow-runs/:id/pause",
       { schema: { tags, summary: "Pause a running flow run until it is answered", params: IdParams, body: PauseBody, response: { 200: PauseResult, 201: PauseResult } } },
       async (req, reply) => {
-        const result = await runs.pause(req.params.id, req.body);
+        const result = await pauses.pause(req.params.id, req.body);
         return reply.status(result.status === "PAUSED" ? 201 : 200).send(result);
       },
     );
@@ -35,7 +36,7 @@ export function pausesRoute(runs: FlowRunService): FastifyPluginAsyncZod {
       (req) => {
         const header = req.headers["x-baton-channel"];
         const channel = Channel.safeParse(req.body?.channel ?? header);
-        return runs.resume(req.params.id, req.body ?? {}, channel.success ? channel.data : "api");
+        return pauses.resume(req.params.id, req.body ?? {}, channel.success ? channel.data : "api");
       },
     );
     app.post(
@@ -50,7 +51,7 @@ export function pausesRoute(runs: FlowRunService): FastifyPluginAsyncZod {
           response: { 200: FlowRun },
         },
       },
-      (req) => runs.suspend(req.params.id, req.body.key, req.body.reason),
+      (req) => pauses.suspend(req.params.id, req.body.key, req.body.reason),
     );
     app.get(
       "/flow-runs/:id/inputs",
