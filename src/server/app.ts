@@ -8,7 +8,10 @@ import { resolveServerConfig, type ServerConfig, type ServerOptions } from "./co
 import { errorHandler } from "./error-handler.ts";
 import { responseSerializer } from "./response-serializer.ts";
 import { EventBus } from "./event-bus.ts";
+import { EventService } from "./event-service.ts";
 import { FlowRunService } from "./flow-run-service.ts";
+import { HealthService } from "./health-service.ts";
+import { LogService } from "./log-service.ts";
 import { PauseService } from "./pause-service.ts";
 import { StateTransitions } from "./state-transitions.ts";
 import { eventsRoute } from "./routes/events-route.ts";
@@ -63,8 +66,11 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
   const transitions = new StateTransitions(storage, bus);
   const runs = new FlowRunService(storage, transitions);
   const pauses = new PauseService(storage, runs, transitions);
-  const tasks = new TaskRunService(storage);
-  const deployments = new DeploymentService(runs);
+  const tasks = new TaskRunService(storage, runs);
+  const logs = new LogService(storage, bus, runs);
+  const events = new EventService(storage, bus);
+  const deployments = new DeploymentService(storage, runs, transitions);
+  const health = new HealthService(storage);
 
   await app.register(swagger, {
     openapi: { info: { title: "Baton API", version: "0.1.0", description: "Flows that pause until a person answers." } },
@@ -72,16 +78,13 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
   });
   await app.register(
     async (api) => {
-      api.get("/health", { schema: { tags: ["server"], response: { 200: z.object({ status: z.literal("ok"), database: z.string() }) } } }, async () => {
-        await storage.ping();
-        return { status: "ok" as const, database: storage.dialect };
-      });
+      api.get("/health", { schema: { tags: ["server"], response: { 200: z.object({ status: z.literal("ok"), database: z.string() }) } } }, () => health.check());
       api.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
       await api.register(flowRunsRoute(runs));
-      await api.register(pausesRoute(pauses, runs));
-      await api.register(taskRunsRoute(tasks, runs));
-      await api.register(logsRoute(runs, bus));
-      await api.register(eventsRoute(storage, bus));
+      await api.register(pausesRoute(pauses));
+      await api.register(taskRunsRoute(tasks));
+      await api.register(logsRoute(logs));
+      await api.register(eventsRoute(events));
       await api.register(deploymentsRoute(deployments));
       await api.register(batchRoute(runs, tasks));
     },

@@ -2,22 +2,23 @@ import { BatonError, DeploymentNotFoundError, ParametersValidationError } from "
 import type { ClaimBody, ClaimResult, CreateDeploymentRunBody, Deployment, FlowRun, RegisterDeploymentBody, RunHistory } from "../contract/index.ts";
 import type { z } from "zod";
 import { now, systemNow } from "./clock.ts";
+import type { Storage } from "../storage/storage.ts";
 import type { FlowRunService } from "./flow-run-service.ts";
 import { compileSchema, validateInput } from "./input-validation.ts";
-import { isSuspended, newState, suspendedState } from "./state-transitions.ts";
+import { isSuspended, newState, suspendedState, type StateTransitions } from "./state-transitions.ts";
 
 /**
  * Deployments and the processes that serve them: registering, creating runs, claiming them (each
  * run by exactly one process), heartbeats, and recovering runs whose process went silent.
  */
 export class DeploymentService {
-  readonly runs: FlowRunService;
-  constructor(runs: FlowRunService) {
-    this.runs = runs;
-  }
-
-  get #storage() {
-    return this.runs.storage;
+  readonly #storage: Storage;
+  readonly #runs: FlowRunService;
+  readonly #transitions: StateTransitions;
+  constructor(storage: Storage, runs: FlowRunService, transitions: StateTransitions) {
+    this.#storage = storage;
+    this.#runs = runs;
+    this.#transitions = transitions;
   }
 
   async register(body: z.output<typeof RegisterDeploymentBody>): Promise<Deployment> {
@@ -50,7 +51,7 @@ export class DeploymentService {
       if (!checked.ok) throw new ParametersValidationError(d.name, checked.errors);
       parameters = checked.value as Record<string, unknown>;
     }
-    return this.runs.create({ flowName: d.flowName, parameters, ...(body.name ? { name: body.name } : {}) }, d);
+    return this.#runs.create({ flowName: d.flowName, parameters, ...(body.name ? { name: body.name } : {}) }, d);
   }
 
   /**
@@ -71,7 +72,7 @@ export class DeploymentService {
       const round = candidates.splice(0, body.limit - items.length);
       const taken = await Promise.all(
         round.map((run) =>
-          this.runs.transitions.tryTransition(run, newState({ type: "RUNNING", message: "Claimed by a serving process", details: { workerId: body.workerId } }), undefined, { workerId: body.workerId }),
+          this.#transitions.tryTransition(run, newState({ type: "RUNNING", message: "Claimed by a serving process", details: { workerId: body.workerId } }), undefined, { workerId: body.workerId }),
         ),
       );
       round.forEach((run, i) => {
@@ -113,7 +114,7 @@ export class DeploymentService {
       else if (run.deploymentId && (run.state.type === "RUNNING" || run.state.type === "PENDING"))
         state = newState({ type: "SCHEDULED", name: "Rescheduled", message: `Rescheduled: ${why}` });
       else state = newState({ type: "CRASHED", message: `Crashed: ${why}`, details: { pauseKey: run.state.details.pauseKey } });
-      if (await this.runs.transitions.tryTransition(run, state)) moved++;
+      if (await this.#transitions.tryTransition(run, state)) moved++;
     }
     return moved;
   }

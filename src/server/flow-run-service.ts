@@ -1,6 +1,6 @@
 import { newId } from "../storage/ids.ts";
 import { FlowRunNotFoundError, BadRequestError, InvalidTransitionError, PauseTimeoutError } from "../contract/errors.ts";
-import { isTerminal, type FlowRun, type FlowRunPage, type StateProposal } from "../contract/index.ts";
+import { isTerminal, type Flow, type FlowRun, type FlowRunPage, type State, type StateProposal } from "../contract/index.ts";
 import type { CreateFlowRunBody, FlowRunFilter } from "../contract/index.ts";
 import type { z } from "zod";
 import type { Storage } from "../storage/storage.ts";
@@ -16,11 +16,16 @@ type Parsed<T extends z.ZodType> = z.output<T>;
  * (proposed states, cancelling, failing runs whose pause timed out).
  */
 export class FlowRunService {
-  readonly storage: Storage;
-  readonly transitions: StateTransitions;
+  readonly #storage: Storage;
+  readonly #transitions: StateTransitions;
   constructor(storage: Storage, transitions: StateTransitions) {
-    this.storage = storage;
-    this.transitions = transitions;
+    this.#storage = storage;
+    this.#transitions = transitions;
+  }
+
+  /** Flows by name. */
+  listFlows(): Promise<Flow[]> {
+    return this.#storage.runs.listFlows();
   }
 
   /** Creates a run; a run of a deployment starts SCHEDULED, for a serving process to claim. */
@@ -28,7 +33,7 @@ export class FlowRunService {
     const timestamp = now();
     const state = newState(deployment ? { type: "SCHEDULED", message: "Waiting for a serving process" } : (body.state ?? { type: "PENDING" }), timestamp);
     if (state.type === "PAUSED") throw new BadRequestError("A flow run cannot start paused; create it RUNNING and pause it.");
-    return this.transitions.write(async (tx) => {
+    return this.#transitions.write(async (tx) => {
       const flow = await tx.runs.upsertFlow(body.flowName, timestamp);
       const run: FlowRun = {
         id: newId(),
@@ -51,14 +56,14 @@ export class FlowRunService {
 
   /** One run; 404 when there is none. */
   async get(id: string): Promise<FlowRun> {
-    const run = await this.storage.runs.get(id);
+    const run = await this.#storage.runs.get(id);
     if (!run) throw new FlowRunNotFoundError(id);
     return run;
   }
 
   /** A page of runs, newest first, and the cursor of the next page. */
   async list(filter: Parsed<typeof FlowRunFilter>): Promise<FlowRunPage> {
-    const items = await this.storage.runs.list({
+    const items = await this.#storage.runs.list({
       state: filter.state,
       flowName: filter.flowName,
       name: filter.name,
@@ -72,11 +77,17 @@ export class FlowRunService {
     return { items, nextCursor: items.length === filter.limit && last ? encodeCursor(last) : null };
   }
 
+  /** A run's state history, oldest first; 404 for an unknown run. */
+  async listStates(id: string): Promise<State[]> {
+    await this.get(id);
+    return this.#storage.runs.listStates(id);
+  }
+
   /** Proposes a state. Without `force`, the orchestration rules apply; with it, any change is taken. */
   async setState(id: string, proposal: StateProposal, force: boolean): Promise<FlowRun> {
     const run = await this.get(id);
     if (!force) checkProposedTransition(run, proposal.type);
-    return this.transitions.transition(run, newState(proposal));
+    return this.#transitions.transition(run, newState(proposal));
   }
 
   /** Cancels a run that has not finished; a waiting pause then ends with FlowRunCancelledError. */
@@ -84,12 +95,12 @@ export class FlowRunService {
     const run = await this.get(id);
     if (isTerminal(run.state.type))
       throw new InvalidTransitionError(id, run.state.type, "CANCELLED", `the run has already finished (${run.state.name}).`);
-    return this.transitions.transition(run, newState({ type: "CANCELLED", message: reason ?? "Cancelled by request" }), undefined, { urgent: true });
+    return this.#transitions.transition(run, newState({ type: "CANCELLED", message: reason ?? "Cancelled by request" }), undefined, { urgent: true });
   }
 
   /** Fails every run whose pause timed out; safe to run on several servers at once. Returns how many it failed. */
   async expirePauses(limit = 200): Promise<number> {
-    const due = await this.storage.runs.findExpiredPauses(now(), limit);
+    const due = await this.#storage.runs.findExpiredPauses(now(), limit);
     let failed = 0;
     for (const run of due) if (await this.expire(run)) failed++;
     return failed;
@@ -107,6 +118,6 @@ export class FlowRunService {
       message: error.message,
       details: { pauseKey: key, error: { name: error.name, message: error.message, code: error.code } },
     });
-    return (await this.transitions.tryTransition(run, state)) !== undefined;
+    return (await this.#transitions.tryTransition(run, state)) !== undefined;
   }
 }

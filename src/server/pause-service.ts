@@ -1,4 +1,5 @@
 import {
+  BatonError,
   FlowRunCancelledError,
   BadRequestError,
   InvalidInputError,
@@ -6,7 +7,7 @@ import {
   NotPausedError,
   PauseTimeoutError,
 } from "../contract/errors.ts";
-import type { Channel, FlowRun } from "../contract/index.ts";
+import type { Channel, FlowRun, RunInput } from "../contract/index.ts";
 import type { PauseBody, PauseResult, ResumeBody } from "../contract/index.ts";
 import type { z } from "zod";
 import type { Storage } from "../storage/storage.ts";
@@ -100,6 +101,20 @@ export class PauseService {
       },
       { urgent: true },
     );
+  }
+
+  /** Each pause of a run, in the order asked: what it asked and what was answered; 404 for an unknown run. */
+  async listInputs(id: string): Promise<RunInput[]> {
+    await this.#runs.get(id);
+    return this.#storage.inputs.list(id);
+  }
+
+  /** One pause of a run; 404 naming the run when the run is unknown, else naming the key. */
+  async getInput(id: string, key: string): Promise<RunInput> {
+    const input = await this.#storage.inputs.get(id, key);
+    if (input) return input;
+    await this.#runs.get(id);
+    throw new BatonError("NOT_FOUND", `Flow run ${id} has no pause with the key "${key}".`, { id, key });
   }
 
   /**

@@ -4,6 +4,7 @@ import { isTerminal, type TaskRun } from "../contract/index.ts";
 import type { CreateTaskRunBody, SetTaskRunStateBody } from "../contract/index.ts";
 import type { z } from "zod";
 import type { Storage } from "../storage/storage.ts";
+import type { FlowRunService } from "./flow-run-service.ts";
 import { newState, times } from "./state-transitions.ts";
 
 /** Results are kept as JSON in the database; past this size a task must return something smaller. */
@@ -11,14 +12,16 @@ export const MAX_RESULT_BYTES = 512 * 1024;
 
 /** Task runs: created per task call, with their state and persisted result. */
 export class TaskRunService {
-  readonly storage: Storage;
-  constructor(storage: Storage) {
-    this.storage = storage;
+  readonly #storage: Storage;
+  readonly #runs: FlowRunService;
+  constructor(storage: Storage, runs: FlowRunService) {
+    this.#storage = storage;
+    this.#runs = runs;
   }
 
   /** Creates the task run, or returns the existing one with the same key in this flow run. */
   async create(body: z.output<typeof CreateTaskRunBody>): Promise<{ taskRun: TaskRun; created: boolean }> {
-    const flowRun = await this.storage.runs.getStatus(body.flowRunId);
+    const flowRun = await this.#storage.runs.getStatus(body.flowRunId);
     if (!flowRun) throw new FlowRunNotFoundError(body.flowRunId);
     if (flowRun.type === "CANCELLED") throw new FlowRunCancelledError(body.flowRunId, flowRun.message);
     const state = newState(body.state);
@@ -33,13 +36,13 @@ export class TaskRunService {
       startTime: state.type === "RUNNING" ? state.timestamp : null,
       endTime: isTerminal(state.type) ? state.timestamp : null,
     };
-    if (await this.storage.transaction((tx) => tx.tasks.insert(taskRun))) return { taskRun, created: true };
+    if (await this.#storage.transaction((tx) => tx.tasks.insert(taskRun))) return { taskRun, created: true };
     // The key exists already (a retried request, or a replay): that task run is the answer.
-    return { taskRun: (await this.storage.tasks.findByKey(body.flowRunId, body.taskKey))!, created: false };
+    return { taskRun: (await this.#storage.tasks.findByKey(body.flowRunId, body.taskKey))!, created: false };
   }
 
   async get(id: string): Promise<TaskRun> {
-    const run = await this.storage.tasks.get(id);
+    const run = await this.#storage.tasks.get(id);
     if (!run) throw new TaskRunNotFoundError(id);
     return run;
   }
@@ -60,7 +63,7 @@ export class TaskRunService {
       ...(body.attempts !== undefined ? { attempts: body.attempts } : {}),
       ...times(run, state),
     };
-    await this.storage.transaction((tx) => tx.tasks.updateState(run, state, fields));
+    await this.#storage.transaction((tx) => tx.tasks.updateState(run, state, fields));
     return {
       ...run,
       state,
@@ -69,5 +72,11 @@ export class TaskRunService {
       startTime: fields.startTime ?? run.startTime,
       endTime: fields.endTime ?? run.endTime,
     };
+  }
+
+  /** A flow run's task runs in call order; 404 for an unknown run. */
+  async listForRun(flowRunId: string): Promise<TaskRun[]> {
+    await this.#runs.get(flowRunId);
+    return this.#storage.tasks.list(flowRunId);
   }
 }

@@ -11,7 +11,7 @@ export function flowRunsRoute(runs: FlowRunService): FastifyPluginAsyncZod {
   return async (app) => {
     const tags = ["flow runs"];
     app.get("/flows", { schema: { tags: ["flows"], summary: "List flows", response: { 200: z.array(Flow) } } }, () =>
-      runs.storage.runs.listFlows(),
+      runs.listFlows(),
     );
     app.post(
       "/flow-runs",
@@ -29,10 +29,7 @@ export function flowRunsRoute(runs: FlowRunService): FastifyPluginAsyncZod {
     app.get(
       "/flow-runs/:id/states",
       { schema: { tags, summary: "A flow run's state history, oldest first", params: IdParams, response: { 200: z.array(State) } } },
-      async (req) => {
-        await runs.get(req.params.id);
-        return runs.storage.runs.listStates(req.params.id);
-      },
+      (req) => runs.listStates(req.params.id),
     );
     app.post(
       "/flow-runs/:id/set-state",

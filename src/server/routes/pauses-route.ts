@@ -1,15 +1,13 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { BatonError } from "../../contract/errors.ts";
 import { Channel, FlowRun, PauseBody, PauseResult, ResumeBody, RunInput, SuspendBody } from "../../contract/index.ts";
-import type { FlowRunService } from "../flow-run-service.ts";
 import type { PauseService } from "../pause-service.ts";
 
 const IdParams = z.object({ id: z.string().min(1).max(100) });
 const KeyParams = IdParams.extend({ key: z.string().min(1).max(100) });
 
 /** Pausing, answering, and the history of a run's questions and answers. */
-export function pausesRoute(pauses: PauseService, runs: FlowRunService): FastifyPluginAsyncZod {
+export function pausesRoute(pauses: PauseService): FastifyPluginAsyncZod {
   return async (app) => {
     const tags = ["pauses"];
     app.post(
@@ -56,20 +54,12 @@ export function pausesRoute(pauses: PauseService, runs: FlowRunService): Fastify
     app.get(
       "/flow-runs/:id/inputs",
       { schema: { tags, summary: "Each pause of a run: what it asked and what was answered", params: IdParams, response: { 200: z.array(RunInput) } } },
-      async (req) => {
-        await runs.get(req.params.id);
-        return runs.storage.inputs.list(req.params.id);
-      },
+      (req) => pauses.listInputs(req.params.id),
     );
     app.get(
       "/flow-runs/:id/inputs/:key",
       { schema: { tags, summary: "One pause of a run", params: KeyParams, response: { 200: RunInput } } },
-      async (req) => {
-        const input = await runs.storage.inputs.get(req.params.id, req.params.key);
-        if (input) return input;
-        await runs.get(req.params.id); // 404 names the run when the run itself is unknown
-        throw new BatonError("NOT_FOUND", `Flow run ${req.params.id} has no pause with the key "${req.params.key}".`, { ...req.params });
-      },
+      (req) => pauses.getInput(req.params.id, req.params.key),
     );
   };
 }

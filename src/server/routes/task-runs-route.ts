@@ -1,13 +1,12 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { CreateTaskRunBody, SetTaskRunStateBody, TaskRun } from "../../contract/index.ts";
-import type { FlowRunService } from "../flow-run-service.ts";
 import type { TaskRunService } from "../task-run-service.ts";
 
 const IdParams = z.object({ id: z.string().min(1).max(100) });
 
 /** Task runs: one per task call, with state, retries and result. */
-export function taskRunsRoute(tasks: TaskRunService, runs: FlowRunService): FastifyPluginAsyncZod {
+export function taskRunsRoute(tasks: TaskRunService): FastifyPluginAsyncZod {
   return async (app) => {
     const tags = ["task runs"];
     app.post(
@@ -29,10 +28,7 @@ export function taskRunsRoute(tasks: TaskRunService, runs: FlowRunService): Fast
     app.get(
       "/flow-runs/:id/task-runs",
       { schema: { tags, summary: "A flow run's task runs in call order", params: IdParams, response: { 200: z.array(TaskRun) } } },
-      async (req) => {
-        await runs.get(req.params.id);
-        return runs.storage.tasks.list(req.params.id);
-      },
+      (req) => tasks.listForRun(req.params.id),
     );
   };
 }
