@@ -6,6 +6,7 @@ import { openStorage } from "../storage/open-storage.ts";
 import type { Storage } from "../storage/storage.ts";
 import { resolveServerConfig, type ServerConfig, type ServerOptions } from "./config.ts";
 import { errorHandler } from "./error-handler.ts";
+import { identifyCallers } from "./request-caller.ts";
 import { responseSerializer } from "./response-serializer.ts";
 import { EventBus } from "./event-bus.ts";
 import { EventService } from "./event-service.ts";
@@ -78,7 +79,8 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
   });
   await app.register(
     async (api) => {
-      api.get("/health", { schema: { tags: ["server"], response: { 200: z.object({ status: z.literal("ok"), database: z.string() }) } } }, () => health.check());
+      identifyCallers(api);
+      api.get("/health", { schema: { tags: ["server"], response: { 200: z.object({ status: z.literal("ok"), database: z.string() }) } } }, (req) => health.check(req.caller));
       api.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
       await api.register(flowRunsRoute(runs));
       await api.register(pausesRoute(pauses));

@@ -1,10 +1,12 @@
 import { BatonError, DeploymentNotFoundError, ParametersValidationError } from "../contract/errors.ts";
 import type { ClaimBody, ClaimResult, CreateDeploymentRunBody, Deployment, FlowRun, RegisterDeploymentBody, RunHistory } from "../contract/index.ts";
 import type { z } from "zod";
+import { authorize } from "./authorize.ts";
 import { now, systemNow } from "./clock.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { FlowRunService } from "./flow-run-service.ts";
 import { compileSchema, validateInput } from "./input-validation.ts";
+import type { RequestCaller } from "./request-caller.ts";
 import { isSuspended, newState, suspendedState, type StateTransitions } from "./state-transitions.ts";
 
 /**
@@ -21,7 +23,9 @@ export class DeploymentService {
     this.#transitions = transitions;
   }
 
-  async register(body: z.output<typeof RegisterDeploymentBody>): Promise<Deployment> {
+  /** Registers a deployment, or updates the one of that name in place, as each `serve()` start does. */
+  async register(caller: RequestCaller, body: z.output<typeof RegisterDeploymentBody>): Promise<Deployment> {
+    authorize(caller, "deployment:register", { type: "deployment", name: body.name });
     if (body.parameterSchema) {
       try {
         compileSchema(body.parameterSchema);
@@ -32,26 +36,35 @@ export class DeploymentService {
     return this.#storage.deployments.upsert({ name: body.name, flowName: body.flowName, description: body.description ?? null, parameterSchema: body.parameterSchema ?? null }, now());
   }
 
-  list(): Promise<Deployment[]> {
+  /** Deployments by name. */
+  list(caller: RequestCaller): Promise<Deployment[]> {
+    authorize(caller, "deployment:read", { type: "deployment" });
     return this.#storage.deployments.list();
   }
 
-  async get(name: string): Promise<Deployment> {
+  /** One deployment; 404 when there is none. */
+  get(caller: RequestCaller, name: string): Promise<Deployment> {
+    authorize(caller, "deployment:read", { type: "deployment", name });
+    return this.#load(name);
+  }
+
+  async #load(name: string): Promise<Deployment> {
     const d = await this.#storage.deployments.get(name);
     if (!d) throw new DeploymentNotFoundError(name);
     return d;
   }
 
   /** Creates a scheduled run of a deployment after checking its parameters (422 with one error per field). */
-  async createRun(name: string, body: z.output<typeof CreateDeploymentRunBody>): Promise<FlowRun> {
-    const d = await this.get(name);
+  async createRun(caller: RequestCaller, name: string, body: z.output<typeof CreateDeploymentRunBody>): Promise<FlowRun> {
+    authorize(caller, "deployment:run", { type: "deployment", name });
+    const d = await this.#load(name);
     let parameters = body.parameters;
     if (d.parameterSchema) {
       const checked = validateInput(d.parameterSchema, parameters);
       if (!checked.ok) throw new ParametersValidationError(d.name, checked.errors);
       parameters = checked.value as Record<string, unknown>;
     }
-    return this.#runs.create({ flowName: d.flowName, parameters, ...(body.name ? { name: body.name } : {}) }, d);
+    return this.#runs.create(caller, { flowName: d.flowName, parameters, ...(body.name ? { name: body.name } : {}) }, d);
   }
 
   /**
@@ -60,7 +73,8 @@ export class DeploymentService {
    * asking at once exactly one gets each run. Runs that ran before come with their history (two queries
    * for all of them), for the replay.
    */
-  async claim(body: z.output<typeof ClaimBody>): Promise<ClaimResult> {
+  async claim(caller: RequestCaller, body: z.output<typeof ClaimBody>): Promise<ClaimResult> {
+    authorize(caller, "worker:claim", { type: "worker", id: body.workerId });
     const at = now();
     await this.#storage.deployments.markServed(body.deployments, at);
     // Read more than asked: some may be taken by another process between read and update.
@@ -92,7 +106,8 @@ export class DeploymentService {
   }
 
   /** Records that `workerId` is alive; returns the runs among `ids` it no longer owns, which it must stop. */
-  async heartbeat(workerId: string, ids: string[]): Promise<string[]> {
+  async heartbeat(caller: RequestCaller, workerId: string, ids: string[]): Promise<string[]> {
+    authorize(caller, "worker:heartbeat", { type: "worker", id: workerId });
     const owned = new Set(await this.#storage.runs.touchHeartbeats(workerId, ids, systemNow()));
     return ids.filter((id) => !owned.has(id));
   }

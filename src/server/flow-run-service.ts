@@ -4,8 +4,10 @@ import { isTerminal, type Flow, type FlowRun, type FlowRunPage, type State, type
 import type { CreateFlowRunBody, FlowRunFilter } from "../contract/index.ts";
 import type { z } from "zod";
 import type { Storage } from "../storage/storage.ts";
+import { authorize } from "./authorize.ts";
 import { now, systemNow } from "./clock.ts";
 import { decodeCursor, encodeCursor } from "./flow-run-cursor.ts";
+import type { RequestCaller } from "./request-caller.ts";
 import { generateRunName } from "./run-names.ts";
 import { checkProposedTransition, newState, stateEvent, type StateTransitions } from "./state-transitions.ts";
 
@@ -13,7 +15,8 @@ type Parsed<T extends z.ZodType> = z.output<T>;
 
 /**
  * Flow runs: creating, reading and listing them, and the state changes that are not about a pause
- * (proposed states, cancelling, failing runs whose pause timed out).
+ * (proposed states, cancelling, failing runs whose pause timed out). Methods that take a caller act
+ * for a request and ask `authorize` first; the others serve other services and background loops.
  */
 export class FlowRunService {
   readonly #storage: Storage;
@@ -24,12 +27,14 @@ export class FlowRunService {
   }
 
   /** Flows by name. */
-  listFlows(): Promise<Flow[]> {
+  listFlows(caller: RequestCaller): Promise<Flow[]> {
+    authorize(caller, "flow:read", { type: "flow" });
     return this.#storage.runs.listFlows();
   }
 
   /** Creates a run; a run of a deployment starts SCHEDULED, for a serving process to claim. */
-  async create(body: Parsed<typeof CreateFlowRunBody>, deployment?: { id: string; name: string }): Promise<FlowRun> {
+  async create(caller: RequestCaller, body: Parsed<typeof CreateFlowRunBody>, deployment?: { id: string; name: string }): Promise<FlowRun> {
+    authorize(caller, "flow-run:create", { type: "flow-run" });
     const timestamp = now();
     const state = newState(deployment ? { type: "SCHEDULED", message: "Waiting for a serving process" } : (body.state ?? { type: "PENDING" }), timestamp);
     if (state.type === "PAUSED") throw new BadRequestError("A flow run cannot start paused; create it RUNNING and pause it.");
@@ -55,14 +60,21 @@ export class FlowRunService {
   }
 
   /** One run; 404 when there is none. */
-  async get(id: string): Promise<FlowRun> {
+  get(caller: RequestCaller, id: string): Promise<FlowRun> {
+    authorize(caller, "flow-run:read", { type: "flow-run", id });
+    return this.load(id);
+  }
+
+  /** One run, or 404, for a service that has asked `authorize` already. */
+  async load(id: string): Promise<FlowRun> {
     const run = await this.#storage.runs.get(id);
     if (!run) throw new FlowRunNotFoundError(id);
     return run;
   }
 
   /** A page of runs, newest first, and the cursor of the next page. */
-  async list(filter: Parsed<typeof FlowRunFilter>): Promise<FlowRunPage> {
+  async list(caller: RequestCaller, filter: Parsed<typeof FlowRunFilter>): Promise<FlowRunPage> {
+    authorize(caller, "flow-run:read", { type: "flow-run" });
     const items = await this.#storage.runs.list({
       state: filter.state,
       flowName: filter.flowName,
@@ -78,21 +90,23 @@ export class FlowRunService {
   }
 
   /** A run's state history, oldest first; 404 for an unknown run. */
-  async listStates(id: string): Promise<State[]> {
-    await this.get(id);
+  async listStates(caller: RequestCaller, id: string): Promise<State[]> {
+    await this.get(caller, id);
     return this.#storage.runs.listStates(id);
   }
 
   /** Proposes a state. Without `force`, the orchestration rules apply; with it, any change is taken. */
-  async setState(id: string, proposal: StateProposal, force: boolean): Promise<FlowRun> {
-    const run = await this.get(id);
+  async setState(caller: RequestCaller, id: string, proposal: StateProposal, force: boolean): Promise<FlowRun> {
+    authorize(caller, "flow-run:set-state", { type: "flow-run", id });
+    const run = await this.load(id);
     if (!force) checkProposedTransition(run, proposal.type);
     return this.#transitions.transition(run, newState(proposal));
   }
 
   /** Cancels a run that has not finished; a waiting pause then ends with FlowRunCancelledError. */
-  async cancel(id: string, reason?: string): Promise<FlowRun> {
-    const run = await this.get(id);
+  async cancel(caller: RequestCaller, id: string, reason?: string): Promise<FlowRun> {
+    authorize(caller, "flow-run:cancel", { type: "flow-run", id });
+    const run = await this.load(id);
     if (isTerminal(run.state.type))
       throw new InvalidTransitionError(id, run.state.type, "CANCELLED", `the run has already finished (${run.state.name}).`);
     return this.#transitions.transition(run, newState({ type: "CANCELLED", message: reason ?? "Cancelled by request" }), undefined, { urgent: true });

@@ -7,13 +7,15 @@ import {
   NotPausedError,
   PauseTimeoutError,
 } from "../contract/errors.ts";
-import type { Channel, FlowRun, RunInput } from "../contract/index.ts";
+import type { FlowRun, RunInput } from "../contract/index.ts";
 import type { PauseBody, PauseResult, ResumeBody } from "../contract/index.ts";
 import type { z } from "zod";
 import type { Storage } from "../storage/storage.ts";
+import { authorize } from "./authorize.ts";
 import { now, nowMs } from "./clock.ts";
 import type { FlowRunService } from "./flow-run-service.ts";
 import { compileSchema, validateInput } from "./input-validation.ts";
+import type { RequestCaller } from "./request-caller.ts";
 import { isSuspended, newState, StaleStateError, suspendedState, type StateTransitions } from "./state-transitions.ts";
 
 type Parsed<T extends z.ZodType> = z.output<T>;
@@ -33,8 +35,9 @@ export class PauseService {
    * Pauses a running run under `key`, recording what it asks for in the same transaction, so that a
    * paused run is never seen without its question. A key already answered returns that answer instead.
    */
-  async pause(id: string, body: Parsed<typeof PauseBody>): Promise<PauseResult> {
-    const run = await this.#runs.get(id);
+  async pause(caller: RequestCaller, id: string, body: Parsed<typeof PauseBody>): Promise<PauseResult> {
+    authorize(caller, "flow-run:pause", { type: "flow-run", id });
+    const run = await this.#runs.load(id);
     const existing = await this.#storage.inputs.get(id, body.key);
     if (existing?.respondedAt) return { status: "ALREADY_ANSWERED", input: existing.response ?? null };
     if (run.state.type === "PAUSED" && run.state.details.pauseKey === body.key) return { status: "PAUSED", flowRun: run };
@@ -68,9 +71,11 @@ export class PauseService {
   /**
    * Answers a paused run: validates the input against the pause's schema (422, the run stays paused),
    * then stores it and sets the run Running in one transaction. Of two concurrent answers exactly one wins.
+   * The answer is recorded with the channel its body names, else the caller's.
    */
-  async resume(id: string, body: Parsed<typeof ResumeBody>, channel: Channel): Promise<FlowRun> {
-    const run = await this.#runs.get(id);
+  async resume(caller: RequestCaller, id: string, body: Parsed<typeof ResumeBody>): Promise<FlowRun> {
+    authorize(caller, "flow-run:resume", { type: "flow-run", id });
+    const run = await this.#runs.load(id);
     if (run.state.type !== "PAUSED") throw new NotPausedError(id, run.state.type, run.state.name);
     const key = run.state.details.pauseKey ?? "";
     const timeoutAt = run.state.details.pauseTimeout ?? null;
@@ -87,6 +92,7 @@ export class PauseService {
     }
     const timestamp = now();
     const respondedBy = body.respondedBy ?? null;
+    const channel = body.channel ?? caller.channel;
     // A suspended run has no process waiting: it is scheduled, and a serving process replays it.
     const state = isSuspended(run.state)
       ? newState({ type: "SCHEDULED", name: "Resuming", message: `Answered at "${key}"; waiting for a serving process`, details: { resumedPauseKey: key } }, timestamp)
@@ -104,16 +110,17 @@ export class PauseService {
   }
 
   /** Each pause of a run, in the order asked: what it asked and what was answered; 404 for an unknown run. */
-  async listInputs(id: string): Promise<RunInput[]> {
-    await this.#runs.get(id);
+  async listInputs(caller: RequestCaller, id: string): Promise<RunInput[]> {
+    await this.#runs.get(caller, id);
     return this.#storage.inputs.list(id);
   }
 
   /** One pause of a run; 404 naming the run when the run is unknown, else naming the key. */
-  async getInput(id: string, key: string): Promise<RunInput> {
+  async getInput(caller: RequestCaller, id: string, key: string): Promise<RunInput> {
+    authorize(caller, "flow-run:read", { type: "flow-run", id });
     const input = await this.#storage.inputs.get(id, key);
     if (input) return input;
-    await this.#runs.get(id);
+    await this.#runs.load(id);
     throw new BatonError("NOT_FOUND", `Flow run ${id} has no pause with the key "${key}".`, { id, key });
   }
 
@@ -121,8 +128,9 @@ export class PauseService {
    * Turns the live pause `key` of a deployment run into a suspend, so that its process can go. If the
    * pause was answered meanwhile, this refuses with 409 and the answer stands.
    */
-  async suspend(id: string, key: string, reason?: string): Promise<FlowRun> {
-    const run = await this.#runs.get(id);
+  async suspend(caller: RequestCaller, id: string, key: string, reason?: string): Promise<FlowRun> {
+    authorize(caller, "flow-run:suspend", { type: "flow-run", id });
+    const run = await this.#runs.load(id);
     if (run.state.type !== "PAUSED" || run.state.details.pauseKey !== key) throw new NotPausedError(id, run.state.type, run.state.name);
     if (isSuspended(run.state)) return run;
     if (!run.deploymentId)

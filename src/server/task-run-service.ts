@@ -4,7 +4,9 @@ import { isTerminal, type TaskRun } from "../contract/index.ts";
 import type { CreateTaskRunBody, SetTaskRunStateBody } from "../contract/index.ts";
 import type { z } from "zod";
 import type { Storage } from "../storage/storage.ts";
+import { authorize } from "./authorize.ts";
 import type { FlowRunService } from "./flow-run-service.ts";
+import type { RequestCaller } from "./request-caller.ts";
 import { newState, times } from "./state-transitions.ts";
 
 /** Results are kept as JSON in the database; past this size a task must return something smaller. */
@@ -20,7 +22,8 @@ export class TaskRunService {
   }
 
   /** Creates the task run, or returns the existing one with the same key in this flow run. */
-  async create(body: z.output<typeof CreateTaskRunBody>): Promise<{ taskRun: TaskRun; created: boolean }> {
+  async create(caller: RequestCaller, body: z.output<typeof CreateTaskRunBody>): Promise<{ taskRun: TaskRun; created: boolean }> {
+    authorize(caller, "task-run:write", { type: "task-run", flowRunId: body.flowRunId });
     const flowRun = await this.#storage.runs.getStatus(body.flowRunId);
     if (!flowRun) throw new FlowRunNotFoundError(body.flowRunId);
     if (flowRun.type === "CANCELLED") throw new FlowRunCancelledError(body.flowRunId, flowRun.message);
@@ -41,14 +44,22 @@ export class TaskRunService {
     return { taskRun: (await this.#storage.tasks.findByKey(body.flowRunId, body.taskKey))!, created: false };
   }
 
-  async get(id: string): Promise<TaskRun> {
+  /** One task run; 404 when there is none. */
+  get(caller: RequestCaller, id: string): Promise<TaskRun> {
+    authorize(caller, "task-run:read", { type: "task-run", id });
+    return this.#load(id);
+  }
+
+  async #load(id: string): Promise<TaskRun> {
     const run = await this.#storage.tasks.get(id);
     if (!run) throw new TaskRunNotFoundError(id);
     return run;
   }
 
-  async setState(id: string, body: z.output<typeof SetTaskRunStateBody>): Promise<TaskRun> {
-    const run = await this.get(id);
+  /** Sets a task run's state, keeping its result when it completes; a completed task run keeps its state. */
+  async setState(caller: RequestCaller, id: string, body: z.output<typeof SetTaskRunStateBody>): Promise<TaskRun> {
+    authorize(caller, "task-run:write", { type: "task-run", id });
+    const run = await this.#load(id);
     if (run.state.type === "COMPLETED")
       throw new InvalidTransitionError(id, run.state.type, body.state.type, "a completed task run keeps its result.");
     const state = newState(body.state);
@@ -75,8 +86,9 @@ export class TaskRunService {
   }
 
   /** A flow run's task runs in call order; 404 for an unknown run. */
-  async listForRun(flowRunId: string): Promise<TaskRun[]> {
-    await this.#runs.get(flowRunId);
+  async listForRun(caller: RequestCaller, flowRunId: string): Promise<TaskRun[]> {
+    authorize(caller, "task-run:read", { type: "task-run", flowRunId });
+    await this.#runs.load(flowRunId);
     return this.#storage.tasks.list(flowRunId);
   }
 }

@@ -12,11 +12,11 @@ export function deploymentsRoute(deployments: DeploymentService): FastifyPluginA
     app.post(
       "/deployments",
       { schema: { tags, summary: "Register a deployment (created or updated by name)", body: RegisterDeploymentBody, response: { 200: Deployment } } },
-      (req) => deployments.register(req.body),
+      (req) => deployments.register(req.caller, req.body),
     );
-    app.get("/deployments", { schema: { tags, summary: "List deployments", response: { 200: z.array(Deployment) } } }, () => deployments.list());
+    app.get("/deployments", { schema: { tags, summary: "List deployments", response: { 200: z.array(Deployment) } } }, (req) => deployments.list(req.caller));
     app.get("/deployments/:name", { schema: { tags, summary: "Read a deployment", params: NameParams, response: { 200: Deployment } } }, (req) =>
-      deployments.get(req.params.name),
+      deployments.get(req.caller, req.params.name),
     );
     app.post(
       "/deployments/:name/runs",
@@ -30,17 +30,17 @@ export function deploymentsRoute(deployments: DeploymentService): FastifyPluginA
           response: { 201: FlowRun },
         },
       },
-      async (req, reply) => reply.status(201).send(await deployments.createRun(req.params.name, req.body ?? { parameters: {} })),
+      async (req, reply) => reply.status(201).send(await deployments.createRun(req.caller, req.params.name, req.body ?? { parameters: {} })),
     );
     app.post(
       "/workers/claim",
       { schema: { tags: ["workers"], summary: "Claim due runs of the given deployments", body: ClaimBody, response: { 200: ClaimResult } } },
-      (req) => deployments.claim(req.body),
+      (req) => deployments.claim(req.caller, req.body),
     );
     app.post(
       "/workers/heartbeat",
       { schema: { tags: ["workers"], summary: "Report the runs a process is running or waiting in", body: HeartbeatBody, response: { 200: HeartbeatResult } } },
-      async (req) => ({ lost: await deployments.heartbeat(req.body.workerId, req.body.flowRunIds) }),
+      async (req) => ({ lost: await deployments.heartbeat(req.caller, req.body.workerId, req.body.flowRunIds) }),
     );
   };
 }

@@ -69,7 +69,7 @@ export function eventsRoute(events: EventService): FastifyPluginAsyncZod {
         res.write(frame(e));
         if (res.writableLength > MAX_BUFFERED_BYTES) res.destroy();
       };
-      const unsubscribe = events.subscribe({ flowRunId, types }, (e) => (pending ? pending.push(e) : send(e)));
+      const unsubscribe = events.subscribe(req.caller, { flowRunId, types }, (e) => (pending ? pending.push(e) : send(e)));
       const ping = setInterval(() => res.write(": ping\n\n"), 15_000);
       res.on("close", () => {
         clearInterval(ping);
@@ -78,10 +78,10 @@ export function eventsRoute(events: EventService): FastifyPluginAsyncZod {
       try {
         if (after === undefined) {
           // Tell the client its position, so that a reconnect resumes here instead of replaying history.
-          res.write(`id: ${await events.position()}\n\n`);
+          res.write(`id: ${await events.position(req.caller)}\n\n`);
         } else {
           for (let position = after; ; ) {
-            const missed = await events.missed(position, flowRunId, 1000);
+            const missed = await events.missed(req.caller, position, flowRunId, 1000);
             for (const e of missed) {
               if (!types || types.includes(e.type)) send(e);
               replayed.add(e.id);

@@ -16,12 +16,12 @@ export function logsRoute(logs: LogService): FastifyPluginAsyncZod {
     app.post(
       "/logs",
       { schema: { tags, summary: "Write a batch of log lines (up to 1,000)", body: LogBatch, response: { 201: z.object({ count: z.number() }) } } },
-      async (req, reply) => reply.status(201).send({ count: await logs.ingest(req.body) }),
+      async (req, reply) => reply.status(201).send({ count: await logs.ingest(req.caller, req.body) }),
     );
     app.get(
       "/flow-runs/:id/logs",
       { schema: { tags, summary: "A flow run's log lines after an id, oldest first", params: IdParams, querystring: LogsQuery, response: { 200: z.array(Log) } } },
-      (req) => logs.list(req.params.id, req.query.after, req.query.limit),
+      (req) => logs.list(req.caller, req.params.id, req.query.after, req.query.limit),
     );
   };
 }

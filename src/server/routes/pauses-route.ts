@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { Channel, FlowRun, PauseBody, PauseResult, ResumeBody, RunInput, SuspendBody } from "../../contract/index.ts";
+import { FlowRun, PauseBody, PauseResult, ResumeBody, RunInput, SuspendBody } from "../../contract/index.ts";
 import type { PauseService } from "../pause-service.ts";
 
 const IdParams = z.object({ id: z.string().min(1).max(100) });
@@ -14,7 +14,7 @@ export function pausesRoute(pauses: PauseService): FastifyPluginAsyncZod {
       "/flow-runs/:id/pause",
       { schema: { tags, summary: "Pause a running flow run until it is answered", params: IdParams, body: PauseBody, response: { 200: PauseResult, 201: PauseResult } } },
       async (req, reply) => {
-        const result = await pauses.pause(req.params.id, req.body);
+        const result = await pauses.pause(req.caller, req.params.id, req.body);
         return reply.status(result.status === "PAUSED" ? 201 : 200).send(result);
       },
     );
@@ -31,11 +31,7 @@ export function pausesRoute(pauses: PauseService): FastifyPluginAsyncZod {
           response: { 200: FlowRun },
         },
       },
-      (req) => {
-        const header = req.headers["x-baton-channel"];
-        const channel = Channel.safeParse(req.body?.channel ?? header);
-        return pauses.resume(req.params.id, req.body ?? {}, channel.success ? channel.data : "api");
-      },
+      (req) => pauses.resume(req.caller, req.params.id, req.body ?? {}),
     );
     app.post(
       "/flow-runs/:id/suspend",
@@ -49,17 +45,17 @@ export function pausesRoute(pauses: PauseService): FastifyPluginAsyncZod {
           response: { 200: FlowRun },
         },
       },
-      (req) => pauses.suspend(req.params.id, req.body.key, req.body.reason),
+      (req) => pauses.suspend(req.caller, req.params.id, req.body.key, req.body.reason),
     );
     app.get(
       "/flow-runs/:id/inputs",
       { schema: { tags, summary: "Each pause of a run: what it asked and what was answered", params: IdParams, response: { 200: z.array(RunInput) } } },
-      (req) => pauses.listInputs(req.params.id),
+      (req) => pauses.listInputs(req.caller, req.params.id),
     );
     app.get(
       "/flow-runs/:id/inputs/:key",
       { schema: { tags, summary: "One pause of a run", params: KeyParams, response: { 200: RunInput } } },
-      (req) => pauses.getInput(req.params.id, req.params.key),
+      (req) => pauses.getInput(req.caller, req.params.id, req.params.key),
     );
   };
 }

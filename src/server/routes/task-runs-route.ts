@@ -13,22 +13,22 @@ export function taskRunsRoute(tasks: TaskRunService): FastifyPluginAsyncZod {
       "/task-runs",
       { schema: { tags, summary: "Create a task run (or return the one with the same key)", body: CreateTaskRunBody, response: { 200: TaskRun, 201: TaskRun } } },
       async (req, reply) => {
-        const { taskRun, created } = await tasks.create(req.body);
+        const { taskRun, created } = await tasks.create(req.caller, req.body);
         return reply.status(created ? 201 : 200).send(taskRun);
       },
     );
     app.get("/task-runs/:id", { schema: { tags, summary: "Read a task run", params: IdParams, response: { 200: TaskRun } } }, (req) =>
-      tasks.get(req.params.id),
+      tasks.get(req.caller, req.params.id),
     );
     app.post(
       "/task-runs/:id/set-state",
       { schema: { tags, summary: "Set a task run's state (and result)", params: IdParams, body: SetTaskRunStateBody, response: { 200: TaskRun } } },
-      (req) => tasks.setState(req.params.id, req.body),
+      (req) => tasks.setState(req.caller, req.params.id, req.body),
     );
     app.get(
       "/flow-runs/:id/task-runs",
       { schema: { tags, summary: "A flow run's task runs in call order", params: IdParams, response: { 200: z.array(TaskRun) } } },
-      (req) => tasks.listForRun(req.params.id),
+      (req) => tasks.listForRun(req.caller, req.params.id),
     );
   };
 }
