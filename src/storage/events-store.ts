@@ -19,6 +19,15 @@ export interface EventStore {
   listByIds(ids: number[]): Promise<StoredEvent[]>;
   /** The id of the newest kept event, or 0. */
   latestId(): Promise<number>;
+  /** The id of the last event the consumer `consumer` acted on; undefined for a consumer not seen before. */
+  readCursor(consumer: string): Promise<number | undefined>;
+  /**
+   * Moves the position of `consumer` from `from` to `to`, if it is still at `from` (`undefined`: creates
+   * it, if it does not exist yet); returns false when another writer moved or created it first. Run it
+   * in the transaction that acts on the events up to `to`, so that the events are acted on exactly once:
+   * on PostgreSQL a second server's move waits for the first's commit, then finds the position gone.
+   */
+  moveCursor(consumer: string, from: number | undefined, to: number): Promise<boolean>;
 }
 
 /** `EventStore` in SQL, the same on both databases. */
@@ -57,6 +66,29 @@ export class SqlEventStore implements EventStore {
   async latestId(): Promise<number> {
     const row = await this.#db.selectFrom("events").select((eb) => eb.fn.max("id").as("max")).executeTakeFirst();
     return Number(row?.max ?? 0);
+  }
+
+  async readCursor(consumer: string): Promise<number | undefined> {
+    const row = await this.#db.selectFrom("event_cursors").select("last_event_id").where("consumer", "=", consumer).executeTakeFirst();
+    return row && Number(row.last_event_id);
+  }
+
+  async moveCursor(consumer: string, from: number | undefined, to: number): Promise<boolean> {
+    if (from === undefined) {
+      const created = await this.#db
+        .insertInto("event_cursors")
+        .values({ consumer, last_event_id: to })
+        .onConflict((oc) => oc.column("consumer").doNothing())
+        .executeTakeFirst();
+      return Number(created.numInsertedOrUpdatedRows ?? 0) > 0;
+    }
+    const moved = await this.#db
+      .updateTable("event_cursors")
+      .set({ last_event_id: to })
+      .where("consumer", "=", consumer)
+      .where("last_event_id", "=", from)
+      .executeTakeFirst();
+    return moved.numUpdatedRows > 0;
   }
 }
 

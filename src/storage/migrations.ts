@@ -162,6 +162,17 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0003-event-cursors": {
+      async up(db: Kysely<any>) {
+        // Where each named consumer of the events has got to; moved by compare-and-set, so that of several
+        // servers reading the same events one acts on each.
+        await db.schema
+          .createTable("event_cursors")
+          .addColumn("consumer", "text", (c) => c.primaryKey())
+          .addColumn("last_event_id", dialect === "postgres" ? "bigint" : "integer", (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

@@ -12,6 +12,7 @@ export interface Database {
   task_runs: TaskRunTable;
   run_inputs: RunInputTable;
   events: EventTable;
+  event_cursors: EventCursorTable;
   logs: LogTable;
 }
 
@@ -96,6 +97,12 @@ export interface EventTable {
   flow_run_id: string;
   occurred_at: string;
   payload: string;
+}
+
+/** The position of a named consumer of the events: the id of the last event it acted on. */
+export interface EventCursorTable {
+  consumer: string;
+  last_event_id: number;
 }
 
 export interface LogTable {

@@ -227,6 +227,19 @@ for (const backend of ["sqlite", "postgres"] as const) {
       assert.deepEqual((await storage.logs.list(run.id, 0, 100)).map((l) => [l.id, l.message]), stored.map((l) => [l.id, l.message]));
     });
 
+    test("a consumer's position is created once, and moves only from where it was read: of two moves from one position, one wins", async () => {
+      assert.equal(await storage.events.readCursor("storage-test"), undefined);
+      const created = await Promise.all([3, 7].map((to) => storage.events.moveCursor("storage-test", undefined, to)));
+      assert.deepEqual([...created].sort(), [false, true]);
+      const at = (await storage.events.readCursor("storage-test"))!;
+      assert.equal(at, created[0] ? 3 : 7);
+      // On PostgreSQL the two go out on different connections, and the second waits for the first's commit.
+      const moved = await Promise.all([10, 20].map((to) => storage.transaction((tx) => tx.events.moveCursor("storage-test", at, to))));
+      assert.deepEqual([...moved].sort(), [false, true]);
+      assert.equal(await storage.events.readCursor("storage-test"), moved[0] ? 10 : 20);
+      assert.equal(await storage.events.moveCursor("storage-test", at, 30), false, "a move from a position already left is refused");
+    });
+
     test("events come back in id order after a given id, optionally for one run", async () => {
       const run = await newRun("2026-04-01T00:00:00.000Z");
       const [e1, e2] = await storage.events.insert([

@@ -1,4 +1,5 @@
 import type { FlowRunService } from "../flow-run-service.ts";
+import { oneAtATime } from "./one-at-a-time.ts";
 
 /** The running pause expiry loop. */
 export interface PauseExpiry {
@@ -16,24 +17,14 @@ export interface PauseExpiry {
  * run twice.
  */
 export function startPauseExpiry(runs: FlowRunService, intervalSeconds: number, onError: (e: unknown) => void): PauseExpiry {
-  let current: Promise<number> | undefined;
-  const sweepAll = async () => {
+  const sweeps = oneAtATime(async () => {
     let failed = 0;
     for (let n = 200; n === 200; failed += n) n = await runs.expirePauses(200);
     return failed;
-  };
-  const sweep = (): Promise<number> => {
-    const next = (current ?? Promise.resolve(0)).then(sweepAll, sweepAll);
-    current = next;
-    next.then(
-      () => void (current === next && (current = undefined)),
-      () => void (current === next && (current = undefined)),
-    );
-    return next;
-  };
+  });
   const timer = setInterval(() => {
-    if (!current) sweep().catch(onError);
+    if (!sweeps.busy) sweeps.run().catch(onError);
   }, intervalSeconds * 1000);
   timer.unref();
-  return { sweep, stop: () => clearInterval(timer) };
+  return { sweep: () => sweeps.run(), stop: () => clearInterval(timer) };
 }
