@@ -1,4 +1,5 @@
 import { BatonError, DeploymentNotFoundError, ParametersValidationError } from "../contract/errors.ts";
+import { isSuspended } from "../contract/index.ts";
 import type { ClaimBody, ClaimResult, CreateDeploymentRunBody, Deployment, FlowRun, RegisterDeploymentBody, RunHistory } from "../contract/index.ts";
 import type { z } from "zod";
 import { authorize } from "./authorize.ts";
@@ -7,7 +8,7 @@ import type { Storage } from "../storage/storage.ts";
 import type { FlowRunService } from "./flow-run-service.ts";
 import { compileSchema, validateInput } from "./input-validation.ts";
 import type { RequestCaller } from "./request-caller.ts";
-import { isSuspended, newState, suspendedState, type StateTransitions } from "./state-transitions.ts";
+import { newState, suspendedState, type StateTransitions } from "./state-transitions.ts";
 
 /**
  * Deployments and the processes that serve them: registering, creating runs, claiming them (each

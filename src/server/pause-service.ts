@@ -7,7 +7,7 @@ import {
   NotPausedError,
   PauseTimeoutError,
 } from "../contract/errors.ts";
-import type { FlowRun, RunInput } from "../contract/index.ts";
+import { isSuspended, type FlowRun, type RunInput } from "../contract/index.ts";
 import type { PauseBody, PauseResult, ResumeBody } from "../contract/index.ts";
 import type { z } from "zod";
 import type { Storage } from "../storage/storage.ts";
@@ -16,7 +16,7 @@ import { now, nowMs } from "./clock.ts";
 import type { FlowRunService } from "./flow-run-service.ts";
 import { compileSchema, validateInput } from "./input-validation.ts";
 import type { RequestCaller } from "./request-caller.ts";
-import { isSuspended, newState, StaleStateError, suspendedState, type StateTransitions } from "./state-transitions.ts";
+import { newState, StaleStateError, suspendedState, type StateTransitions } from "./state-transitions.ts";
 
 type Parsed<T extends z.ZodType> = z.output<T>;
 
@@ -44,7 +44,7 @@ export class PauseService {
     if (run.state.type === "CANCELLED") throw new FlowRunCancelledError(id, run.state.message);
     if (run.state.type !== "RUNNING")
       throw new InvalidTransitionError(id, run.state.type, "PAUSED", `only a running run can pause; this one is ${run.state.name}.`);
-    if (body.name === "Suspended" && !run.deploymentId)
+    if (body.suspend && !run.deploymentId)
       throw new InvalidTransitionError(id, run.state.type, "PAUSED", "only a run of a deployment can suspend, since a serving process must pick it up again; use pauseFlowRun, or serve the flow.");
     if (body.inputRequest) {
       try {
@@ -58,9 +58,9 @@ export class PauseService {
     const state = newState(
       {
         type: "PAUSED",
-        name: body.name,
-        message: `${body.inputRequest ? "Waiting for input" : "Waiting to be resumed"}${body.name === "Suspended" ? "; no process is kept waiting" : ""}`,
-        details: { pauseKey: body.key, pauseTimeout: timeoutAt, inputRequest: body.inputRequest },
+        name: body.suspend ? "Suspended" : "Paused",
+        message: `${body.inputRequest ? "Waiting for input" : "Waiting to be resumed"}${body.suspend ? "; no process is kept waiting" : ""}`,
+        details: { pauseKey: body.key, pauseTimeout: timeoutAt, inputRequest: body.inputRequest, ...(body.suspend ? { suspended: true } : {}) },
       },
       timestamp,
     );

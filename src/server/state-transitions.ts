@@ -1,6 +1,6 @@
 import { newId } from "../storage/ids.ts";
 import { FlowRunCancelledError, InvalidTransitionError, NotPausedError } from "../contract/errors.ts";
-import { defaultStateName, isTerminal, type FlowRun, type State, type StateProposal, type StateType } from "../contract/index.ts";
+import { defaultStateName, isSuspended, isTerminal, type FlowRun, type State, type StateProposal, type StateType } from "../contract/index.ts";
 import type { NewEvent, StateChange, Storage, Stores } from "../storage/storage.ts";
 import { now, systemNow } from "./clock.ts";
 import type { EventBus } from "./event-bus.ts";
@@ -25,18 +25,13 @@ export function times(run: { startTime: string | null }, state: State): { startT
   };
 }
 
-/** A suspended run is paused with no process waiting in it. */
-export function isSuspended(state: State): boolean {
-  return state.type === "PAUSED" && state.name === "Suspended";
-}
-
-/** The suspended twin of a live pause: same key, question and deadline. */
+/** The suspended twin of a live pause: same key, question and deadline, marked `suspended`. */
 export function suspendedState(paused: State, reason?: string): State {
   return newState({
     type: "PAUSED",
     name: "Suspended",
     message: reason ?? "Suspended; an answer schedules it again for a serving process",
-    details: paused.details,
+    details: { ...paused.details, suspended: true },
   });
 }
 

@@ -8,11 +8,13 @@ import { after, before, describe, test } from "node:test";
 import type { FlowRun, State } from "../contract/index.ts";
 import { createTempDatabase, postgresUnavailable } from "../../test/support/postgres.ts";
 import type { Kysely } from "kysely";
+import { migrate } from "./migrations.ts";
 import { openStorage } from "./open-storage.ts";
 import { connectPostgres } from "./postgres/connect.ts";
 import { prepared } from "./prepared.ts";
 import type { Database } from "./schema.ts";
 import { connectSqlite } from "./sqlite/connect.ts";
+import { SqlStores } from "./sql-storage.ts";
 import type { Storage } from "./storage.ts";
 
 const pgSkip = (await postgresUnavailable()) ?? false;
@@ -81,6 +83,54 @@ for (const backend of ["sqlite", "postgres"] as const) {
       assert.deepEqual(await both[0].runs.list({ limit: 1 }), []);
       for (const s of both) await s.close();
       await db.drop();
+    });
+
+    test("runs suspended before states said so carry suspended: true after the migration, with their question's fields in order", async () => {
+      let old: { db: Kysely<Database>; close(): Promise<void> };
+      let drop = async () => {};
+      if (backend === "postgres") {
+        const made = await createTempDatabase();
+        old = connectPostgres(made.url);
+        drop = made.drop;
+      } else {
+        const home = mkdtempSync(join(tmpdir(), "baton-migrate-"));
+        old = connectSqlite(join(home, "baton.sqlite"));
+        drop = async () => rmSync(home, { recursive: true, force: true });
+      }
+      try {
+        await migrate(old.db, backend, "0003-event-cursors");
+        const stores = new SqlStores(old.db);
+        const flow = await stores.runs.upsertFlow("old-flow", "2026-05-01T00:00:00.000Z");
+        const schema = { type: "object", properties: { zeta: { type: "string" }, alpha: { type: "number" } } };
+        const run = (name: string, details: State["details"]): FlowRun => ({
+          id: randomUUID(),
+          name: `old-${randomUUID()}`,
+          flowId: flow.id,
+          flowName: flow.name,
+          deploymentId: "d",
+          deploymentName: "d",
+          parameters: {},
+          state: { ...state("PAUSED", "2026-05-01T00:00:01.000Z", details), name },
+          createdAt: "2026-05-01T00:00:00.000Z",
+          updatedAt: "2026-05-01T00:00:01.000Z",
+          startTime: null,
+          endTime: null,
+        });
+        const suspended = run("Suspended", { pauseKey: "1", inputRequest: { schema } });
+        const bare = run("Suspended", {});
+        const live = run("Paused", { pauseKey: "1", inputRequest: { schema } });
+        for (const r of [suspended, bare, live]) await stores.runs.insert(r);
+        await migrate(old.db, backend);
+        const [s, b, l] = await Promise.all([suspended, bare, live].map((r) => stores.runs.get(r.id)));
+        assert.deepEqual(s!.state.details, { suspended: true, pauseKey: "1", inputRequest: { schema } });
+        assert.deepEqual(Object.keys(s!.state.details.inputRequest!.schema.properties as object), ["zeta", "alpha"]);
+        assert.deepEqual(b!.state.details, { suspended: true });
+        assert.equal(l!.state.details.suspended, undefined);
+        assert.equal((await stores.runs.listStates(suspended.id))[0]!.details.suspended, true, "the history says so too");
+      } finally {
+        await old.close();
+        await drop();
+      }
     });
 
     test("of two writers that read the same state, exactly one moves the run", async () => {
