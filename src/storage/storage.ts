@@ -6,6 +6,7 @@ import type { LogStore } from "./logs-store.ts";
 import type { RunInputStore } from "./run-inputs-store.ts";
 import type { TaskRunStore } from "./task-runs-store.ts";
 
+// Each group's interface, and the plain types it takes, is declared beside its SQL implementation.
 export type { DeploymentStore, NewDeployment } from "./deployments-store.ts";
 export type { EventStore, NewEvent, StoredEvent } from "./events-store.ts";
 export type { FlowRunQuery, FlowRunStore, RunOwnership, StateChange } from "./flow-runs-store.ts";
