@@ -120,7 +120,7 @@ await bench.run(DEADLINE_MS, async () => {
   const events = client.events({ types: ["flow-run.state-changed"] }, (e) => {
     if (e.type !== "flow-run.state-changed") return;
     const { state } = e.payload;
-    if (state.type === "PAUSED" && state.name === "Suspended") suspendedAt.set(e.flowRunId, process.hrtime.bigint());
+    if (state.type === "PAUSED" && state.details.suspended) suspendedAt.set(e.flowRunId, process.hrtime.bigint());
     else if (state.type === "COMPLETED") completedAt.set(e.flowRunId, process.hrtime.bigint());
     else if (state.type === "FAILED" || state.type === "CRASHED" || state.type === "CANCELLED") bench.abort(`run ${e.flowRunId} ended ${state.type}: ${state.message}`);
     else return;

@@ -167,7 +167,7 @@ describe("baton serve", () => {
     assert.match(serving.output(), /^Stopping \(SIGTERM\)/m);
     assert.match(serving.output(), /^Stopped\.$/m);
     const suspended = await client.getFlowRun(run.id);
-    assert.equal(suspended.state.name, "Suspended", JSON.stringify(suspended.state));
+    assert.equal(suspended.state.details.suspended, true, JSON.stringify(suspended.state));
 
     await client.resume(run.id, { input: "later" });
     const again = serveIn(["stop/wait.mjs"], server.env);

@@ -22,7 +22,7 @@ async function until(client: BatonClient, id: string, check: (r: FlowRun) => boo
   return run;
 }
 
-const isSuspended = (r: FlowRun) => r.state.type === "PAUSED" && r.state.name === "Suspended";
+const isSuspended = (r: FlowRun) => r.state.type === "PAUSED" && r.state.details.suspended === true;
 
 for (const { backend, skip } of await backends()) {
   describe(`suspend, replay and serving processes on ${backend}`, { skip }, () => {
@@ -93,7 +93,7 @@ for (const { backend, skip } of await backends()) {
       const serving = serveFlows({ SUSPEND_AFTER: "500ms" });
       await serving.waitForOutput("Serving");
       const run = await client.runDeployment("hot-cold");
-      await until(client, run.id, (r) => r.state.name === "Paused", "the live pause");
+      await until(client, run.id, (r) => r.state.type === "PAUSED" && !r.state.details.suspended, "the live pause");
       await until(client, run.id, isSuspended, "the switch to a suspend");
       await client.resume(run.id, { input: "cold answer" });
       await until(client, run.id, (r) => r.state.type === "COMPLETED", "completion");
@@ -107,7 +107,7 @@ for (const { backend, skip } of await backends()) {
       const serving = serveFlows({ SUSPEND_AFTER: "1h" });
       await serving.waitForOutput("Serving");
       const run = await client.runDeployment("hot-cold");
-      await until(client, run.id, (r) => r.state.name === "Paused", "the live pause");
+      await until(client, run.id, (r) => r.state.type === "PAUSED" && !r.state.details.suspended, "the live pause");
       await client.resume(run.id, { input: "hot answer" });
       await until(client, run.id, (r) => r.state.type === "COMPLETED", "completion");
       assert.deepEqual((await client.listFlowRunStates(run.id)).map((s) => s.name).slice(-3), ["Paused", "Running", "Completed"]);
@@ -119,7 +119,7 @@ for (const { backend, skip } of await backends()) {
       const doomed = serveFlows();
       await doomed.waitForOutput("Serving");
       const run = await client.runDeployment("live-pause");
-      await until(client, run.id, (r) => r.state.name === "Paused", "the live pause");
+      await until(client, run.id, (r) => r.state.type === "PAUSED" && !r.state.details.suspended, "the live pause");
       doomed.kill("SIGKILL");
       await doomed.exited;
       const suspended = await until(client, run.id, isSuspended, "the server to notice the dead process", 10_000);

@@ -1,5 +1,5 @@
 /** The contract: every shape that crosses a boundary between the SDK, the client, the server and storage. */
-export { StateType, State, StateProposal, StateDetails, InputRequest, ErrorInfo, TERMINAL_STATE_TYPES, isTerminal, defaultStateName } from "./states.ts";
+export { StateType, State, StateProposal, StateDetails, InputRequest, ErrorInfo, TERMINAL_STATE_TYPES, isTerminal, isSuspended, defaultStateName } from "./states.ts";
 export { Flow, FlowRun, FlowRunFilter, FlowRunPage, CreateFlowRunBody, SetStateBody, RunName } from "./flow-run.ts";
 export { PauseKey, PauseBody, PauseResult, ResumeBody, RunInput, Channel, SuspendBody } from "./pause.ts";
 export { TaskRun, CreateTaskRunBody, SetTaskRunStateBody } from "./task-run.ts";

@@ -14,8 +14,14 @@ export const PauseBody = z.object({
   key: PauseKey,
   timeoutSeconds: z.number().positive().max(10 * 365 * 24 * 3600).nullable(),
   inputRequest: InputRequest.nullable().default(null),
-  /** "Paused" keeps the process waiting; "Suspended" (runs of a deployment only) lets it go. */
-  name: z.enum(["Paused", "Suspended"]).default("Paused"),
+  /**
+   * false (the default) keeps the process waiting for the answer; true (runs of a deployment only) lets it
+   * go: the run is suspended (`state.details.suspended`), and an answer schedules it for a serving process.
+   */
+  suspend: z
+    .boolean()
+    .default(false)
+    .describe("true (runs of a deployment only): suspend, letting the process go; the run's state gets details.suspended: true."),
 });
 
 /** Body of `POST /api/flow-runs/{id}/suspend`: turns the live pause `key` into a suspend. */

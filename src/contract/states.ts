@@ -45,17 +45,31 @@ export type ErrorInfo = z.infer<typeof ErrorInfo>;
 
 /**
  * Extra facts carried by a state. A paused run's details name its pause key, when the pause times out,
- * and what it asks for; a failed run's details carry the error.
+ * and what it asks for, and whether it is suspended; a failed run's details carry the error.
  */
 export const StateDetails = z
   .object({
     pauseKey: z.string().optional(),
     pauseTimeout: z.iso.datetime().nullable().optional(),
     inputRequest: InputRequest.nullable().optional(),
+    /**
+     * On a PAUSED state: true when no process waits in the run (it suspended, or its process stopped or
+     * went silent), so that an answer schedules it for a serving process, which replays it. Absent on a
+     * live pause. A state's `name` ("Suspended") is for display only.
+     */
+    suspended: z
+      .boolean()
+      .optional()
+      .describe("On a PAUSED state: true when no process waits in the run, so that an answer schedules it for a serving process; absent on a live pause."),
     error: ErrorInfo.optional(),
   })
   .catchall(z.unknown());
 export type StateDetails = z.infer<typeof StateDetails>;
+
+/** True when a run in `state` is paused with no process waiting in it: an answer schedules it for a serving process. */
+export function isSuspended(state: Pick<State, "type" | "details">): boolean {
+  return state.type === "PAUSED" && state.details.suspended === true;
+}
 
 /** A state as read back from the server. */
 export const State = z.object({

@@ -139,7 +139,7 @@ export async function suspendFlowRun<W extends WaitForInput | undefined = undefi
     key,
     timeoutSeconds: question.timeoutSeconds,
     inputRequest: question.inputRequest,
-    name: "Suspended",
+    suspend: true,
   });
   if (result.status === "ALREADY_ANSWERED") return parseAnswer<W>(options.waitForInput as W, result.input, flowRunId, key);
   throw stop(ctx, new SuspendSignal(flowRunId, key, "suspended"));

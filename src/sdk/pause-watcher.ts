@@ -1,6 +1,6 @@
 import type { BatonClient } from "../client/http-client.ts";
 import type { EventStream } from "../client/event-stream.ts";
-import { isTerminal, type BatonEvent, type State } from "../contract/index.ts";
+import { isSuspended, isTerminal, type BatonEvent, type State } from "../contract/index.ts";
 
 /** How a wait for an answer ended; "closed": the watcher was closed (the runtime shut down) while it waited. */
 export type WaitOutcome = { kind: "answered"; input: unknown } | { kind: "ended"; state: State } | { kind: "suspended" } | { kind: "closed" };
@@ -104,7 +104,7 @@ export class PauseWatcher {
         const w = this.#waiters.get(run.id);
         if (!w) continue;
         if (run.state.type === "PAUSED" && run.state.details.pauseKey === w.key) {
-          if (run.state.name === "Suspended") w.resolve({ kind: "suspended" });
+          if (isSuspended(run.state)) w.resolve({ kind: "suspended" });
           continue;
         }
         if (isTerminal(run.state.type)) {
@@ -135,7 +135,7 @@ export class PauseWatcher {
     else if (e.type === "flow-run.state-changed" && isTerminal(e.payload.state.type))
       w.resolve({ kind: "ended", state: e.payload.state });
     // The server turned this live pause into a suspend (the process looked dead, or `suspendAfter`): let go.
-    else if (e.type === "flow-run.state-changed" && e.payload.state.name === "Suspended" && e.payload.state.details.pauseKey === w.key)
+    else if (e.type === "flow-run.state-changed" && isSuspended(e.payload.state) && e.payload.state.details.pauseKey === w.key)
       w.resolve({ kind: "suspended" });
   }
 

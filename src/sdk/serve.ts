@@ -1,4 +1,4 @@
-import type { FlowRun, RunHistory } from "../contract/index.ts";
+import { isSuspended, type FlowRun, type RunHistory } from "../contract/index.ts";
 import { errorInfo, executeFlowRun, parseParameters, type Flow, type FlowDefinition } from "./flow.ts";
 import { toJsonSchema } from "./run-input.ts";
 import { getRuntime } from "./runtime.ts";
@@ -107,7 +107,7 @@ export async function serve(...items: (AnyFlow | ServeOptions)[]): Promise<void>
   if (ids.length) {
     const { items: current } = await client.listFlowRuns({ ids, limit: ids.length }).catch(() => ({ items: [] as FlowRun[] }));
     for (const run of current)
-      if (run.state.type === "PAUSED" && run.state.name !== "Suspended" && run.state.details.pauseKey)
+      if (run.state.type === "PAUSED" && !isSuspended(run.state) && run.state.details.pauseKey)
         await client.suspend(run.id, run.state.details.pauseKey, "Suspended: its serving process stopped").catch(() => {});
     const graceOver = new Promise((r) => setTimeout(r, graceMs).unref());
     await Promise.race([Promise.allSettled(running.values()), graceOver]);

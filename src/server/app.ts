@@ -7,9 +7,15 @@ import { openStorage } from "../storage/open-storage.ts";
 import type { Storage } from "../storage/storage.ts";
 import { resolveServerConfig, type ServerConfig, type ServerOptions } from "./config.ts";
 import { errorHandler } from "./error-handler.ts";
+import { identifyCallers } from "./request-caller.ts";
 import { responseSerializer } from "./response-serializer.ts";
 import { EventBus } from "./event-bus.ts";
+import { EventService } from "./event-service.ts";
 import { FlowRunService } from "./flow-run-service.ts";
+import { HealthService } from "./health-service.ts";
+import { LogService } from "./log-service.ts";
+import { PauseService } from "./pause-service.ts";
+import { StateTransitions } from "./state-transitions.ts";
 import { eventsRoute } from "./routes/events-route.ts";
 import { flowRunsRoute } from "./routes/flow-runs-route.ts";
 import { logsRoute } from "./routes/logs-route.ts";
@@ -17,11 +23,11 @@ import { pausesRoute } from "./routes/pauses-route.ts";
 import { taskRunsRoute } from "./routes/task-runs-route.ts";
 import { batchRoute } from "./routes/batch-route.ts";
 import { registerUi } from "./routes/ui-route.ts";
-import { startExpiryService } from "./services/expiry-service.ts";
+import { startPauseExpiry } from "./background/pause-expiry.ts";
 import { TaskRunService } from "./task-run-service.ts";
-import { WorkerService } from "./worker-service.ts";
+import { DeploymentService } from "./deployment-service.ts";
 import { deploymentsRoute } from "./routes/deployments-route.ts";
-import { startHeartbeatMonitor } from "./services/heartbeat-monitor.ts";
+import { startHeartbeatMonitor } from "./background/heartbeat-monitor.ts";
 
 /** A running Baton server. */
 export interface BatonServer {
@@ -39,7 +45,7 @@ export interface BatonServer {
 }
 
 /** Builds the HTTP app on an open storage, without listening. */
-export async function createApp(storage: Storage, config: ServerConfig): Promise<{ app: FastifyInstance; runs: FlowRunService; workers: WorkerService }> {
+export async function createApp(storage: Storage, config: ServerConfig): Promise<{ app: FastifyInstance; bus: EventBus; runs: FlowRunService; deployments: DeploymentService }> {
   const app = Fastify({
     bodyLimit: config.bodyLimit,
     logger: config.logLevel === "silent" ? false : { level: config.logLevel },
@@ -59,9 +65,14 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
   });
 
   const bus = new EventBus();
-  const runs = new FlowRunService(storage, bus);
-  const tasks = new TaskRunService(storage);
-  const workers = new WorkerService(runs);
+  const transitions = new StateTransitions(storage, bus);
+  const runs = new FlowRunService(storage, transitions);
+  const pauses = new PauseService(storage, runs, transitions);
+  const tasks = new TaskRunService(storage, runs);
+  const logs = new LogService(storage, bus, runs);
+  const events = new EventService(storage, bus);
+  const deployments = new DeploymentService(storage, runs, transitions);
+  const health = new HealthService(storage);
 
   await app.register(swagger, {
     openapi: { info: { title: "Baton API", version: "0.1.0", description: "Flows that pause until a person answers." } },
@@ -69,17 +80,15 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
   });
   await app.register(
     async (api) => {
-      api.get("/health", { schema: { tags: ["server"], response: { 200: z.object({ status: z.literal("ok"), database: z.string() }) } } }, async () => {
-        await storage.db.selectFrom("flows").select("id").limit(1).execute();
-        return { status: "ok" as const, database: storage.dialect };
-      });
+      identifyCallers(api);
+      api.get("/health", { schema: { tags: ["server"], response: { 200: z.object({ status: z.literal("ok"), database: z.string() }) } } }, (req) => health.check(req.caller));
       api.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
       await api.register(flowRunsRoute(runs));
-      await api.register(pausesRoute(runs));
-      await api.register(taskRunsRoute(tasks, runs));
-      await api.register(logsRoute(runs, bus));
-      await api.register(eventsRoute(storage, bus));
-      await api.register(deploymentsRoute(workers));
+      await api.register(pausesRoute(pauses));
+      await api.register(taskRunsRoute(tasks));
+      await api.register(logsRoute(logs));
+      await api.register(eventsRoute(events));
+      await api.register(deploymentsRoute(deployments));
       await api.register(batchRoute(runs, tasks));
     },
     { prefix: "/api" },
@@ -89,7 +98,7 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
     if (ui.handleNotFound(req, reply)) return;
     throw new RouteNotFoundError(req.method, req.url);
   });
-  return { app, runs, workers };
+  return { app, bus, runs, deployments };
 }
 
 /**
@@ -99,19 +108,19 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
 export async function startServer(options: ServerOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<BatonServer> {
   const config = resolveServerConfig(options, env);
   const storage = await openStorage({ databaseUrl: config.databaseUrl, home: config.home });
-  const { app, runs, workers } = await createApp(storage, config);
-  const expiry = startExpiryService(runs, config.expiryIntervalSeconds, (e) => app.log.error({ err: e }, "expiry sweep failed"));
-  const stopMonitor = startHeartbeatMonitor(workers, config.heartbeatTimeoutSeconds, (e) => app.log.error({ err: e }, "heartbeat check failed"));
-  const stopRelay =
-    storage.dialect === "postgres" && config.databaseUrl
-      ? await (await import("./services/postgres-event-relay.ts")).startPostgresEventRelay(config.databaseUrl, storage, runs.bus, (e) =>
-          app.log.error({ err: e }, "event relay failed"),
-        )
-      : async () => {};
+  const { app, bus, runs, deployments } = await createApp(storage, config);
+  const expiry = startPauseExpiry(runs, config.expiryIntervalSeconds, (e) => app.log.error({ err: e }, "expiry sweep failed"));
+  const stopMonitor = startHeartbeatMonitor(deployments, config.heartbeatTimeoutSeconds, (e) => app.log.error({ err: e }, "heartbeat check failed"));
+  const relay = await storage.relayEvents?.(
+    (events) => bus.deliver(events),
+    (e) => app.log.error({ err: e }, "event relay failed"),
+  );
+  if (relay) bus.relay = (events) => relay.announce(events);
   const stopServices = async () => {
     expiry.stop();
     stopMonitor();
-    await stopRelay();
+    bus.relay = undefined;
+    await relay?.stop();
   };
   try {
     await app.listen({ host: config.host, port: config.port });

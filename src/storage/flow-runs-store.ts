@@ -3,24 +3,7 @@ import { sql } from "kysely";
 import type { Flow, FlowRun, State, StateType } from "../contract/index.ts";
 import { flowRunOf, stateColumns, stateHistoryOf } from "./rows.ts";
 import { defined, prepared } from "./prepared.ts";
-import type { Executor } from "./storage.ts";
-
-/** Finds a flow by name, creating it on first use. */
-export async function upsertFlow(db: Executor, name: string, now: string): Promise<Flow> {
-  await db
-    .insertInto("flows")
-    .values({ id: newId(), name, created_at: now })
-    .onConflict((oc) => oc.column("name").doNothing())
-    .execute();
-  const row = await db.selectFrom("flows").selectAll().where("name", "=", name).executeTakeFirstOrThrow();
-  return { id: row.id, name: row.name, createdAt: row.created_at };
-}
-
-/** Lists flows by name. */
-export async function listFlows(db: Executor): Promise<Flow[]> {
-  const rows = await db.selectFrom("flows").selectAll().orderBy("name").limit(1000).execute();
-  return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at }));
-}
+import type { Executor } from "./sql-storage.ts";
 
 /** Process bookkeeping of a new run. */
 export interface RunOwnership {
@@ -28,45 +11,6 @@ export interface RunOwnership {
   scheduledAt?: string | null | undefined;
   /** The owning process's first sign of life, on the system clock; default the run's creation time. */
   heartbeatAt?: string | undefined;
-}
-
-/** Inserts a new run with its first state (also written to the history). */
-export async function insertFlowRun(db: Executor, run: FlowRun, ownership: RunOwnership = {}): Promise<void> {
-  await db
-    .insertInto("flow_runs")
-    .values({
-      id: run.id,
-      name: run.name,
-      flow_id: run.flowId,
-      flow_name: run.flowName,
-      parameters: JSON.stringify(run.parameters),
-      ...stateColumns(run.state),
-      pause_timeout_at: null,
-      deployment_id: run.deploymentId,
-      deployment_name: run.deploymentName,
-      scheduled_at: ownership.scheduledAt ?? null,
-      worker_id: ownership.workerId ?? null,
-      last_heartbeat_at: ownership.workerId ? (ownership.heartbeatAt ?? run.createdAt) : null,
-      created_at: run.createdAt,
-      updated_at: run.updatedAt,
-      start_time: run.startTime,
-      end_time: run.endTime,
-    })
-    .execute();
-  await insertStateHistory(db, run.id, null, run.state);
-}
-
-export async function getFlowRun(db: Executor, id: string): Promise<FlowRun | undefined> {
-  const { rows } = await prepared(db, "getFlowRun", { id }, (p) => db.selectFrom("flow_runs").selectAll().where("id", "=", p.id));
-  return rows[0] && flowRunOf(rows[0]);
-}
-
-/** A run's current state type and message only: what a check before a write needs, without the rest of the row. */
-export async function getFlowRunStatus(db: Executor, id: string): Promise<{ type: StateType; message: string | null } | undefined> {
-  const { rows } = await prepared(db, "getFlowRunStatus", { id }, (p) =>
-    db.selectFrom("flow_runs").select(["state_type", "state_message"]).where("id", "=", p.id),
-  );
-  return rows[0] && { type: rows[0].state_type as StateType, message: rows[0].state_message };
 }
 
 /** What a run filter may say, already validated. */
@@ -81,30 +25,6 @@ export interface FlowRunQuery {
   limit: number;
   /** Rows strictly older than this (created_at, id) position. */
   before?: { createdAt: string; id: string } | undefined;
-}
-
-/** Newest first; one query, served by the (state|flow, created_at, id) indexes. */
-export async function listFlowRuns(db: Executor, q: FlowRunQuery): Promise<FlowRun[]> {
-  let query = db.selectFrom("flow_runs").selectAll();
-  if (q.state?.length) query = query.where("state_type", "in", q.state);
-  if (q.flowName) query = query.where("flow_name", "=", q.flowName);
-  if (q.name) {
-    // LIKE ignores case on SQLite but not on PostgreSQL, so both sides go through the database's lower().
-    // No index serves a substring: this scans, newest first, until the page is full.
-    const pattern = `%${q.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    query = query.where(sql<boolean>`lower(name) like lower(${pattern}) escape '\\'`);
-  }
-  if (q.ids) query = query.where("id", "in", q.ids.length ? q.ids : [""]);
-  if (q.createdAfter) query = query.where("created_at", ">=", q.createdAfter);
-  if (q.createdBefore) query = query.where("created_at", "<", q.createdBefore);
-  if (q.before) {
-    const { createdAt, id } = q.before;
-    query = query.where((eb) =>
-      eb.or([eb("created_at", "<", createdAt), eb.and([eb("created_at", "=", createdAt), eb("id", "<", id)])]),
-    );
-  }
-  const rows = await query.orderBy("created_at", "desc").orderBy("id", "desc").limit(q.limit).execute();
-  return rows.map(flowRunOf);
 }
 
 /** Columns that change with a run's state. */
@@ -125,30 +45,201 @@ export interface StateChange {
   scheduledAt?: string | null | undefined;
 }
 
-/**
- * Moves a run to a new state if its current state is still `expectedStateId`. Returns false when another
- * writer changed it first: this conditional update is what makes two concurrent answers, or two expiry
- * services, safe on both databases without explicit locks.
- */
-export async function compareAndSetState(db: Executor, runId: string, expectedStateId: string, change: StateChange): Promise<boolean> {
-  const { shape, present: columns } = defined({
-    ...stateColumns(change.state),
-    pause_timeout_at: change.pauseTimeoutAt,
-    updated_at: change.state.timestamp,
-    start_time: change.startTime,
-    end_time: change.endTime,
-    worker_id: change.workerId,
-    last_heartbeat_at: change.workerId === undefined ? undefined : change.workerId ? (change.heartbeatAt ?? change.state.timestamp) : null,
-    scheduled_at: change.scheduledAt,
-  });
-  const result = await prepared(db, `compareAndSetState:${shape}`, { ...columns, runId, expectedStateId }, ({ runId, expectedStateId, ...set }) =>
-    db.updateTable("flow_runs").set(set).where("id", "=", runId).where("state_id", "=", expectedStateId),
-  );
-  if (!result.numAffectedRows) return false;
-  await insertStateHistory(db, runId, null, change.state);
-  return true;
+/** Flows and flow runs: `storage.runs`. */
+export interface FlowRunStore {
+  /** Finds a flow by name, creating it on first use. */
+  upsertFlow(name: string, now: string): Promise<Flow>;
+  /** Lists flows by name. */
+  listFlows(): Promise<Flow[]>;
+  /** Inserts a new run with its first state (also written to the history). */
+  insert(run: FlowRun, ownership?: RunOwnership): Promise<void>;
+  /** One run, or undefined. */
+  get(id: string): Promise<FlowRun | undefined>;
+  /** A run's current state type and message only: what a check before a write needs, without the rest of the row. */
+  getStatus(id: string): Promise<{ type: StateType; message: string | null } | undefined>;
+  /** Newest first; one query, served by the (state|flow, created_at, id) indexes. */
+  list(q: FlowRunQuery): Promise<FlowRun[]>;
+  /**
+   * Moves a run to a new state if its current state is still `expectedStateId`, and adds the state to its
+   * history. Returns false when another writer changed it first: this conditional update is what makes two
+   * concurrent answers, or two expiry services, safe on both databases without explicit locks.
+   */
+  compareAndSetState(runId: string, expectedStateId: string, change: StateChange): Promise<boolean>;
+  /** A run's states, oldest first. */
+  listStates(flowRunId: string): Promise<State[]>;
+  /** Paused runs whose timeout passed, most overdue first. */
+  findExpiredPauses(now: string, limit: number): Promise<FlowRun[]>;
+  /** Scheduled runs of these deployments that are due, oldest first: candidates for a claim. */
+  findClaimable(deployments: string[], now: string, limit: number): Promise<FlowRun[]>;
+  /** Records a sign of life of `workerId` for the runs it owns; returns the ids among `ids` it still owns. */
+  touchHeartbeats(workerId: string, ids: string[], now: string): Promise<string[]>;
+  /** Runs whose owning process has not been heard from since `cutoff`. */
+  findSilent(cutoff: string, limit: number): Promise<FlowRun[]>;
 }
 
+/** `FlowRunStore` in SQL, the same on both databases. */
+export class SqlFlowRunStore implements FlowRunStore {
+  readonly #db: Executor;
+  constructor(db: Executor) {
+    this.#db = db;
+  }
+
+  async upsertFlow(name: string, now: string): Promise<Flow> {
+    const db = this.#db;
+    await db
+      .insertInto("flows")
+      .values({ id: newId(), name, created_at: now })
+      .onConflict((oc) => oc.column("name").doNothing())
+      .execute();
+    const row = await db.selectFrom("flows").selectAll().where("name", "=", name).executeTakeFirstOrThrow();
+    return { id: row.id, name: row.name, createdAt: row.created_at };
+  }
+
+  async listFlows(): Promise<Flow[]> {
+    const rows = await this.#db.selectFrom("flows").selectAll().orderBy("name").limit(1000).execute();
+    return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at }));
+  }
+
+  async insert(run: FlowRun, ownership: RunOwnership = {}): Promise<void> {
+    await this.#db
+      .insertInto("flow_runs")
+      .values({
+        id: run.id,
+        name: run.name,
+        flow_id: run.flowId,
+        flow_name: run.flowName,
+        parameters: JSON.stringify(run.parameters),
+        ...stateColumns(run.state),
+        pause_timeout_at: null,
+        deployment_id: run.deploymentId,
+        deployment_name: run.deploymentName,
+        scheduled_at: ownership.scheduledAt ?? null,
+        worker_id: ownership.workerId ?? null,
+        last_heartbeat_at: ownership.workerId ? (ownership.heartbeatAt ?? run.createdAt) : null,
+        created_at: run.createdAt,
+        updated_at: run.updatedAt,
+        start_time: run.startTime,
+        end_time: run.endTime,
+      })
+      .execute();
+    await insertStateHistory(this.#db, run.id, null, run.state);
+  }
+
+  async get(id: string): Promise<FlowRun | undefined> {
+    const db = this.#db;
+    const { rows } = await prepared(db, "getFlowRun", { id }, (p) => db.selectFrom("flow_runs").selectAll().where("id", "=", p.id));
+    return rows[0] && flowRunOf(rows[0]);
+  }
+
+  async getStatus(id: string): Promise<{ type: StateType; message: string | null } | undefined> {
+    const db = this.#db;
+    const { rows } = await prepared(db, "getFlowRunStatus", { id }, (p) =>
+      db.selectFrom("flow_runs").select(["state_type", "state_message"]).where("id", "=", p.id),
+    );
+    return rows[0] && { type: rows[0].state_type as StateType, message: rows[0].state_message };
+  }
+
+  async list(q: FlowRunQuery): Promise<FlowRun[]> {
+    let query = this.#db.selectFrom("flow_runs").selectAll();
+    if (q.state?.length) query = query.where("state_type", "in", q.state);
+    if (q.flowName) query = query.where("flow_name", "=", q.flowName);
+    if (q.name) {
+      // LIKE ignores case on SQLite but not on PostgreSQL, so both sides go through the database's lower().
+      // No index serves a substring: this scans, newest first, until the page is full.
+      const pattern = `%${q.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query = query.where(sql<boolean>`lower(name) like lower(${pattern}) escape '\\'`);
+    }
+    if (q.ids) query = query.where("id", "in", q.ids.length ? q.ids : [""]);
+    if (q.createdAfter) query = query.where("created_at", ">=", q.createdAfter);
+    if (q.createdBefore) query = query.where("created_at", "<", q.createdBefore);
+    if (q.before) {
+      const { createdAt, id } = q.before;
+      query = query.where((eb) =>
+        eb.or([eb("created_at", "<", createdAt), eb.and([eb("created_at", "=", createdAt), eb("id", "<", id)])]),
+      );
+    }
+    const rows = await query.orderBy("created_at", "desc").orderBy("id", "desc").limit(q.limit).execute();
+    return rows.map(flowRunOf);
+  }
+
+  async compareAndSetState(runId: string, expectedStateId: string, change: StateChange): Promise<boolean> {
+    const db = this.#db;
+    const { shape, present: columns } = defined({
+      ...stateColumns(change.state),
+      pause_timeout_at: change.pauseTimeoutAt,
+      updated_at: change.state.timestamp,
+      start_time: change.startTime,
+      end_time: change.endTime,
+      worker_id: change.workerId,
+      last_heartbeat_at: change.workerId === undefined ? undefined : change.workerId ? (change.heartbeatAt ?? change.state.timestamp) : null,
+      scheduled_at: change.scheduledAt,
+    });
+    const result = await prepared(db, `compareAndSetState:${shape}`, { ...columns, runId, expectedStateId }, ({ runId, expectedStateId, ...set }) =>
+      db.updateTable("flow_runs").set(set).where("id", "=", runId).where("state_id", "=", expectedStateId),
+    );
+    if (!result.numAffectedRows) return false;
+    await insertStateHistory(db, runId, null, change.state);
+    return true;
+  }
+
+  async listStates(flowRunId: string): Promise<State[]> {
+    const rows = await this.#db
+      .selectFrom("flow_run_states")
+      .selectAll()
+      .where("flow_run_id", "=", flowRunId)
+      .where("task_run_id", "is", null)
+      .orderBy("timestamp")
+      .execute();
+    return rows.map(stateHistoryOf);
+  }
+
+  async findExpiredPauses(now: string, limit: number): Promise<FlowRun[]> {
+    const rows = await this.#db
+      .selectFrom("flow_runs")
+      .selectAll()
+      .where("pause_timeout_at", "is not", null)
+      .where("pause_timeout_at", "<=", now)
+      .orderBy("pause_timeout_at")
+      .limit(limit)
+      .execute();
+    return rows.map(flowRunOf);
+  }
+
+  async findClaimable(deployments: string[], now: string, limit: number): Promise<FlowRun[]> {
+    const rows = await this.#db
+      .selectFrom("flow_runs")
+      .selectAll()
+      .where("state_type", "=", "SCHEDULED")
+      .where("deployment_name", "in", deployments)
+      .where("scheduled_at", "<=", now)
+      .orderBy("scheduled_at")
+      .limit(limit)
+      .execute();
+    return rows.map(flowRunOf);
+  }
+
+  async touchHeartbeats(workerId: string, ids: string[], now: string): Promise<string[]> {
+    if (!ids.length) return [];
+    const db = this.#db;
+    await db.updateTable("flow_runs").set({ last_heartbeat_at: now }).where("id", "in", ids).where("worker_id", "=", workerId).execute();
+    const owned = await db.selectFrom("flow_runs").select("id").where("id", "in", ids).where("worker_id", "=", workerId).execute();
+    return owned.map((r) => r.id);
+  }
+
+  async findSilent(cutoff: string, limit: number): Promise<FlowRun[]> {
+    const rows = await this.#db
+      .selectFrom("flow_runs")
+      .selectAll()
+      .where("worker_id", "is not", null)
+      .where("last_heartbeat_at", "<", cutoff)
+      .orderBy("last_heartbeat_at")
+      .limit(limit)
+      .execute();
+    return rows.map(flowRunOf);
+  }
+}
+
+/** Adds a state to the history of a flow run (`taskRunId` null) or of one of its task runs. */
 export async function insertStateHistory(db: Executor, flowRunId: string, taskRunId: string | null, state: State): Promise<void> {
   const row = {
     id: state.id,
@@ -161,64 +252,4 @@ export async function insertStateHistory(db: Executor, flowRunId: string, taskRu
     details: JSON.stringify(state.details),
   };
   await prepared(db, "insertStateHistory", row, (p) => db.insertInto("flow_run_states").values(p));
-}
-
-/** A run's states, oldest first. */
-export async function listFlowRunStates(db: Executor, flowRunId: string): Promise<State[]> {
-  const rows = await db
-    .selectFrom("flow_run_states")
-    .selectAll()
-    .where("flow_run_id", "=", flowRunId)
-    .where("task_run_id", "is", null)
-    .orderBy("timestamp")
-    .execute();
-  return rows.map(stateHistoryOf);
-}
-
-/** Paused runs whose timeout passed, most overdue first. */
-export async function findExpiredPauses(db: Executor, now: string, limit: number): Promise<FlowRun[]> {
-  const rows = await db
-    .selectFrom("flow_runs")
-    .selectAll()
-    .where("pause_timeout_at", "is not", null)
-    .where("pause_timeout_at", "<=", now)
-    .orderBy("pause_timeout_at")
-    .limit(limit)
-    .execute();
-  return rows.map(flowRunOf);
-}
-
-/** Scheduled runs of these deployments that are due, oldest first: candidates for a claim. */
-export async function findClaimableRuns(db: Executor, deployments: string[], now: string, limit: number): Promise<FlowRun[]> {
-  const rows = await db
-    .selectFrom("flow_runs")
-    .selectAll()
-    .where("state_type", "=", "SCHEDULED")
-    .where("deployment_name", "in", deployments)
-    .where("scheduled_at", "<=", now)
-    .orderBy("scheduled_at")
-    .limit(limit)
-    .execute();
-  return rows.map(flowRunOf);
-}
-
-/** Records a sign of life of `workerId` for the runs it owns; returns the ids among `ids` it still owns. */
-export async function touchHeartbeats(db: Executor, workerId: string, ids: string[], now: string): Promise<string[]> {
-  if (!ids.length) return [];
-  await db.updateTable("flow_runs").set({ last_heartbeat_at: now }).where("id", "in", ids).where("worker_id", "=", workerId).execute();
-  const owned = await db.selectFrom("flow_runs").select("id").where("id", "in", ids).where("worker_id", "=", workerId).execute();
-  return owned.map((r) => r.id);
-}
-
-/** Runs whose owning process has not been heard from since `cutoff`. */
-export async function findSilentRuns(db: Executor, cutoff: string, limit: number): Promise<FlowRun[]> {
-  const rows = await db
-    .selectFrom("flow_runs")
-    .selectAll()
-    .where("worker_id", "is not", null)
-    .where("last_heartbeat_at", "<", cutoff)
-    .orderBy("last_heartbeat_at")
-    .limit(limit)
-    .execute();
-  return rows.map(flowRunOf);
 }

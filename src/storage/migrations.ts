@@ -162,18 +162,61 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0003-event-cursors": {
+      async up(db: Kysely<any>) {
+        // Where each named consumer of the events has got to; moved by compare-and-set, so that of several
+        // servers reading the same events one acts on each.
+        await db.schema
+          .createTable("event_cursors")
+          .addColumn("consumer", "text", (c) => c.primaryKey())
+          .addColumn("last_event_id", dialect === "postgres" ? "bigint" : "integer", (c) => c.notNull())
+          .execute();
+      },
+    },
+    "0004-suspended-field": {
+      async up(db: Kysely<any>) {
+        // A suspended run was told apart by its state's name; it now carries `details.suspended: true`.
+        // The details are JSON text, always an object: the field is written in front of its other fields
+        // as text, the same on both databases (PostgreSQL's jsonb would reorder the keys of the schemas
+        // inside, and a form's fields follow their order). Kept events stay as they were sent: a process
+        // that reconnects reads the runs themselves again.
+        const withField = (column: string) =>
+          sql`case when ${sql.ref(column)} = '{}' then '{"suspended":true}' else '{"suspended":true,' || substr(${sql.ref(column)}, 2) end`;
+        await db
+          .updateTable("flow_runs")
+          .set({ state_details: withField("state_details") })
+          .where("state_type", "=", "PAUSED")
+          .where("state_name", "=", "Suspended")
+          .execute();
+        await db
+          .updateTable("flow_run_states")
+          .set({ details: withField("details") })
+          .where("type", "=", "PAUSED")
+          .where("name", "=", "Suspended")
+          .where("task_run_id", "is", null)
+          .execute();
+      },
+    },
   };
 }
 
 /** Brings the database up to the newest schema; safe to call from several servers at once on PostgreSQL. */
-export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<void> {
+export function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<void> {
+  return migrate(db, dialect);
+}
+
+/**
+ * Brings the database up to the migration named `last`, or to the newest one: tests make a database as an
+ * older Baton left it, then migrate it.
+ */
+export async function migrate(db: Kysely<any>, dialect: Dialect, last?: string): Promise<void> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations(dialect) },
     migrationTableName: "baton_migrations",
     migrationLockTableName: "baton_migrations_lock",
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = last === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(last);
   if (error) {
     const failed = results?.find((r) => r.status === "Error");
     throw new Error(`Database migration ${failed?.migrationName ?? ""} failed: ${String(error)}`, { cause: error });

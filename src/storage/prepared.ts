@@ -1,5 +1,5 @@
 import { CompiledQuery, type Compilable, type DialectAdapter, type Kysely, type QueryResult } from "kysely";
-import type { Executor } from "./storage.ts";
+import type { Executor } from "./sql-storage.ts";
 
 /** Marks where a named value goes in a query built once by `prepared`. */
 const PLACEHOLDER = "\u0000baton:";

@@ -31,6 +31,7 @@ export function stateColumns(state: State) {
   };
 }
 
+/** A `flow_runs` row as a contract `FlowRun`. */
 export function flowRunOf(row: Selectable<FlowRunTable>): FlowRun {
   return {
     id: row.id,
@@ -48,6 +49,7 @@ export function flowRunOf(row: Selectable<FlowRunTable>): FlowRun {
   };
 }
 
+/** A `flow_run_states` row as a contract `State`. */
 export function stateHistoryOf(row: Selectable<StateTable>): State {
   return {
     id: row.id,
@@ -59,6 +61,7 @@ export function stateHistoryOf(row: Selectable<StateTable>): State {
   };
 }
 
+/** A `task_runs` row as a contract `TaskRun`; its result, when it has one, parsed. */
 export function taskRunOf(row: Selectable<TaskRunTable>): TaskRun {
   return {
     id: row.id,
@@ -74,6 +77,7 @@ export function taskRunOf(row: Selectable<TaskRunTable>): TaskRun {
   };
 }
 
+/** A `run_inputs` row as a contract `RunInput`: a pause's question and, once answered, its answer. */
 export function runInputOf(row: Selectable<RunInputTable>): RunInput {
   return {
     flowRunId: row.flow_run_id,
@@ -90,6 +94,7 @@ export function runInputOf(row: Selectable<RunInputTable>): RunInput {
   };
 }
 
+/** A `logs` row as a contract `Log`. */
 export function logOf(row: Selectable<LogTable>): Log {
   return {
     id: Number(row.id),

@@ -12,9 +12,11 @@ export interface Database {
   task_runs: TaskRunTable;
   run_inputs: RunInputTable;
   events: EventTable;
+  event_cursors: EventCursorTable;
   logs: LogTable;
 }
 
+/** Flows by name, made on a flow's first run. */
 export interface FlowTable {
   id: string;
   name: string;
@@ -31,6 +33,7 @@ interface CurrentState {
   state_details: string;
 }
 
+/** Flow runs, with their current state in the `state_*` columns. */
 export interface FlowRunTable extends CurrentState {
   id: string;
   name: string;
@@ -53,6 +56,7 @@ export interface FlowRunTable extends CurrentState {
   end_time: string | null;
 }
 
+/** The state history of flow runs and (with `task_run_id`) of their task runs. */
 export interface StateTable {
   id: string;
   flow_run_id: string;
@@ -64,6 +68,7 @@ export interface StateTable {
   details: string;
 }
 
+/** Task runs, with their current state and their result as JSON text. */
 export interface TaskRunTable extends CurrentState {
   id: string;
   flow_run_id: string;
@@ -76,6 +81,7 @@ export interface TaskRunTable extends CurrentState {
   end_time: string | null;
 }
 
+/** Each pause of a run: its question and, once answered, the answer. */
 export interface RunInputTable {
   flow_run_id: string;
   key: string;
@@ -90,6 +96,7 @@ export interface RunInputTable {
   responded_by: string | null;
 }
 
+/** Kept events, numbered by the database in the order written. */
 export interface EventTable {
   id: Generated<number>;
   type: string;
@@ -98,6 +105,13 @@ export interface EventTable {
   payload: string;
 }
 
+/** The position of a named consumer of the events: the id of the last event it acted on. */
+export interface EventCursorTable {
+  consumer: string;
+  last_event_id: number;
+}
+
+/** Log lines of runs, numbered by the database in the order written. */
 export interface LogTable {
   id: Generated<number>;
   flow_run_id: string;
@@ -107,6 +121,7 @@ export interface LogTable {
   timestamp: string;
 }
 
+/** Deployments that serving processes register. */
 export interface DeploymentTable {
   id: string;
   name: string;

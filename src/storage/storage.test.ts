@@ -7,12 +7,14 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { FlowRun, State } from "../contract/index.ts";
 import { createTempDatabase, postgresUnavailable } from "../../test/support/postgres.ts";
-import { compareAndSetState, findExpiredPauses, getFlowRun, insertFlowRun, listFlowRuns, listFlowRunStates, upsertFlow } from "./flow-runs-store.ts";
-import { insertEvents, listEventsAfter } from "./events-store.ts";
-import { insertLogs, listLogs } from "./logs-store.ts";
+import type { Kysely } from "kysely";
+import { migrate } from "./migrations.ts";
 import { openStorage } from "./open-storage.ts";
+import { connectPostgres } from "./postgres/connect.ts";
 import { prepared } from "./prepared.ts";
-import { getRunInput, insertInputRequest, storeResponse } from "./run-inputs-store.ts";
+import type { Database } from "./schema.ts";
+import { connectSqlite } from "./sqlite/connect.ts";
+import { SqlStores } from "./sql-storage.ts";
 import type { Storage } from "./storage.ts";
 
 const pgSkip = (await postgresUnavailable()) ?? false;
@@ -25,14 +27,18 @@ for (const backend of ["sqlite", "postgres"] as const) {
   describe(`storage on ${backend}`, { skip: backend === "postgres" ? pgSkip : false }, () => {
     let storage: Storage;
     let cleanup: () => Promise<void>;
+    /** A connection of its own to the same database, for the tests of what lies beneath the port. */
+    let connect: () => { db: Kysely<Database>; close(): Promise<void> };
     before(async () => {
       if (backend === "postgres") {
         const db = await createTempDatabase();
         storage = await openStorage({ databaseUrl: db.url, home: "" });
+        connect = () => connectPostgres(db.url);
         cleanup = db.drop;
       } else {
         const home = mkdtempSync(join(tmpdir(), "baton-storage-"));
         storage = await openStorage({ home });
+        connect = () => connectSqlite(join(home, "baton.sqlite"));
         cleanup = async () => rmSync(home, { recursive: true, force: true });
       }
     });
@@ -42,7 +48,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
     });
 
     async function newRun(createdAt: string, type: State["type"] = "RUNNING", name = `run-${createdAt}`): Promise<FlowRun> {
-      const flow = await upsertFlow(storage.db, "storage-test", createdAt);
+      const flow = await storage.runs.upsertFlow("storage-test", createdAt);
       const run: FlowRun = {
         id: randomUUID(),
         name,
@@ -57,7 +63,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
         startTime: null,
         endTime: null,
       };
-      await insertFlowRun(storage.db, run);
+      await storage.runs.insert(run);
       return run;
     }
 
@@ -66,7 +72,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
         const home = mkdtempSync(join(tmpdir(), "baton-migrate-"));
         const first = await openStorage({ home });
         const second = await openStorage({ home }); // an existing file is left as it is
-        assert.deepEqual(await listFlowRuns(second.db, { limit: 1 }), []);
+        assert.deepEqual(await second.runs.list({ limit: 1 }), []);
         await first.close();
         await second.close();
         rmSync(home, { recursive: true, force: true });
@@ -74,41 +80,89 @@ for (const backend of ["sqlite", "postgres"] as const) {
       }
       const db = await createTempDatabase();
       const both = await Promise.all([openStorage({ databaseUrl: db.url, home: "" }), openStorage({ databaseUrl: db.url, home: "" })]);
-      assert.deepEqual(await listFlowRuns(both[0].db, { limit: 1 }), []);
+      assert.deepEqual(await both[0].runs.list({ limit: 1 }), []);
       for (const s of both) await s.close();
       await db.drop();
+    });
+
+    test("runs suspended before states said so carry suspended: true after the migration, with their question's fields in order", async () => {
+      let old: { db: Kysely<Database>; close(): Promise<void> };
+      let drop = async () => {};
+      if (backend === "postgres") {
+        const made = await createTempDatabase();
+        old = connectPostgres(made.url);
+        drop = made.drop;
+      } else {
+        const home = mkdtempSync(join(tmpdir(), "baton-migrate-"));
+        old = connectSqlite(join(home, "baton.sqlite"));
+        drop = async () => rmSync(home, { recursive: true, force: true });
+      }
+      try {
+        await migrate(old.db, backend, "0003-event-cursors");
+        const stores = new SqlStores(old.db);
+        const flow = await stores.runs.upsertFlow("old-flow", "2026-05-01T00:00:00.000Z");
+        const schema = { type: "object", properties: { zeta: { type: "string" }, alpha: { type: "number" } } };
+        const run = (name: string, details: State["details"]): FlowRun => ({
+          id: randomUUID(),
+          name: `old-${randomUUID()}`,
+          flowId: flow.id,
+          flowName: flow.name,
+          deploymentId: "d",
+          deploymentName: "d",
+          parameters: {},
+          state: { ...state("PAUSED", "2026-05-01T00:00:01.000Z", details), name },
+          createdAt: "2026-05-01T00:00:00.000Z",
+          updatedAt: "2026-05-01T00:00:01.000Z",
+          startTime: null,
+          endTime: null,
+        });
+        const suspended = run("Suspended", { pauseKey: "1", inputRequest: { schema } });
+        const bare = run("Suspended", {});
+        const live = run("Paused", { pauseKey: "1", inputRequest: { schema } });
+        for (const r of [suspended, bare, live]) await stores.runs.insert(r);
+        await migrate(old.db, backend);
+        const [s, b, l] = await Promise.all([suspended, bare, live].map((r) => stores.runs.get(r.id)));
+        assert.deepEqual(s!.state.details, { suspended: true, pauseKey: "1", inputRequest: { schema } });
+        assert.deepEqual(Object.keys(s!.state.details.inputRequest!.schema.properties as object), ["zeta", "alpha"]);
+        assert.deepEqual(b!.state.details, { suspended: true });
+        assert.equal(l!.state.details.suspended, undefined);
+        assert.equal((await stores.runs.listStates(suspended.id))[0]!.details.suspended, true, "the history says so too");
+      } finally {
+        await old.close();
+        await drop();
+      }
     });
 
     test("of two writers that read the same state, exactly one moves the run", async () => {
       const run = await newRun("2026-01-01T00:00:00.000Z");
       const proposals = [state("COMPLETED", "2026-01-01T00:00:01.000Z"), state("FAILED", "2026-01-01T00:00:01.000Z")];
       // On PostgreSQL the two go out on different connections, so either may come first.
-      const results = await Promise.all(proposals.map((p) => compareAndSetState(storage.db, run.id, run.state.id, { state: p, pauseTimeoutAt: null })));
+      const results = await Promise.all(proposals.map((p) => storage.runs.compareAndSetState(run.id, run.state.id, { state: p, pauseTimeoutAt: null })));
       assert.deepEqual([...results].sort(), [false, true]);
       const winner = proposals[results.indexOf(true)]!;
-      assert.equal((await getFlowRun(storage.db, run.id))?.state.id, winner.id);
-      assert.deepEqual((await listFlowRunStates(storage.db, run.id)).map((s) => s.type), ["RUNNING", winner.type]);
+      assert.equal((await storage.runs.get(run.id))?.state.id, winner.id);
+      assert.deepEqual((await storage.runs.listStates(run.id)).map((s) => s.type), ["RUNNING", winner.type]);
     });
 
     test("an answer is stored once: a second answer to the same pause is refused", async () => {
       const run = await newRun("2026-01-02T00:00:00.000Z");
-      await insertInputRequest(storage.db, run.id, "1", { schema: { type: "object" } }, "2026-01-02T00:00:01.000Z", null);
+      await storage.inputs.insertRequest(run.id, "1", { schema: { type: "object" } }, "2026-01-02T00:00:01.000Z", null);
       const r = { respondedAt: "2026-01-02T00:00:02.000Z", channel: "api" as const, respondedBy: "ann" };
-      assert.equal(await storeResponse(storage.db, run.id, "1", { ...r, value: { a: 1 } }), true);
-      assert.equal(await storeResponse(storage.db, run.id, "1", { ...r, value: { a: 2 } }), false);
-      assert.deepEqual((await getRunInput(storage.db, run.id, "1"))?.response, { a: 1 });
+      assert.equal(await storage.inputs.storeResponse(run.id, "1", { ...r, value: { a: 1 } }), true);
+      assert.equal(await storage.inputs.storeResponse(run.id, "1", { ...r, value: { a: 2 } }), false);
+      assert.deepEqual((await storage.inputs.get(run.id, "1"))?.response, { a: 1 });
     });
 
     test("runs list newest first and pages with a cursor position, filtered by state", async () => {
       const base = Date.parse("2026-02-01T00:00:00.000Z");
       const made: FlowRun[] = [];
       for (let i = 0; i < 7; i++) made.push(await newRun(new Date(base + i * 1000).toISOString(), i % 2 ? "PAUSED" : "RUNNING"));
-      const page1 = await listFlowRuns(storage.db, { limit: 3, createdAfter: "2026-02-01T00:00:00.000Z" });
+      const page1 = await storage.runs.list({ limit: 3, createdAfter: "2026-02-01T00:00:00.000Z" });
       assert.deepEqual(page1.map((r) => r.id), made.slice(-3).reverse().map((r) => r.id));
       const last = page1.at(-1)!;
-      const page2 = await listFlowRuns(storage.db, { limit: 3, createdAfter: "2026-02-01T00:00:00.000Z", before: { createdAt: last.createdAt, id: last.id } });
+      const page2 = await storage.runs.list({ limit: 3, createdAfter: "2026-02-01T00:00:00.000Z", before: { createdAt: last.createdAt, id: last.id } });
       assert.deepEqual(page2.map((r) => r.id), made.slice(1, 4).reverse().map((r) => r.id));
-      const paused = await listFlowRuns(storage.db, { limit: 50, state: ["PAUSED"], createdAfter: "2026-02-01T00:00:00.000Z" });
+      const paused = await storage.runs.list({ limit: 50, state: ["PAUSED"], createdAfter: "2026-02-01T00:00:00.000Z" });
       assert.equal(paused.length, 3);
     });
 
@@ -123,7 +177,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
       ];
       await newRun(at(5), "RUNNING", "100 percent; snakeXcase");
       const names = async (name: string, extra: { state?: State["type"][] } = {}) =>
-        (await listFlowRuns(storage.db, { ...since, ...extra, name })).map((r) => r.id);
+        (await storage.runs.list({ ...since, ...extra, name })).map((r) => r.id);
       assert.deepEqual(await names("SHIRT-order"), [orderOld.id, order.id]);
       assert.deepEqual(await names("shirt", { state: ["PAUSED"] }), [orderOld.id]);
       assert.deepEqual(await names("0%"), [percent.id]);
@@ -134,11 +188,11 @@ for (const backend of ["sqlite", "postgres"] as const) {
     test("due pauses are found by their timeout, and leave the list once the run moves on", async () => {
       const run = await newRun("2026-03-01T00:00:00.000Z");
       const paused = state("PAUSED", "2026-03-01T00:00:01.000Z", { pauseKey: "1", pauseTimeout: "2026-03-01T00:00:02.000Z" });
-      await compareAndSetState(storage.db, run.id, run.state.id, { state: paused, pauseTimeoutAt: "2026-03-01T00:00:02.000Z" });
-      const due = await findExpiredPauses(storage.db, "2026-03-01T00:00:03.000Z", 100);
+      await storage.runs.compareAndSetState(run.id, run.state.id, { state: paused, pauseTimeoutAt: "2026-03-01T00:00:02.000Z" });
+      const due = await storage.runs.findExpiredPauses("2026-03-01T00:00:03.000Z", 100);
       assert.ok(due.some((r) => r.id === run.id));
-      await compareAndSetState(storage.db, run.id, paused.id, { state: state("RUNNING", "2026-03-01T00:00:01.500Z"), pauseTimeoutAt: null });
-      assert.ok(!(await findExpiredPauses(storage.db, "2026-03-01T00:00:03.000Z", 100)).some((r) => r.id === run.id));
+      await storage.runs.compareAndSetState(run.id, paused.id, { state: state("RUNNING", "2026-03-01T00:00:01.500Z"), pauseTimeoutAt: null });
+      assert.ok(!(await storage.runs.findExpiredPauses("2026-03-01T00:00:03.000Z", 100)).some((r) => r.id === run.id));
     });
 
     test("concurrent transactions each commit or roll back alone, and a failing one loses only its own writes", async () => {
@@ -147,7 +201,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
       const results = await Promise.allSettled(
         runs.map((run, i) =>
           storage.transaction(async (tx) => {
-            assert.equal(await compareAndSetState(tx, run.id, run.state.id, { state: moved(), pauseTimeoutAt: null }), true);
+            assert.equal(await tx.runs.compareAndSetState(run.id, run.state.id, { state: moved(), pauseTimeoutAt: null }), true);
             if (i === 1) throw new Error("the second one fails after writing");
             return run.id;
           }),
@@ -158,12 +212,12 @@ for (const backend of ["sqlite", "postgres"] as const) {
         ["fulfilled", "rejected", "fulfilled"],
       );
       assert.match(String((results[1] as PromiseRejectedResult).reason), /the second one fails/);
-      const after = await Promise.all(runs.map((r) => getFlowRun(storage.db, r.id)));
+      const after = await Promise.all(runs.map((r) => storage.runs.get(r.id)));
       assert.deepEqual(
         after.map((r) => r!.state.type),
         ["COMPLETED", "RUNNING", "COMPLETED"],
       );
-      assert.equal((await listFlowRunStates(storage.db, runs[1]!.id)).length, 1, "the failed transaction's history row is gone too");
+      assert.equal((await storage.runs.listStates(runs[1]!.id)).length, 1, "the failed transaction's history row is gone too");
     });
 
     test("a read outside a transaction sees the state before it, not a write the transaction has not committed", async () => {
@@ -173,35 +227,40 @@ for (const backend of ["sqlite", "postgres"] as const) {
       const written = new Promise<void>((r) => (wrote = r));
       const held = new Promise<void>((r) => (release = r));
       const tx = storage.transaction(async (t) => {
-        await compareAndSetState(t, run.id, run.state.id, { state: state("COMPLETED", "2026-01-05T00:01:00.000Z"), pauseTimeoutAt: null });
+        await t.runs.compareAndSetState(run.id, run.state.id, { state: state("COMPLETED", "2026-01-05T00:01:00.000Z"), pauseTimeoutAt: null });
         wrote();
         await held;
         throw new Error("rolled back");
       });
       await written;
-      const during = getFlowRun(storage.db, run.id);
+      const during = storage.runs.get(run.id);
       // On SQLite the read waits for the transaction to end; on PostgreSQL it reads the last commit at once.
       release();
       await assert.rejects(tx, /rolled back/);
       assert.equal((await during)!.state.type, "RUNNING");
-      assert.equal((await getFlowRun(storage.db, run.id))!.state.type, "RUNNING");
+      assert.equal((await storage.runs.get(run.id))!.state.type, "RUNNING");
     });
 
     test("a prepared query compiled once binds each call's own values, and keeps constants written into it", async () => {
       const runs = await Promise.all([1, 2, 3].map((i) => newRun(`2026-01-04T00:00:0${i}.000Z`, "RUNNING", `prepared-${i}`)));
-      const names = [];
-      for (const run of runs) {
-        const { rows } = await prepared(storage.db, "test:name-by-id", { id: run.id }, (p) =>
-          storage.db.selectFrom("flow_runs").select("name").where("id", "=", p.id).where("flow_name", "=", "storage-test").limit(1),
+      const { db, close } = connect();
+      try {
+        const names = [];
+        for (const run of runs) {
+          const { rows } = await prepared(db, "test:name-by-id", { id: run.id }, (p) =>
+            db.selectFrom("flow_runs").select("name").where("id", "=", p.id).where("flow_name", "=", "storage-test").limit(1),
+          );
+          names.push(rows[0]?.name);
+        }
+        assert.deepEqual(names, ["prepared-1", "prepared-2", "prepared-3"]);
+        const updated = await prepared(db, "test:rename", { id: runs[0]!.id, name: "renamed" }, ({ id, name }) =>
+          db.updateTable("flow_runs").set({ name }).where("id", "=", id),
         );
-        names.push(rows[0]?.name);
+        assert.equal(updated.numAffectedRows, 1n);
+      } finally {
+        await close();
       }
-      assert.deepEqual(names, ["prepared-1", "prepared-2", "prepared-3"]);
-      const updated = await prepared(storage.db, "test:rename", { id: runs[0]!.id, name: "renamed" }, ({ id, name }) =>
-        storage.db.updateTable("flow_runs").set({ name }).where("id", "=", id),
-      );
-      assert.equal(updated.numAffectedRows, 1n);
-      assert.equal((await getFlowRun(storage.db, runs[0]!.id))!.name, "renamed");
+      assert.equal((await storage.runs.get(runs[0]!.id))!.name, "renamed");
     });
 
     test("a batch of log lines longer than one insert is stored whole and in order", async () => {
@@ -212,20 +271,33 @@ for (const backend of ["sqlite", "postgres"] as const) {
         message: `line ${i}`,
         timestamp: `2026-04-02T00:00:01.${String(i).padStart(3, "0")}Z`,
       }));
-      const stored = await storage.transaction((tx) => insertLogs(tx, entries));
+      const stored = await storage.transaction((tx) => tx.logs.insert(entries));
       assert.deepEqual(stored.map((l) => l.message), entries.map((e) => e.message));
       assert.ok(stored.every((l, i) => i === 0 || l.id > stored[i - 1]!.id), "ids rise in the order given");
-      assert.deepEqual((await listLogs(storage.db, run.id, 0, 100)).map((l) => [l.id, l.message]), stored.map((l) => [l.id, l.message]));
+      assert.deepEqual((await storage.logs.list(run.id, 0, 100)).map((l) => [l.id, l.message]), stored.map((l) => [l.id, l.message]));
+    });
+
+    test("a consumer's position is created once, and moves only from where it was read: of two moves from one position, one wins", async () => {
+      assert.equal(await storage.events.readCursor("storage-test"), undefined);
+      const created = await Promise.all([3, 7].map((to) => storage.events.moveCursor("storage-test", undefined, to)));
+      assert.deepEqual([...created].sort(), [false, true]);
+      const at = (await storage.events.readCursor("storage-test"))!;
+      assert.equal(at, created[0] ? 3 : 7);
+      // On PostgreSQL the two go out on different connections, and the second waits for the first's commit.
+      const moved = await Promise.all([10, 20].map((to) => storage.transaction((tx) => tx.events.moveCursor("storage-test", at, to))));
+      assert.deepEqual([...moved].sort(), [false, true]);
+      assert.equal(await storage.events.readCursor("storage-test"), moved[0] ? 10 : 20);
+      assert.equal(await storage.events.moveCursor("storage-test", at, 30), false, "a move from a position already left is refused");
     });
 
     test("events come back in id order after a given id, optionally for one run", async () => {
       const run = await newRun("2026-04-01T00:00:00.000Z");
-      const [e1, e2] = await insertEvents(storage.db, [
+      const [e1, e2] = await storage.events.insert([
         { type: "flow-run.input-submitted", flowRunId: run.id, occurredAt: "2026-04-01T00:00:01.000Z", payload: { key: "1", input: 1, channel: "api", respondedBy: null } },
         { type: "flow-run.input-submitted", flowRunId: run.id, occurredAt: "2026-04-01T00:00:02.000Z", payload: { key: "2", input: 2, channel: "cli", respondedBy: "bo" } },
       ]);
       assert.ok(e2!.id > e1!.id);
-      const after1 = await listEventsAfter(storage.db, e1!.id, run.id, 10);
+      const after1 = await storage.events.listAfter(e1!.id, { flowRunId: run.id, limit: 10 });
       assert.deepEqual(after1.map((e) => e.id), [e2!.id]);
       assert.deepEqual(after1[0]!.payload, { key: "2", input: 2, channel: "cli", respondedBy: "bo" });
     });
@@ -237,7 +309,7 @@ describe("SQLite checkpoints", () => {
     const home = mkdtempSync(join(tmpdir(), "baton-checkpoint-"));
     const storage = await openStorage({ home });
     try {
-      await upsertFlow(storage.db, "checkpointed-flow", "2026-01-05T00:00:00.000Z");
+      await storage.runs.upsertFlow("checkpointed-flow", "2026-01-05T00:00:00.000Z");
       // The file alone, without its WAL, holds only what a checkpoint copied into it.
       const fileOnly = () => {
         const copy = join(home, `copy-${Date.now()}.sqlite`);

@@ -1,11 +1,21 @@
-import type { Kysely, Transaction } from "kysely";
-import type { Database } from "./schema.ts";
+import type { BatonEvent } from "../contract/index.ts";
+import type { DeploymentStore } from "./deployments-store.ts";
+import type { EventStore } from "./events-store.ts";
+import type { FlowRunStore } from "./flow-runs-store.ts";
+import type { LogStore } from "./logs-store.ts";
+import type { RunInputStore } from "./run-inputs-store.ts";
+import type { TaskRunStore } from "./task-runs-store.ts";
+
+// Each group's interface, and the plain types it takes, is declared beside its SQL implementation.
+export type { DeploymentStore, NewDeployment } from "./deployments-store.ts";
+export type { EventStore, NewEvent, StoredEvent } from "./events-store.ts";
+export type { FlowRunQuery, FlowRunStore, RunOwnership, StateChange } from "./flow-runs-store.ts";
+export type { LogStore } from "./logs-store.ts";
+export type { Response, RunInputStore } from "./run-inputs-store.ts";
+export type { TaskRunFields, TaskRunStore } from "./task-runs-store.ts";
 
 /** Which database a storage talks to. */
 export type Dialect = "sqlite" | "postgres";
-
-/** Either the database or a transaction on it: every store function takes one. */
-export type Executor = Kysely<Database> | Transaction<Database>;
 
 /** How a transaction is run. */
 export interface TransactionOptions {
@@ -16,11 +26,56 @@ export interface TransactionOptions {
   urgent?: boolean | undefined;
 }
 
-/** An open database, migrated to the newest schema. */
-export interface Storage {
+/**
+ * What storage keeps, grouped by what it stores. On `Storage` each call is a statement of its own; on the
+ * view a transaction hands its function, each call belongs to that transaction.
+ */
+export interface Stores {
+  /** Flows, flow runs, their current state and state history, and the bookkeeping of who runs them. */
+  readonly runs: FlowRunStore;
+  /** Each pause's question, and its answer. */
+  readonly inputs: RunInputStore;
+  /** Task runs with their states and results. */
+  readonly tasks: TaskRunStore;
+  /** Kept events (state changes, answers), and the positions of the consumers that read them. */
+  readonly events: EventStore;
+  /** Log lines of runs. */
+  readonly logs: LogStore;
+  /** Deployments that serving processes register. */
+  readonly deployments: DeploymentStore;
+}
+
+/**
+ * Tells the other servers on one database of the events this one publishes, and hands this server the
+ * events they publish.
+ */
+export interface EventRelay {
+  /** Announces events this server stored (or, for log lines, streamed) to the other servers. */
+  announce(events: readonly BatonEvent[]): void;
+  /** Stops listening; resolves once the relay's connection is closed. */
+  stop(): Promise<void>;
+}
+
+/**
+ * An open database, migrated to the newest schema: the storage port. The server knows storage only
+ * through this interface; `openStorage` picks the backend (`sqlite/` or `postgres/`) once, at start-up.
+ *
+ * @example
+ * const run = await storage.transaction(async (tx) => {
+ *   if (!(await tx.runs.compareAndSetState(id, expectedStateId, { state }))) return undefined;
+ *   return tx.events.insert([event]);
+ * });
+ */
+export interface Storage extends Stores {
   readonly dialect: Dialect;
-  readonly db: Kysely<Database>;
-  /** Runs `fn` in one transaction; everything it writes commits together or not at all. */
-  transaction<T>(fn: (tx: Transaction<Database>) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /** Runs `fn` in one transaction; everything it writes through `tx` commits together or not at all. */
+  transaction<T>(fn: (tx: Stores) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /** Resolves when the database answers a query on Baton's tables; rejects with the database's error otherwise. */
+  ping(): Promise<void>;
+  /**
+   * Starts sharing events with the other servers of this database, delivering theirs to `deliver`.
+   * Absent where a database serves one server (SQLite).
+   */
+  relayEvents?(deliver: (events: BatonEvent[]) => void, onError: (e: unknown) => void): Promise<EventRelay>;
   close(): Promise<void>;
 }

@@ -2,73 +2,100 @@ import type { State, TaskRun } from "../contract/index.ts";
 import { insertStateHistory } from "./flow-runs-store.ts";
 import { stateColumns, taskRunOf } from "./rows.ts";
 import { defined, prepared } from "./prepared.ts";
-import type { Executor } from "./storage.ts";
+import type { Executor } from "./sql-storage.ts";
 
-/** Inserts a task run unless its run already has one with the same key; returns whether it did. */
-export async function insertTaskRun(db: Executor, run: TaskRun): Promise<boolean> {
-  const row = {
-    id: run.id,
-    flow_run_id: run.flowRunId,
-    name: run.name,
-    task_key: run.taskKey,
-    ...stateColumns(run.state),
-    result: null,
-    attempts: run.attempts,
-    created_at: run.createdAt,
-    start_time: run.startTime,
-    end_time: run.endTime,
-  };
-  const result = await prepared(db, "insertTaskRun", row, (p) =>
-    db
-      .insertInto("task_runs")
-      .values(p)
-      .onConflict((oc) => oc.columns(["flow_run_id", "task_key"]).doNothing()),
-  );
-  if (!result.numAffectedRows) return false;
-  await insertStateHistory(db, run.flowRunId, run.id, run.state);
-  return true;
+/** The columns of a task run that a state change may set besides the state; undefined leaves one as it is. */
+export interface TaskRunFields {
+  /** The result as JSON text. */
+  result?: string | null;
+  attempts?: number;
+  startTime?: string | null;
+  endTime?: string | null;
 }
 
-export async function getTaskRun(db: Executor, id: string): Promise<TaskRun | undefined> {
-  const { rows } = await prepared(db, "getTaskRun", { id }, (p) => db.selectFrom("task_runs").selectAll().where("id", "=", p.id));
-  return rows[0] && taskRunOf(rows[0]);
+/** Task runs: `storage.tasks`. */
+export interface TaskRunStore {
+  /** Inserts a task run unless its run already has one with the same key; returns whether it did. */
+  insert(run: TaskRun): Promise<boolean>;
+  /** One task run, or undefined. */
+  get(id: string): Promise<TaskRun | undefined>;
+  /** Finds the task run of a run by its identity (name and call order, or explicit key). */
+  findByKey(flowRunId: string, taskKey: string): Promise<TaskRun | undefined>;
+  /** Sets a task run's state (and the fields given), and adds the state to its history. */
+  updateState(run: TaskRun, state: State, fields: TaskRunFields): Promise<void>;
+  /** The task runs of one run or several, in the order they were called. */
+  list(flowRunIds: string | readonly string[]): Promise<TaskRun[]>;
 }
 
-/** Finds the task run of a run by its identity (name and call order, or explicit key). */
-export async function findTaskRunByKey(db: Executor, flowRunId: string, taskKey: string): Promise<TaskRun | undefined> {
-  const { rows } = await prepared(db, "findTaskRunByKey", { flowRunId, taskKey }, (p) =>
-    db.selectFrom("task_runs").selectAll().where("flow_run_id", "=", p.flowRunId).where("task_key", "=", p.taskKey),
-  );
-  return rows[0] && taskRunOf(rows[0]);
-}
+/** `TaskRunStore` in SQL, the same on both databases. */
+export class SqlTaskRunStore implements TaskRunStore {
+  readonly #db: Executor;
+  constructor(db: Executor) {
+    this.#db = db;
+  }
 
-export async function updateTaskRunState(
-  db: Executor,
-  run: TaskRun,
-  state: State,
-  fields: { result?: string | null; attempts?: number; startTime?: string | null; endTime?: string | null },
-): Promise<void> {
-  const { shape, present: columns } = defined({
-    ...stateColumns(state),
-    result: fields.result,
-    attempts: fields.attempts,
-    start_time: fields.startTime,
-    end_time: fields.endTime,
-  });
-  await prepared(db, `updateTaskRunState:${shape}`, { ...columns, id: run.id }, ({ id, ...set }) =>
-    db.updateTable("task_runs").set(set).where("id", "=", id),
-  );
-  await insertStateHistory(db, run.flowRunId, run.id, state);
-}
+  async insert(run: TaskRun): Promise<boolean> {
+    const db = this.#db;
+    const row = {
+      id: run.id,
+      flow_run_id: run.flowRunId,
+      name: run.name,
+      task_key: run.taskKey,
+      ...stateColumns(run.state),
+      result: null,
+      attempts: run.attempts,
+      created_at: run.createdAt,
+      start_time: run.startTime,
+      end_time: run.endTime,
+    };
+    const result = await prepared(db, "insertTaskRun", row, (p) =>
+      db
+        .insertInto("task_runs")
+        .values(p)
+        .onConflict((oc) => oc.columns(["flow_run_id", "task_key"]).doNothing()),
+    );
+    if (!result.numAffectedRows) return false;
+    await insertStateHistory(db, run.flowRunId, run.id, run.state);
+    return true;
+  }
 
-/** A run's task runs in the order they were called. */
-export async function listTaskRuns(db: Executor, flowRunIds: string | readonly string[]): Promise<TaskRun[]> {
-  const rows = await db
-    .selectFrom("task_runs")
-    .selectAll()
-    .where("flow_run_id", "in", [flowRunIds].flat())
-    .orderBy("created_at")
-    .orderBy("id")
-    .execute();
-  return rows.map(taskRunOf);
+  async get(id: string): Promise<TaskRun | undefined> {
+    const db = this.#db;
+    const { rows } = await prepared(db, "getTaskRun", { id }, (p) => db.selectFrom("task_runs").selectAll().where("id", "=", p.id));
+    return rows[0] && taskRunOf(rows[0]);
+  }
+
+  async findByKey(flowRunId: string, taskKey: string): Promise<TaskRun | undefined> {
+    const db = this.#db;
+    const { rows } = await prepared(db, "findTaskRunByKey", { flowRunId, taskKey }, (p) =>
+      db.selectFrom("task_runs").selectAll().where("flow_run_id", "=", p.flowRunId).where("task_key", "=", p.taskKey),
+    );
+    return rows[0] && taskRunOf(rows[0]);
+  }
+
+  async updateState(run: TaskRun, state: State, fields: TaskRunFields): Promise<void> {
+    const db = this.#db;
+    const { shape, present: columns } = defined({
+      ...stateColumns(state),
+      result: fields.result,
+      attempts: fields.attempts,
+      start_time: fields.startTime,
+      end_time: fields.endTime,
+    });
+    await prepared(db, `updateTaskRunState:${shape}`, { ...columns, id: run.id }, ({ id, ...set }) =>
+      db.updateTable("task_runs").set(set).where("id", "=", id),
+    );
+    await insertStateHistory(db, run.flowRunId, run.id, state);
+  }
+
+  async list(flowRunIds: string | readonly string[]): Promise<TaskRun[]> {
+    const rows = await this.#db
+      .selectFrom("task_runs")
+      .selectAll()
+      .where("flow_run_id", "in", [flowRunIds].flat())
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute();
+    return rows.map(taskRunOf);
+  }
 }

@@ -1,5 +1,5 @@
 import type { BatonClient } from "../client/index.ts";
-import { isTerminal, type BatonEvent, type FlowRun, type State } from "../contract/index.ts";
+import { isSuspended, isTerminal, type BatonEvent, type FlowRun, type State } from "../contract/index.ts";
 import { parseDuration } from "../sdk/duration.ts";
 import { RunEndedBeforePauseError, TestServerClosedError, WaitForPauseTimeoutError } from "./errors.ts";
 
@@ -145,6 +145,6 @@ function pauseOf(flowRun: FlowRun, state: State): Pause {
     initialData: request?.initialData,
     description: request?.description ?? null,
     timeoutAt: state.details.pauseTimeout ?? null,
-    suspended: state.name === "Suspended",
+    suspended: isSuspended(state),
   };
 }

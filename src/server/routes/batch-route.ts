@@ -4,6 +4,7 @@ import { BadRequestError } from "../../contract/errors.ts";
 import { BatchBody, BatchOperation, BatchResult } from "../../contract/index.ts";
 import { errorResponse, INTERNAL_ERROR_BODY } from "../error-handler.ts";
 import type { FlowRunService } from "../flow-run-service.ts";
+import type { RequestCaller } from "../request-caller.ts";
 import type { TaskRunService } from "../task-run-service.ts";
 
 /**
@@ -14,7 +15,7 @@ import type { TaskRunService } from "../task-run-service.ts";
  */
 export function batchRoute(runs: FlowRunService, tasks: TaskRunService): FastifyPluginAsyncZod {
   return async (app) => {
-    async function perform(raw: z.output<typeof BatchBody>["operations"][number]): Promise<{ status: number; body: unknown }> {
+    async function perform(caller: RequestCaller, raw: z.output<typeof BatchBody>["operations"][number]): Promise<{ status: number; body: unknown }> {
       const parsed = BatchOperation.safeParse(raw);
       if (!parsed.success) {
         const errors = parsed.error.issues.map((i) => ({ path: `/${i.path.join("/")}`, message: i.message }));
@@ -23,13 +24,13 @@ export function batchRoute(runs: FlowRunService, tasks: TaskRunService): Fastify
       const o = parsed.data;
       switch (o.op) {
         case "createTaskRun": {
-          const { taskRun, created } = await tasks.create(o.body);
+          const { taskRun, created } = await tasks.create(caller, o.body);
           return { status: created ? 201 : 200, body: taskRun };
         }
         case "setTaskRunState":
-          return { status: 200, body: await tasks.setState(o.id, o.body) };
+          return { status: 200, body: await tasks.setState(caller, o.id, o.body) };
         case "setFlowRunState":
-          return { status: 200, body: await runs.setState(o.id, o.body.state, o.body.force) };
+          return { status: 200, body: await runs.setState(caller, o.id, o.body.state, o.body.force) };
       }
     }
     app.post(
@@ -38,7 +39,7 @@ export function batchRoute(runs: FlowRunService, tasks: TaskRunService): Fastify
       async (req) => ({
         results: await Promise.all(
           req.body.operations.map((o) =>
-            perform(o).catch((error: unknown) => {
+            perform(req.caller, o).catch((error: unknown) => {
               const known = errorResponse(error);
               if (known) return known;
               req.log.error({ err: error, op: o.op }, "unexpected error in a batch operation");

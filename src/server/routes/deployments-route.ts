@@ -1,22 +1,22 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { ClaimBody, ClaimResult, CreateDeploymentRunBody, Deployment, FlowRun, HeartbeatBody, HeartbeatResult, RegisterDeploymentBody } from "../../contract/index.ts";
-import type { WorkerService } from "../worker-service.ts";
+import type { DeploymentService } from "../deployment-service.ts";
 
 const NameParams = z.object({ name: z.string().min(1).max(200) });
 
 /** Deployments, and the endpoints serving processes use to claim runs and report they are alive. */
-export function deploymentsRoute(workers: WorkerService): FastifyPluginAsyncZod {
+export function deploymentsRoute(deployments: DeploymentService): FastifyPluginAsyncZod {
   return async (app) => {
     const tags = ["deployments"];
     app.post(
       "/deployments",
       { schema: { tags, summary: "Register a deployment (created or updated by name)", body: RegisterDeploymentBody, response: { 200: Deployment } } },
-      (req) => workers.register(req.body),
+      (req) => deployments.register(req.caller, req.body),
     );
-    app.get("/deployments", { schema: { tags, summary: "List deployments", response: { 200: z.array(Deployment) } } }, () => workers.list());
+    app.get("/deployments", { schema: { tags, summary: "List deployments", response: { 200: z.array(Deployment) } } }, (req) => deployments.list(req.caller));
     app.get("/deployments/:name", { schema: { tags, summary: "Read a deployment", params: NameParams, response: { 200: Deployment } } }, (req) =>
-      workers.get(req.params.name),
+      deployments.get(req.caller, req.params.name),
     );
     app.post(
       "/deployments/:name/runs",
@@ -30,17 +30,17 @@ export function deploymentsRoute(workers: WorkerService): FastifyPluginAsyncZod 
           response: { 201: FlowRun },
         },
       },
-      async (req, reply) => reply.status(201).send(await workers.createRun(req.params.name, req.body ?? { parameters: {} })),
+      async (req, reply) => reply.status(201).send(await deployments.createRun(req.caller, req.params.name, req.body ?? { parameters: {} })),
     );
     app.post(
       "/workers/claim",
       { schema: { tags: ["workers"], summary: "Claim due runs of the given deployments", body: ClaimBody, response: { 200: ClaimResult } } },
-      (req) => workers.claim(req.body),
+      (req) => deployments.claim(req.caller, req.body),
     );
     app.post(
       "/workers/heartbeat",
       { schema: { tags: ["workers"], summary: "Report the runs a process is running or waiting in", body: HeartbeatBody, response: { 200: HeartbeatResult } } },
-      async (req) => ({ lost: await workers.heartbeat(req.body.workerId, req.body.flowRunIds) }),
+      async (req) => ({ lost: await deployments.heartbeat(req.caller, req.body.workerId, req.body.flowRunIds) }),
     );
   };
 }

@@ -1,9 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { EVENT_TYPES, type BatonEvent } from "../../contract/index.ts";
-import { latestEventId, listEventsAfter } from "../../storage/events-store.ts";
-import type { EventBus } from "../event-bus.ts";
-import type { Storage } from "../../storage/storage.ts";
+import type { EventService } from "../event-service.ts";
 
 /** A client that reads slower than this much buffered output is cut off; it reconnects with Last-Event-ID. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
@@ -33,7 +31,7 @@ function frame(e: BatonEvent): string {
  * `GET /api/events`: server-sent events, for one run or all. A client that reconnects with
  * Last-Event-ID (or `?after=`) first gets the kept events it missed, then live ones.
  */
-export function eventsRoute(storage: Storage, bus: EventBus): FastifyPluginAsyncZod {
+export function eventsRoute(events: EventService): FastifyPluginAsyncZod {
   return async (app) => {
     app.get("/events", { schema: { querystring: EventsQuery, tags: ["events"], summary: "Stream events (server-sent events)" } }, async (req, reply) => {
       const { flowRunId, types } = req.query;
@@ -71,7 +69,7 @@ export function eventsRoute(storage: Storage, bus: EventBus): FastifyPluginAsync
         res.write(frame(e));
         if (res.writableLength > MAX_BUFFERED_BYTES) res.destroy();
       };
-      const unsubscribe = bus.subscribe({ flowRunId, types }, (e) => (pending ? pending.push(e) : send(e)));
+      const unsubscribe = events.subscribe(req.caller, { flowRunId, types }, (e) => (pending ? pending.push(e) : send(e)));
       const ping = setInterval(() => res.write(": ping\n\n"), 15_000);
       res.on("close", () => {
         clearInterval(ping);
@@ -80,10 +78,10 @@ export function eventsRoute(storage: Storage, bus: EventBus): FastifyPluginAsync
       try {
         if (after === undefined) {
           // Tell the client its position, so that a reconnect resumes here instead of replaying history.
-          res.write(`id: ${await latestEventId(storage.db)}\n\n`);
+          res.write(`id: ${await events.position(req.caller)}\n\n`);
         } else {
           for (let position = after; ; ) {
-            const missed = await listEventsAfter(storage.db, position, flowRunId, 1000);
+            const missed = await events.missed(req.caller, position, flowRunId, 1000);
             for (const e of missed) {
               if (!types || types.includes(e.type)) send(e);
               replayed.add(e.id);

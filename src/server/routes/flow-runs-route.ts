@@ -1,8 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { CreateFlowRunBody, Flow, FlowRun, FlowRunFilter, FlowRunPage, SetStateBody, State } from "../../contract/index.ts";
-import { listFlows } from "../../storage/flow-runs-store.ts";
-import { listFlowRunStates } from "../../storage/flow-runs-store.ts";
 import type { FlowRunService } from "../flow-run-service.ts";
 
 const IdParams = z.object({ id: z.string().min(1).max(100) });
@@ -12,39 +10,36 @@ const CancelBody = z.object({ reason: z.string().max(1000).optional() }).nullish
 export function flowRunsRoute(runs: FlowRunService): FastifyPluginAsyncZod {
   return async (app) => {
     const tags = ["flow runs"];
-    app.get("/flows", { schema: { tags: ["flows"], summary: "List flows", response: { 200: z.array(Flow) } } }, () =>
-      listFlows(runs.storage.db),
+    app.get("/flows", { schema: { tags: ["flows"], summary: "List flows", response: { 200: z.array(Flow) } } }, (req) =>
+      runs.listFlows(req.caller),
     );
     app.post(
       "/flow-runs",
       { schema: { tags, summary: "Create a flow run", body: CreateFlowRunBody, response: { 201: FlowRun } } },
-      async (req, reply) => reply.status(201).send(await runs.create(req.body)),
+      async (req, reply) => reply.status(201).send(await runs.create(req.caller, req.body)),
     );
     app.get(
       "/flow-runs",
       { schema: { tags, summary: "List flow runs, newest first", querystring: FlowRunFilter, response: { 200: FlowRunPage } } },
-      (req) => runs.list(req.query),
+      (req) => runs.list(req.caller, req.query),
     );
     app.get("/flow-runs/:id", { schema: { tags, summary: "Read a flow run", params: IdParams, response: { 200: FlowRun } } }, (req) =>
-      runs.get(req.params.id),
+      runs.get(req.caller, req.params.id),
     );
     app.get(
       "/flow-runs/:id/states",
       { schema: { tags, summary: "A flow run's state history, oldest first", params: IdParams, response: { 200: z.array(State) } } },
-      async (req) => {
-        await runs.get(req.params.id);
-        return listFlowRunStates(runs.storage.db, req.params.id);
-      },
+      (req) => runs.listStates(req.caller, req.params.id),
     );
     app.post(
       "/flow-runs/:id/set-state",
       { schema: { tags, summary: "Propose a state under the orchestration rules", params: IdParams, body: SetStateBody, response: { 200: FlowRun } } },
-      (req) => runs.setState(req.params.id, req.body.state, req.body.force),
+      (req) => runs.setState(req.caller, req.params.id, req.body.state, req.body.force),
     );
     app.post(
       "/flow-runs/:id/cancel",
       { schema: { tags, summary: "Cancel a flow run that has not finished", params: IdParams, body: CancelBody, response: { 200: FlowRun } } },
-      (req) => runs.cancel(req.params.id, req.body?.reason),
+      (req) => runs.cancel(req.caller, req.params.id, req.body?.reason),
     );
   };
 }

@@ -1,9 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { Log, LogBatch } from "../../contract/index.ts";
-import { insertLogs, listLogs } from "../../storage/logs-store.ts";
-import type { EventBus } from "../event-bus.ts";
-import type { FlowRunService } from "../flow-run-service.ts";
+import type { LogService } from "../log-service.ts";
 
 const IdParams = z.object({ id: z.string().min(1).max(100) });
 const LogsQuery = z.object({
@@ -12,25 +10,18 @@ const LogsQuery = z.object({
 });
 
 /** Log lines: batched ingest, read; follow them through `GET /api/events?flowRunId=...&types=log`. */
-export function logsRoute(runs: FlowRunService, bus: EventBus): FastifyPluginAsyncZod {
+export function logsRoute(logs: LogService): FastifyPluginAsyncZod {
   return async (app) => {
     const tags = ["logs"];
     app.post(
       "/logs",
       { schema: { tags, summary: "Write a batch of log lines (up to 1,000)", body: LogBatch, response: { 201: z.object({ count: z.number() }) } } },
-      async (req, reply) => {
-        const stored = await runs.storage.transaction((tx) => insertLogs(tx, req.body));
-        bus.publish(stored.map((l) => ({ id: l.id, type: "log" as const, flowRunId: l.flowRunId, occurredAt: l.timestamp, payload: l })));
-        return reply.status(201).send({ count: stored.length });
-      },
+      async (req, reply) => reply.status(201).send({ count: await logs.ingest(req.caller, req.body) }),
     );
     app.get(
       "/flow-runs/:id/logs",
       { schema: { tags, summary: "A flow run's log lines after an id, oldest first", params: IdParams, querystring: LogsQuery, response: { 200: z.array(Log) } } },
-      async (req) => {
-        await runs.get(req.params.id);
-        return listLogs(runs.storage.db, req.params.id, req.query.after, req.query.limit);
-      },
+      (req) => logs.list(req.caller, req.params.id, req.query.after, req.query.limit),
     );
   };
 }

@@ -1,22 +1,20 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { PauseNotFoundError } from "../../contract/errors.ts";
-import { Channel, FlowRun, PauseBody, PauseResult, ResumeBody, RunInput, SuspendBody } from "../../contract/index.ts";
-import { getRunInput, listRunInputs } from "../../storage/run-inputs-store.ts";
-import type { FlowRunService } from "../flow-run-service.ts";
+import { FlowRun, PauseBody, PauseResult, ResumeBody, RunInput, SuspendBody } from "../../contract/index.ts";
+import type { PauseService } from "../pause-service.ts";
 
 const IdParams = z.object({ id: z.string().min(1).max(100) });
 const KeyParams = IdParams.extend({ key: z.string().min(1).max(100) });
 
 /** Pausing, answering, and the history of a run's questions and answers. */
-export function pausesRoute(runs: FlowRunService): FastifyPluginAsyncZod {
+export function pausesRoute(pauses: PauseService): FastifyPluginAsyncZod {
   return async (app) => {
     const tags = ["pauses"];
     app.post(
       "/flow-runs/:id/pause",
       { schema: { tags, summary: "Pause a running flow run until it is answered", params: IdParams, body: PauseBody, response: { 200: PauseResult, 201: PauseResult } } },
       async (req, reply) => {
-        const result = await runs.pause(req.params.id, req.body);
+        const result = await pauses.pause(req.caller, req.params.id, req.body);
         return reply.status(result.status === "PAUSED" ? 201 : 200).send(result);
       },
     );
@@ -33,11 +31,7 @@ export function pausesRoute(runs: FlowRunService): FastifyPluginAsyncZod {
           response: { 200: FlowRun },
         },
       },
-      (req) => {
-        const header = req.headers["x-baton-channel"];
-        const channel = Channel.safeParse(req.body?.channel ?? header);
-        return runs.resume(req.params.id, req.body ?? {}, channel.success ? channel.data : "api");
-      },
+      (req) => pauses.resume(req.caller, req.params.id, req.body ?? {}),
     );
     app.post(
       "/flow-runs/:id/suspend",
@@ -51,25 +45,17 @@ export function pausesRoute(runs: FlowRunService): FastifyPluginAsyncZod {
           response: { 200: FlowRun },
         },
       },
-      (req) => runs.suspend(req.params.id, req.body.key, req.body.reason),
+      (req) => pauses.suspend(req.caller, req.params.id, req.body.key, req.body.reason),
     );
     app.get(
       "/flow-runs/:id/inputs",
       { schema: { tags, summary: "Each pause of a run: what it asked and what was answered", params: IdParams, response: { 200: z.array(RunInput) } } },
-      async (req) => {
-        await runs.get(req.params.id);
-        return listRunInputs(runs.storage.db, req.params.id);
-      },
+      (req) => pauses.listInputs(req.caller, req.params.id),
     );
     app.get(
       "/flow-runs/:id/inputs/:key",
       { schema: { tags, summary: "One pause of a run", params: KeyParams, response: { 200: RunInput } } },
-      async (req) => {
-        const input = await getRunInput(runs.storage.db, req.params.id, req.params.key);
-        if (input) return input;
-        await runs.get(req.params.id); // 404 names the run when the run itself is unknown
-        throw new PauseNotFoundError(req.params.id, req.params.key);
-      },
+      (req) => pauses.getInput(req.caller, req.params.id, req.params.key),
     );
   };
 }

@@ -39,7 +39,7 @@ function InboxItem({ run, selected, now }: { run: FlowRun; selected: boolean; no
           {line ? <InlineMarkdown text={line} /> : <span className="muted">{run.state.details.inputRequest ? "Asks for input" : "Waits to be resumed"}</span>}
         </div>
         <div className="inbox-item-meta small">
-          {run.state.name !== "Paused" && <StateBadge state={run.state} />}
+          {run.state.details.suspended && <StateBadge state={run.state} />}
           <TimeoutNote run={run} now={now} />
         </div>
       </Link>

@@ -1,7 +1,8 @@
 import type { FlowRunService } from "../flow-run-service.ts";
+import { oneAtATime } from "./one-at-a-time.ts";
 
-/** The running expiry service. */
-export interface ExpiryService {
+/** The running pause expiry loop. */
+export interface PauseExpiry {
   /**
    * Sweeps now, after any sweep in progress (which may have read the clock before it moved), and resolves
    * with how many runs this sweep failed.
@@ -15,25 +16,15 @@ export interface ExpiryService {
  * the paused state it read, so several servers sharing one PostgreSQL can sweep at once without failing a
  * run twice.
  */
-export function startExpiryService(runs: FlowRunService, intervalSeconds: number, onError: (e: unknown) => void): ExpiryService {
-  let current: Promise<number> | undefined;
-  const sweepAll = async () => {
+export function startPauseExpiry(runs: FlowRunService, intervalSeconds: number, onError: (e: unknown) => void): PauseExpiry {
+  const sweeps = oneAtATime(async () => {
     let failed = 0;
     for (let n = 200; n === 200; failed += n) n = await runs.expirePauses(200);
     return failed;
-  };
-  const sweep = (): Promise<number> => {
-    const next = (current ?? Promise.resolve(0)).then(sweepAll, sweepAll);
-    current = next;
-    next.then(
-      () => void (current === next && (current = undefined)),
-      () => void (current === next && (current = undefined)),
-    );
-    return next;
-  };
+  });
   const timer = setInterval(() => {
-    if (!current) sweep().catch(onError);
+    if (!sweeps.busy) sweeps.run().catch(onError);
   }, intervalSeconds * 1000);
   timer.unref();
-  return { sweep, stop: () => clearInterval(timer) };
+  return { sweep: () => sweeps.run(), stop: () => clearInterval(timer) };
 }

@@ -1,11 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { sql } from "kysely";
+import { sql, type Kysely } from "kysely";
 import pg from "pg";
 import type { BatonEvent } from "../../contract/index.ts";
-import { listEventsByIds } from "../../storage/events-store.ts";
-import { listLogs } from "../../storage/logs-store.ts";
-import type { Storage } from "../../storage/storage.ts";
-import type { EventBus } from "../event-bus.ts";
+import type { Database } from "../schema.ts";
+import { SqlStores } from "../sql-storage.ts";
+import type { EventRelay } from "../storage.ts";
 
 const CHANNEL = "baton_events";
 
@@ -21,37 +20,30 @@ interface Notice {
 /**
  * Lets several servers on one PostgreSQL share their events, so that a flow connected to one server
  * is woken by an answer given through another. Each server NOTIFYs the id ranges it wrote; the others
- * LISTEN, read those rows, and deliver them to their own streams.
+ * LISTEN, on a connection of their own outside the pool, read those rows, and hand them to `deliver`.
  */
-export async function startPostgresEventRelay(
+export async function startEventRelay(
   databaseUrl: string,
-  storage: Storage,
-  bus: EventBus,
+  db: Kysely<Database>,
+  deliver: (events: BatonEvent[]) => void,
   onError: (e: unknown) => void,
-): Promise<() => Promise<void>> {
+): Promise<EventRelay> {
   const server = randomUUID();
+  const stores = new SqlStores(db);
   let client: pg.Client | undefined;
   let stopped = false;
 
   const notify = (notice: Omit<Notice, "server">) =>
-    sql`select pg_notify(${CHANNEL}, ${JSON.stringify({ server, ...notice })})`.execute(storage.db).catch(onError);
-
-  bus.relay = (events: readonly BatonEvent[]) => {
-    const kept = events.filter((e) => e.type !== "log").map((e) => e.id);
-    if (kept.length) void notify({ events: kept });
-    const logsByRun = new Map<string, number[]>();
-    for (const e of events) if (e.type === "log") logsByRun.set(e.flowRunId, [...(logsByRun.get(e.flowRunId) ?? []), e.id]);
-    for (const [run, ids] of logsByRun) void notify({ logs: [run, Math.min(...ids), Math.max(...ids)] });
-  };
+    sql`select pg_notify(${CHANNEL}, ${JSON.stringify({ server, ...notice })})`.execute(db).catch(onError);
 
   const receive = async (payload: string) => {
     const notice = JSON.parse(payload) as Notice;
     if (notice.server === server) return;
-    if (notice.events?.length) bus.deliver(await listEventsByIds(storage.db, notice.events));
+    if (notice.events?.length) deliver(await stores.events.listByIds(notice.events));
     if (notice.logs) {
       const [run, from, to] = notice.logs;
-      const rows = await listLogs(storage.db, run, from - 1, to - from + 1);
-      bus.deliver(rows.filter((l) => l.id <= to).map((l) => ({ id: l.id, type: "log" as const, flowRunId: l.flowRunId, occurredAt: l.timestamp, payload: l })));
+      const rows = await stores.logs.list(run, from - 1, to - from + 1);
+      deliver(rows.filter((l) => l.id <= to).map((l) => ({ id: l.id, type: "log" as const, flowRunId: l.flowRunId, occurredAt: l.timestamp, payload: l })));
     }
   };
 
@@ -70,9 +62,17 @@ export async function startPostgresEventRelay(
   };
   await connect();
 
-  return async () => {
-    stopped = true;
-    bus.relay = undefined;
-    await client?.end().catch(() => {});
+  return {
+    announce(events) {
+      const kept = events.filter((e) => e.type !== "log").map((e) => e.id);
+      if (kept.length) void notify({ events: kept });
+      const logsByRun = new Map<string, number[]>();
+      for (const e of events) if (e.type === "log") logsByRun.set(e.flowRunId, [...(logsByRun.get(e.flowRunId) ?? []), e.id]);
+      for (const [run, ids] of logsByRun) void notify({ logs: [run, Math.min(...ids), Math.max(...ids)] });
+    },
+    async stop() {
+      stopped = true;
+      await client?.end().catch(() => {});
+    },
   };
 }

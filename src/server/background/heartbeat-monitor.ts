@@ -1,10 +1,10 @@
-import type { WorkerService } from "../worker-service.ts";
+import type { DeploymentService } from "../deployment-service.ts";
 
 /**
  * Every few seconds, recovers runs whose process stopped sending heartbeats for `timeoutSeconds`:
  * a paused deployment run becomes suspended, a running one is scheduled again, others are Crashed.
  */
-export function startHeartbeatMonitor(workers: WorkerService, timeoutSeconds: number, onError: (e: unknown) => void): () => void {
+export function startHeartbeatMonitor(deployments: DeploymentService, timeoutSeconds: number, onError: (e: unknown) => void): () => void {
   let busy = false;
   // Processes cannot send heartbeats to a server that is down: after a (re)start, give them one full
   // timeout to reconnect before judging anyone silent.
@@ -13,7 +13,7 @@ export function startHeartbeatMonitor(workers: WorkerService, timeoutSeconds: nu
     if (busy || Date.now() < judgeFrom) return;
     busy = true;
     try {
-      while ((await workers.recoverSilentRuns(timeoutSeconds, 200)) === 200);
+      while ((await deployments.recoverSilentRuns(timeoutSeconds, 200)) === 200);
     } catch (e) {
       onError(e);
     } finally {

@@ -1,29 +1,32 @@
 import { BadRequestError, DeploymentNotFoundError, ParametersValidationError } from "../contract/errors.ts";
+import { isSuspended } from "../contract/index.ts";
 import type { ClaimBody, ClaimResult, CreateDeploymentRunBody, Deployment, FlowRun, RegisterDeploymentBody, RunHistory } from "../contract/index.ts";
 import type { z } from "zod";
-import { getDeployment, listDeployments, markServed, upsertDeployment } from "../storage/deployments-store.ts";
-import { findClaimableRuns, findSilentRuns, touchHeartbeats } from "../storage/flow-runs-store.ts";
-import { listRunInputs } from "../storage/run-inputs-store.ts";
-import { listTaskRuns } from "../storage/task-runs-store.ts";
+import { authorize } from "./authorize.ts";
 import { now, systemNow } from "./clock.ts";
-import { isSuspended, newState, suspendedState, type FlowRunService } from "./flow-run-service.ts";
+import type { Storage } from "../storage/storage.ts";
+import type { FlowRunService } from "./flow-run-service.ts";
 import { compileSchema, validateInput } from "./input-validation.ts";
+import type { RequestCaller } from "./request-caller.ts";
+import { newState, suspendedState, type StateTransitions } from "./state-transitions.ts";
 
 /**
  * Deployments and the processes that serve them: registering, creating runs, claiming them (each
  * run by exactly one process), heartbeats, and recovering runs whose process went silent.
  */
-export class WorkerService {
-  readonly runs: FlowRunService;
-  constructor(runs: FlowRunService) {
-    this.runs = runs;
+export class DeploymentService {
+  readonly #storage: Storage;
+  readonly #runs: FlowRunService;
+  readonly #transitions: StateTransitions;
+  constructor(storage: Storage, runs: FlowRunService, transitions: StateTransitions) {
+    this.#storage = storage;
+    this.#runs = runs;
+    this.#transitions = transitions;
   }
 
-  get #db() {
-    return this.runs.storage.db;
-  }
-
-  async register(body: z.output<typeof RegisterDeploymentBody>): Promise<Deployment> {
+  /** Registers a deployment, or updates the one of that name in place, as each `serve()` start does. */
+  async register(caller: RequestCaller, body: z.output<typeof RegisterDeploymentBody>): Promise<Deployment> {
+    authorize(caller, "deployment:register", { type: "deployment", name: body.name });
     if (body.parameterSchema) {
       try {
         compileSchema(body.parameterSchema);
@@ -31,29 +34,38 @@ export class WorkerService {
         throw new BadRequestError(`The parameter schema of deployment "${body.name}" is not a valid JSON Schema: ${(e as Error).message}`);
       }
     }
-    return upsertDeployment(this.#db, { name: body.name, flowName: body.flowName, description: body.description ?? null, parameterSchema: body.parameterSchema ?? null }, now());
+    return this.#storage.deployments.upsert({ name: body.name, flowName: body.flowName, description: body.description ?? null, parameterSchema: body.parameterSchema ?? null }, now());
   }
 
-  list(): Promise<Deployment[]> {
-    return listDeployments(this.#db);
+  /** Deployments by name. */
+  list(caller: RequestCaller): Promise<Deployment[]> {
+    authorize(caller, "deployment:read", { type: "deployment" });
+    return this.#storage.deployments.list();
   }
 
-  async get(name: string): Promise<Deployment> {
-    const d = await getDeployment(this.#db, name);
+  /** One deployment; 404 when there is none. */
+  get(caller: RequestCaller, name: string): Promise<Deployment> {
+    authorize(caller, "deployment:read", { type: "deployment", name });
+    return this.#load(name);
+  }
+
+  async #load(name: string): Promise<Deployment> {
+    const d = await this.#storage.deployments.get(name);
     if (!d) throw new DeploymentNotFoundError(name);
     return d;
   }
 
   /** Creates a scheduled run of a deployment after checking its parameters (422 with one error per field). */
-  async createRun(name: string, body: z.output<typeof CreateDeploymentRunBody>): Promise<FlowRun> {
-    const d = await this.get(name);
+  async createRun(caller: RequestCaller, name: string, body: z.output<typeof CreateDeploymentRunBody>): Promise<FlowRun> {
+    authorize(caller, "deployment:run", { type: "deployment", name });
+    const d = await this.#load(name);
     let parameters = body.parameters;
     if (d.parameterSchema) {
       const checked = validateInput(d.parameterSchema, parameters);
       if (!checked.ok) throw new ParametersValidationError(d.name, checked.errors);
       parameters = checked.value as Record<string, unknown>;
     }
-    return this.runs.create({ flowName: d.flowName, parameters, ...(body.name ? { name: body.name } : {}) }, d);
+    return this.#runs.create(caller, { flowName: d.flowName, parameters, ...(body.name ? { name: body.name } : {}) }, d);
   }
 
   /**
@@ -62,11 +74,12 @@ export class WorkerService {
    * asking at once exactly one gets each run. Runs that ran before come with their history (two queries
    * for all of them), for the replay.
    */
-  async claim(body: z.output<typeof ClaimBody>): Promise<ClaimResult> {
+  async claim(caller: RequestCaller, body: z.output<typeof ClaimBody>): Promise<ClaimResult> {
+    authorize(caller, "worker:claim", { type: "worker", id: body.workerId });
     const at = now();
-    await markServed(this.#db, body.deployments, at);
+    await this.#storage.deployments.markServed(body.deployments, at);
     // Read more than asked: some may be taken by another process between read and update.
-    const candidates = await findClaimableRuns(this.#db, body.deployments, at, body.limit * 2);
+    const candidates = await this.#storage.runs.findClaimable(body.deployments, at, body.limit * 2);
     const items: FlowRun[] = [];
     const replayed: string[] = [];
     while (items.length < body.limit && candidates.length) {
@@ -74,7 +87,7 @@ export class WorkerService {
       const round = candidates.splice(0, body.limit - items.length);
       const taken = await Promise.all(
         round.map((run) =>
-          this.runs.tryTransition(run, newState({ type: "RUNNING", message: "Claimed by a serving process", details: { workerId: body.workerId } }), undefined, { workerId: body.workerId }),
+          this.#transitions.tryTransition(run, newState({ type: "RUNNING", message: "Claimed by a serving process", details: { workerId: body.workerId } }), undefined, { workerId: body.workerId }),
         ),
       );
       round.forEach((run, i) => {
@@ -85,7 +98,7 @@ export class WorkerService {
     }
     const histories: Record<string, RunHistory> = {};
     if (replayed.length) {
-      const [taskRuns, inputs] = await Promise.all([listTaskRuns(this.#db, replayed), listRunInputs(this.#db, replayed)]);
+      const [taskRuns, inputs] = await Promise.all([this.#storage.tasks.list(replayed), this.#storage.inputs.list(replayed)]);
       for (const id of replayed) histories[id] = { taskRuns: [], inputs: [] };
       for (const t of taskRuns) histories[t.flowRunId]!.taskRuns.push(t);
       for (const i of inputs) histories[i.flowRunId]!.inputs.push(i);
@@ -94,8 +107,9 @@ export class WorkerService {
   }
 
   /** Records that `workerId` is alive; returns the runs among `ids` it no longer owns, which it must stop. */
-  async heartbeat(workerId: string, ids: string[]): Promise<string[]> {
-    const owned = new Set(await touchHeartbeats(this.#db, workerId, ids, systemNow()));
+  async heartbeat(caller: RequestCaller, workerId: string, ids: string[]): Promise<string[]> {
+    authorize(caller, "worker:heartbeat", { type: "worker", id: workerId });
+    const owned = new Set(await this.#storage.runs.touchHeartbeats(workerId, ids, systemNow()));
     return ids.filter((id) => !owned.has(id));
   }
 
@@ -106,7 +120,7 @@ export class WorkerService {
    */
   async recoverSilentRuns(timeoutSeconds: number, limit = 200): Promise<number> {
     const cutoff = new Date(Date.now() - timeoutSeconds * 1000).toISOString();
-    const silent = await findSilentRuns(this.#db, cutoff, limit);
+    const silent = await this.#storage.runs.findSilent(cutoff, limit);
     let moved = 0;
     const why = `its process sent no heartbeat for ${timeoutSeconds} s`;
     for (const run of silent) {
@@ -116,7 +130,7 @@ export class WorkerService {
       else if (run.deploymentId && (run.state.type === "RUNNING" || run.state.type === "PENDING"))
         state = newState({ type: "SCHEDULED", name: "Rescheduled", message: `Rescheduled: ${why}` });
       else state = newState({ type: "CRASHED", message: `Crashed: ${why}`, details: { pauseKey: run.state.details.pauseKey } });
-      if (await this.runs.tryTransition(run, state)) moved++;
+      if (await this.#transitions.tryTransition(run, state)) moved++;
     }
     return moved;
   }

@@ -1,0 +1,89 @@
+import type { Kysely, Transaction } from "kysely";
+import type { BatonEvent } from "../contract/index.ts";
+import { SqlDeploymentStore } from "./deployments-store.ts";
+import { SqlEventStore } from "./events-store.ts";
+import { SqlFlowRunStore } from "./flow-runs-store.ts";
+import { SqlLogStore } from "./logs-store.ts";
+import { SqlRunInputStore } from "./run-inputs-store.ts";
+import type { Database } from "./schema.ts";
+import type { Dialect, EventRelay, Storage, Stores, TransactionOptions } from "./storage.ts";
+import { SqlTaskRunStore } from "./task-runs-store.ts";
+
+/** Either the database or a transaction on it: every SQL store runs its queries on one. */
+export type Executor = Kysely<Database> | Transaction<Database>;
+
+/**
+ * The stores over one executor. Each group is made on first use: a transaction touches two or three of
+ * them, and one is made per transaction.
+ */
+export class SqlStores implements Stores {
+  readonly #db: Executor;
+  #runs: SqlFlowRunStore | undefined;
+  #inputs: SqlRunInputStore | undefined;
+  #tasks: SqlTaskRunStore | undefined;
+  #events: SqlEventStore | undefined;
+  #logs: SqlLogStore | undefined;
+  #deployments: SqlDeploymentStore | undefined;
+
+  constructor(db: Executor) {
+    this.#db = db;
+  }
+
+  get runs(): SqlFlowRunStore {
+    return (this.#runs ??= new SqlFlowRunStore(this.#db));
+  }
+  get inputs(): SqlRunInputStore {
+    return (this.#inputs ??= new SqlRunInputStore(this.#db));
+  }
+  get tasks(): SqlTaskRunStore {
+    return (this.#tasks ??= new SqlTaskRunStore(this.#db));
+  }
+  get events(): SqlEventStore {
+    return (this.#events ??= new SqlEventStore(this.#db));
+  }
+  get logs(): SqlLogStore {
+    return (this.#logs ??= new SqlLogStore(this.#db));
+  }
+  get deployments(): SqlDeploymentStore {
+    return (this.#deployments ??= new SqlDeploymentStore(this.#db));
+  }
+}
+
+/** What differs between the backends of `SqlStorage`: how transactions run, closing, and sharing events. */
+export interface SqlBackend {
+  /** Runs `fn` in a Kysely transaction: at once on PostgreSQL's pool, in a commit group on SQLite. */
+  transaction<T>(fn: (tx: Transaction<Database>) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  close(): Promise<void>;
+  relayEvents?(deliver: (events: BatonEvent[]) => void, onError: (e: unknown) => void): Promise<EventRelay>;
+}
+
+/**
+ * `Storage` over a Kysely database of either dialect: the schema and the queries are the same, and what
+ * is not (connections, transactions, sharing events) comes from the backend.
+ */
+export class SqlStorage extends SqlStores implements Storage {
+  readonly dialect: Dialect;
+  readonly #db: Kysely<Database>;
+  readonly #backend: SqlBackend;
+  readonly relayEvents: SqlBackend["relayEvents"];
+
+  constructor(db: Kysely<Database>, dialect: Dialect, backend: SqlBackend) {
+    super(db);
+    this.#db = db;
+    this.dialect = dialect;
+    this.#backend = backend;
+    this.relayEvents = backend.relayEvents;
+  }
+
+  transaction<T>(fn: (tx: Stores) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return this.#backend.transaction((tx) => fn(new SqlStores(tx)), options);
+  }
+
+  async ping(): Promise<void> {
+    await this.#db.selectFrom("flows").select("id").limit(1).execute();
+  }
+
+  close(): Promise<void> {
+    return this.#backend.close();
+  }
+}
