@@ -51,6 +51,5 @@ async function runOne(flowName: string): Promise<void> {
 
 process.on("message", (m: FlowCommand) => {
   if (m.cmd === "exit") process.exit(0);
-  for (let i = 0; i < m.count; i++)
-    runOne(m.flowName).catch((e: Error) => send({ type: "failed", message: `${e.name}: ${e.message}` }));
+  for (let i = 0; i < m.count; i++) runOne(m.flowName).catch((e: Error) => send({ type: "failed", message: `${e.name}: ${e.message}` }));
 });

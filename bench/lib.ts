@@ -5,7 +5,10 @@ import { loadavg } from "node:os";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The machine's load averages over 1, 5 and 15 minutes, as `uptime` prints them. */
-export const loadAverage = () => loadavg().map((l) => l.toFixed(2)).join(" ");
+export const loadAverage = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
 /** Nanoseconds (a difference of `process.hrtime.bigint()`) in ms. */
 export const ms = (ns: bigint) => Number(ns) / 1e6;
 

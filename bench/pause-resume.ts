@@ -161,7 +161,11 @@ async function batch(client: BatonClient, flows: FlowProcess, runs: number, flow
   });
   const cpu = pids.map((pid, i) => cpuMs(pid) - cpuBefore[i]!);
   if (process.env.BENCH_VERBOSE) {
-    const split = [...pids, process.pid].map((pid, i) => cpuSplitMs(pid).map((v, j) => ((v - splitBefore[i]![j]!) / runs).toFixed(2)).join(" + "));
+    const split = [...pids, process.pid].map((pid, i) =>
+      cpuSplitMs(pid)
+        .map((v, j) => ((v - splitBefore[i]![j]!) / runs).toFixed(2))
+        .join(" + "),
+    );
     console.log(`batch CPU ms per run, user + system: server ${split[0]}, flow process ${split[1]}, bench (senders) ${split[2]}`);
   }
   let lastCompleted = firstSent;
@@ -173,8 +177,16 @@ async function batch(client: BatonClient, flows: FlowProcess, runs: number, flow
   }
   const seconds = ms(lastCompleted - firstSent) / 1000;
   if (process.env.BENCH_SLOWEST) {
-    const rows = paused.map((id) => ({ at: ms(sentAt.get(id)! - firstSent), lat: ms(flows.done(id)!.nextLineAt - sentAt.get(id)!) })).sort((a, b) => b.lat - a.lat);
-    console.log("slowest (sent at ms -> latency ms):", rows.slice(0, 25).map((r) => `${r.at.toFixed(0)}->${r.lat.toFixed(0)}`).join(" "));
+    const rows = paused
+      .map((id) => ({ at: ms(sentAt.get(id)! - firstSent), lat: ms(flows.done(id)!.nextLineAt - sentAt.get(id)!) }))
+      .sort((a, b) => b.lat - a.lat);
+    console.log(
+      "slowest (sent at ms -> latency ms):",
+      rows
+        .slice(0, 25)
+        .map((r) => `${r.at.toFixed(0)}->${r.lat.toFixed(0)}`)
+        .join(" "),
+    );
   }
   if (process.env.BENCH_VERBOSE) console.log(`batch window, monotonic µs (as in CPU profiles): ${firstSent / 1000n} ${lastCompleted / 1000n}`);
   return { latencies, seconds, throughput: runs / seconds, cpu };

@@ -103,11 +103,28 @@ const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
 // Where the bytes are: pages of each table with its indexes (SQLite's dbstat table).
 const bytesByTable = Object.fromEntries(
-  (db.prepare("select s.tbl_name as t, sum(d.pgsize) as bytes from dbstat d join sqlite_schema s on s.name = d.name group by s.tbl_name order by bytes desc").all() as { t: string; bytes: number }[]).map((r) => [r.t, r.bytes]),
+  (
+    db
+      .prepare(
+        "select s.tbl_name as t, sum(d.pgsize) as bytes from dbstat d join sqlite_schema s on s.name = d.name group by s.tbl_name order by bytes desc",
+      )
+      .all() as { t: string; bytes: number }[]
+  ).map((r) => [r.t, r.bytes]),
 );
 db.close();
 // The text the template run holds in each table (before SQLite's own overhead and indexes).
 const textPerRun = Object.fromEntries(
-  [...rowsOf].map(([t, rows]) => [t, rows.reduce((sum, r) => sum + Object.values(r).reduce<number>((n, v) => n + (typeof v === "string" ? Buffer.byteLength(v) : 8), 0), 0)]),
+  [...rowsOf].map(([t, rows]) => [
+    t,
+    rows.reduce((sum, r) => sum + Object.values(r).reduce<number>((n, v) => n + (typeof v === "string" ? Buffer.byteLength(v) : 8), 0), 0),
+  ]),
 );
-console.log(JSON.stringify({ seconds, fileBytesBefore, rowsPerRun: Object.fromEntries([...rowsOf].map(([t, rows]) => [t, rows.length])), textPerRun, bytesByTable }));
+console.log(
+  JSON.stringify({
+    seconds,
+    fileBytesBefore,
+    rowsPerRun: Object.fromEntries([...rowsOf].map(([t, rows]) => [t, rows.length])),
+    textPerRun,
+    bytesByTable,
+  }),
+);

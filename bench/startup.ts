@@ -12,7 +12,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 const ROOT = new URL("../", import.meta.url).pathname;
 const STARTS = Number(process.argv[2] ?? 5);
 const IDLE_MS = 1000;
-const flags = readFileSync(join(ROOT, "bin/baton.js"), "utf8").split("\n")[0]!.split(/\s+/).filter((a) => a.startsWith("--"));
+const flags = readFileSync(join(ROOT, "bin/baton.js"), "utf8")
+  .split("\n")[0]!
+  .split(/\s+/)
+  .filter((a) => a.startsWith("--"));
 
 const work = mkdtempSync(join(tmpdir(), "baton-startup-"));
 try {
@@ -34,12 +37,16 @@ try {
       results.get(v.name)!.push(r);
     }
   }
-  console.log(`Node ${process.versions.node}, flags ${flags.join(" ")}; ${STARTS} measured starts each (median, min-max), after a first start that filled the compile cache.`);
+  console.log(
+    `Node ${process.versions.node}, flags ${flags.join(" ")}; ${STARTS} measured starts each (median, min-max), after a first start that filled the compile cache.`,
+  );
   console.log("| server | first start → healthy | start → healthy | idle RSS |\n|---|---|---|---|");
   for (const [name, [first, ...rest]] of results) {
     const ms = rest.map((r) => r.ms);
     const rss = rest.map((r) => r.rssMb);
-    console.log(`| ${name} | ${first!.ms.toFixed(0)} ms, ${first!.rssMb.toFixed(1)} MB | ${median(ms).toFixed(0)} ms (${Math.min(...ms).toFixed(0)}-${Math.max(...ms).toFixed(0)}) | ${median(rss).toFixed(1)} MB (${Math.min(...rss).toFixed(1)}-${Math.max(...rss).toFixed(1)}) |`);
+    console.log(
+      `| ${name} | ${first!.ms.toFixed(0)} ms, ${first!.rssMb.toFixed(1)} MB | ${median(ms).toFixed(0)} ms (${Math.min(...ms).toFixed(0)}-${Math.max(...ms).toFixed(0)}) | ${median(rss).toFixed(1)} MB (${Math.min(...rss).toFixed(1)}-${Math.max(...rss).toFixed(1)}) |`,
+    );
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
@@ -57,7 +64,14 @@ async function startOnce(args: string[], cacheDir: string): Promise<{ ms: number
   let url: string | undefined;
   for (;;) {
     url ??= out.match(/API at (http:\/\/\S+?\/api)/)?.[1];
-    if (url && (await fetch(`${url}/health`).then((r) => r.ok, () => false))) break;
+    if (
+      url &&
+      (await fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    )
+      break;
     if (child.exitCode !== null) throw new Error(`server exited: ${out}`);
     await sleep(2);
   }

@@ -13,7 +13,7 @@ import { createClient } from "../src/client/index.ts";
 import type { FlowRun } from "../src/contract/index.ts";
 import { cpuMs, loadAverage, ms, peakRssMb, percentile, report, sleep, waitIdle, type Row } from "./lib.ts";
 import { BenchProcesses, profileArgs } from "./processes.ts";
-import type { ServeCommand, ServeReport } from "./serve-process.ts";
+import type { ServeReport } from "./serve-process.ts";
 
 const SEQUENTIAL_RUNS = Number(process.env.BENCH_SUSPEND_SEQUENTIAL_RUNS ?? 300);
 const WARMUP_RUNS = Number(process.env.BENCH_SUSPEND_WARMUP_RUNS ?? 30);
@@ -88,30 +88,50 @@ let stream: { close(): void } | undefined;
 bench.beforeStop(() => stream?.close());
 
 const answer = (i: number) => ({ input: { approved: i % 2 === 0, comment: `bench answer ${i}` }, respondedBy: "bench" });
-const describe = async (client: ReturnType<typeof createClient>, id: string) => {
+const _describe = async (client: ReturnType<typeof createClient>, id: string) => {
   const r = await client.getFlowRun(id).catch((e: Error) => undefined as FlowRun | undefined);
   return r ? `${r.state.type}/${r.state.name} (${r.state.message})` : "unreadable";
 };
 
 /** Starts a run of a deployment and waits until it is suspended. */
-async function startSuspended(client: ReturnType<typeof createClient>, deployment: string, parameters: Record<string, unknown> = {}): Promise<string> {
+async function startSuspended(
+  client: ReturnType<typeof createClient>,
+  deployment: string,
+  parameters: Record<string, unknown> = {},
+): Promise<string> {
   const run = await client.runDeployment(deployment, parameters);
-  await until(() => suspendedAt.has(run.id), 60_000, () => `run ${run.id} of ${deployment} did not suspend within 60 s`);
+  await until(
+    () => suspendedAt.has(run.id),
+    60_000,
+    () => `run ${run.id} of ${deployment} did not suspend within 60 s`,
+  );
   return run.id;
 }
 
 /** Answers a suspended run (after the serving process had IDLE_MS to itself) and waits until it completed. */
-async function answerOne(client: ReturnType<typeof createClient>, id: string, input: ReturnType<typeof answer> | {}): Promise<{ total: number; body: number }> {
+async function answerOne(
+  client: ReturnType<typeof createClient>,
+  id: string,
+  input: ReturnType<typeof answer> | {},
+): Promise<{ total: number; body: number }> {
   await sleep(IDLE_MS);
   const sent = process.hrtime.bigint();
   await client.resume(id, input);
-  await until(() => nextLine.has(id) && completedAt.has(id), 30_000, () => `run ${id} did not complete within 30 s of its answer`);
+  await until(
+    () => nextLine.has(id) && completedAt.has(id),
+    30_000,
+    () => `run ${id} did not complete within 30 s of its answer`,
+  );
   const n = nextLine.get(id)!;
   return { total: ms(n.at - sent), body: ms(n.at - n.bodyStartAt) };
 }
 
 const dbBytes = () => [dbFile, `${dbFile}-wal`].reduce((sum, f) => sum + (statSync(f, { throwIfNoEntry: false })?.size ?? 0), 0);
-const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+const median = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
 
 const loadBefore = loadAverage();
 await bench.run(DEADLINE_MS, async () => {
@@ -122,7 +142,8 @@ await bench.run(DEADLINE_MS, async () => {
     const { state } = e.payload;
     if (state.type === "PAUSED" && state.details.suspended) suspendedAt.set(e.flowRunId, process.hrtime.bigint());
     else if (state.type === "COMPLETED") completedAt.set(e.flowRunId, process.hrtime.bigint());
-    else if (state.type === "FAILED" || state.type === "CRASHED" || state.type === "CANCELLED") bench.abort(`run ${e.flowRunId} ended ${state.type}: ${state.message}`);
+    else if (state.type === "FAILED" || state.type === "CRASHED" || state.type === "CANCELLED")
+      bench.abort(`run ${e.flowRunId} ended ${state.type}: ${state.message}`);
     else return;
     changed();
   });
@@ -141,7 +162,9 @@ await bench.run(DEADLINE_MS, async () => {
   const seq: number[] = [];
   for (let i = 0; i < SEQUENTIAL_RUNS; i++) seq.push((await answerOne(client, await startSuspended(client, "bench-suspend"), answer(i))).total);
   seq.sort((a, b) => a - b);
-  console.log(`(a) ${SEQUENTIAL_RUNS} sequential suspend/answer/replay round trips in ${(ms(process.hrtime.bigint() - seqStarted) / 1000).toFixed(1)} s after ${WARMUP_RUNS} warm-up ones`);
+  console.log(
+    `(a) ${SEQUENTIAL_RUNS} sequential suspend/answer/replay round trips in ${(ms(process.hrtime.bigint() - seqStarted) / 1000).toFixed(1)} s after ${WARMUP_RUNS} warm-up ones`,
+  );
 
   // (b) BATCH_RUNS suspended runs, answered by SENDERS concurrent senders.
   const created: string[] = [];
@@ -171,11 +194,18 @@ await bench.run(DEADLINE_MS, async () => {
   );
   const resumesSent = ms(process.hrtime.bigint() - firstSent);
   const allDone = () => created.every((id) => completedAt.has(id) && nextLine.has(id));
-  await until(allDone, 120_000, () => `only ${created.filter((id) => completedAt.has(id)).length} of ${BATCH_RUNS} answered runs completed within 2 minutes`);
+  await until(
+    allDone,
+    120_000,
+    () => `only ${created.filter((id) => completedAt.has(id)).length} of ${BATCH_RUNS} answered runs completed within 2 minutes`,
+  );
   const batchCpu = pids.map((pid, i) => (cpuMs(pid) - cpuBefore[i]!) / BATCH_RUNS);
   const lastCompleted = created.reduce((max, id) => (completedAt.get(id)! > max ? completedAt.get(id)! : max), firstSent);
   const batchSeconds = ms(lastCompleted - firstSent) / 1000;
-  if (process.env.BENCH_VERBOSE) console.log(`(b) window, monotonic µs (as in CPU profiles): ${firstSent / 1000n} ${lastCompleted / 1000n}; answers all sent after ${resumesSent.toFixed(0)} ms`);
+  if (process.env.BENCH_VERBOSE)
+    console.log(
+      `(b) window, monotonic µs (as in CPU profiles): ${firstSent / 1000n} ${lastCompleted / 1000n}; answers all sent after ${resumesSent.toFixed(0)} ms`,
+    );
   const batchLat = created.map((id) => ms(nextLine.get(id)!.at - sentAt.get(id)!)).sort((a, b) => a - b);
   console.log(
     `(b) ${BATCH_RUNS} suspended runs answered by ${SENDERS} concurrent senders in ${batchSeconds.toFixed(2)} s (first answer to last COMPLETED); ` +
@@ -204,12 +234,23 @@ await bench.run(DEADLINE_MS, async () => {
   // (c) STORED_RUNS suspended runs kept: cloned from a real one, straight into the SQLite file.
   const template = await startSuspended(client, "bench-suspend");
   await sleep(500); // its log line is shipped after the suspend
-  const seeder = spawn(process.execPath, [join(here, "seed-suspended.ts"), dbFile, template, String(STORED_RUNS)], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  const seeder = spawn(process.execPath, [join(here, "seed-suspended.ts"), dbFile, template, String(STORED_RUNS)], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   children.push(seeder);
   const seedLine = await new Promise<string>((resolve) => createInterface({ input: seeder.stdout! }).once("line", resolve));
-  const [seedCode] = await new Promise<[number | null]>((r) => (seeder.exitCode !== null ? r([seeder.exitCode]) : seeder.once("exit", (c) => r([c]))));
+  const [seedCode] = await new Promise<[number | null]>((r) =>
+    seeder.exitCode !== null ? r([seeder.exitCode]) : seeder.once("exit", (c) => r([c])),
+  );
   if (seedCode !== 0) bench.fail(`the seeder exited with ${seedCode}`);
-  const seeded = JSON.parse(seedLine) as { seconds: number; fileBytesBefore: number; rowsPerRun: Record<string, number>; textPerRun: Record<string, number>; bytesByTable: Record<string, number> };
+  const seeded = JSON.parse(seedLine) as {
+    seconds: number;
+    fileBytesBefore: number;
+    rowsPerRun: Record<string, number>;
+    textPerRun: Record<string, number>;
+    bytesByTable: Record<string, number>;
+  };
   const bytesAfter = dbBytes();
   const walBytes = statSync(`${dbFile}-wal`, { throwIfNoEntry: false })?.size ?? 0;
   const url = `${server.apiUrl}/flow-runs?state=PAUSED&limit=50`;
@@ -254,7 +295,12 @@ await bench.run(DEADLINE_MS, async () => {
     { label: "(a) sequential: answer sent -> line after suspend, p50", value: percentile(seq, 50), unit: "ms", target: { op: "<", value: 15 } },
     { label: "(a) sequential: answer sent -> line after suspend, p95", value: percentile(seq, 95), unit: "ms" },
     { label: "(a) sequential: answer sent -> line after suspend, p99", value: percentile(seq, 99), unit: "ms" },
-    { label: "(b) batch: throughput, first answer -> last COMPLETED", value: BATCH_RUNS / batchSeconds, unit: "runs/s", target: { op: ">=", value: 500 } },
+    {
+      label: "(b) batch: throughput, first answer -> last COMPLETED",
+      value: BATCH_RUNS / batchSeconds,
+      unit: "runs/s",
+      target: { op: ">=", value: 500 },
+    },
     { label: "(b) batch: answer sent -> line after suspend, p50", value: percentile(batchLat, 50), unit: "ms" },
     { label: "(b) batch: answer sent -> line after suspend, p95", value: percentile(batchLat, 95), unit: "ms" },
     { label: "(b) batch: answer sent -> line after suspend, p99", value: percentile(batchLat, 99), unit: "ms" },
@@ -262,7 +308,13 @@ await bench.run(DEADLINE_MS, async () => {
     { label: "(c)   of which the WAL", value: walBytes / 1e6, unit: "MB" },
     { label: "(c) GET /api/flow-runs?state=PAUSED&limit=50, p50", value: percentile(listMs, 50), unit: "ms", target: { op: "<", value: 20 } },
     { label: "(c) GET /api/flow-runs?state=PAUSED&limit=50, p95", value: percentile(listMs, 95), unit: "ms", target: { op: "<", value: 20 } },
-    { label: `(d) replay cost per completed task (${REPLAY_TASKS} vs 0 tasks)`, value: perTask, unit: "ms", digits: 3, target: { op: "<", value: 0.5 } },
+    {
+      label: `(d) replay cost per completed task (${REPLAY_TASKS} vs 0 tasks)`,
+      value: perTask,
+      unit: "ms",
+      digits: 3,
+      target: { op: "<", value: 0.5 },
+    },
     { label: "(d)   of which in the flow's body", value: perTaskBody, unit: "ms", digits: 4 },
     { label: "server process peak RSS (VmHWM)", value: serverRss, unit: "MB" },
     { label: "serving process peak RSS (VmHWM)", value: servingRss, unit: "MB" },

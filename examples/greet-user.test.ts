@@ -21,7 +21,10 @@ test("greet-user asks for a name and greets the person by it", async () => {
   await server.answer(pause.flowRun.id, { name: "Ada" }, { respondedBy: "test" });
   await done;
   const logs = await server.client.listLogs(pause.flowRun.id);
-  assert.ok(logs.some((l) => l.message === "Hello, Ada!"), logs.map((l) => l.message).join("\n"));
+  assert.ok(
+    logs.some((l) => l.message === "Hello, Ada!"),
+    logs.map((l) => l.message).join("\n"),
+  );
 });
 
 test("greet-user refuses an empty name and keeps waiting for a real one", async () => {

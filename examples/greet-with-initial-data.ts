@@ -8,10 +8,7 @@ const UserName = RunInput.from(z.object({ name: z.string().min(1).describe("Your
 export const greetWithInitialData = flow("greet-with-initial-data", async () => {
   const logger = getRunLogger();
   const input = await pauseFlowRun({
-    waitForInput: UserName.withInitialData(
-      { name: "anonymous" },
-      { description: "**Who are you?** Leave the name as it is to stay anonymous." },
-    ),
+    waitForInput: UserName.withInitialData({ name: "anonymous" }, { description: "**Who are you?** Leave the name as it is to stay anonymous." }),
   });
   if (input.name === "anonymous") logger.info("Hello, stranger!");
   else logger.info(`Hello, ${input.name}!`);

@@ -1,12 +1,12 @@
 // The seed's fourth scenario: instead of failing on an order it cannot fill, the flow logs why and asks
 // again. Each new pause takes the next key ("1", "2", ...), so every attempt and its answer is kept.
-import { flow, getRunLogger, pauseFlowRun, RunInputValidationError } from "baton";
+import { flow, getRunLogger, type InputOf, pauseFlowRun, RunInputValidationError } from "baton";
 import { ShirtOrder } from "./shirt-order.ts";
 
 /** Takes a shirt order, asking again until it is one that can be filled. */
 export const shirtOrderRetry = flow("shirt-order-retry", async () => {
   const logger = getRunLogger();
-  let order;
+  let order: InputOf<typeof ShirtOrder> | undefined;
   while (!order) {
     try {
       order = await pauseFlowRun({ waitForInput: ShirtOrder });

@@ -17,7 +17,10 @@ test("shirt-order takes an order of a stocked shirt and logs it", async () => {
   await server.answer(pause.flowRun.id, { size: "medium", color: "green" });
   await done;
   const logs = await server.client.listLogs(pause.flowRun.id);
-  assert.ok(logs.some((l) => l.message === "Shirt order: medium, green"), logs.map((l) => l.message).join("\n"));
+  assert.ok(
+    logs.some((l) => l.message === "Shirt order: medium, green"),
+    logs.map((l) => l.message).join("\n"),
+  );
 });
 
 test("shirt-order refuses a size that is not on the form, and the run keeps waiting", async () => {
@@ -25,7 +28,10 @@ test("shirt-order refuses a size that is not on the form, and the run keeps wait
   const pause = await server.waitForPause({ flowName: "shirt-order" });
   await assert.rejects(server.answer(pause.flowRun.id, { size: "tiny", color: "red" }), (e: unknown) => {
     assert.ok(e instanceof InvalidInputError);
-    assert.deepEqual(e.errors.map((f) => f.path), ["/size"]);
+    assert.deepEqual(
+      e.errors.map((f) => f.path),
+      ["/size"],
+    );
     return true;
   });
   await server.answer(pause.flowRun.id, { size: "large", color: "red" });

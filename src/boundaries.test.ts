@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -41,4 +43,55 @@ test("routes import no storage at all: every read and write goes through a servi
       .map((m) => `${f} imports ${m}`),
   );
   assert.deepEqual(breaches, []);
+});
+
+test("Biome's import rules (biome.jsonc, run by npm test) refuse each edge crossed, and let the allowed imports be", () => {
+  // The probes sit at the paths the overrides name, in a copy of the configuration outside the repository.
+  const dir = mkdtempSync(join(tmpdir(), "baton-lint-"));
+  try {
+    const config = readFileSync(join(SRC, "../biome.jsonc"), "utf8")
+      .replace(/"vcs":\s*\{[^}]*\},/, "")
+      .replace(/"\$schema":[^\n]*\n/, "");
+    writeFileSync(join(dir, "biome.jsonc"), config);
+    const probes: Record<string, string[]> = {
+      "src/contract/probe.ts": [
+        'import { z } from "zod";',
+        'import { s } from "./states.ts";',
+        'import { f } from "node:fs";',
+        'import { x } from "../sdk/index.ts";',
+      ],
+      "src/sdk/probe.ts": ['import { c } from "../contract/index.ts";', 'import { a } from "../server/app.ts";', `import pg from ${'"pg"'};`], // spelled so that the scan above does not take it for an import of this file
+      "src/client/probe.ts": ['import { c } from "../contract/index.ts";', 'import { s } from "../storage/storage.ts";'],
+      "src/server/routes/probe.ts": ['import { r } from "../pause-service.ts";', 'import { s } from "../../storage/storage.ts";'],
+    };
+    for (const [file, lines] of Object.entries(probes)) {
+      mkdirSync(dirname(join(dir, file)), { recursive: true });
+      writeFileSync(
+        join(dir, file),
+        `${lines.join("\n")}\nexport const used = [${lines.map((l) => l.match(/import \{? ?(\w+)/)![1]).join(", ")}];\n`,
+      );
+    }
+    const biome = spawnSync(
+      join(SRC, "../node_modules/.bin/biome"),
+      ["lint", "--colors=off", "--max-diagnostics=100", "--only=style/noRestrictedImports", "."],
+      { cwd: dir, encoding: "utf8" },
+    );
+    const refused = [...`${biome.stdout}${biome.stderr}`.matchAll(/^(src\/\S+):(\d+):\d+ lint\/style\/noRestrictedImports/gm)]
+      .map((m) => `${m[1]}:${m[2]}`)
+      .sort();
+    assert.deepEqual(
+      refused,
+      [
+        "src/client/probe.ts:2",
+        "src/contract/probe.ts:3",
+        "src/contract/probe.ts:4",
+        "src/sdk/probe.ts:2",
+        "src/sdk/probe.ts:3",
+        "src/server/routes/probe.ts:2",
+      ],
+      biome.stdout + biome.stderr,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -117,7 +117,10 @@ for (const { backend, skip } of await backends()) {
       assert.equal(res.body.code, "INVALID_INPUT");
       const errors = res.body.details.errors as { path: string; message: string }[];
       assert.deepEqual(errors.map((e) => e.path).sort(), ["/address/city", "/age", "/name"]);
-      assert.deepEqual(errors.find((e) => e.path === "/name"), { path: "/name", message: "is required" });
+      assert.deepEqual(
+        errors.find((e) => e.path === "/name"),
+        { path: "/name", message: "is required" },
+      );
       assert.match(res.body.message, /stays paused/);
 
       const still = await client.getFlowRun(run.id);
@@ -141,7 +144,10 @@ for (const { backend, skip } of await backends()) {
       const run = await pausedRun(client, { waitForInput: z.number() });
       const wrong = await resume(run.id, { input: { value: 42 } });
       assert.equal(wrong.status, 422);
-      assert.deepEqual(wrong.body.details.errors.map((e: { path: string }) => e.path), [""]);
+      assert.deepEqual(
+        wrong.body.details.errors.map((e: { path: string }) => e.path),
+        [""],
+      );
       const missing = await resume(run.id, {});
       assert.equal(missing.status, 422);
       assert.equal(missing.body.details.errors[0].path, "");
@@ -290,7 +296,10 @@ for (const { backend, skip } of await backends()) {
       assert.deepEqual(inputs[0]!.response, { name: `person-${winner}` });
       assert.equal(inputs[0]!.respondedBy, `person-${winner}`);
       const states = await client.listFlowRunStates(run.id);
-      assert.deepEqual(states.map((s) => s.type), ["RUNNING", "PAUSED", "RUNNING"]);
+      assert.deepEqual(
+        states.map((s) => s.type),
+        ["RUNNING", "PAUSED", "RUNNING"],
+      );
     });
 
     test("each answer is stored with when it came, through which channel, and who gave it", async () => {
@@ -320,7 +329,10 @@ for (const { backend, skip } of await backends()) {
       assert.match(failed.state.message ?? "", /The pause "approval" of flow run .* timed out at .* without an answer; the run is failed/);
       assert.equal(failed.state.details.error?.code, "PAUSE_TIMEOUT");
       const states = await client.listFlowRunStates(run.id);
-      assert.deepEqual(states.map((s) => s.type), ["RUNNING", "PAUSED", "FAILED"]);
+      assert.deepEqual(
+        states.map((s) => s.type),
+        ["RUNNING", "PAUSED", "FAILED"],
+      );
       const late = await resume(run.id, { input: { name: "too late" } });
       assert.equal(late.status, 409);
       assert.match(late.body.message, /Failed/);
@@ -425,7 +437,11 @@ describe("two servers sharing one PostgreSQL, both running the expiry service", 
     );
     for (const run of runs) {
       const states = await viaB.listFlowRunStates(run.id);
-      assert.deepEqual(states.map((s) => s.type), ["RUNNING", "PAUSED", "FAILED"], `run ${run.id}`);
+      assert.deepEqual(
+        states.map((s) => s.type),
+        ["RUNNING", "PAUSED", "FAILED"],
+        `run ${run.id}`,
+      );
     }
     const logs = a.child.output() + b.child.output();
     assert.doesNotMatch(logs, /expiry sweep failed/);

@@ -25,7 +25,11 @@ const work = mkdtempSync(join(tmpdir(), "baton-init-"));
 after(() => rmSync(work, { recursive: true, force: true }));
 
 /** Runs `baton <args>` in `cwd` until it ends. */
-async function baton(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function baton(
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawnNode([CLI, ...args], env, { cwd });
   let stdout = "";
   let stderr = "";
@@ -84,7 +88,10 @@ describe("baton init", () => {
 
     const steps = result.stdout.split("\n").map((l) => l.trim().split(/\s+#/)[0]!.trim());
     const order = ["cd team/my-approvals", "npm install", "npm run server", "npm run worker", "npm test"].map((s) => steps.indexOf(s));
-    assert.ok(order.every((i, n) => i >= 0 && (n === 0 || i > order[n - 1]!)), `next steps out of order or missing:\n${result.stdout}`);
+    assert.ok(
+      order.every((i, n) => i >= 0 && (n === 0 || i > order[n - 1]!)),
+      `next steps out of order or missing:\n${result.stdout}`,
+    );
   });
 
   test("into a directory that has a package.json writes nothing, and says so in one line naming it", async () => {
@@ -116,7 +123,11 @@ describe("baton init", () => {
     // Until `baton/testing` is one of Baton's entry points, its test cannot typecheck; the flow can.
     const hasTesting = "./testing" in batonPackage.exports;
     if (!hasTesting) writeFileSync(join(dir, "tsconfig.check.json"), JSON.stringify({ extends: "./tsconfig.json", exclude: ["flows/**/*.test.ts"] }));
-    const tsc = spawnNode([join(dir, "node_modules/typescript/bin/tsc"), "-p", hasTesting ? "tsconfig.json" : "tsconfig.check.json"], {}, { cwd: dir });
+    const tsc = spawnNode(
+      [join(dir, "node_modules/typescript/bin/tsc"), "-p", hasTesting ? "tsconfig.json" : "tsconfig.check.json"],
+      {},
+      { cwd: dir },
+    );
     assert.equal(await tsc.exited, 0, tsc.output());
   });
 
@@ -150,7 +161,9 @@ describe("baton init", () => {
     });
   });
 
-  test("its npm test passes", { skip: "./testing" in batonPackage.exports ? false : "baton/testing is not one of Baton's entry points yet" }, async () => {
+  test("its npm test passes", {
+    skip: "./testing" in batonPackage.exports ? false : "baton/testing is not one of Baton's entry points yet",
+  }, async () => {
     const dir = await scaffold("tested");
     const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
     assert.equal(pkg.scripts.test, 'node --test "flows/**/*.test.ts"');

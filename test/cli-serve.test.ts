@@ -139,7 +139,11 @@ describe("baton serve", () => {
     const serving = serveIn(["bad/none.ts", "bad/throws.mjs", "bad/syntax.ts", "bad/missing.ts", "nothing/*.ts", "bad/fine.mjs"], server.env);
     assert.equal(await exitCode(serving), 1, serving.output());
     const lines = serving.output().trim().split("\n");
-    assert.deepEqual(lines.map((l) => /^error: (\S+):/.exec(l)?.[1]), ["nothing/*.ts", "bad/none.ts", "bad/throws.mjs", "bad/syntax.ts", "bad/missing.ts"], serving.output());
+    assert.deepEqual(
+      lines.map((l) => /^error: (\S+):/.exec(l)?.[1]),
+      ["nothing/*.ts", "bad/none.ts", "bad/throws.mjs", "bad/syntax.ts", "bad/missing.ts"],
+      serving.output(),
+    );
     assert.match(lines[0]!, /matches no module/);
     assert.match(lines[1]!, /exports no flow/);
     assert.match(lines[2]!, /could not be imported: no config at import \(bad\/throws\.mjs:1\)$/);

@@ -119,7 +119,10 @@ for (const { backend, skip } of await backends()) {
       assert.equal(runs.find((r) => r.id === paused.id)!.state.details.pauseKey, "1");
 
       const onlyPaused = await baton(["flow-run", "ls", "--state", "paused", "--json"], server.env);
-      assert.deepEqual((JSON.parse(onlyPaused.stdout) as FlowRun[]).map((r) => r.id), [paused.id]);
+      assert.deepEqual(
+        (JSON.parse(onlyPaused.stdout) as FlowRun[]).map((r) => r.id),
+        [paused.id],
+      );
       const byFlow = await baton(["flow-run", "ls", "--flow", "ls-done"], server.env);
       assert.match(byFlow.stdout, new RegExp(done.id));
       assert.doesNotMatch(byFlow.stdout, new RegExp(paused.id));
@@ -232,7 +235,9 @@ for (const { backend, skip } of await backends()) {
       assert.equal(once.stdout, out.stdout);
     });
 
-    test("resume in a terminal asks field by field: text, a select, a bounded number, a confirm, an optional field", { skip: !hasScript && "`script` (util-linux) is not installed" }, async () => {
+    test("resume in a terminal asks field by field: text, a select, a bounded number, a confirm, an optional field", {
+      skip: !hasScript && "`script` (util-linux) is not installed",
+    }, async () => {
       const run = await pausedRun(client, "order-by-prompt", ShirtOrder);
       // `script` gives the CLI a pseudo-terminal, so it prompts as it would for a person.
       const command = `stty cols 120 rows 40; "${process.execPath}" src/cli/main.ts flow-run resume ${run.id} --by prompter`;
@@ -440,15 +445,23 @@ for (const { backend, skip } of await backends()) {
       const server = spawnNode(["src/cli/main.ts", "server", "start", "--port", "0", "--with-examples"], env());
       try {
         const database = backend === "postgres" ? "PostgreSQL \\S+/baton_test_\\w+" : `SQLite ${home}/baton\\.sqlite`;
-        await server.waitForOutput(new RegExp(`Baton server at http://127\\.0\\.0\\.1:\\d+ \\(open it in a browser to answer runs; API at http://127\\.0\\.0\\.1:\\d+/api\\), database ${database}\\. Paused runs: `));
+        await server.waitForOutput(
+          new RegExp(
+            `Baton server at http://127\\.0\\.0\\.1:\\d+ \\(open it in a browser to answer runs; API at http://127\\.0\\.0\\.1:\\d+/api\\), database ${database}\\. Paused runs: `,
+          ),
+        );
         const answerIt = /Answer it: (.+) \(or leave out --input to be asked\)\.\n/;
-        const startOne = /Start a run of any example \(greet-user, greet-with-initial-data, shirt-order, shirt-order-retry\): (.+ deployment run <name>.*); list them: (.+)\.\n/;
+        const startOne =
+          /Start a run of any example \(greet-user, greet-with-initial-data, shirt-order, shirt-order-retry\): (.+ deployment run <name>.*); list them: (.+)\.\n/;
         await server.waitForOutput(startOne);
         const words = shellWords(answerIt.exec(server.output())![1]!);
         const args = words.slice(words.indexOf("flow-run"));
         assert.deepEqual(args.slice(0, 2), ["flow-run", "resume"]);
         const runId = args[2]!;
-        const [servingProcess] = execFileSync("pgrep", ["-P", String(server.process.pid)], { encoding: "utf8" }).trim().split("\n").map(Number);
+        const [servingProcess] = execFileSync("pgrep", ["-P", String(server.process.pid)], { encoding: "utf8" })
+          .trim()
+          .split("\n")
+          .map(Number);
         assert.ok(servingProcess);
 
         const answered = await baton(args, {});

@@ -73,7 +73,10 @@ for (const { backend, skip } of await backends()) {
       const { flow, run } = await startExample("shirt-order");
       await assert.rejects(client.resume(run.id, { input: { size: "xxl", color: "red" } }), (e: unknown) => {
         assert.ok(e instanceof InvalidInputError);
-        assert.deepEqual(e.errors.map((x) => x.path), ["/size"]);
+        assert.deepEqual(
+          e.errors.map((x) => x.path),
+          ["/size"],
+        );
         return true;
       });
       assert.equal((await client.getFlowRun(run.id)).state.type, "PAUSED");

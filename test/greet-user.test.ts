@@ -18,7 +18,7 @@ for (const { backend, skip } of await backends()) {
       const run = items[0]!;
       assert.equal(run.state.name, "Paused");
       assert.equal(run.state.details.pauseKey, "1");
-      assert.deepEqual((run.state.details.inputRequest?.schema as { required: string[] }).required, ["name"]);
+      assert.deepEqual((run.state.details.inputRequest!.schema as { required: string[] }).required, ["name"]);
 
       await client.resume(run.id, { input: { name: "Marvin" } });
       assert.equal(await flow.exited, 0, flow.output());

@@ -54,8 +54,13 @@ function start(command: string, args: string[], cwd: string, env: NodeJS.Process
           const m = out.match(pattern);
           if (m) done(() => resolve(m));
         };
-        const timer = setTimeout(() => done(() => reject(new Error(`${command} ${args.join(" ")}: no ${pattern} within ${timeoutMs} ms; output:\n${out}`))), timeoutMs);
-        void exited.then(() => setImmediate(() => done(() => reject(new Error(`${command} ${args.join(" ")} exited before printing ${pattern}; output:\n${out}`)))));
+        const timer = setTimeout(
+          () => done(() => reject(new Error(`${command} ${args.join(" ")}: no ${pattern} within ${timeoutMs} ms; output:\n${out}`))),
+          timeoutMs,
+        );
+        void exited.then(() =>
+          setImmediate(() => done(() => reject(new Error(`${command} ${args.join(" ")} exited before printing ${pattern}; output:\n${out}`)))),
+        );
         let settled = false;
         const done = (f: () => void) => {
           if (settled) return;
@@ -160,7 +165,12 @@ const nodes: { label: string; bin: () => Promise<string> }[] = [
     label: "Node 22",
     bin: async () => {
       const dir = join(work, "node22");
-      const installed = await run("npm", ["install", "--prefix", dir, `node@${NODE_22}`, "--no-audit", "--no-fund", "--prefer-offline"], work, process.env);
+      const installed = await run(
+        "npm",
+        ["install", "--prefix", dir, `node@${NODE_22}`, "--no-audit", "--no-fund", "--prefer-offline"],
+        work,
+        process.env,
+      );
       assertOk(installed, `npm install node@${NODE_22}`);
       return join(dir, "node_modules/.bin");
     },
@@ -177,7 +187,14 @@ for (const node of nodes) {
       const nodeBin = await node.bin();
       project = join(work, `project-node${major}`);
       // Only the chosen Node on the PATH ahead of the system's: npx, baton's shebang and tsc all run on it.
-      env = { ...process.env, PATH: `${nodeBin}:${process.env.PATH!.split(":").filter((p) => p !== BIN).join(":")}`, BATON_LOG_LEVEL: "warn" };
+      env = {
+        ...process.env,
+        PATH: `${nodeBin}:${process.env
+          .PATH!.split(":")
+          .filter((p) => p !== BIN)
+          .join(":")}`,
+        BATON_LOG_LEVEL: "warn",
+      };
       delete env.BATON_API_URL;
       delete env.NODE_TEST_CONTEXT; // else the starter's `node --test` would report to this runner, not print
       const version = await run("node", ["--version"], work, env);
@@ -259,7 +276,10 @@ for (const node of nodes) {
       assertOk(started, "baton deployment run");
       const [, runId] = started.stdout.match(/Started flow run (\S+)/)!;
       await worker.waitFor(/Paused at "1"/);
-      assertOk(await run("npx", ["baton", "flow-run", "resume", runId!, "--input", '{"approved":true,"comment":"ok"}'], starter, serveEnv), "baton flow-run resume");
+      assertOk(
+        await run("npx", ["baton", "flow-run", "resume", runId!, "--input", '{"approved":true,"comment":"ok"}'], starter, serveEnv),
+        "baton flow-run resume",
+      );
       await worker.waitFor(/Expense of €120 approved: ok/);
       await worker.stop();
       await server.stop();

@@ -42,7 +42,10 @@ for (const { backend, skip } of await backends()) {
       await flow.waitForOutput('after pause {"name":"Grace"}');
       assert.equal(await flow.exited, 0, flow.output());
       assert.equal((await client.getFlowRun(id)).state.type, "COMPLETED");
-      assert.deepEqual((await client.listFlowRunStates(id)).map((s) => s.type), ["RUNNING", "PAUSED", "RUNNING", "COMPLETED"]);
+      assert.deepEqual(
+        (await client.listFlowRunStates(id)).map((s) => s.type),
+        ["RUNNING", "PAUSED", "RUNNING", "COMPLETED"],
+      );
     });
 
     test("the event stream shows a flow's run paused, the answer submitted, then running and completed", async () => {
@@ -84,7 +87,10 @@ for (const { backend, skip } of await backends()) {
       ]);
       assert.equal(unknown.instanceOf, "FlowRunNotFoundError");
       assert.equal(invalid.instanceOf, "InvalidInputError");
-      assert.deepEqual(invalid.details.errors.map((e: { path: string }) => e.path), ["/name"]);
+      assert.deepEqual(
+        invalid.details.errors.map((e: { path: string }) => e.path),
+        ["/name"],
+      );
       assert.deepEqual(ok, { ok: true, state: "RUNNING" });
       assert.equal(twice.instanceOf, "NotPausedError");
       assert.match(twice.message, /it is Running/);
@@ -116,7 +122,10 @@ for (const { backend, skip } of await backends()) {
       assert.doesNotMatch(flow.output(), /after pause|flow finished/);
       const run = await client.getFlowRun(id);
       assert.equal(run.state.type, "CANCELLED");
-      assert.deepEqual((await client.listFlowRunStates(id)).map((s) => s.type), ["RUNNING", "PAUSED", "CANCELLED"]);
+      assert.deepEqual(
+        (await client.listFlowRunStates(id)).map((s) => s.type),
+        ["RUNNING", "PAUSED", "CANCELLED"],
+      );
     });
 
     test("cancelFlowRun from another program cancels a paused flow the same way", async () => {
@@ -174,7 +183,10 @@ for (const { backend, skip } of await backends()) {
       assert.match(flow.output(), /timeout threw ConfigError: The timeout "soon" is not a duration; write it like "90s", "15m"/);
       assert.match(flow.output(), /negative threw ConfigError: The timeout must be a positive number of seconds; got -5\./);
       const id = /run-id (\S+)/.exec(flow.output())![1]!;
-      assert.deepEqual((await client.listFlowRunStates(id)).map((s) => s.type), ["RUNNING", "COMPLETED"]);
+      assert.deepEqual(
+        (await client.listFlowRunStates(id)).map((s) => s.type),
+        ["RUNNING", "COMPLETED"],
+      );
     });
 
     test("a pause with a one-second timeout throws PauseTimeoutError when nobody answers, and the run fails saying so", async () => {
@@ -199,7 +211,10 @@ for (const { backend, skip } of await backends()) {
       assert.equal((await client.getFlowRun(id)).state.type, "PAUSED");
       const run = await waitForState(client, id, "FAILED", 8000);
       assert.match(run.state.message ?? "", /timed out .*without an answer; the run is failed/);
-      assert.deepEqual((await client.listFlowRunStates(id)).map((s) => s.type), ["RUNNING", "PAUSED", "FAILED"]);
+      assert.deepEqual(
+        (await client.listFlowRunStates(id)).map((s) => s.type),
+        ["RUNNING", "PAUSED", "FAILED"],
+      );
     });
 
     test("timeouts are taken in seconds or as durations like 15m and 7d, and default to one hour", async () => {
@@ -264,10 +279,13 @@ for (const { backend, skip } of await backends()) {
       await client.resume(id, { input: "go" });
       await flow.waitForOutput('numbered "go"');
       assert.equal(await flow.exited, 0, flow.output());
-      assert.deepEqual((await client.listRunInputs(id)).map((i) => [i.key, i.response]), [
-        ["approval", { approved: true }],
-        ["1", "go"],
-      ]);
+      assert.deepEqual(
+        (await client.listRunInputs(id)).map((i) => [i.key, i.response]),
+        [
+          ["approval", { approved: true }],
+          ["1", "go"],
+        ],
+      );
       // The repeated key did not pause the run a second time.
       assert.equal((await client.listFlowRunStates(id)).filter((s) => s.type === "PAUSED").length, 2);
     });
@@ -361,7 +379,10 @@ for (const { backend, skip } of await backends()) {
       assert.equal(await flow.exited, 0, flow.output());
       const { items } = await client.listFlowRuns({ flowName: "many-at-once", createdAfter: started, limit: 100 });
       assert.equal(items.length, count);
-      assert.ok(items.every((r) => r.state.type === "COMPLETED"), "every run completed");
+      assert.ok(
+        items.every((r) => r.state.type === "COMPLETED"),
+        "every run completed",
+      );
       const some = paused[7]!;
       assert.ok((await logMessages(some.id)).includes(`run ${String(some.parameters.index)} was given ${String(some.parameters.index)}`));
     });

@@ -31,7 +31,12 @@ for (const { backend, skip } of await backends()) {
     let dir: string;
     const children: Child[] = [];
     const serveFlows = (extra: Record<string, string> = {}) => {
-      const child = spawnNode(["test/fixtures/serve-flows.ts"], { ...server.env, ...FAST_HEARTBEATS, SIDE_EFFECTS_FILE: join(dir, "effects.log"), ...extra });
+      const child = spawnNode(["test/fixtures/serve-flows.ts"], {
+        ...server.env,
+        ...FAST_HEARTBEATS,
+        SIDE_EFFECTS_FILE: join(dir, "effects.log"),
+        ...extra,
+      });
       children.push(child);
       return child;
     };
@@ -83,7 +88,10 @@ for (const { backend, skip } of await backends()) {
 
     test("parameters that do not fit the flow's schema are refused with a field error, and no run is created", async () => {
       const before = (await client.listFlowRuns({ flowName: "expense", limit: 1000 })).items.length;
-      await assert.rejects(client.runDeployment("expense", { amount: -5 }), (e: unknown) => e instanceof ParametersValidationError && /\/amount/.test(e.message));
+      await assert.rejects(
+        client.runDeployment("expense", { amount: -5 }),
+        (e: unknown) => e instanceof ParametersValidationError && /\/amount/.test(e.message),
+      );
       await assert.rejects(client.runDeployment("expense", { amount: "x" }), ParametersValidationError);
       assert.equal((await client.listFlowRuns({ flowName: "expense", limit: 1000 })).items.length, before);
       await assert.rejects(client.runDeployment("no-such-flow"), /No deployment is named "no-such-flow"/);
@@ -128,7 +136,10 @@ for (const { backend, skip } of await backends()) {
       const rescuer = serveFlows();
       await until(client, run.id, (r) => r.state.type === "COMPLETED", "completion on another process");
       assert.ok((await logsOf(run.id)).includes("Got 7"));
-      assert.deepEqual(effects().filter((l) => l.startsWith(run.id)), [`${run.id} before`, `${run.id} answered 7`]);
+      assert.deepEqual(
+        effects().filter((l) => l.startsWith(run.id)),
+        [`${run.id} before`, `${run.id} answered 7`],
+      );
       rescuer.kill("SIGTERM");
       await rescuer.exited;
     });
@@ -197,7 +208,9 @@ for (const { backend, skip } of await backends()) {
       await Promise.all([a.waitForOutput("Serving"), b.waitForOutput("Serving")]);
       const runs = await Promise.all(Array.from({ length: 40 }, () => client.runDeployment("once")));
       for (const run of runs) await until(client, run.id, (r) => r.state.type === "COMPLETED", `run ${run.id}`, 30_000);
-      const ran = effects().filter((l) => l.endsWith(" ran")).map((l) => l.split(" ")[0]);
+      const ran = effects()
+        .filter((l) => l.endsWith(" ran"))
+        .map((l) => l.split(" ")[0]);
       for (const run of runs) assert.equal(ran.filter((id) => id === run.id).length, 1, `run ${run.id} ran once`);
       a.kill("SIGTERM");
       b.kill("SIGTERM");

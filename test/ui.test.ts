@@ -108,7 +108,15 @@ for (const { backend, skip: pgSkip } of await backends()) {
         startTestServer(backend),
         chromium.launch({
           executablePath: CHROMIUM,
-          args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+          args: [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+          ],
         }),
       ]);
       client = createClient({ apiUrl: server.apiUrl });
@@ -119,9 +127,11 @@ for (const { backend, skip: pgSkip } of await backends()) {
       await server?.close();
     });
 
-    test("greet-user shows up in the inbox without a reload, is answered in its form, and completes with the greeting in its logs", { timeout: 60_000 }, async (t) => {
+    test("greet-user shows up in the inbox without a reload, is answered in its form, and completes with the greeting in its logs", {
+      timeout: 60_000,
+    }, async (t) => {
       const page = await openPage(browser);
-      await page.goto(base + "/");
+      await page.goto(`${base}/`);
       await page.getByText("Nothing waits for you").waitFor();
 
       const flow = spawnNode(["examples/greet-user.ts"], server.env);
@@ -153,7 +163,9 @@ for (const { backend, skip: pgSkip } of await backends()) {
 
     if (backend !== "sqlite") return;
 
-    test("the browser refuses a wrong type and a missing required field without sending anything, then sends the corrected answer", { timeout: 60_000 }, async () => {
+    test("the browser refuses a wrong type and a missing required field without sending anything, then sends the corrected answer", {
+      timeout: 60_000,
+    }, async () => {
       const run = await pausedRun(client, "order", toInputRequest(Order));
       const page = await openPage(browser);
       const sent = countResumeRequests(page);
@@ -182,7 +194,14 @@ for (const { backend, skip: pgSkip } of await backends()) {
       assert.equal(sent(), 1);
 
       const [answer] = await client.listRunInputs(run.id);
-      assert.deepEqual(answer?.response, { name: "Ada", quantity: 3, size: "large", address: { street: "12 Rue de la Paix", zip: "75002" }, tags: ["gift"], giftWrap: true });
+      assert.deepEqual(answer?.response, {
+        name: "Ada",
+        quantity: 3,
+        size: "large",
+        address: { street: "12 Rue de la Paix", zip: "75002" },
+        tags: ["gift"],
+        giftWrap: true,
+      });
       assert.equal(answer?.channel, "ui");
       assert.equal(answer?.respondedBy, "Grace");
       assert.equal((await client.getFlowRun(run.id)).state.type, "RUNNING");
@@ -206,7 +225,10 @@ for (const { backend, skip: pgSkip } of await backends()) {
       await page.locator("#answer_address_street").fill("12 Rue de la Paix");
       await page.locator("#answer_address_zip").fill("75002");
       await page.getByRole("button", { name: "Submit answer" }).click();
-      await page.locator("#answer_address_zip__error").getByText(/must match pattern/).waitFor();
+      await page
+        .locator("#answer_address_zip__error")
+        .getByText(/must match pattern/)
+        .waitFor();
       await page.getByText("The server did not accept this answer").waitFor();
       assert.equal((await client.getFlowRun(run.id)).state.type, "PAUSED");
       assert.deepEqual(page.problems, []);
@@ -218,7 +240,9 @@ for (const { backend, skip: pgSkip } of await backends()) {
       const page = await openPage(browser);
       // Someone else answers in the instant between the click and the request.
       await page.route("**/api/flow-runs/*/resume", async (route) => {
-        await client.resume(run.id, { input: { name: "Bob", quantity: 1, size: "small", address: { street: "1 Main St", zip: "10001" }, tags: [], giftWrap: false } });
+        await client.resume(run.id, {
+          input: { name: "Bob", quantity: 1, size: "small", address: { street: "1 Main St", zip: "10001" }, tags: [], giftWrap: false },
+        });
         await route.continue();
       });
       await page.goto(`${base}/inbox/${run.id}`);
@@ -260,11 +284,16 @@ for (const { backend, skip: pgSkip } of await backends()) {
       assert.equal(await page.evaluate(() => (globalThis as { __pwned?: string }).__pwned), undefined);
       // Chromium reports the CSP refusing the onerror while DOMPurify parses the text in its inert
       // document; the attribute never reaches the page (checked above). Anything else is a problem.
-      assert.deepEqual(page.problems.filter((p) => !/inline event handler/.test(p)), []);
+      assert.deepEqual(
+        page.problems.filter((p) => !/inline event handler/.test(p)),
+        [],
+      );
       await page.close();
     });
 
-    test("a pause without input is resumed with a plain button after a confirmation; Cancel run asks first, then cancels", { timeout: 60_000 }, async () => {
+    test("a pause without input is resumed with a plain button after a confirmation; Cancel run asks first, then cancels", {
+      timeout: 60_000,
+    }, async () => {
       const plain = await pausedRun(client, "deploy-release", null);
       const refused = await pausedRun(client, "order", toInputRequest(Order));
       const page = await openPage(browser);
@@ -312,7 +341,7 @@ for (const { backend, skip: pgSkip } of await backends()) {
 
     test("after a server restart the page reconnects by itself and shows runs paused meanwhile", { timeout: 60_000 }, async () => {
       const page = await openPage(browser);
-      await page.goto(base + "/");
+      await page.goto(`${base}/`);
       await page.locator(".connection-live").waitFor();
       await server.stop();
       await page.locator(".connection-reconnecting").waitFor();
@@ -330,7 +359,12 @@ for (const { backend, skip: pgSkip } of await backends()) {
       const expense = await pausedRun(client, "expense-approval", toInputRequest(Expense), "expense-ada-2291");
       await client.writeLogs([
         { flowRunId: expense.id, level: "info", message: "Fetched the receipt from the expense tool", timestamp: new Date().toISOString() },
-        { flowRunId: expense.id, level: "warning", message: "€420.00 is above the auto-approve limit of €250.00", timestamp: new Date().toISOString() },
+        {
+          flowRunId: expense.id,
+          level: "warning",
+          message: "€420.00 is above the auto-approve limit of €250.00",
+          timestamp: new Date().toISOString(),
+        },
         { flowRunId: expense.id, level: "info", message: "Asking finance for an approval", timestamp: new Date().toISOString() },
       ]);
       await pausedRun(client, "deploy-release", null, "release-v2-4-0");
@@ -347,7 +381,11 @@ for (const { backend, skip: pgSkip } of await backends()) {
       await laptop.locator("#answer_costCenter_code__error").waitFor();
       await laptop.evaluate("window.scrollTo(0, 0)"); // the sticky bar would otherwise sit mid-picture
       const pane = (await laptop.locator(".answer-pane").boundingBox())!;
-      await laptop.screenshot({ path: join(SHOTS, "resume-form.png"), fullPage: true, clip: { x: pane.x - 16, y: pane.y - 16, width: pane.width + 32, height: pane.height + 32 } });
+      await laptop.screenshot({
+        path: join(SHOTS, "resume-form.png"),
+        fullPage: true,
+        clip: { x: pane.x - 16, y: pane.y - 16, width: pane.width + 32, height: pane.height + 32 },
+      });
       await laptop.goto(`${base}/runs/${expense.id}`);
       await laptop.locator(".log-line").nth(2).waitFor();
       await laptop.screenshot({ path: join(SHOTS, "run-detail.png"), fullPage: true });

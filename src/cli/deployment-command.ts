@@ -42,7 +42,11 @@ export function addDeploymentCommands(program: Command): void {
     .command("run")
     .description("Start a run of a deployment; a process that serves it runs it")
     .argument("<name>", "the deployment's name")
-    .option("--param <key=value>", "one parameter; the value is read as JSON when it is JSON (42, true, '\"42\"'), else as text; repeat for more", collectParam)
+    .option(
+      "--param <key=value>",
+      "one parameter; the value is read as JSON when it is JSON (42, true, '\"42\"'), else as text; repeat for more",
+      collectParam,
+    )
     .option("--params <json>", `all parameters as a JSON object, e.g. '{"amount":120}'; --param values win over it`)
     .option("--watch", "follow the run's logs until it ends")
     .action(async (name: string, opts: { param?: [string, unknown][]; params?: string; watch?: boolean }, command: Command) => {

@@ -14,14 +14,21 @@ test("a --param value is JSON when it reads as JSON, else the text as typed", ()
 });
 
 test("--param splits at the first =, and is refused without a key or an =", () => {
-  assert.deepEqual(collectParam("query=a=b", collectParam("n=1")), [["n", 1], ["query", "a=b"]]);
+  assert.deepEqual(collectParam("query=a=b", collectParam("n=1")), [
+    ["n", 1],
+    ["query", "a=b"],
+  ]);
   assert.deepEqual(collectParam("empty="), [["empty", ""]]);
   assert.throws(() => collectParam("amount"), InvalidArgumentError);
   assert.throws(() => collectParam("=5"), InvalidArgumentError);
 });
 
 test("--param wins over --params, and the later --param over the earlier", () => {
-  const merged = mergeParameters('{"amount":5,"note":"taxi"}', [["note", "lunch"], ["amount", 7], ["amount", 8]]);
+  const merged = mergeParameters('{"amount":5,"note":"taxi"}', [
+    ["note", "lunch"],
+    ["amount", 7],
+    ["amount", 8],
+  ]);
   assert.deepEqual(merged, { amount: 8, note: "lunch" });
   assert.deepEqual(mergeParameters(undefined, []), {});
 });

@@ -40,7 +40,13 @@ export function formatDeploymentDetails(d: Deployment, apiUrl: string, now = Dat
   const fields = fieldsOf(d);
   if (!d.parameterSchema) lines.push("Parameters: not declared; the flow is given whatever parameters a run is started with.");
   else if (fields.length === 0) lines.push("Parameters: none.");
-  else lines.push("Parameters:", ...formatFieldTable(fields).split("\n").map((l) => `  ${l}`));
+  else
+    lines.push(
+      "Parameters:",
+      ...formatFieldTable(fields)
+        .split("\n")
+        .map((l) => `  ${l}`),
+    );
   lines.push(`Start a run: ${batonCommand(["deployment", "run", shellQuote(d.name), ...exampleParams(d, fields)].join(" "), apiUrl)}`);
   return lines.join("\n");
 }

@@ -113,7 +113,11 @@ export function startExamples(options: ExamplesOptions): RunningExamples {
       {
         flowRunId: run.id,
         types: ["flow-run.state-changed"],
-        onOpen: () => void client.getFlowRun(run.id).then((r) => onState(r.state.type), () => {}),
+        onOpen: () =>
+          void client.getFlowRun(run.id).then(
+            (r) => onState(r.state.type),
+            () => {},
+          ),
       },
       (e) => {
         if (e.type === "flow-run.state-changed") onState(e.payload.state.type);
@@ -136,8 +140,7 @@ export function startExamples(options: ExamplesOptions): RunningExamples {
       stream?.close();
       if (!runId) return;
       const run = await client.getFlowRun(runId).catch(() => undefined);
-      if (run && !isTerminal(run.state.type))
-        await client.cancel(runId, "The examples stopped with the server.").catch(() => undefined);
+      if (run && !isTerminal(run.state.type)) await client.cancel(runId, "The examples stopped with the server.").catch(() => undefined);
     },
   };
 }

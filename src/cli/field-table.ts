@@ -24,7 +24,14 @@ function fieldRow(f: FormField): string[] {
       ]
         .filter(Boolean)
         .join(", ");
-  return [f.key ?? "(answer)", f.type, f.required ? "yes" : "no", f.default === undefined ? "" : JSON.stringify(f.default), allowed, f.description ?? ""];
+  return [
+    f.key ?? "(answer)",
+    f.type,
+    f.required ? "yes" : "no",
+    f.default === undefined ? "" : JSON.stringify(f.default),
+    allowed,
+    f.description ?? "",
+  ];
 }
 
 /**
@@ -34,7 +41,16 @@ function fieldRow(f: FormField): string[] {
  */
 export function exampleValue(fields: readonly FormField[]): unknown {
   const placeholder = (f: FormField): unknown =>
-    f.default ?? (f.choices ? f.choices[0] : f.kind === "text" ? `<${f.key ?? "text"}>` : f.kind === "boolean" ? true : f.kind === "json" ? null : f.minimum ?? (f.exclusiveMinimum !== undefined ? f.exclusiveMinimum + 1 : 0));
+    f.default ??
+    (f.choices
+      ? f.choices[0]
+      : f.kind === "text"
+        ? `<${f.key ?? "text"}>`
+        : f.kind === "boolean"
+          ? true
+          : f.kind === "json"
+            ? null
+            : (f.minimum ?? (f.exclusiveMinimum !== undefined ? f.exclusiveMinimum + 1 : 0)));
   if (fields.length === 1 && fields[0]!.key === null) return placeholder(fields[0]!);
   const required = fields.filter((f) => f.required);
   if (required.length === 0) return undefined;

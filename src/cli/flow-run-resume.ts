@@ -30,8 +30,7 @@ export async function resumeRun(client: BatonClient, flowRunId: string, options:
     try {
       input = await askForInput(formFields(inputRequest), options.ask);
     } catch (e) {
-      if (e instanceof Error && e.name === "ExitPromptError")
-        throw new NoAnswerError(flowRunId);
+      if (e instanceof Error && e.name === "ExitPromptError") throw new NoAnswerError(flowRunId);
       throw e;
     }
   }

@@ -45,9 +45,7 @@ export function formFields(request: Pick<InputRequest, "schema" | "initialData">
   if (typeOf(schema).includes("object") && isObject(properties)) {
     const required = Array.isArray(schema.required) ? (schema.required as string[]) : [];
     const initial = isObject(initialData) ? initialData : {};
-    return Object.entries(properties).map(([key, prop]) =>
-      fieldOf(key, isObject(prop) ? prop : {}, required.includes(key), initial[key]),
-    );
+    return Object.entries(properties).map(([key, prop]) => fieldOf(key, isObject(prop) ? prop : {}, required.includes(key), initial[key]));
   }
   if (typeOf(schema).includes("object")) return [];
   return [fieldOf(null, schema, !("default" in schema) && initialData === undefined, initialData)];

@@ -86,7 +86,11 @@ function databaseOf(server: BatonServer): string {
 export class AddressInUseError extends BatonError<{ host: string; port: number }> {
   static readonly code = "ADDRESS_IN_USE";
   constructor(host: string, port: number) {
-    super(AddressInUseError.code, `Port ${port} on ${host} is already in use (another Baton server?). Stop that one, or start on another port with --port.`, { host, port });
+    super(
+      AddressInUseError.code,
+      `Port ${port} on ${host} is already in use (another Baton server?). Stop that one, or start on another port with --port.`,
+      { host, port },
+    );
   }
 }
 
@@ -94,7 +98,10 @@ export class AddressInUseError extends BatonError<{ host: string; port: number }
 export class AddressNotAllowedError extends BatonError<{ host: string; port: number }> {
   static readonly code = "ADDRESS_NOT_ALLOWED";
   constructor(host: string, port: number) {
-    super(AddressNotAllowedError.code, `Listening on ${host}:${port} is not allowed; ports below 1024 need privileges. Pick another with --port.`, { host, port });
+    super(AddressNotAllowedError.code, `Listening on ${host}:${port} is not allowed; ports below 1024 need privileges. Pick another with --port.`, {
+      host,
+      port,
+    });
   }
 }
 
@@ -118,12 +125,9 @@ export class ServerStartError extends BatonError {
 function startError(error: unknown, host: string, port: number): unknown {
   if (error instanceof BatonError) return error;
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === "EADDRINUSE")
-    return new AddressInUseError(host, port);
-  if (code === "EACCES")
-    return new AddressNotAllowedError(host, port);
-  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND")
-    return new AddressNotAvailableError(host);
+  if (code === "EADDRINUSE") return new AddressInUseError(host, port);
+  if (code === "EACCES") return new AddressNotAllowedError(host, port);
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") return new AddressNotAvailableError(host);
   return new ServerStartError(error);
 }
 

@@ -115,8 +115,7 @@ export class BatonClient {
     } catch {
       parsed = undefined;
     }
-    if (res.status < 200 || res.status >= 300)
-      throw errorFromResponse(res.status, parsed as ErrorResponseBody | undefined);
+    if (res.status < 200 || res.status >= 300) throw errorFromResponse(res.status, parsed as ErrorResponseBody | undefined);
     return parsed as T;
   }
 
@@ -159,7 +158,9 @@ export class BatonClient {
             if (r.status >= 200 && r.status < 300) q.resolve(r.body);
             else q.reject(errorFromResponse(r.status, r.body as ErrorResponseBody | undefined));
           }),
-        (error: unknown) => chunk.forEach((q) => q.reject(error)),
+        (error: unknown) => {
+          for (const q of chunk) q.reject(error);
+        },
       );
     }
   }

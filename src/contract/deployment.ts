@@ -22,7 +22,11 @@ export type Deployment = z.infer<typeof Deployment>;
 export const RegisterDeploymentBody = z.object({
   name: RunName,
   flowName: RunName,
-  description: z.string().max(64 * 1024).nullable().optional(),
+  description: z
+    .string()
+    .max(64 * 1024)
+    .nullable()
+    .optional(),
   parameterSchema: z.record(z.string(), z.unknown()).nullable().optional(),
 });
 export type RegisterDeploymentBody = z.input<typeof RegisterDeploymentBody>;

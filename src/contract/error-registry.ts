@@ -53,7 +53,12 @@ export const API_ERRORS: readonly ApiError[] = [
   apiError(FlowRunNotFoundError, 404, z.object({ flowRunId: z.string() }), (d) => new FlowRunNotFoundError(d.flowRunId)),
   apiError(TaskRunNotFoundError, 404, z.object({ taskRunId: z.string() }), (d) => new TaskRunNotFoundError(d.taskRunId)),
   apiError(DeploymentNotFoundError, 404, z.object({ name: z.string() }), (d) => new DeploymentNotFoundError(d.name)),
-  apiError(PauseNotFoundError, 404, z.object({ flowRunId: z.string(), pauseKey: z.string() }), (d) => new PauseNotFoundError(d.flowRunId, d.pauseKey)),
+  apiError(
+    PauseNotFoundError,
+    404,
+    z.object({ flowRunId: z.string(), pauseKey: z.string() }),
+    (d) => new PauseNotFoundError(d.flowRunId, d.pauseKey),
+  ),
   apiError(RouteNotFoundError, 404, z.object({ method: z.string(), url: z.string() }), (d) => new RouteNotFoundError(d.method, d.url)),
   apiError(
     NotPausedError,
@@ -67,7 +72,12 @@ export const API_ERRORS: readonly ApiError[] = [
     z.object({ flowRunId: z.string(), from: z.string(), to: z.string(), reason: z.string() }),
     (d) => new InvalidTransitionError(d.flowRunId, d.from, d.to, d.reason),
   ),
-  apiError(FlowRunCancelledError, 409, z.object({ flowRunId: z.string(), reason: z.string().nullable() }), (d) => new FlowRunCancelledError(d.flowRunId, d.reason)),
+  apiError(
+    FlowRunCancelledError,
+    409,
+    z.object({ flowRunId: z.string(), reason: z.string().nullable() }),
+    (d) => new FlowRunCancelledError(d.flowRunId, d.reason),
+  ),
   apiError(
     PauseTimeoutError,
     409,

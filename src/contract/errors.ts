@@ -57,7 +57,11 @@ export class TaskRunNotFoundError extends BatonError<{ taskRunId: string }> {
 export class DeploymentNotFoundError extends BatonError<{ name: string }> {
   static readonly code = "DEPLOYMENT_NOT_FOUND";
   constructor(name: string) {
-    super(DeploymentNotFoundError.code, `No deployment is named "${name}"; list them with \`baton deployment ls\`. A flow becomes a deployment when a process serves it.`, { name });
+    super(
+      DeploymentNotFoundError.code,
+      `No deployment is named "${name}"; list them with \`baton deployment ls\`. A flow becomes a deployment when a process serves it.`,
+      { name },
+    );
   }
 }
 
@@ -183,7 +187,10 @@ export class FlowRunCancelledError extends BatonError<{ flowRunId: string; reaso
 export class FlowRunEndedError extends BatonError<{ flowRunId: string; stateName: string }> {
   static readonly code = "FLOW_RUN_ENDED";
   constructor(flowRunId: string, stateName: string, message?: string | null) {
-    super(FlowRunEndedError.code, `Flow run ${flowRunId} was set ${stateName} while it waited${message ? `: ${message}` : "."}`, { flowRunId, stateName });
+    super(FlowRunEndedError.code, `Flow run ${flowRunId} was set ${stateName} while it waited${message ? `: ${message}` : "."}`, {
+      flowRunId,
+      stateName,
+    });
   }
 }
 

@@ -1,5 +1,16 @@
 /** The contract: every shape that crosses a boundary between the SDK, the client, the server and storage. */
-export { StateType, State, StateProposal, StateDetails, InputRequest, ErrorInfo, TERMINAL_STATE_TYPES, isTerminal, isSuspended, defaultStateName } from "./states.ts";
+export {
+  StateType,
+  State,
+  StateProposal,
+  StateDetails,
+  InputRequest,
+  ErrorInfo,
+  TERMINAL_STATE_TYPES,
+  isTerminal,
+  isSuspended,
+  defaultStateName,
+} from "./states.ts";
 export { Flow, FlowRun, FlowRunFilter, FlowRunPage, CreateFlowRunBody, SetStateBody, RunName } from "./flow-run.ts";
 export { PauseKey, PauseBody, PauseResult, ResumeBody, RunInput, Channel, SuspendBody } from "./pause.ts";
 export { TaskRun, CreateTaskRunBody, SetTaskRunStateBody } from "./task-run.ts";
@@ -7,4 +18,13 @@ export { LogLevel, LogEntry, Log, LogBatch } from "./log.ts";
 export { BatonEvent, EVENT_TYPES } from "./events.ts";
 export type { BatonEventType } from "./events.ts";
 export { BatchOperation, BatchBody, BatchResult, MAX_BATCH_OPERATIONS } from "./batch.ts";
-export { Deployment, RegisterDeploymentBody, CreateDeploymentRunBody, ClaimBody, ClaimResult, RunHistory, HeartbeatBody, HeartbeatResult } from "./deployment.ts";
+export {
+  Deployment,
+  RegisterDeploymentBody,
+  CreateDeploymentRunBody,
+  ClaimBody,
+  ClaimResult,
+  RunHistory,
+  HeartbeatBody,
+  HeartbeatResult,
+} from "./deployment.ts";

@@ -12,7 +12,11 @@ export const PauseKey = z
 /** Body of `POST /api/flow-runs/{id}/pause`, sent by the SDK when a flow calls `pauseFlowRun`. */
 export const PauseBody = z.object({
   key: PauseKey,
-  timeoutSeconds: z.number().positive().max(10 * 365 * 24 * 3600).nullable(),
+  timeoutSeconds: z
+    .number()
+    .positive()
+    .max(10 * 365 * 24 * 3600)
+    .nullable(),
   inputRequest: InputRequest.nullable().default(null),
   /**
    * false (the default) keeps the process waiting for the answer; true (runs of a deployment only) lets it

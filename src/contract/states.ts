@@ -1,16 +1,7 @@
 import { z } from "zod";
 
 /** The type of a run's state. PAUSED is not terminal: a person's answer moves the run on. */
-export const StateType = z.enum([
-  "SCHEDULED",
-  "PENDING",
-  "RUNNING",
-  "PAUSED",
-  "COMPLETED",
-  "FAILED",
-  "CANCELLED",
-  "CRASHED",
-]);
+export const StateType = z.enum(["SCHEDULED", "PENDING", "RUNNING", "PAUSED", "COMPLETED", "FAILED", "CANCELLED", "CRASHED"]);
 export type StateType = z.infer<typeof StateType>;
 
 /** States a run never leaves on its own. */
@@ -30,7 +21,11 @@ export function defaultStateName(type: StateType): string {
 export const InputRequest = z.object({
   schema: z.record(z.string(), z.unknown()),
   initialData: z.unknown().optional(),
-  description: z.string().max(64 * 1024).nullable().optional(),
+  description: z
+    .string()
+    .max(64 * 1024)
+    .nullable()
+    .optional(),
 });
 export type InputRequest = z.infer<typeof InputRequest>;
 
@@ -60,7 +55,9 @@ export const StateDetails = z
     suspended: z
       .boolean()
       .optional()
-      .describe("On a PAUSED state: true when no process waits in the run, so that an answer schedules it for a serving process; absent on a live pause."),
+      .describe(
+        "On a PAUSED state: true when no process waits in the run, so that an answer schedules it for a serving process; absent on a live pause.",
+      ),
     error: ErrorInfo.optional(),
   })
   .catchall(z.unknown());

@@ -13,7 +13,13 @@ export function parseDuration(value: number | string, what = "timeout"): number 
   }
   const text = value.trim();
   const parts = [...text.matchAll(/(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)/g)];
-  if (!parts.length || parts.map((p) => p[0]).join("").replace(/\s/g, "") !== text.replace(/\s/g, ""))
+  if (
+    !parts.length ||
+    parts
+      .map((p) => p[0])
+      .join("")
+      .replace(/\s/g, "") !== text.replace(/\s/g, "")
+  )
     throw new ConfigError(`The ${what} "${value}" is not a duration; write it like "90s", "15m", "1h30m" or "7d", or give a number of seconds.`);
   const seconds = parts.reduce((sum, p) => sum + Number(p[1]) * UNITS[p[2]!]!, 0);
   if (seconds <= 0) throw new ConfigError(`The ${what} "${value}" must be longer than zero.`);

@@ -58,7 +58,12 @@ export function flow<R, P extends z.ZodObject | undefined = undefined>(
   fn: (parameters: P extends z.ZodObject ? z.output<P> : Record<string, unknown>) => Promise<R> | R,
 ): Flow<P, R> {
   const options: FlowOptions<P> = typeof nameOrOptions === "string" ? { name: nameOrOptions } : nameOrOptions;
-  const definition: FlowDefinition = { name: options.name, description: options.description, parameters: options.parameters, fn: fn as FlowDefinition["fn"] };
+  const definition: FlowDefinition = {
+    name: options.name,
+    description: options.description,
+    parameters: options.parameters,
+    fn: fn as FlowDefinition["fn"],
+  };
   const run = async (parameters?: Params<P>): Promise<R> => {
     const raw = (parameters ?? {}) as Record<string, unknown>;
     const params = parseParameters(definition, raw);

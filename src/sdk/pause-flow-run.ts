@@ -53,7 +53,8 @@ export interface SuspendOptions<W extends WaitForInput | undefined> {
 export async function pauseFlowRun<W extends WaitForInput | undefined = undefined>(options: PauseOptions<W> = {}): Promise<InputOf<W>> {
   const ctx = requireContext("pauseFlowRun()");
   const suspendAfterSeconds = options.suspendAfter === undefined ? undefined : parseDuration(options.suspendAfter, "suspendAfter");
-  if (suspendAfterSeconds !== undefined && !ctx.flowRun.deploymentId) throw new NotADeploymentRunError(ctx.flowRun.id, "pauseFlowRun({ suspendAfter })");
+  if (suspendAfterSeconds !== undefined && !ctx.flowRun.deploymentId)
+    throw new NotADeploymentRunError(ctx.flowRun.id, "pauseFlowRun({ suspendAfter })");
   const question = prepare(ctx, options, parseDuration(options.timeout ?? 3600));
   const { client, pauses } = getRuntime();
   const { flowRunId, key } = question;
@@ -75,7 +76,9 @@ export async function pauseFlowRun<W extends WaitForInput | undefined = undefine
     throw e;
   }
   const logger = getRunLogger();
-  logger.info(`Paused at "${key}"; waiting for ${question.inputRequest ? "input" : "someone to resume it"}${timeoutAt ? ` (times out in ${formatSeconds(question.timeoutSeconds!)})` : ""}.`);
+  logger.info(
+    `Paused at "${key}"; waiting for ${question.inputRequest ? "input" : "someone to resume it"}${timeoutAt ? ` (times out in ${formatSeconds(question.timeoutSeconds!)})` : ""}.`,
+  );
 
   const deadline = waitUntil(timeoutAt ? Date.parse(timeoutAt) : Number.POSITIVE_INFINITY, "timeout");
   const switchover = waitUntil(suspendAfterSeconds === undefined ? Number.POSITIVE_INFINITY : Date.now() + suspendAfterSeconds * 1000, "suspend");
@@ -98,7 +101,7 @@ export async function pauseFlowRun<W extends WaitForInput | undefined = undefine
     // One last look: an answer may have come as the clock ran out.
     await pauses.check([flowRunId]);
     const late = await Promise.race([outcome, Promise.resolve(undefined)]);
-    if (!late || late.kind !== "answered") {
+    if (late?.kind !== "answered") {
       pauses.forget(flowRunId);
       throw new PauseTimeoutError(flowRunId, key, timeoutAt);
     }

@@ -1,6 +1,6 @@
 import type { BatonClient } from "../client/http-client.ts";
 import type { EventStream } from "../client/event-stream.ts";
-import { isSuspended, isTerminal, type BatonEvent, type State } from "../contract/index.ts";
+import { isSuspended, isTerminal, type BatonEvent, type FlowRun, type State } from "../contract/index.ts";
 
 /** How a wait for an answer ended; "closed": the watcher was closed (the runtime shut down) while it waited. */
 export type WaitOutcome = { kind: "answered"; input: unknown } | { kind: "ended"; state: State } | { kind: "suspended" } | { kind: "closed" };
@@ -43,9 +43,8 @@ export class PauseWatcher {
     if (this.#closed) return; // no new stream: a wait begun now ends at once as "closed"
     if (this.#closeTimer) clearTimeout(this.#closeTimer);
     this.#closeTimer = undefined;
-    this.#stream ??= this.#client.events(
-      { types: ["flow-run.state-changed", "flow-run.input-submitted"], onOpen: () => void this.#resync() },
-      (e) => this.#onEvent(e),
+    this.#stream ??= this.#client.events({ types: ["flow-run.state-changed", "flow-run.input-submitted"], onOpen: () => void this.#resync() }, (e) =>
+      this.#onEvent(e),
     );
     await this.#stream.ready;
   }
@@ -94,7 +93,7 @@ export class PauseWatcher {
       if (i && gapMs) await new Promise((r) => setTimeout(r, gapMs));
       const ids = flowRunIds.slice(i, i + CHECK_CHUNK).filter((id) => this.#waiters.has(id));
       if (!ids.length) continue;
-      let runs;
+      let runs: FlowRun[];
       try {
         runs = (await this.#client.listFlowRuns({ ids, limit: ids.length })).items;
       } catch {
@@ -132,8 +131,7 @@ export class PauseWatcher {
     const w = this.#waiters.get(e.flowRunId);
     if (!w) return;
     if (e.type === "flow-run.input-submitted" && e.payload.key === w.key) w.resolve({ kind: "answered", input: e.payload.input });
-    else if (e.type === "flow-run.state-changed" && isTerminal(e.payload.state.type))
-      w.resolve({ kind: "ended", state: e.payload.state });
+    else if (e.type === "flow-run.state-changed" && isTerminal(e.payload.state.type)) w.resolve({ kind: "ended", state: e.payload.state });
     // The server turned this live pause into a suspend (the process looked dead, or `suspendAfter`): let go.
     else if (e.type === "flow-run.state-changed" && isSuspended(e.payload.state) && e.payload.state.details.pauseKey === w.key)
       w.resolve({ kind: "suspended" });

@@ -13,7 +13,10 @@ test("JSON values are kept as they are", () => {
 test("Date, Map, Set, BigInt, undefined and non-finite numbers come back as they were", () => {
   const v = {
     when: new Date("2026-11-26T10:00:00.000Z"),
-    counts: new Map<unknown, unknown>([["a", 1n], [2, new Set([undefined, Number.NaN])]]),
+    counts: new Map<unknown, unknown>([
+      ["a", 1n],
+      [2, new Set([undefined, Number.NaN])],
+    ]),
     big: 12345678901234567890n,
     nothing: undefined,
     inf: -Infinity,
@@ -29,7 +32,10 @@ test("an object that itself has a $baton key is not mistaken for a tag", () => {
 });
 
 test("functions, class instances and cycles are refused with the path to the value", () => {
-  assert.throws(() => encodeResult({ f: () => 1 }, "load"), (e: unknown) => e instanceof UnserializableResultError && /result\.f/.test(e.message) && /"load"/.test(e.message));
+  assert.throws(
+    () => encodeResult({ f: () => 1 }, "load"),
+    (e: unknown) => e instanceof UnserializableResultError && /result\.f/.test(e.message) && /"load"/.test(e.message),
+  );
   class Money {
     amount = 1;
   }

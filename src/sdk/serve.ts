@@ -113,7 +113,11 @@ export async function serve(...items: (AnyFlow | ServeOptions)[]): Promise<void>
     await Promise.race([Promise.allSettled(running.values()), graceOver]);
     for (const id of running.keys())
       await client
-        .setFlowRunState(id, { type: "SCHEDULED", name: "Rescheduled", message: "Its serving process stopped before it finished; another will run it again" })
+        .setFlowRunState(id, {
+          type: "SCHEDULED",
+          name: "Rescheduled",
+          message: "Its serving process stopped before it finished; another will run it again",
+        })
         .catch(() => {});
   }
   if (!options.signal) process.exit(0);

@@ -35,7 +35,8 @@ export type Task<A extends unknown[], R> = ((...args: A) => Promise<R>) & { read
 export function task<A extends unknown[], R>(nameOrOptions: string | TaskOptions<A>, fn: (...args: A) => Promise<R> | R): Task<A, R> {
   const options: TaskOptions<A> = typeof nameOrOptions === "string" ? { name: nameOrOptions } : nameOrOptions;
   const retries = options.retries ?? 0;
-  const delayMs = options.retryDelaySeconds === undefined || options.retryDelaySeconds === 0 ? 0 : parseDuration(options.retryDelaySeconds, "retry delay") * 1000;
+  const delayMs =
+    options.retryDelaySeconds === undefined || options.retryDelaySeconds === 0 ? 0 : parseDuration(options.retryDelaySeconds, "retry delay") * 1000;
   const call = async (...args: A): Promise<R> => {
     const ctx = currentContext();
     if (!ctx) return fn(...args);
@@ -66,7 +67,9 @@ export function task<A extends unknown[], R>(nameOrOptions: string | TaskOptions
           if (attempt - first >= retries) {
             logger.error(`Task failed after ${attempt} attempt${attempt > 1 ? "s" : ""}: ${info.name}: ${info.message}`);
             await logs.flush();
-            await client.setTaskRunState(taskRun.id, { state: { type: "FAILED", message: info.message, details: { error: info } }, attempts: attempt }).catch(() => {});
+            await client
+              .setTaskRunState(taskRun.id, { state: { type: "FAILED", message: info.message, details: { error: info } }, attempts: attempt })
+              .catch(() => {});
             throw error;
           }
           logger.warning(`Attempt ${attempt} failed (${info.message}); retrying in ${delayMs / 1000}s.`);
@@ -83,7 +86,12 @@ export function task<A extends unknown[], R>(nameOrOptions: string | TaskOptions
         } catch (error) {
           // A result that cannot be kept (not serializable, or too large) fails the task with the reason.
           if (!(error instanceof UnserializableResultError || error instanceof BadRequestError)) throw error;
-          await client.setTaskRunState(taskRun.id, { state: { type: "FAILED", message: error.message, details: { error: errorInfo(error) } }, attempts: attempt }).catch(() => {});
+          await client
+            .setTaskRunState(taskRun.id, {
+              state: { type: "FAILED", message: error.message, details: { error: errorInfo(error) } },
+              attempts: attempt,
+            })
+            .catch(() => {});
           throw error;
         }
         return result;

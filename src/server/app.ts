@@ -45,7 +45,10 @@ export interface BatonServer {
 }
 
 /** Builds the HTTP app on an open storage, without listening. */
-export async function createApp(storage: Storage, config: ServerConfig): Promise<{ app: FastifyInstance; bus: EventBus; runs: FlowRunService; deployments: DeploymentService }> {
+export async function createApp(
+  storage: Storage,
+  config: ServerConfig,
+): Promise<{ app: FastifyInstance; bus: EventBus; runs: FlowRunService; deployments: DeploymentService }> {
   const app = Fastify({
     bodyLimit: config.bodyLimit,
     logger: config.logLevel === "silent" ? false : { level: config.logLevel },
@@ -81,7 +84,9 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
   await app.register(
     async (api) => {
       identifyCallers(api);
-      api.get("/health", { schema: { tags: ["server"], response: { 200: z.object({ status: z.literal("ok"), database: z.string() }) } } }, (req) => health.check(req.caller));
+      api.get("/health", { schema: { tags: ["server"], response: { 200: z.object({ status: z.literal("ok"), database: z.string() }) } } }, (req) =>
+        health.check(req.caller),
+      );
       api.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
       await api.register(flowRunsRoute(runs));
       await api.register(pausesRoute(pauses));

@@ -13,7 +13,11 @@ const ServerConfig = z.object({
   /** A run whose process sent no heartbeat for this long is recovered (suspended, rescheduled or Crashed). */
   heartbeatTimeoutSeconds: z.coerce.number().positive().default(30),
   /** Largest request body, in bytes. */
-  bodyLimit: z.coerce.number().int().positive().default(1024 * 1024),
+  bodyLimit: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
   /** Check every response body against its schema (the test suite does); off, bodies are written as built. */
   checkResponses: z.stringbool().or(z.boolean()).default(false),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),

@@ -1,6 +1,15 @@
 import { BadRequestError, DeploymentNotFoundError, ParametersValidationError } from "../contract/errors.ts";
 import { isSuspended } from "../contract/index.ts";
-import type { ClaimBody, ClaimResult, CreateDeploymentRunBody, Deployment, FlowRun, RegisterDeploymentBody, RunHistory } from "../contract/index.ts";
+import type {
+  ClaimBody,
+  ClaimResult,
+  CreateDeploymentRunBody,
+  Deployment,
+  FlowRun,
+  RegisterDeploymentBody,
+  RunHistory,
+  State,
+} from "../contract/index.ts";
 import type { z } from "zod";
 import { authorize } from "./authorize.ts";
 import { now, systemNow } from "./clock.ts";
@@ -34,7 +43,10 @@ export class DeploymentService {
         throw new BadRequestError(`The parameter schema of deployment "${body.name}" is not a valid JSON Schema: ${(e as Error).message}`);
       }
     }
-    return this.#storage.deployments.upsert({ name: body.name, flowName: body.flowName, description: body.description ?? null, parameterSchema: body.parameterSchema ?? null }, now());
+    return this.#storage.deployments.upsert(
+      { name: body.name, flowName: body.flowName, description: body.description ?? null, parameterSchema: body.parameterSchema ?? null },
+      now(),
+    );
   }
 
   /** Deployments by name. */
@@ -87,7 +99,12 @@ export class DeploymentService {
       const round = candidates.splice(0, body.limit - items.length);
       const taken = await Promise.all(
         round.map((run) =>
-          this.#transitions.tryTransition(run, newState({ type: "RUNNING", message: "Claimed by a serving process", details: { workerId: body.workerId } }), undefined, { workerId: body.workerId }),
+          this.#transitions.tryTransition(
+            run,
+            newState({ type: "RUNNING", message: "Claimed by a serving process", details: { workerId: body.workerId } }),
+            undefined,
+            { workerId: body.workerId },
+          ),
         ),
       );
       round.forEach((run, i) => {
@@ -124,7 +141,7 @@ export class DeploymentService {
     let moved = 0;
     const why = `its process sent no heartbeat for ${timeoutSeconds} s`;
     for (const run of silent) {
-      let state;
+      let state: State | undefined;
       if (run.deploymentId && run.state.type === "PAUSED" && !isSuspended(run.state))
         state = suspendedState(run.state, `Suspended: ${why}; an answer resumes it on a serving process`);
       else if (run.deploymentId && (run.state.type === "RUNNING" || run.state.type === "PENDING"))

@@ -37,14 +37,15 @@ function fromFastify(error: FastifyError, request: FastifyRequest): unknown {
     const where = error.validationContext ?? "body";
     const errors = error.validation.map((v) => ({ path: v.instancePath, message: v.message ?? "is not valid" }));
     return new BadRequestError(
-      `The request ${where} is not valid: ${errors.map((x) => `${x.path || "(" + where + ")"} ${x.message}`).join("; ")}`,
+      `The request ${where} is not valid: ${errors.map((x) => `${x.path || `(${where})`} ${x.message}`).join("; ")}`,
       errors,
     );
   }
   if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") return new PayloadTooLargeError(request.routeOptions.bodyLimit ?? 1024 * 1024);
   if (error.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error.code === "FST_ERR_CTP_EMPTY_JSON_BODY")
     return new BadRequestError(`The request body is not valid JSON: ${error.message}`);
-  if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return new BadRequestError("Send the body as JSON with the header Content-Type: application/json.");
+  if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE")
+    return new BadRequestError("Send the body as JSON with the header Content-Type: application/json.");
   if (typeof error.statusCode === "number" && error.statusCode < 500) return new BadRequestError(error.message);
   return error;
 }

@@ -36,7 +36,10 @@ export class FlowRunService {
   async create(caller: RequestCaller, body: Parsed<typeof CreateFlowRunBody>, deployment?: { id: string; name: string }): Promise<FlowRun> {
     authorize(caller, "flow-run:create", { type: "flow-run" });
     const timestamp = now();
-    const state = newState(deployment ? { type: "SCHEDULED", message: "Waiting for a serving process" } : (body.state ?? { type: "PENDING" }), timestamp);
+    const state = newState(
+      deployment ? { type: "SCHEDULED", message: "Waiting for a serving process" } : (body.state ?? { type: "PENDING" }),
+      timestamp,
+    );
     if (state.type === "PAUSED") throw new BadRequestError("A flow run cannot start paused; create it RUNNING and pause it.");
     return this.#transitions.write(async (tx) => {
       const flow = await tx.runs.upsertFlow(body.flowName, timestamp);

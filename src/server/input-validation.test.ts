@@ -20,15 +20,12 @@ test("an answer missing fields with defaults is completed from the defaults", ()
 test("each wrong field gets one error at its JSON pointer", () => {
   const r = validateInput(order, { qty: 0, extra: true, note: {} });
   assert.equal(r.ok, false);
-  assert.deepEqual(
-    !r.ok && r.errors.sort((a, b) => a.path.localeCompare(b.path)),
-    [
-      { path: "/extra", message: "is not a field of this form" },
-      { path: "/note/text", message: "is required" },
-      { path: "/qty", message: "must be >= 1" },
-      { path: "/size", message: "is required" },
-    ],
-  );
+  assert.deepEqual(!r.ok && r.errors.sort((a, b) => a.path.localeCompare(b.path)), [
+    { path: "/extra", message: "is not a field of this form" },
+    { path: "/note/text", message: "is required" },
+    { path: "/qty", message: "must be >= 1" },
+    { path: "/size", message: "is required" },
+  ]);
 });
 
 test("an omitted answer to a primitive question without a default is refused; with a default it is used", () => {

@@ -25,7 +25,8 @@ function toFieldError(e: ErrorObject): FieldError {
   if (e.keyword === "required") return { path: `${e.instancePath}/${String(p.missingProperty)}`, message: "is required" };
   if (e.keyword === "additionalProperties")
     return { path: `${e.instancePath}/${String(p.additionalProperty)}`, message: "is not a field of this form" };
-  if (e.keyword === "enum") return { path: e.instancePath, message: `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}` };
+  if (e.keyword === "enum")
+    return { path: e.instancePath, message: `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}` };
   return { path: e.instancePath, message: e.message ?? "is not valid" };
 }
 
@@ -33,10 +34,7 @@ function toFieldError(e: ErrorObject): FieldError {
  * Validates an answer against a pause's JSON Schema, filling defaults. Returns the completed answer or
  * the list of field errors (one per field, JSON-pointer paths).
  */
-export function validateInput(
-  schema: Record<string, unknown>,
-  input: unknown,
-): { ok: true; value: unknown } | { ok: false; errors: FieldError[] } {
+export function validateInput(schema: Record<string, unknown>, input: unknown): { ok: true; value: unknown } | { ok: false; errors: FieldError[] } {
   const validate = compileSchema(schema);
   let value = input === undefined ? undefined : structuredClone(input);
   if (value === undefined) {

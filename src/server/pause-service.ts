@@ -45,7 +45,12 @@ export class PauseService {
     if (run.state.type !== "RUNNING")
       throw new InvalidTransitionError(id, run.state.type, "PAUSED", `only a running run can pause; this one is ${run.state.name}.`);
     if (body.suspend && !run.deploymentId)
-      throw new InvalidTransitionError(id, run.state.type, "PAUSED", "only a run of a deployment can suspend, since a serving process must pick it up again; use pauseFlowRun, or serve the flow.");
+      throw new InvalidTransitionError(
+        id,
+        run.state.type,
+        "PAUSED",
+        "only a run of a deployment can suspend, since a serving process must pick it up again; use pauseFlowRun, or serve the flow.",
+      );
     if (body.inputRequest) {
       try {
         compileSchema(body.inputRequest.schema);
@@ -64,7 +69,9 @@ export class PauseService {
       },
       timestamp,
     );
-    const flowRun = await this.#transitions.transition(run, state, (tx) => tx.inputs.insertRequest(id, body.key, body.inputRequest, timestamp, timeoutAt));
+    const flowRun = await this.#transitions.transition(run, state, (tx) =>
+      tx.inputs.insertRequest(id, body.key, body.inputRequest, timestamp, timeoutAt),
+    );
     return { status: "PAUSED", flowRun };
   }
 
@@ -95,7 +102,10 @@ export class PauseService {
     const channel = body.channel ?? caller.channel;
     // A suspended run has no process waiting: it is scheduled, and a serving process replays it.
     const state = isSuspended(run.state)
-      ? newState({ type: "SCHEDULED", name: "Resuming", message: `Answered at "${key}"; waiting for a serving process`, details: { resumedPauseKey: key } }, timestamp)
+      ? newState(
+          { type: "SCHEDULED", name: "Resuming", message: `Answered at "${key}"; waiting for a serving process`, details: { resumedPauseKey: key } },
+          timestamp,
+        )
       : newState({ type: "RUNNING", name: "Running", message: `Resumed from pause "${key}"`, details: { resumedPauseKey: key } }, timestamp);
     return this.#transitions.transition(
       run,
@@ -134,7 +144,12 @@ export class PauseService {
     if (run.state.type !== "PAUSED" || run.state.details.pauseKey !== key) throw new NotPausedError(id, run.state.type, run.state.name);
     if (isSuspended(run.state)) return run;
     if (!run.deploymentId)
-      throw new InvalidTransitionError(id, "PAUSED", "PAUSED", "only a run of a deployment can suspend, since a serving process must pick it up again.");
+      throw new InvalidTransitionError(
+        id,
+        "PAUSED",
+        "PAUSED",
+        "only a run of a deployment can suspend, since a serving process must pick it up again.",
+      );
     return this.#transitions.transition(run, suspendedState(run.state, reason));
   }
 }

@@ -15,7 +15,9 @@ export function responseSerializer(check: boolean): typeof serializerCompiler {
       const json = checked(data);
       const plain = JSON.stringify(data);
       if (!isDeepStrictEqual(JSON.parse(json), plain === undefined ? undefined : JSON.parse(plain)))
-        throw new Error(`The response of ${route.method} ${route.url} differs from its schema (a field it does not declare?): ${plain?.slice(0, 500)}`);
+        throw new Error(
+          `The response of ${route.method} ${route.url} differs from its schema (a field it does not declare?): ${plain?.slice(0, 500)}`,
+        );
       return json;
     };
   };

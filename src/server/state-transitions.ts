@@ -43,8 +43,7 @@ export function suspendedState(paused: State, reason?: string): State {
 export function checkProposedTransition(run: FlowRun, to: StateType): void {
   const id = run.id;
   const from = run.state.type;
-  if (to === "PAUSED")
-    throw new InvalidTransitionError(id, from, to, "pause a run with POST /api/flow-runs/{id}/pause (pauseFlowRun in a flow).");
+  if (to === "PAUSED") throw new InvalidTransitionError(id, from, to, "pause a run with POST /api/flow-runs/{id}/pause (pauseFlowRun in a flow).");
   if (isTerminal(from)) {
     if (from === "CANCELLED") throw new FlowRunCancelledError(id, run.state.message);
     throw new InvalidTransitionError(id, from, to, "the run has already finished.");
@@ -104,7 +103,12 @@ export class StateTransitions {
    * first. `workerId` names the process that takes the run (a claim); otherwise ownership follows the
    * state: scheduled, suspended and finished runs belong to no process.
    */
-  async tryTransition(run: FlowRun, state: State, extra?: TransitionExtra, { workerId, urgent }: TransitionOptions = {}): Promise<FlowRun | undefined> {
+  async tryTransition(
+    run: FlowRun,
+    state: State,
+    extra?: TransitionExtra,
+    { workerId, urgent }: TransitionOptions = {},
+  ): Promise<FlowRun | undefined> {
     return this.write(async (tx) => {
       const events: NewEvent[] = [];
       const more = await extra?.(tx);

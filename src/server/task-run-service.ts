@@ -67,7 +67,9 @@ export class TaskRunService {
     if (body.result !== undefined && state.type === "COMPLETED") {
       result = JSON.stringify(body.result);
       if (Buffer.byteLength(result) > MAX_RESULT_BYTES)
-        throw new BadRequestError(`The result of task "${run.name}" is ${Buffer.byteLength(result)} bytes as JSON; results are kept up to ${MAX_RESULT_BYTES} bytes. Return a smaller value (an id or a path to the data).`);
+        throw new BadRequestError(
+          `The result of task "${run.name}" is ${Buffer.byteLength(result)} bytes as JSON; results are kept up to ${MAX_RESULT_BYTES} bytes. Return a smaller value (an id or a path to the data).`,
+        );
     }
     const fields = {
       ...(result !== undefined ? { result } : {}),

@@ -64,7 +64,10 @@ export class SqlEventStore implements EventStore {
   }
 
   async latestId(): Promise<number> {
-    const row = await this.#db.selectFrom("events").select((eb) => eb.fn.max("id").as("max")).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom("events")
+      .select((eb) => eb.fn.max("id").as("max"))
+      .executeTakeFirst();
     return Number(row?.max ?? 0);
   }
 

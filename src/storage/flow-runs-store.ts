@@ -154,9 +154,7 @@ export class SqlFlowRunStore implements FlowRunStore {
     if (q.createdBefore) query = query.where("created_at", "<", q.createdBefore);
     if (q.before) {
       const { createdAt, id } = q.before;
-      query = query.where((eb) =>
-        eb.or([eb("created_at", "<", createdAt), eb.and([eb("created_at", "=", createdAt), eb("id", "<", id)])]),
-      );
+      query = query.where((eb) => eb.or([eb("created_at", "<", createdAt), eb.and([eb("created_at", "=", createdAt), eb("id", "<", id)])]));
     }
     const rows = await query.orderBy("created_at", "desc").orderBy("id", "desc").limit(q.limit).execute();
     return rows.map(flowRunOf);

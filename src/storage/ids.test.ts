@@ -10,5 +10,8 @@ test("ids are UUIDs version 7 with the variant bits set, unique, and sort by the
   assert.ok(Math.abs(ms - Date.now()) < 5000, "the first 48 bits are the time in ms");
   await new Promise((r) => setTimeout(r, 5));
   const later = newId();
-  assert.ok(first.every((id) => id < later), "an id made later sorts after");
+  assert.ok(
+    first.every((id) => id < later),
+    "an id made later sorts after",
+  );
 });

@@ -32,7 +32,13 @@ export class SqlLogStore implements LogStore {
       const { rows } = await preparedRows(
         db,
         "insertLogs",
-        chunk.map((e) => ({ flow_run_id: e.flowRunId, task_run_id: e.taskRunId ?? null, level: e.level, message: e.message, timestamp: e.timestamp })),
+        chunk.map((e) => ({
+          flow_run_id: e.flowRunId,
+          task_run_id: e.taskRunId ?? null,
+          level: e.level,
+          message: e.message,
+          timestamp: e.timestamp,
+        })),
         (placeholders) => db.insertInto("logs").values(placeholders).returningAll(),
       );
       // Both databases number the rows of one insert in the order given, but may return them in any order.

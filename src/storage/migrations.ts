@@ -39,16 +39,8 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
         // One index per list the API and UI show: newest runs, by state, by flow; and due pauses.
         await db.schema.createIndex("flow_runs_created").on("flow_runs").columns(["created_at", "id"]).execute();
-        await db.schema
-          .createIndex("flow_runs_state_created")
-          .on("flow_runs")
-          .columns(["state_type", "created_at", "id"])
-          .execute();
-        await db.schema
-          .createIndex("flow_runs_flow_created")
-          .on("flow_runs")
-          .columns(["flow_name", "created_at", "id"])
-          .execute();
+        await db.schema.createIndex("flow_runs_state_created").on("flow_runs").columns(["state_type", "created_at", "id"]).execute();
+        await db.schema.createIndex("flow_runs_flow_created").on("flow_runs").columns(["flow_name", "created_at", "id"]).execute();
         await db.schema
           .createIndex("flow_runs_pause_timeout")
           .on("flow_runs")
@@ -67,11 +59,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn("message", "text")
           .addColumn("details", "text", (c) => c.notNull())
           .execute();
-        await db.schema
-          .createIndex("flow_run_states_run")
-          .on("flow_run_states")
-          .columns(["flow_run_id", "timestamp"])
-          .execute();
+        await db.schema.createIndex("flow_run_states_run").on("flow_run_states").columns(["flow_run_id", "timestamp"]).execute();
 
         await db.schema
           .createTable("task_runs")

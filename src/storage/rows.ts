@@ -8,7 +8,9 @@ export function fromJson<T = unknown>(text: string | null): T | undefined {
 }
 
 /** The state columns of a row, as a contract `State`. */
-export function stateOf(row: Pick<Selectable<FlowRunTable>, "state_id" | "state_type" | "state_name" | "state_timestamp" | "state_message" | "state_details">): State {
+export function stateOf(
+  row: Pick<Selectable<FlowRunTable>, "state_id" | "state_type" | "state_name" | "state_timestamp" | "state_message" | "state_details">,
+): State {
   return {
     id: row.state_id,
     type: row.state_type as StateType,

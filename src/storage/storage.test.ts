@@ -137,11 +137,16 @@ for (const backend of ["sqlite", "postgres"] as const) {
       const run = await newRun("2026-01-01T00:00:00.000Z");
       const proposals = [state("COMPLETED", "2026-01-01T00:00:01.000Z"), state("FAILED", "2026-01-01T00:00:01.000Z")];
       // On PostgreSQL the two go out on different connections, so either may come first.
-      const results = await Promise.all(proposals.map((p) => storage.runs.compareAndSetState(run.id, run.state.id, { state: p, pauseTimeoutAt: null })));
+      const results = await Promise.all(
+        proposals.map((p) => storage.runs.compareAndSetState(run.id, run.state.id, { state: p, pauseTimeoutAt: null })),
+      );
       assert.deepEqual([...results].sort(), [false, true]);
       const winner = proposals[results.indexOf(true)]!;
       assert.equal((await storage.runs.get(run.id))?.state.id, winner.id);
-      assert.deepEqual((await storage.runs.listStates(run.id)).map((s) => s.type), ["RUNNING", winner.type]);
+      assert.deepEqual(
+        (await storage.runs.listStates(run.id)).map((s) => s.type),
+        ["RUNNING", winner.type],
+      );
     });
 
     test("an answer is stored once: a second answer to the same pause is refused", async () => {
@@ -158,10 +163,26 @@ for (const backend of ["sqlite", "postgres"] as const) {
       const made: FlowRun[] = [];
       for (let i = 0; i < 7; i++) made.push(await newRun(new Date(base + i * 1000).toISOString(), i % 2 ? "PAUSED" : "RUNNING"));
       const page1 = await storage.runs.list({ limit: 3, createdAfter: "2026-02-01T00:00:00.000Z" });
-      assert.deepEqual(page1.map((r) => r.id), made.slice(-3).reverse().map((r) => r.id));
+      assert.deepEqual(
+        page1.map((r) => r.id),
+        made
+          .slice(-3)
+          .reverse()
+          .map((r) => r.id),
+      );
       const last = page1.at(-1)!;
-      const page2 = await storage.runs.list({ limit: 3, createdAfter: "2026-02-01T00:00:00.000Z", before: { createdAt: last.createdAt, id: last.id } });
-      assert.deepEqual(page2.map((r) => r.id), made.slice(1, 4).reverse().map((r) => r.id));
+      const page2 = await storage.runs.list({
+        limit: 3,
+        createdAfter: "2026-02-01T00:00:00.000Z",
+        before: { createdAt: last.createdAt, id: last.id },
+      });
+      assert.deepEqual(
+        page2.map((r) => r.id),
+        made
+          .slice(1, 4)
+          .reverse()
+          .map((r) => r.id),
+      );
       const paused = await storage.runs.list({ limit: 50, state: ["PAUSED"], createdAfter: "2026-02-01T00:00:00.000Z" });
       assert.equal(paused.length, 3);
     });
@@ -272,9 +293,18 @@ for (const backend of ["sqlite", "postgres"] as const) {
         timestamp: `2026-04-02T00:00:01.${String(i).padStart(3, "0")}Z`,
       }));
       const stored = await storage.transaction((tx) => tx.logs.insert(entries));
-      assert.deepEqual(stored.map((l) => l.message), entries.map((e) => e.message));
-      assert.ok(stored.every((l, i) => i === 0 || l.id > stored[i - 1]!.id), "ids rise in the order given");
-      assert.deepEqual((await storage.logs.list(run.id, 0, 100)).map((l) => [l.id, l.message]), stored.map((l) => [l.id, l.message]));
+      assert.deepEqual(
+        stored.map((l) => l.message),
+        entries.map((e) => e.message),
+      );
+      assert.ok(
+        stored.every((l, i) => i === 0 || l.id > stored[i - 1]!.id),
+        "ids rise in the order given",
+      );
+      assert.deepEqual(
+        (await storage.logs.list(run.id, 0, 100)).map((l) => [l.id, l.message]),
+        stored.map((l) => [l.id, l.message]),
+      );
     });
 
     test("a consumer's position is created once, and moves only from where it was read: of two moves from one position, one wins", async () => {
@@ -293,12 +323,25 @@ for (const backend of ["sqlite", "postgres"] as const) {
     test("events come back in id order after a given id, optionally for one run", async () => {
       const run = await newRun("2026-04-01T00:00:00.000Z");
       const [e1, e2] = await storage.events.insert([
-        { type: "flow-run.input-submitted", flowRunId: run.id, occurredAt: "2026-04-01T00:00:01.000Z", payload: { key: "1", input: 1, channel: "api", respondedBy: null } },
-        { type: "flow-run.input-submitted", flowRunId: run.id, occurredAt: "2026-04-01T00:00:02.000Z", payload: { key: "2", input: 2, channel: "cli", respondedBy: "bo" } },
+        {
+          type: "flow-run.input-submitted",
+          flowRunId: run.id,
+          occurredAt: "2026-04-01T00:00:01.000Z",
+          payload: { key: "1", input: 1, channel: "api", respondedBy: null },
+        },
+        {
+          type: "flow-run.input-submitted",
+          flowRunId: run.id,
+          occurredAt: "2026-04-01T00:00:02.000Z",
+          payload: { key: "2", input: 2, channel: "cli", respondedBy: "bo" },
+        },
       ]);
       assert.ok(e2!.id > e1!.id);
       const after1 = await storage.events.listAfter(e1!.id, { flowRunId: run.id, limit: 10 });
-      assert.deepEqual(after1.map((e) => e.id), [e2!.id]);
+      assert.deepEqual(
+        after1.map((e) => e.id),
+        [e2!.id],
+      );
       assert.deepEqual(after1[0]!.payload, { key: "2", input: 2, channel: "cli", respondedBy: "bo" });
     });
   });

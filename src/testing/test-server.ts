@@ -74,7 +74,10 @@ export async function startTestServer(options: StartTestServerOptions = {}): Pro
   const home = await mkdtemp(join(tmpdir(), "baton-test-"));
   let server: BatonServer;
   try {
-    server = await startServer({ host: "127.0.0.1", port: 0, home, logLevel: options.logLevel ?? "warn", checkResponses: options.checkResponses ?? false }, {});
+    server = await startServer(
+      { host: "127.0.0.1", port: 0, home, logLevel: options.logLevel ?? "warn", checkResponses: options.checkResponses ?? false },
+      {},
+    );
   } catch (e) {
     await rm(home, { recursive: true, force: true });
     throw e;

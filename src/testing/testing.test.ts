@@ -112,7 +112,10 @@ test("a wrong answer rejects with InvalidInputError naming the field, and the ru
   const pause = await server.waitForPause({ flowName: "approve" });
   await assert.rejects(server.answer(pause.flowRun.id, { approved: "yes" }), (e: unknown) => {
     assert.ok(e instanceof InvalidInputError, String(e));
-    assert.deepEqual(e.errors.map((f) => f.path), ["/approved"]);
+    assert.deepEqual(
+      e.errors.map((f) => f.path),
+      ["/approved"],
+    );
     return true;
   });
   assert.equal((await server.client.getFlowRun(pause.flowRun.id)).state.type, "PAUSED");
@@ -154,7 +157,10 @@ test("a run that fails without pausing makes waitForPause by flow name reject wi
   });
   const waiting = server.waitForPause({ flowName: "fails-at-once" }, { timeout: 5 });
   const failed = assert.rejects(failing(), /the amount is missing/);
-  await assert.rejects(waiting, (e: unknown) => e instanceof RunEndedBeforePauseError && /ended Failed without pausing: the amount is missing/.test(e.message));
+  await assert.rejects(
+    waiting,
+    (e: unknown) => e instanceof RunEndedBeforePauseError && /ended Failed without pausing: the amount is missing/.test(e.message),
+  );
   await failed;
 });
 
@@ -177,7 +183,10 @@ test("waitForPause times out saying what the run is doing", async () => {
   const started = Date.now();
   await assert.rejects(server.waitForPause(pause.flowRun.id, { key: "confirm", timeout: 0.3 }), (e: unknown) => {
     assert.ok(e instanceof WaitForPauseTimeoutError, String(e));
-    assert.match(e.message, new RegExp(`waited 0.3 s for flow run ${pause.flowRun.id} to pause at "confirm", in vain: it is Paused at "details": Waiting for input`));
+    assert.match(
+      e.message,
+      new RegExp(`waited 0.3 s for flow run ${pause.flowRun.id} to pause at "confirm", in vain: it is Paused at "details": Waiting for input`),
+    );
     return true;
   });
   assert.ok(Date.now() - started < 2000);

@@ -75,10 +75,14 @@ export async function waitUntil<T>(what: string, check: () => Promise<T> | T, ti
 
 /** Waits until run `id` is in a state of type `type`; returns the run. */
 export function waitForState(client: BatonClient, id: string, type: StateType, timeoutMs = 10_000): Promise<FlowRun> {
-  return waitUntil(`flow run ${id} is ${type}`, async () => {
-    const run = await client.getFlowRun(id);
-    return run.state.type === type ? run : undefined;
-  }, timeoutMs);
+  return waitUntil(
+    `flow run ${id} is ${type}`,
+    async () => {
+      const run = await client.getFlowRun(id);
+      return run.state.type === type ? run : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 /**

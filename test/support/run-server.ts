@@ -2,7 +2,7 @@
 import { startServer } from "../../src/server/index.ts";
 
 const server = await startServer({ port: Number(process.env.BATON_PORT ?? 0) });
-process.stdout.write(JSON.stringify({ apiUrl: server.apiUrl }) + "\n");
+process.stdout.write(`${JSON.stringify({ apiUrl: server.apiUrl })}\n`);
 const stop = async () => {
   await server.close();
   process.exit(0);

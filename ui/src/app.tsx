@@ -34,7 +34,11 @@ function ConnectionStatus() {
   const { status } = useLiveEvents();
   const text = status === "live" ? "Live" : status === "connecting" ? "Connecting…" : "Reconnecting…";
   return (
-    <span className={`connection connection-${status}`} role="status" title={status === "live" ? "Updates arrive as they happen" : "The server does not answer; this page reconnects by itself"}>
+    <span
+      className={`connection connection-${status}`}
+      role="status"
+      title={status === "live" ? "Updates arrive as they happen" : "The server does not answer; this page reconnects by itself"}
+    >
       <span className="connection-dot" aria-hidden="true" />
       <span className="connection-text">{text}</span>
     </span>

@@ -73,9 +73,17 @@ for (const backend of ["sqlite", "postgres"] as const) {
       const deadline = Date.now() + 10_000;
       while ((await a.events.readCursor("audit")) !== last && Date.now() < deadline) await Promise.all(consumers.map((c) => c.poll()));
       await Promise.all(consumers.map((c) => c.stop()));
-      assert.deepEqual(handled, written.map((e) => e.id).sort((x, y) => x - y), "each new event once, in id order");
+      assert.deepEqual(
+        handled,
+        written.map((e) => e.id).sort((x, y) => x - y),
+        "each new event once, in id order",
+      );
       const lines = await a.logs.list("audit", 0, 1000);
-      assert.deepEqual(lines.map((l) => l.message), handled.map((id) => `handled ${id}`), "what the handler wrote, once per event");
+      assert.deepEqual(
+        lines.map((l) => l.message),
+        handled.map((id) => `handled ${id}`),
+        "what the handler wrote, once per event",
+      );
     });
 
     test("a consumer told to start at the first event acts on those kept before it too", async () => {
@@ -88,7 +96,9 @@ for (const backend of ["sqlite", "postgres"] as const) {
       assert.equal(handled[0], (await a.events.listAfter(0, { limit: 1 }))[0]!.id);
     });
 
-    test("an event whose transaction commits after a later one is not stepped over, and a gap left by a rollback is, once it has lasted", { skip: backend === "sqlite" ? "one writer: ids commit in order" : false }, async () => {
+    test("an event whose transaction commits after a later one is not stepped over, and a gap left by a rollback is, once it has lasted", {
+      skip: backend === "sqlite" ? "one writer: ids commit in order" : false,
+    }, async () => {
       const [a, b] = servers;
       const handled: number[] = [];
       const c = consumer(a, "gaps", handled, { gapTimeoutMs: 300 });

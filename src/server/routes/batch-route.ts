@@ -35,7 +35,14 @@ export function batchRoute(runs: FlowRunService, tasks: TaskRunService): Fastify
     }
     app.post(
       "/batch",
-      { schema: { tags: ["batch"], summary: "Carry out several task-run and flow-run writes in one request", body: BatchBody, response: { 200: BatchResult } } },
+      {
+        schema: {
+          tags: ["batch"],
+          summary: "Carry out several task-run and flow-run writes in one request",
+          body: BatchBody,
+          response: { 200: BatchResult },
+        },
+      },
       async (req) => ({
         results: await Promise.all(
           req.body.operations.map((o) =>

@@ -1,6 +1,15 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { ClaimBody, ClaimResult, CreateDeploymentRunBody, Deployment, FlowRun, HeartbeatBody, HeartbeatResult, RegisterDeploymentBody } from "../../contract/index.ts";
+import {
+  ClaimBody,
+  ClaimResult,
+  CreateDeploymentRunBody,
+  Deployment,
+  FlowRun,
+  HeartbeatBody,
+  HeartbeatResult,
+  RegisterDeploymentBody,
+} from "../../contract/index.ts";
 import type { DeploymentService } from "../deployment-service.ts";
 
 const NameParams = z.object({ name: z.string().min(1).max(200) });
@@ -11,10 +20,14 @@ export function deploymentsRoute(deployments: DeploymentService): FastifyPluginA
     const tags = ["deployments"];
     app.post(
       "/deployments",
-      { schema: { tags, summary: "Register a deployment (created or updated by name)", body: RegisterDeploymentBody, response: { 200: Deployment } } },
+      {
+        schema: { tags, summary: "Register a deployment (created or updated by name)", body: RegisterDeploymentBody, response: { 200: Deployment } },
+      },
       (req) => deployments.register(req.caller, req.body),
     );
-    app.get("/deployments", { schema: { tags, summary: "List deployments", response: { 200: z.array(Deployment) } } }, (req) => deployments.list(req.caller));
+    app.get("/deployments", { schema: { tags, summary: "List deployments", response: { 200: z.array(Deployment) } } }, (req) =>
+      deployments.list(req.caller),
+    );
     app.get("/deployments/:name", { schema: { tags, summary: "Read a deployment", params: NameParams, response: { 200: Deployment } } }, (req) =>
       deployments.get(req.caller, req.params.name),
     );
@@ -24,7 +37,8 @@ export function deploymentsRoute(deployments: DeploymentService): FastifyPluginA
         schema: {
           tags,
           summary: "Start a run of a deployment",
-          description: "The parameters are checked against the deployment's schema first: 422 INVALID_PARAMETERS with one error per field, and no run is created.",
+          description:
+            "The parameters are checked against the deployment's schema first: 422 INVALID_PARAMETERS with one error per field, and no run is created.",
           params: NameParams,
           body: CreateDeploymentRunBody.nullish(),
           response: { 201: FlowRun },
@@ -39,7 +53,14 @@ export function deploymentsRoute(deployments: DeploymentService): FastifyPluginA
     );
     app.post(
       "/workers/heartbeat",
-      { schema: { tags: ["workers"], summary: "Report the runs a process is running or waiting in", body: HeartbeatBody, response: { 200: HeartbeatResult } } },
+      {
+        schema: {
+          tags: ["workers"],
+          summary: "Report the runs a process is running or waiting in",
+          body: HeartbeatBody,
+          response: { 200: HeartbeatResult },
+        },
+      },
       async (req) => ({ lost: await deployments.heartbeat(req.caller, req.body.workerId, req.body.flowRunIds) }),
     );
   };

@@ -33,69 +33,73 @@ function frame(e: BatonEvent): string {
  */
 export function eventsRoute(events: EventService): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get("/events", { schema: { querystring: EventsQuery, tags: ["events"], summary: "Stream events (server-sent events)" } }, async (req, reply) => {
-      const { flowRunId, types } = req.query;
-      const header = req.headers["last-event-id"];
-      const after = req.query.after ?? (header !== undefined && /^\d+$/.test(String(header)) ? Number(header) : undefined);
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        "content-type": "text/event-stream; charset=utf-8",
-        "cache-control": "no-cache, no-transform",
-        connection: "keep-alive",
-        "x-accel-buffering": "no",
-      });
-      res.write("retry: 1000\n\n");
-      // While replaying, live events are held back and the replayed ids remembered, so that an event
-      // both replayed and published live is sent once. Ids are not compared by order: on PostgreSQL,
-      // concurrent transactions may commit (and publish) a higher id before a lower one.
-      let pending: BatonEvent[] | null = [];
-      const replayed = new Set<number>();
-      // Events published together (a group of transactions commits at once, and its callers publish one
-      // after another) leave in one write, as soon as those callers are done: a microtask, not the next
-      // turn of the event loop, which would wait behind the next group of transactions.
-      let corked = false;
-      const uncork = () => {
-        corked = false;
-        res.uncork();
-      };
-      const send = (e: BatonEvent) => {
-        if (e.type !== "log" && replayed.has(e.id)) return;
-        if (!corked) {
-          corked = true;
-          res.cork();
-          queueMicrotask(uncork);
-        }
-        res.write(frame(e));
-        if (res.writableLength > MAX_BUFFERED_BYTES) res.destroy();
-      };
-      const unsubscribe = events.subscribe(req.caller, { flowRunId, types }, (e) => (pending ? pending.push(e) : send(e)));
-      const ping = setInterval(() => res.write(": ping\n\n"), 15_000);
-      res.on("close", () => {
-        clearInterval(ping);
-        unsubscribe();
-      });
-      try {
-        if (after === undefined) {
-          // Tell the client its position, so that a reconnect resumes here instead of replaying history.
-          res.write(`id: ${await events.position(req.caller)}\n\n`);
-        } else {
-          for (let position = after; ; ) {
-            const missed = await events.missed(req.caller, position, flowRunId, 1000);
-            for (const e of missed) {
-              if (!types || types.includes(e.type)) send(e);
-              replayed.add(e.id);
-            }
-            if (missed.length < 1000) break;
-            position = missed.at(-1)!.id;
+    app.get(
+      "/events",
+      { schema: { querystring: EventsQuery, tags: ["events"], summary: "Stream events (server-sent events)" } },
+      async (req, reply) => {
+        const { flowRunId, types } = req.query;
+        const header = req.headers["last-event-id"];
+        const after = req.query.after ?? (header !== undefined && /^\d+$/.test(String(header)) ? Number(header) : undefined);
+        reply.hijack();
+        const res = reply.raw;
+        res.writeHead(200, {
+          "content-type": "text/event-stream; charset=utf-8",
+          "cache-control": "no-cache, no-transform",
+          connection: "keep-alive",
+          "x-accel-buffering": "no",
+        });
+        res.write("retry: 1000\n\n");
+        // While replaying, live events are held back and the replayed ids remembered, so that an event
+        // both replayed and published live is sent once. Ids are not compared by order: on PostgreSQL,
+        // concurrent transactions may commit (and publish) a higher id before a lower one.
+        let pending: BatonEvent[] | null = [];
+        const replayed = new Set<number>();
+        // Events published together (a group of transactions commits at once, and its callers publish one
+        // after another) leave in one write, as soon as those callers are done: a microtask, not the next
+        // turn of the event loop, which would wait behind the next group of transactions.
+        let corked = false;
+        const uncork = () => {
+          corked = false;
+          res.uncork();
+        };
+        const send = (e: BatonEvent) => {
+          if (e.type !== "log" && replayed.has(e.id)) return;
+          if (!corked) {
+            corked = true;
+            res.cork();
+            queueMicrotask(uncork);
           }
+          res.write(frame(e));
+          if (res.writableLength > MAX_BUFFERED_BYTES) res.destroy();
+        };
+        const unsubscribe = events.subscribe(req.caller, { flowRunId, types }, (e) => (pending ? pending.push(e) : send(e)));
+        const ping = setInterval(() => res.write(": ping\n\n"), 15_000);
+        res.on("close", () => {
+          clearInterval(ping);
+          unsubscribe();
+        });
+        try {
+          if (after === undefined) {
+            // Tell the client its position, so that a reconnect resumes here instead of replaying history.
+            res.write(`id: ${await events.position(req.caller)}\n\n`);
+          } else {
+            for (let position = after; ; ) {
+              const missed = await events.missed(req.caller, position, flowRunId, 1000);
+              for (const e of missed) {
+                if (!types || types.includes(e.type)) send(e);
+                replayed.add(e.id);
+              }
+              if (missed.length < 1000) break;
+              position = missed.at(-1)!.id;
+            }
+          }
+        } finally {
+          const buffered = pending ?? [];
+          pending = null;
+          for (const e of buffered) send(e);
+          replayed.clear();
         }
-      } finally {
-        const buffered = pending ?? [];
-        pending = null;
-        for (const e of buffered) send(e);
-        replayed.clear();
-      }
-    });
+      },
+    );
   };
 }

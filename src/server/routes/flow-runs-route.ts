@@ -10,9 +10,7 @@ const CancelBody = z.object({ reason: z.string().max(1000).optional() }).nullish
 export function flowRunsRoute(runs: FlowRunService): FastifyPluginAsyncZod {
   return async (app) => {
     const tags = ["flow runs"];
-    app.get("/flows", { schema: { tags: ["flows"], summary: "List flows", response: { 200: z.array(Flow) } } }, (req) =>
-      runs.listFlows(req.caller),
-    );
+    app.get("/flows", { schema: { tags: ["flows"], summary: "List flows", response: { 200: z.array(Flow) } } }, (req) => runs.listFlows(req.caller));
     app.post(
       "/flow-runs",
       { schema: { tags, summary: "Create a flow run", body: CreateFlowRunBody, response: { 201: FlowRun } } },
@@ -33,7 +31,9 @@ export function flowRunsRoute(runs: FlowRunService): FastifyPluginAsyncZod {
     );
     app.post(
       "/flow-runs/:id/set-state",
-      { schema: { tags, summary: "Propose a state under the orchestration rules", params: IdParams, body: SetStateBody, response: { 200: FlowRun } } },
+      {
+        schema: { tags, summary: "Propose a state under the orchestration rules", params: IdParams, body: SetStateBody, response: { 200: FlowRun } },
+      },
       (req) => runs.setState(req.caller, req.params.id, req.body.state, req.body.force),
     );
     app.post(

@@ -20,7 +20,15 @@ export function logsRoute(logs: LogService): FastifyPluginAsyncZod {
     );
     app.get(
       "/flow-runs/:id/logs",
-      { schema: { tags, summary: "A flow run's log lines after an id, oldest first", params: IdParams, querystring: LogsQuery, response: { 200: z.array(Log) } } },
+      {
+        schema: {
+          tags,
+          summary: "A flow run's log lines after an id, oldest first",
+          params: IdParams,
+          querystring: LogsQuery,
+          response: { 200: z.array(Log) },
+        },
+      },
       (req) => logs.list(req.caller, req.params.id, req.query.after, req.query.limit),
     );
   };

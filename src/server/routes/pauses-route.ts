@@ -12,7 +12,15 @@ export function pausesRoute(pauses: PauseService): FastifyPluginAsyncZod {
     const tags = ["pauses"];
     app.post(
       "/flow-runs/:id/pause",
-      { schema: { tags, summary: "Pause a running flow run until it is answered", params: IdParams, body: PauseBody, response: { 200: PauseResult, 201: PauseResult } } },
+      {
+        schema: {
+          tags,
+          summary: "Pause a running flow run until it is answered",
+          params: IdParams,
+          body: PauseBody,
+          response: { 200: PauseResult, 201: PauseResult },
+        },
+      },
       async (req, reply) => {
         const result = await pauses.pause(req.caller, req.params.id, req.body);
         return reply.status(result.status === "PAUSED" ? 201 : 200).send(result);
@@ -39,7 +47,8 @@ export function pausesRoute(pauses: PauseService): FastifyPluginAsyncZod {
         schema: {
           tags,
           summary: "Turn a live pause of a deployment run into a suspend",
-          description: "The waiting process lets the run go; an answer then schedules it for a serving process. 409 if the pause was answered meanwhile.",
+          description:
+            "The waiting process lets the run go; an answer then schedules it for a serving process. 409 if the pause was answered meanwhile.",
           params: IdParams,
           body: SuspendBody,
           response: { 200: FlowRun },
@@ -49,7 +58,9 @@ export function pausesRoute(pauses: PauseService): FastifyPluginAsyncZod {
     );
     app.get(
       "/flow-runs/:id/inputs",
-      { schema: { tags, summary: "Each pause of a run: what it asked and what was answered", params: IdParams, response: { 200: z.array(RunInput) } } },
+      {
+        schema: { tags, summary: "Each pause of a run: what it asked and what was answered", params: IdParams, response: { 200: z.array(RunInput) } },
+      },
       (req) => pauses.listInputs(req.caller, req.params.id),
     );
     app.get(

@@ -11,7 +11,14 @@ export function taskRunsRoute(tasks: TaskRunService): FastifyPluginAsyncZod {
     const tags = ["task runs"];
     app.post(
       "/task-runs",
-      { schema: { tags, summary: "Create a task run (or return the one with the same key)", body: CreateTaskRunBody, response: { 200: TaskRun, 201: TaskRun } } },
+      {
+        schema: {
+          tags,
+          summary: "Create a task run (or return the one with the same key)",
+          body: CreateTaskRunBody,
+          response: { 200: TaskRun, 201: TaskRun },
+        },
+      },
       async (req, reply) => {
         const { taskRun, created } = await tasks.create(req.caller, req.body);
         return reply.status(created ? 201 : 200).send(taskRun);

@@ -43,7 +43,9 @@ export async function startEventRelay(
     if (notice.logs) {
       const [run, from, to] = notice.logs;
       const rows = await stores.logs.list(run, from - 1, to - from + 1);
-      deliver(rows.filter((l) => l.id <= to).map((l) => ({ id: l.id, type: "log" as const, flowRunId: l.flowRunId, occurredAt: l.timestamp, payload: l })));
+      deliver(
+        rows.filter((l) => l.id <= to).map((l) => ({ id: l.id, type: "log" as const, flowRunId: l.flowRunId, occurredAt: l.timestamp, payload: l })),
+      );
     }
   };
 

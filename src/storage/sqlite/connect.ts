@@ -99,7 +99,9 @@ export function connectSqlite(file: string): SqliteConnection {
   const checkpoints = new Worker(new URL("./checkpoint-worker.js", import.meta.url), { workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS } });
   checkpoints.unref();
   const exited = new Promise((resolve) => checkpoints.once("exit", resolve));
-  checkpoints.on("error", (e) => process.emitWarning(`The SQLite checkpoint thread failed (${e.message}); the server checkpoints by itself from now on.`));
+  checkpoints.on("error", (e) =>
+    process.emitWarning(`The SQLite checkpoint thread failed (${e.message}); the server checkpoints by itself from now on.`),
+  );
   void exited.then(() => {
     try {
       if (!stopping) raw.exec(`PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);

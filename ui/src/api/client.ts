@@ -44,7 +44,7 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
   }
   if (!res.ok) {
     const b = (parsed ?? {}) as { code?: string; message?: string; details?: Record<string, unknown> };
-    throw new ApiError(res.status, b.code ?? "HTTP_" + res.status, b.message ?? `The server answered with HTTP ${res.status}.`, b.details ?? {});
+    throw new ApiError(res.status, b.code ?? `HTTP_${res.status}`, b.message ?? `The server answered with HTTP ${res.status}.`, b.details ?? {});
   }
   return parsed as T;
 }
@@ -82,8 +82,7 @@ export const api = {
   cancel: (id: string, reason?: string) => request<FlowRun>("POST", `/flow-runs/${enc(id)}/cancel`, reason ? { reason } : {}),
   listFlows: () => request<Flow[]>("GET", "/flows"),
   listDeployments: () => request<Deployment[]>("GET", "/deployments"),
-  runDeployment: (name: string, parameters: Record<string, unknown>) =>
-    request<FlowRun>("POST", `/deployments/${enc(name)}/runs`, { parameters }),
+  runDeployment: (name: string, parameters: Record<string, unknown>) => request<FlowRun>("POST", `/deployments/${enc(name)}/runs`, { parameters }),
 };
 
 /** The message to show a person for any error a call threw. */

@@ -107,7 +107,12 @@ const CHANNELS: Record<string, string> = { ui: "the web UI", api: "the API", cli
 
 /** Each pause of the run: what it asked (description and schema), what was answered, when, how and by whom. */
 export function InputHistory({ inputs, now }: { inputs: RunInput[]; now: number }) {
-  if (!inputs.length) return <EmptyState title="No questions yet" icon="?"><p>Each time this run pauses, what it asked and the answer are kept here.</p></EmptyState>;
+  if (!inputs.length)
+    return (
+      <EmptyState title="No questions yet" icon="?">
+        <p>Each time this run pauses, what it asked and the answer are kept here.</p>
+      </EmptyState>
+    );
   return (
     <ol className="input-history">
       {[...inputs].reverse().map((i) => (

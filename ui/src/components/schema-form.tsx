@@ -12,6 +12,7 @@ const validator = customizeValidator({ AjvClass: Ajv2020 as never });
 
 /** Array and optional-field buttons as words, since the core theme's glyph icons are not loaded. */
 function textButton(label: string, extraClass = "") {
+  // biome-ignore lint/correctness/noComponentHookFactories: made once per button kind at module load, never in a render
   return function TextButton(props: IconButtonProps) {
     const { iconType: _i, icon: _icon, uiSchema: _u, registry: _r, className, ...rest } = props;
     return (

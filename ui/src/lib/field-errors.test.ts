@@ -4,7 +4,7 @@ import { describePath, fieldErrorsOf, pointerToPath, toErrorTree } from "./field
 
 test("a 422's JSON pointers land on the nested fields react-jsonschema-form shows them on", () => {
   const tree = toErrorTree([
-    { path: "/size", message: "must be one of \"small\", \"large\"" },
+    { path: "/size", message: 'must be one of "small", "large"' },
     { path: "/address/zip", message: "must match pattern" },
     { path: "/items/1/qty", message: "must be >= 1" },
     { path: "", message: "an answer is required" },
@@ -12,7 +12,7 @@ test("a 422's JSON pointers land on the nested fields react-jsonschema-form show
   ]);
   assert.deepEqual(tree, {
     __errors: ["an answer is required"],
-    size: { __errors: ["must be one of \"small\", \"large\""] },
+    size: { __errors: ['must be one of "small", "large"'] },
     address: { zip: { __errors: ["must match pattern", "is too short"] } },
     items: { 1: { qty: { __errors: ["must be >= 1"] } } },
   });

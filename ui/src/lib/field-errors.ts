@@ -46,10 +46,13 @@ export function fieldErrorsOf(details: Record<string, unknown>): ServerFieldErro
   const out: ServerFieldError[] = [];
   const errors = details.errors;
   if (Array.isArray(errors))
-    for (const e of errors) if (e && typeof e === "object" && typeof e.message === "string") out.push({ path: typeof e.path === "string" ? e.path : "", message: e.message });
+    for (const e of errors)
+      if (e && typeof e === "object" && typeof e.message === "string")
+        out.push({ path: typeof e.path === "string" ? e.path : "", message: e.message });
   const issues = details.issues;
   if (Array.isArray(issues))
-    for (const i of issues) if (i && typeof i === "object" && typeof i.message === "string") out.push({ path: Array.isArray(i.path) ? i.path : [], message: i.message });
+    for (const i of issues)
+      if (i && typeof i === "object" && typeof i.message === "string") out.push({ path: Array.isArray(i.path) ? i.path : [], message: i.message });
   return out;
 }
 

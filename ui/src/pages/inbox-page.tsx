@@ -27,7 +27,12 @@ function InboxItem({ run, selected, now }: { run: FlowRun; selected: boolean; no
   const line = firstLine(run.state.details.inputRequest?.description);
   return (
     <li>
-      <Link href={`/inbox/${run.id}`} className={`inbox-item ${selected ? "selected" : ""}`} aria-current={selected ? "true" : undefined} data-run-id={run.id}>
+      <Link
+        href={`/inbox/${run.id}`}
+        className={`inbox-item ${selected ? "selected" : ""}`}
+        aria-current={selected ? "true" : undefined}
+        data-run-id={run.id}
+      >
         <div className="inbox-item-top">
           <span className="flow-name">{run.flowName}</span>
           <span className="muted small" title={`Paused ${dateTime(run.state.timestamp)}`}>
@@ -36,7 +41,11 @@ function InboxItem({ run, selected, now }: { run: FlowRun; selected: boolean; no
         </div>
         <div className="inbox-item-title">{run.name}</div>
         <div className="inbox-item-line">
-          {line ? <InlineMarkdown text={line} /> : <span className="muted">{run.state.details.inputRequest ? "Asks for input" : "Waits to be resumed"}</span>}
+          {line ? (
+            <InlineMarkdown text={line} />
+          ) : (
+            <span className="muted">{run.state.details.inputRequest ? "Asks for input" : "Waits to be resumed"}</span>
+          )}
         </div>
         <div className="inbox-item-meta small">
           {run.state.details.suspended && <StateBadge state={run.state} />}

@@ -51,7 +51,10 @@ function useRunData(id: string) {
       setInputs(i);
       setError(null);
     } catch (e) {
-      setError({ text: e instanceof ApiError && e.status === 404 ? "There is no run with this id." : errorMessage(e), notFound: e instanceof ApiError && e.status === 404 });
+      setError({
+        text: e instanceof ApiError && e.status === 404 ? "There is no run with this id." : errorMessage(e),
+        notFound: e instanceof ApiError && e.status === 404,
+      });
     }
   }, [id]);
 
@@ -206,7 +209,9 @@ export function RunDetailPage({ id }: { id: string }) {
         )}
       </header>
       {run.state.message && !paused && (
-        <div className={`banner ${run.state.type === "FAILED" || run.state.type === "CRASHED" ? "banner-error" : "banner-info"}`}>{run.state.message}</div>
+        <div className={`banner ${run.state.type === "FAILED" || run.state.type === "CRASHED" ? "banner-error" : "banner-info"}`}>
+          {run.state.message}
+        </div>
       )}
       {cancelError && <ErrorBanner>{cancelError}</ErrorBanner>}
       {stale && !paused && (
@@ -249,9 +254,7 @@ export function RunDetailPage({ id }: { id: string }) {
           <section className="card" aria-labelledby="logs-title">
             <div className="card-head">
               <h2 id="logs-title">Logs</h2>
-              {!finished && (
-                <span className={`live-pill ${status === "live" ? "" : "off"}`}>{status === "live" ? "live" : "reconnecting…"}</span>
-              )}
+              {!finished && <span className={`live-pill ${status === "live" ? "" : "off"}`}>{status === "live" ? "live" : "reconnecting…"}</span>}
             </div>
             <LogView logs={logs} live={!finished} />
           </section>

@@ -70,7 +70,10 @@ export function RunsPage() {
     const c = new AbortController();
     controller.current = c;
     try {
-      const page = await api.listFlowRuns({ state: state || undefined, flowName: flow || undefined, name: q || undefined, cursor: cursor || undefined, limit: PAGE_SIZE }, c.signal);
+      const page = await api.listFlowRuns(
+        { state: state || undefined, flowName: flow || undefined, name: q || undefined, cursor: cursor || undefined, limit: PAGE_SIZE },
+        c.signal,
+      );
       if (c.signal.aborted) return;
       setRuns(page.items);
       setNextCursor(page.nextCursor);
