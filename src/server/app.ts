@@ -44,7 +44,10 @@ export interface BatonServer {
   close(): Promise<void>;
 }
 
-/** Builds the HTTP app on an open storage, without listening. */
+/**
+ * Builds the HTTP app on an open storage, without listening; returns it with the event bus and the
+ * services that the background loops use (`startServer` starts those).
+ */
 export async function createApp(
   storage: Storage,
   config: ServerConfig,
