@@ -3,6 +3,7 @@ import type { ServeOptions } from "../sdk/serve.ts";
 import { clientOf } from "./cli-client.ts";
 import { FlowModulesError } from "./cli-errors.ts";
 import { expandFiles, loadFlowModules, type FoundFlow, type LoadedFlow } from "./flow-modules.ts";
+import { onStopSignal } from "./stop-signal.ts";
 
 /** Options of `baton serve`. */
 interface ServeCommandOptions {
@@ -46,14 +47,10 @@ async function runServe(args: string[], opts: ServeCommandOptions, command: Comm
     process.stdout.write(`Serving deployment ${flow.flowName} (${file}${exportName === flow.flowName ? "" : `, export ${exportName}`})\n`);
 
   const stop = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    // A second Ctrl+C while stopping means "now".
-    process.once("SIGINT", () => process.exit(130));
+  const stopOnSignal = onStopSignal((signal) => {
     process.stdout.write(`Stopping (${signal}): runs waiting for an answer are suspended, running ones get up to 30 s to finish...\n`);
     stop.abort();
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  });
   const options: ServeOptions = { signal: stop.signal, ...(opts.limit !== undefined ? { limit: opts.limit } : {}) };
   // Loaded here, not at the top: other commands need not load the SDK.
   const { serve } = await import("../sdk/serve.ts");
@@ -61,8 +58,7 @@ async function runServe(args: string[], opts: ServeCommandOptions, command: Comm
   const groups = groupBySdkCopy(loaded.flows, SERVE_WITH, serve as ServeFunction);
   const serving = [...groups].map(([serveFlows, flows]) => serveFlows(...flows, options));
   const outcomes = await Promise.allSettled(serving.map((p) => p.catch((e: unknown) => (stop.abort(), Promise.reject(e)))));
-  process.off("SIGINT", onSignal);
-  process.off("SIGTERM", onSignal);
+  stopOnSignal();
   const failed = outcomes.find((o) => o.status === "rejected");
   if (failed) throw failed.reason;
   process.stdout.write("Stopped.\n");

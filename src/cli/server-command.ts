@@ -4,6 +4,7 @@ import { BatonError } from "../contract/errors.ts";
 import type { BatonServer, ServerOptions } from "../server/index.ts";
 import { batonCommand } from "./cli-client.ts";
 import { startExamples } from "./example-run.ts";
+import { onStopSignal } from "./stop-signal.ts";
 
 /** Options of `baton server start`. */
 interface StartOptions {
@@ -60,12 +61,7 @@ async function runServer(opts: StartOptions): Promise<void> {
       })
     : undefined;
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once("SIGINT", () => resolve("SIGINT"));
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-  });
-  // A second Ctrl+C while stopping means "now".
-  process.once("SIGINT", () => process.exit(130));
+  const signal = await new Promise<NodeJS.Signals>((resolve) => onStopSignal(resolve));
   print(`Stopping the Baton server (${signal})...`);
   await examples?.stop();
   await server.close();
