@@ -7,7 +7,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import { percentile, sleep } from "./lib.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const STARTS = Number(process.argv[2] ?? 5);
@@ -38,14 +38,14 @@ try {
     }
   }
   console.log(
-    `Node ${process.versions.node}, flags ${flags.join(" ")}; ${STARTS} measured starts each (median, min-max), after a first start that filled the compile cache.`,
+    `Node ${process.versions.node}, flags ${flags.join(" ")}; ${STARTS} measured starts each (median as the other benches take it: nearest rank; min-max), after a first start that filled the compile cache.`,
   );
   console.log("| server | first start → healthy | start → healthy | idle RSS |\n|---|---|---|---|");
   for (const [name, [first, ...rest]] of results) {
-    const ms = rest.map((r) => r.ms);
-    const rss = rest.map((r) => r.rssMb);
+    const ms = rest.map((r) => r.ms).sort((a, b) => a - b);
+    const rss = rest.map((r) => r.rssMb).sort((a, b) => a - b);
     console.log(
-      `| ${name} | ${first!.ms.toFixed(0)} ms, ${first!.rssMb.toFixed(1)} MB | ${median(ms).toFixed(0)} ms (${Math.min(...ms).toFixed(0)}-${Math.max(...ms).toFixed(0)}) | ${median(rss).toFixed(1)} MB (${Math.min(...rss).toFixed(1)}-${Math.max(...rss).toFixed(1)}) |`,
+      `| ${name} | ${first!.ms.toFixed(0)} ms, ${first!.rssMb.toFixed(1)} MB | ${percentile(ms, 50).toFixed(0)} ms (${Math.min(...ms).toFixed(0)}-${Math.max(...ms).toFixed(0)}) | ${percentile(rss, 50).toFixed(1)} MB (${Math.min(...rss).toFixed(1)}-${Math.max(...rss).toFixed(1)}) |`,
     );
   }
 } finally {
@@ -82,9 +82,4 @@ async function startOnce(args: string[], cacheDir: string): Promise<{ ms: number
   await new Promise((resolve) => child.once("exit", resolve));
   rmSync(home, { recursive: true, force: true });
   return { ms, rssMb: (rssKb * 1024) / 1e6 };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
