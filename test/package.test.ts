@@ -230,6 +230,9 @@ for (const node of nodes) {
         const server = start("npx", ["baton", "server", "start", "--port", "0"], project, serverEnv);
         const [, apiUrl] = (await server.waitFor(/Baton server at http:\/\/\S+ \(.*API at (http:\/\/\S+?\/api)\)/)) as RegExpMatchArray;
         assert.match(server.output(), databaseUrl ? /database PostgreSQL/ : /database SQLite/);
+        const page = await fetch(apiUrl!.replace(/\/api$/, "/"));
+        assert.equal(page.status, 200);
+        assert.match(await page.text(), /<div id="root">/, "the web UI ships in the package and is served at /");
         const flowEnv = { ...env, BATON_API_URL: apiUrl };
 
         const flows = [
