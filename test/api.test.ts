@@ -335,7 +335,8 @@ for (const { backend, skip } of await backends()) {
       );
       const late = await resume(run.id, { input: { name: "too late" } });
       assert.equal(late.status, 409);
-      assert.match(late.body.message, /Failed/);
+      assert.equal(late.body.code, "PAUSE_EXPIRED");
+      assert.match(late.body.message, /timed out at .* and can no longer be answered; the run is Failed/);
     });
 
     test("a body sent as something other than JSON is refused with 400 saying to send JSON", async () => {
@@ -393,15 +394,16 @@ for (const { backend, skip } of await backends()) {
     before(async () => (server = await startTestServer(backend, { BATON_EXPIRY_INTERVAL_SECONDS: "3600" })));
     after(() => server?.close());
 
-    test("an answer that comes after the pause timed out is refused with 409 PAUSE_TIMEOUT, and the run is failed then and there", async () => {
+    test("an answer that comes after the pause timed out is refused with 409 PAUSE_EXPIRED, and the run is failed then and there", async () => {
       const client = createClient({ apiUrl: server.apiUrl });
       const run = await pausedRun(client, { waitForInput: z.object({ name: z.string() }), timeoutSeconds: 0.2 });
       await new Promise((r) => setTimeout(r, 400));
       assert.equal((await client.getFlowRun(run.id)).state.type, "PAUSED", "nothing has swept it yet");
       const res = await request(server, "POST", `/flow-runs/${run.id}/resume`, { input: { name: "late" } });
       assert.equal(res.status, 409);
-      assert.equal(res.body.code, "PAUSE_TIMEOUT");
-      assert.match(res.body.message, /timed out at .* without an answer; the run is failed/);
+      assert.equal(res.body.code, "PAUSE_EXPIRED");
+      assert.match(res.body.message, /timed out at .* and can no longer be answered; the run is Failed \(FAILED\)/);
+      assert.equal(res.body.details.timeoutAt, run.state.details.pauseTimeout);
       const failed = await client.getFlowRun(run.id);
       assert.equal(failed.state.type, "FAILED");
       assert.equal((await client.getRunInput(run.id, "1")).respondedAt, null);

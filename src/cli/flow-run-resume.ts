@@ -1,5 +1,5 @@
 import type { BatonClient } from "../client/index.ts";
-import { NotPausedError } from "../contract/errors.ts";
+import { NotPausedError, PauseExpiredError } from "../contract/errors.ts";
 import { InputNotJsonError, NoAnswerError } from "./cli-errors.ts";
 import { askForInput, formFields, type AskField } from "./input-form.ts";
 
@@ -23,7 +23,7 @@ export async function resumeRun(client: BatonClient, flowRunId: string, options:
   let input = options.input === undefined ? undefined : parseJson(options.input);
   if (options.input === undefined && options.ask) {
     const run = await client.getFlowRun(flowRunId);
-    if (run.state.type !== "PAUSED") throw new NotPausedError(flowRunId, run.state.type, run.state.name);
+    if (run.state.type !== "PAUSED") throw PauseExpiredError.of(run) ?? new NotPausedError(flowRunId, run.state.type, run.state.name);
     const { pauseKey, inputRequest } = run.state.details;
     out(`Flow run ${run.id} (${run.name}, flow ${run.flowName}) is waiting at pause "${pauseKey ?? "?"}".`);
     if (inputRequest?.description) out(inputRequest.description);

@@ -148,6 +148,41 @@ export class PauseTimeoutError extends BatonError<{ flowRunId: string; pauseKey:
   }
 }
 
+/**
+ * Thrown when an answer comes for a pause that timed out: the pause can no longer be answered, and the
+ * run was failed (or has moved on since). The API answers it with 409 `PAUSE_EXPIRED`.
+ */
+export class PauseExpiredError extends BatonError<{
+  flowRunId: string;
+  pauseKey: string;
+  timeoutAt: string | null;
+  stateType: string;
+  stateName: string;
+}> {
+  static readonly code = "PAUSE_EXPIRED";
+  constructor(flowRunId: string, pauseKey: string, timeoutAt: string | null, stateType: string, stateName: string) {
+    super(
+      PauseExpiredError.code,
+      `The pause "${pauseKey}" of flow run ${flowRunId} timed out${timeoutAt ? ` at ${timeoutAt}` : ""} and can no longer be answered; the run is ${stateName} (${stateType}). Start a new run to ask again.`,
+      { flowRunId, pauseKey, timeoutAt, stateType, stateName },
+    );
+  }
+
+  /** The error for answering `run` if its current state is the failure of a timed-out pause; else undefined. */
+  static of(run: {
+    id: string;
+    state: {
+      type: string;
+      name: string;
+      details: { pauseKey?: string | undefined; pauseTimeout?: string | null | undefined; error?: { code?: string | undefined } | undefined };
+    };
+  }): PauseExpiredError | undefined {
+    const { details } = run.state;
+    if (details.error?.code !== PauseTimeoutError.code) return undefined;
+    return new PauseExpiredError(run.id, details.pauseKey ?? "", details.pauseTimeout ?? null, run.state.type, run.state.name);
+  }
+}
+
 /** One Zod issue of a `RunInputValidationError`. */
 export interface RunInputIssue {
   path: PropertyKey[];

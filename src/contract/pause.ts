@@ -11,7 +11,8 @@ export const PauseKey = z
 
 /** Body of `POST /api/flow-runs/{id}/pause`, sent by the SDK when a flow calls `pauseFlowRun`. */
 export const PauseBody = z.object({
-  key: PauseKey,
+  /** Left out, the server numbers the pause as the SDK does: the run's highest numbered key plus one ("1", "2", ...). */
+  key: PauseKey.optional().describe('Left out, the server numbers the pause: the next number after the run\'s highest numbered key ("1", "2", ...).'),
   timeoutSeconds: z
     .number()
     .positive()

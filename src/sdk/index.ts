@@ -40,6 +40,7 @@ export {
   NotPausedError,
   InvalidInputError,
   InvalidTransitionError,
+  PauseExpiredError,
   PauseTimeoutError,
   RunInputValidationError,
   FlowRunCancelledError,

@@ -129,11 +129,12 @@ export class FlowRunService {
    */
   async expire(run: FlowRun): Promise<boolean> {
     const key = run.state.details.pauseKey ?? "";
-    const error = new PauseTimeoutError(run.id, key, run.state.details.pauseTimeout ?? null);
+    const timeoutAt = run.state.details.pauseTimeout ?? null;
+    const error = new PauseTimeoutError(run.id, key, timeoutAt);
     const state = newState({
       type: "FAILED",
       message: error.message,
-      details: { pauseKey: key, error: { name: error.name, message: error.message, code: error.code } },
+      details: { pauseKey: key, pauseTimeout: timeoutAt, error: { name: error.name, message: error.message, code: error.code } },
     });
     return (await this.#transitions.tryTransition(run, state)) !== undefined;
   }

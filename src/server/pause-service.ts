@@ -4,8 +4,8 @@ import {
   InvalidInputError,
   InvalidTransitionError,
   NotPausedError,
+  PauseExpiredError,
   PauseNotFoundError,
-  PauseTimeoutError,
 } from "../contract/errors.ts";
 import { isSuspended, type FlowRun, type RunInput } from "../contract/index.ts";
 import type { PauseBody, PauseResult, ResumeBody } from "../contract/index.ts";
@@ -38,9 +38,10 @@ export class PauseService {
   async pause(caller: RequestCaller, id: string, body: Parsed<typeof PauseBody>): Promise<PauseResult> {
     authorize(caller, "flow-run:pause", { type: "flow-run", id });
     const run = await this.#runs.load(id);
-    const existing = await this.#storage.inputs.get(id, body.key);
+    const key = body.key ?? (await this.#nextPauseNumber(id));
+    const existing = body.key === undefined ? undefined : await this.#storage.inputs.get(id, key);
     if (existing?.respondedAt) return { status: "ALREADY_ANSWERED", input: existing.response ?? null };
-    if (run.state.type === "PAUSED" && run.state.details.pauseKey === body.key) return { status: "PAUSED", flowRun: run };
+    if (run.state.type === "PAUSED" && run.state.details.pauseKey === key) return { status: "PAUSED", flowRun: run };
     if (run.state.type === "CANCELLED") throw new FlowRunCancelledError(id, run.state.message);
     if (run.state.type !== "RUNNING")
       throw new InvalidTransitionError(id, run.state.type, "PAUSED", `only a running run can pause; this one is ${run.state.name}.`);
@@ -55,7 +56,7 @@ export class PauseService {
       try {
         compileSchema(body.inputRequest.schema);
       } catch (e) {
-        throw new BadRequestError(`The input schema of pause "${body.key}" is not a valid JSON Schema: ${(e as Error).message}`);
+        throw new BadRequestError(`The input schema of pause "${key}" is not a valid JSON Schema: ${(e as Error).message}`);
       }
     }
     const timestamp = now();
@@ -65,13 +66,11 @@ export class PauseService {
         type: "PAUSED",
         name: body.suspend ? "Suspended" : "Paused",
         message: `${body.inputRequest ? "Waiting for input" : "Waiting to be resumed"}${body.suspend ? "; no process is kept waiting" : ""}`,
-        details: { pauseKey: body.key, pauseTimeout: timeoutAt, inputRequest: body.inputRequest, ...(body.suspend ? { suspended: true } : {}) },
+        details: { pauseKey: key, pauseTimeout: timeoutAt, inputRequest: body.inputRequest, ...(body.suspend ? { suspended: true } : {}) },
       },
       timestamp,
     );
-    const flowRun = await this.#transitions.transition(run, state, (tx) =>
-      tx.inputs.insertRequest(id, body.key, body.inputRequest, timestamp, timeoutAt),
-    );
+    const flowRun = await this.#transitions.transition(run, state, (tx) => tx.inputs.insertRequest(id, key, body.inputRequest, timestamp, timeoutAt));
     return { status: "PAUSED", flowRun };
   }
 
@@ -83,12 +82,14 @@ export class PauseService {
   async resume(caller: RequestCaller, id: string, body: Parsed<typeof ResumeBody>): Promise<FlowRun> {
     authorize(caller, "flow-run:resume", { type: "flow-run", id });
     const run = await this.#runs.load(id);
-    if (run.state.type !== "PAUSED") throw new NotPausedError(id, run.state.type, run.state.name);
+    if (run.state.type !== "PAUSED") throw PauseExpiredError.of(run) ?? new NotPausedError(id, run.state.type, run.state.name);
     const key = run.state.details.pauseKey ?? "";
     const timeoutAt = run.state.details.pauseTimeout ?? null;
     if (timeoutAt && Date.parse(timeoutAt) <= nowMs()) {
+      // Past its deadline but not yet swept: fail it now, and say what it is now (another server may have won).
       await this.#runs.expire(run);
-      throw new PauseTimeoutError(id, key, timeoutAt);
+      const current = await this.#runs.load(id);
+      throw PauseExpiredError.of(current) ?? new NotPausedError(id, current.state.type, current.state.name);
     }
     const request = run.state.details.inputRequest;
     let value: unknown = null;
@@ -117,6 +118,12 @@ export class PauseService {
       },
       { urgent: true },
     );
+  }
+
+  /** The key of a pause asked without one: the next number after the run's highest numbered key, as the SDK numbers. */
+  async #nextPauseNumber(id: string): Promise<string> {
+    const numbers = (await this.#storage.inputs.list(id)).map((i) => (/^[1-9][0-9]*$/.test(i.key) ? Number(i.key) : 0));
+    return String(Math.max(0, ...numbers) + 1);
   }
 
   /** Each pause of a run, in the order asked: what it asked and what was answered; 404 for an unknown run. */

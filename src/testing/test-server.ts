@@ -43,6 +43,7 @@ export interface TestServer {
    * itself; leave it out when the pause asks for nothing.
    * @throws InvalidInputError when the answer does not match the pause's schema (the run stays paused).
    * @throws NotPausedError when the run is not paused.
+   * @throws PauseExpiredError when the pause timed out (the run is failed).
    */
   answer(flowRunId: string, input?: unknown, options?: AnswerOptions): Promise<FlowRun>;
   /**

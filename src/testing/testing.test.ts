@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { afterEach, beforeEach, test } from "node:test";
 import { z } from "zod";
-import { InvalidInputError, PauseTimeoutError } from "../contract/errors.ts";
+import { InvalidInputError, PauseExpiredError, PauseTimeoutError } from "../contract/errors.ts";
 import { flow, getRunContext, pauseFlowRun, RunInput } from "../sdk/index.ts";
 import { advanceClock } from "../server/clock.ts";
 import {
@@ -216,7 +216,7 @@ test("an answer that comes after the pause timed out on the moved clock, before 
   const timedOut = assert.rejects(approve({ amount: 120 }), PauseTimeoutError);
   const pause = await server.waitForPause({ flowName: "approve" });
   advanceClock(7 * 86400_000); // the seam advanceTime uses, without its sweep
-  await assert.rejects(server.answer(pause.flowRun.id, { approved: true }), PauseTimeoutError);
+  await assert.rejects(server.answer(pause.flowRun.id, { approved: true }), PauseExpiredError);
   await timedOut;
 });
 
