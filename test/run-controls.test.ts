@@ -1,11 +1,15 @@
 // Run controls across real processes, on each backend: expired pauses, keyless pauses, pauses that hold a
 // run's tasks, suspending from outside, retrying a finished run, flow timeouts and retries, and results.
 import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { createClient, type BatonClient } from "../src/client/index.ts";
 import { PauseExpiredError } from "../src/contract/errors.ts";
-import { pausedRun, request, waitForState } from "./support/api.ts";
+import { pausedFlowProcess, pausedRun, request, waitForState, waitUntil } from "./support/api.ts";
 import { backends, spawnNode, startTestServer, type TestServer } from "./support/processes.ts";
 
 /** Runs `baton <args>` in a child process and waits for it to end. */
@@ -19,11 +23,68 @@ for (const { backend, skip } of await backends()) {
   describe(`run controls on ${backend}`, { skip }, () => {
     let server: TestServer;
     let client: BatonClient;
+    let effectsFile: string;
+    /** Runs a scenario of test/fixtures/run-controls-flows.ts in its own process. */
+    const runFlow = (scenario: string, env: Record<string, string> = {}) =>
+      spawnNode(["test/fixtures/run-controls-flows.ts", scenario], { ...server.env, SIDE_EFFECTS_FILE: effectsFile, ...env });
+    /** The side effects run `id` recorded, as [what, epoch ms]. */
+    const effectsOf = (id: string) =>
+      readFileSync(effectsFile, "utf8")
+        .split("\n")
+        .filter((l) => l.startsWith(`${id} `))
+        .map((l) => {
+          const parts = l.slice(id.length + 1).split(" ");
+          return [parts.slice(0, -1).join(" "), Number(parts.at(-1))] as const;
+        });
     before(async () => {
       server = await startTestServer(backend);
       client = createClient({ apiUrl: server.apiUrl });
+      effectsFile = join(mkdtempSync(join(tmpdir(), "baton-run-controls-")), "effects.log");
+      writeFileSync(effectsFile, "");
     });
     after(() => server?.close());
+
+    test("a task called while its run is paused starts only once the pause is answered, and its task run says it waits", async () => {
+      const child = runFlow("side-task");
+      const id = await pausedFlowProcess(client, child);
+      await sleep(1500);
+      assert.deepEqual(effectsOf(id), [], "the side task has not run during the pause");
+      const [waiting] = await client.listTaskRuns(id);
+      assert.equal(waiting?.state.type, "PENDING");
+      assert.equal(waiting?.state.name, "AwaitingResume");
+      assert.match(waiting?.state.message ?? "", /pause "1"/);
+      assert.equal(waiting?.startTime, null);
+
+      const answeredAt = Date.now();
+      await client.resume(id, { input: "go" });
+      assert.equal(await child.exited, 0, child.output());
+      const effects = effectsOf(id);
+      assert.deepEqual(
+        effects.map(([what]) => what),
+        ["side task", "answered go"],
+      );
+      assert.ok(effects[0]![1] >= answeredAt, "the side task ran after the answer");
+      const tasks = await client.listTaskRuns(id);
+      assert.deepEqual(
+        tasks.map((t) => [t.state.type, t.attempts]),
+        [
+          ["COMPLETED", 1],
+          ["COMPLETED", 1],
+        ],
+      );
+      assert.equal((await client.getFlowRun(id)).state.type, "COMPLETED");
+    });
+
+    test("a task called while its run is paused never starts when the run is cancelled instead; its task run is cancelled", async () => {
+      const child = runFlow("side-task");
+      const id = await pausedFlowProcess(client, child);
+      await waitUntil("the side task waits", async () => (await client.listTaskRuns(id)).length === 1);
+      await client.cancel(id, "not needed");
+      assert.equal(await child.exited, 1, child.output());
+      assert.deepEqual(effectsOf(id), []);
+      const [task] = await client.listTaskRuns(id);
+      assert.equal(task?.state.type, "CANCELLED");
+    });
 
     test("an answer to a pause that timed out gets 409 PAUSE_EXPIRED saying when, and what the run is; the client throws PauseExpiredError; the CLI says it in one line", async () => {
       const run = await pausedRun(client, { waitForInput: z.object({ name: z.string() }), timeoutSeconds: 0.3, key: "approval" });

@@ -8,10 +8,10 @@ import {
   RunInputValidationError,
   RuntimeClosedError,
 } from "../contract/errors.ts";
-import { PauseKey, type InputRequest } from "../contract/index.ts";
+import { PauseKey, type InputRequest, type PauseResult } from "../contract/index.ts";
 import { parseDuration } from "./duration.ts";
 import { getRunLogger } from "./logger.ts";
-import { assertNotStopped, requireContext, type RunContext } from "./run-context.ts";
+import { assertNotStopped, holdTasks, requireContext, type RunContext } from "./run-context.ts";
 import { schemaOf, toInputRequest, type InputOf, type WaitForInput } from "./run-input.ts";
 import { getRuntime } from "./runtime.ts";
 import { SuspendSignal } from "./suspend-signal.ts";
@@ -56,10 +56,25 @@ export async function pauseFlowRun<W extends WaitForInput | undefined = undefine
   if (suspendAfterSeconds !== undefined && !ctx.flowRun.deploymentId)
     throw new NotADeploymentRunError(ctx.flowRun.id, "pauseFlowRun({ suspendAfter })");
   const question = prepare(ctx, options, parseDuration(options.timeout ?? 3600));
-  const { client, pauses } = getRuntime();
   const { flowRunId, key } = question;
   if (ctx.history?.answers.has(key)) return parseAnswer<W>(options.waitForInput as W, ctx.history.answers.get(key), flowRunId, key);
+  // Tasks called while the run is paused start only once it is answered.
+  const hold = holdTasks(ctx, key);
+  let answer: unknown;
+  try {
+    answer = await waitForAnswer(ctx, question, suspendAfterSeconds);
+  } catch (e) {
+    hold.fail(e);
+    throw e;
+  }
+  hold.release();
+  return parseAnswer<W>(options.waitForInput as W, answer, flowRunId, key);
+}
 
+/** Asks the question of a pause and waits for its answer (the raw value); throws when the wait ends otherwise. */
+async function waitForAnswer(ctx: RunContext, question: ReturnType<typeof prepare>, suspendAfterSeconds: number | undefined): Promise<unknown> {
+  const { client, pauses } = getRuntime();
+  const { flowRunId, key } = question;
   await pauses.ready();
   // Wait before asking, so that even an answer given within the same millisecond is caught.
   const outcome = pauses.wait(flowRunId, key);
@@ -68,7 +83,7 @@ export async function pauseFlowRun<W extends WaitForInput | undefined = undefine
     const result = await client.pause(flowRunId, { key, timeoutSeconds: question.timeoutSeconds, inputRequest: question.inputRequest });
     if (result.status === "ALREADY_ANSWERED") {
       pauses.forget(flowRunId);
-      return parseAnswer<W>(options.waitForInput as W, result.input, flowRunId, key);
+      return result.input;
     }
     timeoutAt = result.flowRun.state.details.pauseTimeout ?? null;
   } catch (e) {
@@ -119,7 +134,7 @@ export async function pauseFlowRun<W extends WaitForInput | undefined = undefine
     answer = first.input;
   }
   logger.info(`Resumed at "${key}".`);
-  return parseAnswer<W>(options.waitForInput as W, answer, flowRunId, key);
+  return answer;
 }
 
 /**
@@ -138,14 +153,26 @@ export async function suspendFlowRun<W extends WaitForInput | undefined = undefi
   const question = prepare(ctx, options, options.timeout === undefined ? null : parseDuration(options.timeout));
   const { flowRunId, key } = question;
   if (ctx.history?.answers.has(key)) return parseAnswer<W>(options.waitForInput as W, ctx.history.answers.get(key), flowRunId, key);
-  const result = await getRuntime().client.pause(flowRunId, {
-    key,
-    timeoutSeconds: question.timeoutSeconds,
-    inputRequest: question.inputRequest,
-    suspend: true,
-  });
-  if (result.status === "ALREADY_ANSWERED") return parseAnswer<W>(options.waitForInput as W, result.input, flowRunId, key);
-  throw stop(ctx, new SuspendSignal(flowRunId, key, "suspended"));
+  const hold = holdTasks(ctx, key);
+  let result: PauseResult;
+  try {
+    result = await getRuntime().client.pause(flowRunId, {
+      key,
+      timeoutSeconds: question.timeoutSeconds,
+      inputRequest: question.inputRequest,
+      suspend: true,
+    });
+  } catch (e) {
+    hold.fail(e);
+    throw e;
+  }
+  if (result.status === "ALREADY_ANSWERED") {
+    hold.release();
+    return parseAnswer<W>(options.waitForInput as W, result.input, flowRunId, key);
+  }
+  const signal = stop(ctx, new SuspendSignal(flowRunId, key, "suspended"));
+  hold.fail(signal);
+  throw signal;
 }
 
 /** The key, deadline and question of a pause or suspend about to be made. */

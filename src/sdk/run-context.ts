@@ -12,8 +12,12 @@ export interface RunContext {
   readonly counters: { pauses: number; tasks: number };
   /** What earlier executions of this run recorded, when it is replayed: task runs by key, answers by pause key. */
   readonly history?: { tasks: Map<string, TaskRun>; answers: Map<string, unknown> } | undefined;
-  /** Set once this process must stop executing the run: it suspended, or the server gave it to another process. */
-  readonly control: { stopped?: SuspendSignal | undefined };
+  /**
+   * Set once this process must stop executing the run: it suspended, or the server gave it to another
+   * process. `pause` is set while the run waits at a pause: tasks called meanwhile wait for `over`, which
+   * resolves once the pause is answered and rejects with what ended the wait otherwise.
+   */
+  readonly control: { stopped?: SuspendSignal | undefined; pause?: { key: string; over: Promise<void> } | undefined };
 }
 
 const storage = new AsyncLocalStorage<RunContext>();
@@ -49,4 +53,22 @@ export function requireContext(what: string): RunContext {
 /** Throws the signal that stopped this run, if any: no new step may start after a suspend. */
 export function assertNotStopped(ctx: RunContext): void {
   if (ctx.control.stopped) throw ctx.control.stopped;
+}
+
+/**
+ * Holds the run's tasks from now until `release` (the pause `key` was answered) or `fail` (the wait ended
+ * otherwise: the tasks waiting then throw `error`).
+ */
+export function holdTasks(ctx: RunContext, key: string): { release: () => void; fail: (error: unknown) => void } {
+  const { promise, resolve, reject } = Promise.withResolvers<void>();
+  promise.catch(() => {}); // a pause that no task waited on must not leave an unhandled rejection
+  const hold = { key, over: promise };
+  ctx.control.pause = hold;
+  const end = () => {
+    if (ctx.control.pause === hold) ctx.control.pause = undefined;
+  };
+  return {
+    release: () => (end(), resolve()),
+    fail: (error) => (end(), reject(error)),
+  };
 }

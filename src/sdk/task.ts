@@ -1,6 +1,6 @@
 import { errorInfo } from "./flow.ts";
 import { getRunLogger } from "./logger.ts";
-import { assertNotStopped, currentContext, runWithContext } from "./run-context.ts";
+import { assertNotStopped, currentContext, runWithContext, type RunContext } from "./run-context.ts";
 import { decodeResult, encodeResult, UnserializableResultError } from "./result-serializer.ts";
 import { SuspendSignal } from "./suspend-signal.ts";
 import { BadRequestError, ReplayDivergenceError } from "../contract/errors.ts";
@@ -46,11 +46,16 @@ export function task<A extends unknown[], R>(nameOrOptions: string | TaskOptions
     const taskKey = options.key ? `${options.name}:${options.key(...args)}` : `#${++ctx.counters.tasks}`;
     const recorded = ctx.history?.tasks.get(taskKey);
     if (recorded?.name === options.name && recorded.state.type === "COMPLETED") return decodeResult(recorded.result) as R;
-    let taskRun = recorded ?? (await client.createTaskRun({ flowRunId: ctx.flowRun.id, name: options.name, taskKey, state: { type: "RUNNING" } }));
+    const paused = ctx.control.pause;
+    const state = paused ? awaitingResume(paused.key) : { type: "RUNNING" as const };
+    let taskRun = recorded ?? (await client.createTaskRun({ flowRunId: ctx.flowRun.id, name: options.name, taskKey, state }));
     if (taskRun.name !== options.name) throw new ReplayDivergenceError(ctx.flowRun.id, taskKey, taskRun.name, options.name);
     if (taskRun.state.type === "COMPLETED") return decodeResult(taskRun.result) as R;
+    await waitWhilePaused(ctx, taskRun.id);
     let first = taskRun.attempts;
-    if (taskRun.state.type !== "RUNNING") {
+    if (taskRun.state.type === "PENDING") {
+      taskRun = await client.setTaskRunState(taskRun.id, { state: { type: "RUNNING" }, attempts: first });
+    } else if (taskRun.state.type !== "RUNNING") {
       // Left failed or waiting by an earlier execution of this run: run it again.
       first = taskRun.attempts + 1;
       taskRun = await client.setTaskRunState(taskRun.id, { state: { type: "RUNNING", name: "Retrying" }, attempts: first });
@@ -99,4 +104,30 @@ export function task<A extends unknown[], R>(nameOrOptions: string | TaskOptions
     });
   };
   return Object.assign(call, { taskName: options.name });
+}
+
+/** The state of a task run called while its flow run waits at pause `key`. */
+function awaitingResume(key: string) {
+  return { type: "PENDING" as const, name: "AwaitingResume", message: `Called while the run waits at pause "${key}"; starts once it is answered` };
+}
+
+/**
+ * Waits until the run is not paused (pause after pause, in a loop). When a pause ends otherwise than
+ * answered, the task never starts: its task run is cancelled (or left waiting, for the replay, when the
+ * run was suspended) and the task throws what ended the pause.
+ */
+async function waitWhilePaused(ctx: RunContext, taskRunId: string): Promise<void> {
+  for (let paused = ctx.control.pause; paused; paused = ctx.control.pause) {
+    try {
+      await paused.over;
+    } catch (error) {
+      if (!(error instanceof SuspendSignal)) {
+        const message = `Not started: the run's pause "${paused.key}" ended without an answer`;
+        await getRuntime()
+          .client.setTaskRunState(taskRunId, { state: { type: "CANCELLED", message } })
+          .catch(() => {});
+      }
+      throw error;
+    }
+  }
 }
