@@ -12,6 +12,8 @@ import { PauseExpiredError } from "../src/contract/errors.ts";
 import { pausedFlowProcess, pausedRun, request, waitForState, waitUntil } from "./support/api.ts";
 import { backends, spawnNode, startTestServer, type TestServer } from "./support/processes.ts";
 
+const FAST_HEARTBEATS = { BATON_HEARTBEAT_INTERVAL_SECONDS: "0.3" };
+
 /** Runs `baton <args>` in a child process and waits for it to end. */
 async function baton(server: TestServer, args: string[]): Promise<{ code: number | null; output: string }> {
   const child = spawnNode(["src/cli/main.ts", ...args], server.env);
@@ -113,6 +115,61 @@ for (const { backend, skip } of await backends()) {
       assert.equal(cli.code, 1, cli.output);
       assert.equal(cli.output.trim().split("\n").length, 1, cli.output);
       assert.match(cli.output, /^error: The pause "approval" .* timed out at .* and can no longer be answered; the run is Failed/);
+    });
+
+    test("a running deployment run suspended from the CLI stops at its next task, and an answer resumes it on another serving process, which replays what completed", async () => {
+      const first = runFlow("serve", FAST_HEARTBEATS);
+      await first.waitForOutput("Serving steps");
+      const { id } = await client.runDeployment("steps", {});
+      await waitUntil("step 1 ran and the gate waits", () => effectsOf(id).length === 1 && effectsOf(id)[0]![0].startsWith("step 1"));
+
+      const cli = await baton(server, ["flow-run", "suspend", id, "--reason", "pausing for the night"]);
+      assert.equal(cli.code, 0, cli.output);
+      assert.match(cli.output, /suspends at its next task or pause/);
+      const suspending = await client.getFlowRun(id);
+      assert.equal(suspending.state.type, "RUNNING");
+      assert.equal(suspending.state.name, "Suspending");
+      assert.equal(suspending.state.details.suspendRequested, true);
+      assert.equal(suspending.state.message, "pausing for the night");
+      writeFileSync(`${effectsFile}.${id}.go`, ""); // the gate task finishes; step 2 is the next boundary
+
+      const suspended = await waitUntil("the run is suspended", async () => {
+        const run = await client.getFlowRun(id);
+        return run.state.type === "PAUSED" && run.state.details.suspended ? run : undefined;
+      });
+      assert.match(suspended.state.details.pauseKey ?? "", /^suspend-/);
+      assert.equal(suspended.state.details.inputRequest, null);
+      assert.deepEqual(
+        effectsOf(id).map(([what]) => what.replace(/ by \d+$/, "")),
+        ["step 1", "gate passed"],
+        "nothing after the boundary ran",
+      );
+      first.kill("SIGTERM");
+      assert.equal(await first.exited, 0, first.output());
+
+      await client.resume(id);
+      const second = runFlow("serve", FAST_HEARTBEATS);
+      await waitForState(client, id, "COMPLETED", 15_000);
+      second.kill("SIGTERM");
+      await second.exited;
+      const effects = effectsOf(id).map(([what]) => what);
+      assert.deepEqual(
+        effects.map((w) => w.replace(/ by \d+$/, "")),
+        ["step 1", "gate passed", "step 2", "step 3"],
+        "each step ran once",
+      );
+      assert.equal(effects[2], `step 2 by ${second.process.pid}`);
+    });
+
+    test("suspending a run that was not started from a deployment, or that has finished, is refused with 409 saying why", async () => {
+      const direct = await client.createFlowRun({ flowName: "direct", state: { type: "RUNNING" } });
+      const res = await request(server, "POST", `/flow-runs/${direct.id}/suspend`, {});
+      assert.equal(res.status, 409);
+      assert.match(res.body.message, /only a run of a deployment can suspend/);
+      await client.setFlowRunState(direct.id, { type: "COMPLETED" });
+      const done = await request(server, "POST", `/flow-runs/${direct.id}/suspend`);
+      assert.equal(done.status, 409);
+      assert.match(done.body.message, /only a running or paused run can suspend; this one is Completed/);
     });
 
     test("a pause asked without a key is numbered by the server after the run's highest numbered key, as the SDK numbers", async () => {

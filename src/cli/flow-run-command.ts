@@ -7,7 +7,7 @@ import { formatRunDetails, formatRunTable } from "./flow-run-view.ts";
 import { askFieldInTerminal } from "./input-prompt.ts";
 
 /**
- * `baton flow-run ...`: list, inspect, answer, cancel and follow flow runs.
+ * `baton flow-run ...`: list, inspect, answer, cancel, suspend and follow flow runs.
  *
  * @example
  * baton flow-run ls --state PAUSED
@@ -68,6 +68,22 @@ export function addFlowRunCommands(program: Command): void {
     .action(async (id: string, opts: { reason?: string }, command: Command) => {
       const run = await clientOf(command).cancel(id, opts.reason);
       print(`Cancelled flow run ${run.id} (${run.name}).`);
+    });
+
+  group
+    .command("suspend")
+    .description(
+      "Suspend a run of a deployment: a paused run at once, a running one at its next task or pause; answering it resumes it on a serving process",
+    )
+    .argument("<id>", "the flow run's id")
+    .option("--reason <text>", "why, kept as the state's message")
+    .action(async (id: string, opts: { reason?: string }, command: Command) => {
+      const run = await clientOf(command).suspend(id, undefined, opts.reason);
+      print(
+        run.state.type === "PAUSED"
+          ? `Suspended flow run ${run.id} (${run.name}); answer it with \`baton flow-run resume ${run.id}\` to run it on a serving process.`
+          : `Flow run ${run.id} (${run.name}) suspends at its next task or pause; then \`baton flow-run resume ${run.id}\` runs it on a serving process.`,
+      );
     });
 
   group

@@ -263,9 +263,12 @@ export class BatonClient {
   listLogs(flowRunId: string, options: { after?: number; limit?: number } = {}): Promise<Log[]> {
     return this.#request("GET", `/flow-runs/${encodeURIComponent(flowRunId)}/logs?after=${options.after ?? 0}&limit=${options.limit ?? 1000}`);
   }
-  /** Turns the live pause `key` of a deployment run into a suspend (what `suspendAfter` does). */
-  suspend(id: string, key: string, reason?: string): Promise<FlowRun> {
-    return this.#request("POST", `/flow-runs/${encodeURIComponent(id)}/suspend`, { key, ...(reason ? { reason } : {}) });
+  /**
+   * Suspends a deployment run: the live pause `key` at once (what `suspendAfter` does); without `key`, its
+   * current pause, or, when it is running, its next task or pause.
+   */
+  suspend(id: string, key?: string, reason?: string): Promise<FlowRun> {
+    return this.#request("POST", `/flow-runs/${encodeURIComponent(id)}/suspend`, { ...(key ? { key } : {}), ...(reason ? { reason } : {}) });
   }
   registerDeployment(body: RegisterDeploymentBody): Promise<Deployment> {
     return this.#request("POST", "/deployments", body);

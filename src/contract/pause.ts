@@ -29,8 +29,14 @@ export const PauseBody = z.object({
     .describe("true (runs of a deployment only): suspend, letting the process go; the run's state gets details.suspended: true."),
 });
 
-/** Body of `POST /api/flow-runs/{id}/suspend`: turns the live pause `key` into a suspend. */
-export const SuspendBody = z.object({ key: PauseKey, reason: z.string().max(1000).optional() });
+/**
+ * Body of `POST /api/flow-runs/{id}/suspend`: turns the live pause `key` (by default the run's current
+ * pause) into a suspend, or asks a running run to suspend at its next task or pause.
+ */
+export const SuspendBody = z.object({
+  key: PauseKey.optional().describe("The live pause to suspend; left out, whatever the run is doing: its current pause, or its next task or pause."),
+  reason: z.string().max(1000).optional(),
+});
 export type SuspendBody = z.input<typeof SuspendBody>;
 export type PauseBody = z.input<typeof PauseBody>;
 

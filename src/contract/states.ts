@@ -59,6 +59,14 @@ export const StateDetails = z
         "On a PAUSED state: true when no process waits in the run, so that an answer schedules it for a serving process; absent on a live pause.",
       ),
     error: ErrorInfo.optional(),
+    /**
+     * On a RUNNING state ("Suspending"): someone asked to suspend the run; its process suspends it at its
+     * next task or pause.
+     */
+    suspendRequested: z
+      .boolean()
+      .optional()
+      .describe("On a RUNNING state: a suspend was asked for; the run's process suspends it at its next task or pause."),
   })
   .catchall(z.unknown());
 export type StateDetails = z.infer<typeof StateDetails>;

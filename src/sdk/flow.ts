@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { BatonError, FlowRunCancelledError, ParametersValidationError } from "../contract/errors.ts";
 import type { ErrorInfo, FlowRun } from "../contract/index.ts";
 import { getRunLogger } from "./logger.ts";
-import { runWithContext, type RunContext } from "./run-context.ts";
+import { runWithContext, trackExecution, type RunContext } from "./run-context.ts";
 import { SuspendSignal } from "./suspend-signal.ts";
 import { getRuntime } from "./runtime.ts";
 import type { ServeOptions } from "./serve.ts";
@@ -100,6 +100,7 @@ export async function executeFlowRun(flowRun: FlowRun, body: () => unknown, hist
   const { client, logs, heartbeats } = getRuntime();
   const context: RunContext = { flowRun, counters: { pauses: 0, tasks: 0 }, control: {}, history };
   heartbeats.track(context);
+  const untrack = trackExecution(context);
   try {
     return await runWithContext(context, async (): Promise<ExecutionOutcome> => {
       const logger = getRunLogger();
@@ -135,6 +136,7 @@ export async function executeFlowRun(flowRun: FlowRun, body: () => unknown, hist
     });
   } finally {
     heartbeats.untrack(flowRun.id);
+    untrack();
   }
 }
 

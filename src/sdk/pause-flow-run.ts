@@ -13,6 +13,7 @@ import { parseDuration } from "./duration.ts";
 import { getRunLogger } from "./logger.ts";
 import { assertNotStopped, holdTasks, requireContext, type RunContext } from "./run-context.ts";
 import { schemaOf, toInputRequest, type InputOf, type WaitForInput } from "./run-input.ts";
+import { suspendIfRequested } from "./outside-suspend.ts";
 import { getRuntime } from "./runtime.ts";
 import { SuspendSignal } from "./suspend-signal.ts";
 
@@ -58,6 +59,7 @@ export async function pauseFlowRun<W extends WaitForInput | undefined = undefine
   const question = prepare(ctx, options, parseDuration(options.timeout ?? 3600));
   const { flowRunId, key } = question;
   if (ctx.history?.answers.has(key)) return parseAnswer<W>(options.waitForInput as W, ctx.history.answers.get(key), flowRunId, key);
+  await suspendIfRequested(ctx);
   // Tasks called while the run is paused start only once it is answered.
   const hold = holdTasks(ctx, key);
   let answer: unknown;

@@ -17,10 +17,32 @@ export interface RunContext {
    * process. `pause` is set while the run waits at a pause: tasks called meanwhile wait for `over`, which
    * resolves once the pause is answered and rejects with what ended the wait otherwise.
    */
-  readonly control: { stopped?: SuspendSignal | undefined; pause?: { key: string; over: Promise<void> } | undefined };
+  readonly control: {
+    stopped?: SuspendSignal | undefined;
+    pause?: { key: string; over: Promise<void> } | undefined;
+    /** Someone asked to suspend the run from outside: it suspends at its next task or pause (`suspending` while it does). */
+    suspendRequested?: boolean | undefined;
+    suspending?: Promise<SuspendSignal> | undefined;
+  };
 }
 
 const storage = new AsyncLocalStorage<RunContext>();
+/** The runs this process executes, by id, so that a request from outside (a suspend) can reach them. */
+const executing = new Map<string, RunContext>();
+
+/** Makes `ctx` reachable by its run id until the returned function is called. */
+export function trackExecution(ctx: RunContext): () => void {
+  executing.set(ctx.flowRun.id, ctx);
+  return () => {
+    if (executing.get(ctx.flowRun.id) === ctx) executing.delete(ctx.flowRun.id);
+  };
+}
+
+/** Marks run `flowRunId`, if this process executes it, to suspend at its next task or pause. */
+export function requestSuspend(flowRunId: string): void {
+  const ctx = executing.get(flowRunId);
+  if (ctx) ctx.control.suspendRequested = true;
+}
 
 /** Runs `fn` with `context` as the current run. */
 export function runWithContext<T>(context: RunContext, fn: () => T): T {

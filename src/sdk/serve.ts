@@ -1,6 +1,7 @@
 import { isSuspended, type FlowRun, type RunHistory } from "../contract/index.ts";
 import { errorInfo, executeFlowRun, parseParameters, type Flow, type FlowDefinition } from "./flow.ts";
 import { toJsonSchema } from "./run-input.ts";
+import { requestSuspend } from "./run-context.ts";
 import { getRuntime } from "./runtime.ts";
 
 /** Options of `serve`. */
@@ -83,7 +84,9 @@ export async function serve(...items: (AnyFlow | ServeOptions)[]): Promise<void>
   };
 
   const stream = client.events({ types: ["flow-run.state-changed"], onOpen: () => void poke() }, (e) => {
-    if (e.type === "flow-run.state-changed" && e.payload.state.type === "SCHEDULED" && byName.has(e.payload.deploymentName ?? "")) void poke();
+    if (e.type !== "flow-run.state-changed") return;
+    if (e.payload.state.type === "SCHEDULED" && byName.has(e.payload.deploymentName ?? "")) void poke();
+    else if (e.payload.state.details.suspendRequested) requestSuspend(e.flowRunId);
   });
   const safetyNet = setInterval(() => void poke(), 10_000);
   await stream.ready;

@@ -4,6 +4,7 @@ import { assertNotStopped, currentContext, runWithContext, type RunContext } fro
 import { decodeResult, encodeResult, UnserializableResultError } from "./result-serializer.ts";
 import { SuspendSignal } from "./suspend-signal.ts";
 import { BadRequestError, ReplayDivergenceError } from "../contract/errors.ts";
+import { suspendIfRequested } from "./outside-suspend.ts";
 import { getRuntime } from "./runtime.ts";
 import { parseDuration } from "./duration.ts";
 
@@ -46,6 +47,7 @@ export function task<A extends unknown[], R>(nameOrOptions: string | TaskOptions
     const taskKey = options.key ? `${options.name}:${options.key(...args)}` : `#${++ctx.counters.tasks}`;
     const recorded = ctx.history?.tasks.get(taskKey);
     if (recorded?.name === options.name && recorded.state.type === "COMPLETED") return decodeResult(recorded.result) as R;
+    await suspendIfRequested(ctx);
     const paused = ctx.control.pause;
     const state = paused ? awaitingResume(paused.key) : { type: "RUNNING" as const };
     let taskRun = recorded ?? (await client.createTaskRun({ flowRunId: ctx.flowRun.id, name: options.name, taskKey, state }));

@@ -45,7 +45,9 @@ export class PauseService {
     if (run.state.type === "CANCELLED") throw new FlowRunCancelledError(id, run.state.message);
     if (run.state.type !== "RUNNING")
       throw new InvalidTransitionError(id, run.state.type, "PAUSED", `only a running run can pause; this one is ${run.state.name}.`);
-    if (body.suspend && !run.deploymentId)
+    // A run asked to suspend does so at its next pause, whatever its process knows.
+    const suspend = body.suspend || (run.state.details.suspendRequested === true && run.deploymentId !== null);
+    if (suspend && !run.deploymentId)
       throw new InvalidTransitionError(
         id,
         run.state.type,
@@ -64,9 +66,9 @@ export class PauseService {
     const state = newState(
       {
         type: "PAUSED",
-        name: body.suspend ? "Suspended" : "Paused",
-        message: `${body.inputRequest ? "Waiting for input" : "Waiting to be resumed"}${body.suspend ? "; no process is kept waiting" : ""}`,
-        details: { pauseKey: key, pauseTimeout: timeoutAt, inputRequest: body.inputRequest, ...(body.suspend ? { suspended: true } : {}) },
+        name: suspend ? "Suspended" : "Paused",
+        message: `${body.inputRequest ? "Waiting for input" : "Waiting to be resumed"}${suspend ? "; no process is kept waiting" : ""}`,
+        details: { pauseKey: key, pauseTimeout: timeoutAt, inputRequest: body.inputRequest, ...(suspend ? { suspended: true } : {}) },
       },
       timestamp,
     );
@@ -142,21 +144,27 @@ export class PauseService {
   }
 
   /**
-   * Turns the live pause `key` of a deployment run into a suspend, so that its process can go. If the
-   * pause was answered meanwhile, this refuses with 409 and the answer stands.
+   * Suspends a deployment run, so that its process can go: a live pause (`key`, by default the current
+   * one) at once; a running run (no `key`) at its next task or pause, which its process is told of by the
+   * "Suspending" state. If the pause `key` was answered meanwhile, this refuses with 409 and the answer stands.
    */
-  async suspend(caller: RequestCaller, id: string, key: string, reason?: string): Promise<FlowRun> {
+  async suspend(caller: RequestCaller, id: string, key: string | undefined, reason?: string): Promise<FlowRun> {
     authorize(caller, "flow-run:suspend", { type: "flow-run", id });
     const run = await this.#runs.load(id);
-    if (run.state.type !== "PAUSED" || run.state.details.pauseKey !== key) throw new NotPausedError(id, run.state.type, run.state.name);
-    if (isSuspended(run.state)) return run;
+    const { type, details } = run.state;
+    if (key !== undefined && (type !== "PAUSED" || details.pauseKey !== key)) throw new NotPausedError(id, type, run.state.name);
+    if (type !== "PAUSED" && type !== "RUNNING")
+      throw new InvalidTransitionError(id, type, "PAUSED", `only a running or paused run can suspend; this one is ${run.state.name}.`);
+    if (isSuspended(run.state) || details.suspendRequested) return run;
     if (!run.deploymentId)
-      throw new InvalidTransitionError(
-        id,
-        "PAUSED",
-        "PAUSED",
-        "only a run of a deployment can suspend, since a serving process must pick it up again.",
-      );
-    return this.#transitions.transition(run, suspendedState(run.state, reason));
+      throw new InvalidTransitionError(id, type, "PAUSED", "only a run of a deployment can suspend, since a serving process must pick it up again.");
+    if (type === "PAUSED") return this.#transitions.transition(run, suspendedState(run.state, reason));
+    const suspending = newState({
+      type: "RUNNING",
+      name: "Suspending",
+      message: reason ?? "Asked to suspend; it suspends at its next task or pause",
+      details: { suspendRequested: true },
+    });
+    return this.#transitions.transition(run, suspending, undefined, { urgent: true });
   }
 }

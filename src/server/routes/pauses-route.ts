@@ -46,15 +46,15 @@ export function pausesRoute(pauses: PauseService): FastifyPluginAsyncZod {
       {
         schema: {
           tags,
-          summary: "Turn a live pause of a deployment run into a suspend",
+          summary: "Suspend a deployment run: its live pause at once, a running run at its next task or pause",
           description:
-            "The waiting process lets the run go; an answer then schedules it for a serving process. 409 if the pause was answered meanwhile.",
+            'With `key`, or without one on a paused run, the live pause becomes a suspend: the waiting process lets the run go, and an answer schedules it for a serving process (409 if the pause was answered meanwhile). Without `key` on a running run, the run is set Running ("Suspending", `state.details.suspendRequested`) and suspends at its next task or pause; answering it then schedules it for a serving process, which replays it.',
           params: IdParams,
-          body: SuspendBody,
+          body: SuspendBody.nullish(),
           response: { 200: FlowRun },
         },
       },
-      (req) => pauses.suspend(req.caller, req.params.id, req.body.key, req.body.reason),
+      (req) => pauses.suspend(req.caller, req.params.id, req.body?.key ?? undefined, req.body?.reason ?? undefined),
     );
     app.get(
       "/flow-runs/:id/inputs",
