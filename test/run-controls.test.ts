@@ -161,6 +161,61 @@ for (const { backend, skip } of await backends()) {
       assert.equal(effects[2], `step 2 by ${second.process.pid}`);
     });
 
+    test("a run that failed on a rejected answer, retried from the CLI, replays its completed task and asks the pause again instead of reusing the rejected answer", async () => {
+      const worker = runFlow("serve", FAST_HEARTBEATS);
+      await worker.waitForOutput("Serving steps, order");
+      const { id } = await client.runDeployment("order", {});
+      await waitForState(client, id, "PAUSED");
+      await client.resume(id, { input: { quantity: 3 } }); // passes the JSON Schema, fails the flow's refine
+      const failed = await waitForState(client, id, "FAILED");
+      assert.equal(failed.state.details.error?.code, "RUN_INPUT_VALIDATION");
+      assert.equal(failed.state.details.pauseKey, "1");
+
+      const cli = await baton(server, ["flow-run", "retry", id]);
+      assert.equal(cli.code, 0, cli.output);
+      assert.match(cli.output, /is scheduled again/);
+      const asked = await waitUntil("the retried run asks again", async () => {
+        const run = await client.getFlowRun(id);
+        return run.state.type === "PAUSED" ? run : undefined;
+      });
+      assert.equal(asked.state.details.pauseKey, "1");
+      assert.equal(asked.endTime, null, "a retried run is not finished");
+      const states = (await client.listFlowRunStates(id)).map((s) => s.name);
+      assert.deepEqual(states.slice(-4), ["Failed", "AwaitingRetry", "Running", "Paused"]);
+
+      await client.resume(id, { input: { quantity: 4 } });
+      await waitForState(client, id, "COMPLETED");
+      worker.kill("SIGTERM");
+      await worker.exited;
+      assert.deepEqual(
+        effectsOf(id).map(([what]) => what),
+        ["prepared", "ordered 4"],
+        "the completed task ran once; the flow went on with the second answer",
+      );
+      const inputs = await client.listRunInputs(id);
+      assert.deepEqual(
+        inputs.map((i) => [i.key, i.response]),
+        [
+          ["1-rejected-1", { quantity: 3 }],
+          ["1", { quantity: 4 }],
+        ],
+      );
+    });
+
+    test("retrying a run that has not finished, completed, or was not started from a deployment is refused with 409 saying why", async () => {
+      const direct = await client.createFlowRun({ flowName: "direct", state: { type: "RUNNING" } });
+      const running = await request(server, "POST", `/flow-runs/${direct.id}/retry`);
+      assert.equal(running.status, 409);
+      assert.match(running.body.message, /only a failed, crashed or cancelled run can be retried; this one is Running/);
+      await client.setFlowRunState(direct.id, { type: "FAILED" });
+      const notDeployed = await request(server, "POST", `/flow-runs/${direct.id}/retry`);
+      assert.equal(notDeployed.status, 409);
+      assert.match(notDeployed.body.message, /only a run of a deployment can be retried/);
+      const cli = await baton(server, ["flow-run", "retry", direct.id]);
+      assert.equal(cli.code, 1);
+      assert.match(cli.output, /^error: .*only a run of a deployment can be retried/);
+    });
+
     test("suspending a run that was not started from a deployment, or that has finished, is refused with 409 saying why", async () => {
       const direct = await client.createFlowRun({ flowName: "direct", state: { type: "RUNNING" } });
       const res = await request(server, "POST", `/flow-runs/${direct.id}/suspend`, {});

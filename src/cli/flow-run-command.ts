@@ -7,7 +7,7 @@ import { formatRunDetails, formatRunTable } from "./flow-run-view.ts";
 import { askFieldInTerminal } from "./input-prompt.ts";
 
 /**
- * `baton flow-run ...`: list, inspect, answer, cancel, suspend and follow flow runs.
+ * `baton flow-run ...`: list, inspect, answer, cancel, suspend, retry and follow flow runs.
  *
  * @example
  * baton flow-run ls --state PAUSED
@@ -68,6 +68,15 @@ export function addFlowRunCommands(program: Command): void {
     .action(async (id: string, opts: { reason?: string }, command: Command) => {
       const run = await clientOf(command).cancel(id, opts.reason);
       print(`Cancelled flow run ${run.id} (${run.name}).`);
+    });
+
+  group
+    .command("retry")
+    .description("Run a failed, crashed or cancelled run of a deployment again; a serving process replays what completed")
+    .argument("<id>", "the flow run's id")
+    .action(async (id: string, _opts: unknown, command: Command) => {
+      const run = await clientOf(command).retry(id);
+      print(`Flow run ${run.id} (${run.name}) is scheduled again; a serving process runs it, replaying what completed.`);
     });
 
   group

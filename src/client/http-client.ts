@@ -239,6 +239,10 @@ export class BatonClient {
   resume(id: string, options: { input?: unknown; respondedBy?: string } = {}): Promise<FlowRun> {
     return this.#request("POST", `/flow-runs/${encodeURIComponent(id)}/resume`, { ...options, channel: this.channel });
   }
+  /** Runs a failed, crashed or cancelled deployment run again, on a serving process, replaying what completed. */
+  retry(id: string): Promise<FlowRun> {
+    return this.#request("POST", `/flow-runs/${encodeURIComponent(id)}/retry`);
+  }
   cancel(id: string, reason?: string): Promise<FlowRun> {
     return this.#request("POST", `/flow-runs/${encodeURIComponent(id)}/cancel`, reason ? { reason } : {});
   }

@@ -163,7 +163,7 @@ export class PauseExpiredError extends BatonError<{
   constructor(flowRunId: string, pauseKey: string, timeoutAt: string | null, stateType: string, stateName: string) {
     super(
       PauseExpiredError.code,
-      `The pause "${pauseKey}" of flow run ${flowRunId} timed out${timeoutAt ? ` at ${timeoutAt}` : ""} and can no longer be answered; the run is ${stateName} (${stateType}). Start a new run to ask again.`,
+      `The pause "${pauseKey}" of flow run ${flowRunId} timed out${timeoutAt ? ` at ${timeoutAt}` : ""} and can no longer be answered; the run is ${stateName} (${stateType}). To ask again, retry the run (\`baton flow-run retry ${flowRunId}\`, for a run of a deployment) or start a new one.`,
       { flowRunId, pauseKey, timeoutAt, stateType, stateName },
     );
   }

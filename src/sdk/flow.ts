@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { BatonError, FlowRunCancelledError, ParametersValidationError } from "../contract/errors.ts";
+import { BatonError, FlowRunCancelledError, ParametersValidationError, RunInputValidationError } from "../contract/errors.ts";
 import type { ErrorInfo, FlowRun } from "../contract/index.ts";
 import { getRunLogger } from "./logger.ts";
 import { runWithContext, trackExecution, type RunContext } from "./run-context.ts";
@@ -122,7 +122,9 @@ export async function executeFlowRun(flowRun: FlowRun, body: () => unknown, hist
         const info = errorInfo(error);
         logger.error(`Flow run failed: ${info.name}: ${info.message}`);
         await logs.flush();
-        await client.setFlowRunState(flowRun.id, { type: "FAILED", message: info.message, details: { error: info } }).catch(() => {
+        // A rejected answer names its pause, so that a retry of the run asks it again.
+        const pauseKey = error instanceof RunInputValidationError ? { pauseKey: error.details.pauseKey } : {};
+        await client.setFlowRunState(flowRun.id, { type: "FAILED", message: info.message, details: { error: info, ...pauseKey } }).catch(() => {
           // Already final (the server failed it on timeout, or it was cancelled): that state stands.
         });
         throw error;

@@ -11,6 +11,7 @@ export type Action =
   | "flow-run:pause"
   | "flow-run:resume"
   | "flow-run:suspend"
+  | "flow-run:retry"
   | "task-run:read"
   | "task-run:write"
   | "log:read"

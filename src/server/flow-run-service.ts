@@ -1,5 +1,5 @@
 import { newId } from "../storage/ids.ts";
-import { FlowRunNotFoundError, BadRequestError, InvalidTransitionError, PauseTimeoutError } from "../contract/errors.ts";
+import { FlowRunNotFoundError, BadRequestError, InvalidTransitionError, PauseTimeoutError, RunInputValidationError } from "../contract/errors.ts";
 import { isTerminal, type Flow, type FlowRun, type FlowRunPage, type State, type StateProposal } from "../contract/index.ts";
 import type { CreateFlowRunBody, FlowRunFilter } from "../contract/index.ts";
 import type { z } from "zod";
@@ -113,6 +113,40 @@ export class FlowRunService {
     if (isTerminal(run.state.type))
       throw new InvalidTransitionError(id, run.state.type, "CANCELLED", `the run has already finished (${run.state.name}).`);
     return this.#transitions.transition(run, newState({ type: "CANCELLED", message: reason ?? "Cancelled by request" }), undefined, { urgent: true });
+  }
+
+  /**
+   * Schedules a failed, crashed or cancelled run of a deployment again: a serving process claims it and
+   * replays it, completed tasks and accepted answers included. An answer the flow rejected (the run
+   * failed with RunInputValidationError) is set aside under `<key>-rejected-<n>`, so that the pause asks again.
+   */
+  async retry(caller: RequestCaller, id: string): Promise<FlowRun> {
+    authorize(caller, "flow-run:retry", { type: "flow-run", id });
+    const run = await this.load(id);
+    const { type, name, details } = run.state;
+    if (type !== "FAILED" && type !== "CRASHED" && type !== "CANCELLED")
+      throw new InvalidTransitionError(id, type, "SCHEDULED", `only a failed, crashed or cancelled run can be retried; this one is ${name}.`);
+    if (!run.deploymentId)
+      throw new InvalidTransitionError(
+        id,
+        type,
+        "SCHEDULED",
+        "only a run of a deployment can be retried, since a serving process runs it again; call its flow again instead.",
+      );
+    const rejected = details.error?.code === RunInputValidationError.code ? details.pauseKey : undefined;
+    const state = newState({
+      type: "SCHEDULED",
+      name: "AwaitingRetry",
+      message: `Retry asked for${rejected ? `; pause "${rejected}" asks again` : ""}; a serving process runs it again, replaying what completed`,
+    });
+    return this.#transitions.transition(
+      run,
+      state,
+      async (tx) => {
+        if (rejected) await tx.inputs.rename(id, rejected, `${rejected}-rejected-${(await tx.inputs.list(id)).length}`);
+      },
+      { urgent: true },
+    );
   }
 
   /** Fails every run whose pause timed out; safe to run on several servers at once. Returns how many it failed. */

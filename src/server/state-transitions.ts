@@ -113,7 +113,8 @@ export class StateTransitions {
       const events: NewEvent[] = [];
       const more = await extra?.(tx);
       if (more) events.push(...more);
-      const startEnd = times(run, state);
+      // A finished run that is retried is not finished any more.
+      const startEnd = { ...times(run, state), ...(isTerminal(run.state.type) && !isTerminal(state.type) ? { endTime: null } : {}) };
       const ok = await tx.runs.compareAndSetState(run.id, run.state.id, {
         state,
         pauseTimeoutAt: state.type === "PAUSED" ? (state.details.pauseTimeout ?? null) : run.state.type === "PAUSED" ? null : undefined,

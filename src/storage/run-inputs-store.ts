@@ -13,7 +13,10 @@ export interface Response {
 
 /** Each pause's question and answer: `storage.inputs`. */
 export interface RunInputStore {
-  /** Records what a pause asks for. Inserting an existing key is a no-op (a re-sent pause). */
+  /**
+   * Records what a pause asks for. A key that exists without an answer is asked again (its question and
+   * deadline replaced: a retried run reaching a pause that timed out); one with an answer is left as is.
+   */
   insertRequest(flowRunId: string, key: string, request: InputRequest | null, requestedAt: string, timeoutAt: string | null): Promise<void>;
   /** One pause of a run, or undefined. */
   get(flowRunId: string, key: string): Promise<RunInput | undefined>;
@@ -24,6 +27,8 @@ export interface RunInputStore {
    * UPDATE, so of two concurrent answers exactly one is stored, on both databases.
    */
   storeResponse(flowRunId: string, key: string, response: Response): Promise<boolean>;
+  /** Moves pause `key` of a run, with its answer, to `newKey`, so that `key` can be asked afresh. */
+  rename(flowRunId: string, key: string, newKey: string): Promise<void>;
 }
 
 /** `RunInputStore` in SQL, the same on both databases. */
@@ -45,8 +50,23 @@ export class SqlRunInputStore implements RunInputStore {
         requested_at: requestedAt,
         timeout_at: timeoutAt,
       })
-      .onConflict((oc) => oc.columns(["flow_run_id", "key"]).doNothing())
+      .onConflict((oc) =>
+        oc
+          .columns(["flow_run_id", "key"])
+          .doUpdateSet((eb) => ({
+            schema: eb.ref("excluded.schema"),
+            initial_data: eb.ref("excluded.initial_data"),
+            description: eb.ref("excluded.description"),
+            requested_at: eb.ref("excluded.requested_at"),
+            timeout_at: eb.ref("excluded.timeout_at"),
+          }))
+          .where("run_inputs.responded_at", "is", null),
+      )
       .execute();
+  }
+
+  async rename(flowRunId: string, key: string, newKey: string): Promise<void> {
+    await this.#db.updateTable("run_inputs").set({ key: newKey }).where("flow_run_id", "=", flowRunId).where("key", "=", key).execute();
   }
 
   async get(flowRunId: string, key: string): Promise<RunInput | undefined> {

@@ -158,6 +158,30 @@ for (const backend of ["sqlite", "postgres"] as const) {
       assert.deepEqual((await storage.inputs.get(run.id, "1"))?.response, { a: 1 });
     });
 
+    test("a pause asked again replaces its question only while unanswered; a renamed pause keeps its answer and frees its key", async () => {
+      const run = await newRun("2026-01-03T00:00:00.000Z");
+      await storage.inputs.insertRequest(run.id, "1", { schema: { type: "object" } }, "2026-01-03T00:00:01.000Z", "2026-01-03T01:00:01.000Z");
+      await storage.inputs.insertRequest(run.id, "1", { schema: { type: "string" } }, "2026-01-04T00:00:01.000Z", null);
+      const reasked = await storage.inputs.get(run.id, "1");
+      assert.deepEqual([reasked?.schema, reasked?.requestedAt, reasked?.timeoutAt], [{ type: "string" }, "2026-01-04T00:00:01.000Z", null]);
+      const r = { respondedAt: "2026-01-04T00:00:02.000Z", channel: "api" as const, respondedBy: null, value: "no" };
+      await storage.inputs.storeResponse(run.id, "1", r);
+      await storage.inputs.insertRequest(run.id, "1", { schema: { type: "object" } }, "2026-01-05T00:00:01.000Z", null);
+      assert.deepEqual((await storage.inputs.get(run.id, "1"))?.schema, { type: "string" }, "an answered pause is left as it is");
+
+      await storage.inputs.rename(run.id, "1", "1-rejected-1");
+      assert.equal(await storage.inputs.get(run.id, "1"), undefined);
+      assert.equal((await storage.inputs.get(run.id, "1-rejected-1"))?.response, "no");
+      await storage.inputs.insertRequest(run.id, "1", { schema: { type: "string" } }, "2026-01-05T00:00:01.000Z", null);
+      assert.deepEqual(
+        (await storage.inputs.list(run.id)).map((i) => [i.key, i.respondedAt !== null]),
+        [
+          ["1-rejected-1", true],
+          ["1", false],
+        ],
+      );
+    });
+
     test("runs list newest first and pages with a cursor position, filtered by state", async () => {
       const base = Date.parse("2026-02-01T00:00:00.000Z");
       const made: FlowRun[] = [];

@@ -6,7 +6,7 @@ import type { FlowRunService } from "../flow-run-service.ts";
 const IdParams = z.object({ id: z.string().min(1).max(100) });
 const CancelBody = z.object({ reason: z.string().max(1000).optional() }).nullish();
 
-/** Flows and flow runs: create, read, list, set state, cancel. */
+/** Flows and flow runs: create, read, list, set state, cancel, retry. */
 export function flowRunsRoute(runs: FlowRunService): FastifyPluginAsyncZod {
   return async (app) => {
     const tags = ["flow runs"];
@@ -40,6 +40,20 @@ export function flowRunsRoute(runs: FlowRunService): FastifyPluginAsyncZod {
       "/flow-runs/:id/cancel",
       { schema: { tags, summary: "Cancel a flow run that has not finished", params: IdParams, body: CancelBody, response: { 200: FlowRun } } },
       (req) => runs.cancel(req.caller, req.params.id, req.body?.reason),
+    );
+    app.post(
+      "/flow-runs/:id/retry",
+      {
+        schema: {
+          tags,
+          summary: "Run a failed, crashed or cancelled deployment run again",
+          description:
+            'The run is scheduled ("AwaitingRetry") for a serving process, which replays it: completed tasks return their kept results, accepted answers their answers; a pause whose answer the flow rejected asks again. 409 for a run that has not finished, completed, or was not started from a deployment.',
+          params: IdParams,
+          response: { 200: FlowRun },
+        },
+      },
+      (req) => runs.retry(req.caller, req.params.id),
     );
   };
 }

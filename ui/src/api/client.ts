@@ -80,6 +80,10 @@ export const api = {
   resume: (id: string, body: { input?: unknown; respondedBy?: string }) =>
     request<FlowRun>("POST", `/flow-runs/${enc(id)}/resume`, { ...body, channel: "ui" }),
   cancel: (id: string, reason?: string) => request<FlowRun>("POST", `/flow-runs/${enc(id)}/cancel`, reason ? { reason } : {}),
+  /** Suspends a deployment run: a running one at its next task or pause. */
+  suspend: (id: string, reason: string) => request<FlowRun>("POST", `/flow-runs/${enc(id)}/suspend`, { reason }),
+  /** Runs a failed, crashed or cancelled deployment run again, replaying what completed. */
+  retry: (id: string) => request<FlowRun>("POST", `/flow-runs/${enc(id)}/retry`),
   listFlows: () => request<Flow[]>("GET", "/flows"),
   listDeployments: () => request<Deployment[]>("GET", "/deployments"),
   runDeployment: (name: string, parameters: Record<string, unknown>) => request<FlowRun>("POST", `/deployments/${enc(name)}/runs`, { parameters }),

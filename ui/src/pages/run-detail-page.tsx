@@ -14,6 +14,8 @@ import { useWaitingRuns } from "../live/waiting-runs.tsx";
 import { TimeoutNote } from "./inbox-page.tsx";
 
 const TERMINAL = ["COMPLETED", "FAILED", "CANCELLED", "CRASHED"];
+/** The finished states a deployment run can be retried from. */
+const RETRYABLE = ["FAILED", "CRASHED", "CANCELLED"];
 const MAX_LOG_LINES = 20_000;
 
 function mergeLogs(a: Log[], b: Log[]): Log[] {
@@ -129,6 +131,8 @@ export function RunDetailPage({ id }: { id: string }) {
   const [cancelOpen, setCancelOpen] = useState(false);
   const [cancelBusy, setCancelBusy] = useState(false);
   const [cancelError, setCancelError] = useState<string | null>(null);
+  const [suspendOpen, setSuspendOpen] = useState(false);
+  const [actionBusy, setActionBusy] = useState(false);
   const now = useNow(5000);
 
   useEffect(() => {
@@ -149,6 +153,23 @@ export function RunDetailPage({ id }: { id: string }) {
 
   const paused = run.state.type === "PAUSED";
   const finished = TERMINAL.includes(run.state.type);
+  const canRetry = Boolean(run.deploymentName) && RETRYABLE.includes(run.state.type);
+  const canSuspend = Boolean(run.deploymentName) && run.state.type === "RUNNING" && !run.state.details.suspendRequested;
+  /** Suspend and Retry: the run as the server answers, or the error in the banner. */
+  const act = async (call: () => Promise<FlowRun>) => {
+    setActionBusy(true);
+    setCancelError(null);
+    try {
+      setRun(await call());
+      void reload();
+    } catch (e) {
+      setCancelError(errorMessage(e));
+      void reload();
+    } finally {
+      setActionBusy(false);
+      setSuspendOpen(false);
+    }
+  };
   const cancel = async () => {
     setCancelBusy(true);
     try {
@@ -202,6 +223,16 @@ export function RunDetailPage({ id }: { id: string }) {
             <dd className="mono small">{run.id}</dd>
           </div>
         </dl>
+        {canSuspend && (
+          <button type="button" className="btn" onClick={() => setSuspendOpen(true)}>
+            Suspend…
+          </button>
+        )}
+        {canRetry && (
+          <button type="button" className="btn btn-primary" disabled={actionBusy} onClick={() => void act(() => api.retry(run.id))}>
+            {actionBusy ? "Working…" : "Retry"}
+          </button>
+        )}
         {!finished && !paused && (
           <button type="button" className="btn btn-ghost-danger" onClick={() => setCancelOpen(true)}>
             Cancel run…
@@ -296,6 +327,20 @@ export function RunDetailPage({ id }: { id: string }) {
           </section>
         </aside>
       </div>
+      <ConfirmDialog
+        open={suspendOpen}
+        title="Suspend this run?"
+        confirmLabel="Suspend run"
+        cancelLabel="Keep it running"
+        busy={actionBusy}
+        onConfirm={() => void act(() => api.suspend(run.id, "Suspended from the web UI"))}
+        onClose={() => setSuspendOpen(false)}
+      >
+        <p>
+          <strong>{run.name}</strong> stops at its next task or pause and frees its process. Resume it later: a serving process runs it again,
+          skipping what completed.
+        </p>
+      </ConfirmDialog>
       <ConfirmDialog
         open={cancelOpen}
         title="Cancel this run?"
