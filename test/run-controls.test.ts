@@ -227,6 +227,80 @@ for (const { backend, skip } of await backends()) {
       assert.match(done.body.message, /only a running or paused run can suspend; this one is Completed/);
     });
 
+    test("a flow timeout cuts its pause's timeout to the run's deadline; when it passes, the run and its pause fail with FlowTimeoutError", async () => {
+      const child = runFlow("hasty-approval");
+      const id = await pausedFlowProcess(client, child);
+      const paused = await client.getFlowRun(id);
+      const deadline = Date.parse(paused.startTime!) + 1500;
+      assert.equal(paused.state.details.flowTimeoutAt, paused.state.details.pauseTimeout, "the pause times out with the run");
+      assert.ok(Math.abs(Date.parse(paused.state.details.pauseTimeout!) - deadline) < 500, "at the run's deadline, not in an hour");
+      assert.equal(await child.exited, 1, child.output());
+      assert.match(child.output(), /flow threw FlowTimeoutError: Flow run \S+ passed its flow's timeout/);
+      const failed = await client.getFlowRun(id);
+      assert.equal(failed.state.type, "FAILED");
+      assert.equal(failed.state.details.error?.code, "FLOW_TIMEOUT");
+      assert.equal(failed.state.details.pauseKey, "1");
+      await assert.rejects(client.resume(id, { input: true }), PauseExpiredError);
+      assert.deepEqual(effectsOf(id), []);
+    });
+
+    test("a flow that runs past its timeout fails with FlowTimeoutError at the deadline, and its next task never starts", async () => {
+      const child = runFlow("hasty-work");
+      const started = Date.now();
+      assert.equal(await child.exited, 1, child.output());
+      assert.match(child.output(), /flow threw FlowTimeoutError/);
+      const id = /run-id (\S+)/.exec(child.output())![1]!;
+      const failed = await client.getFlowRun(id);
+      assert.equal(failed.state.details.error?.code, "FLOW_TIMEOUT");
+      assert.ok(Date.parse(failed.state.timestamp) - Date.parse(failed.startTime!) < 2500, "failed at the deadline, not after the 3 s task");
+      await sleep(3000 - (Date.now() - started)); // the slow task ends; the step after it must not run
+      assert.deepEqual(effectsOf(id), []);
+    });
+
+    test("a flow with retries runs again after a failure, replaying its completed task and its answered pause from the database", async () => {
+      const child = runFlow("fails-once");
+      const id = await pausedFlowProcess(client, child);
+      await client.resume(id, { input: "Ada" });
+      assert.equal(await child.exited, 0, child.output());
+      assert.deepEqual(
+        effectsOf(id).map(([what]) => what),
+        ["step 1", "done Ada"],
+        "the task before the failure ran once, and the answer was not asked again",
+      );
+      const names = (await client.listFlowRunStates(id)).map((s) => s.name);
+      assert.deepEqual(names, ["Running", "Paused", "Running", "Retrying", "Completed"]);
+      assert.equal((await client.listRunInputs(id)).length, 1);
+      const logs = (await client.listLogs(id)).map((l) => l.message);
+      assert.ok(
+        logs.some((m) => /Attempt 1 failed: Error: the printer jammed; retrying in 0.2s/.test(m)),
+        logs.join("\n"),
+      );
+    });
+
+    test("a flow retry after an answer the flow rejected asks that pause again, keeping the rejected answer aside", async () => {
+      const child = runFlow("retried-order");
+      const id = await pausedFlowProcess(client, child);
+      await client.resume(id, { input: { quantity: 3 } });
+      await waitUntil("the pause is asked again", async () => {
+        const run = await client.getFlowRun(id);
+        const inputs = await client.listRunInputs(id);
+        return run.state.type === "PAUSED" && inputs.length === 2;
+      });
+      await client.resume(id, { input: { quantity: 4 } });
+      assert.equal(await child.exited, 0, child.output());
+      assert.deepEqual(
+        effectsOf(id).map(([what]) => what),
+        ["prepared", "ordered 4"],
+      );
+      assert.deepEqual(
+        (await client.listRunInputs(id)).map((i) => [i.key, i.response]),
+        [
+          ["1-rejected-1", { quantity: 3 }],
+          ["1", { quantity: 4 }],
+        ],
+      );
+    });
+
     test("a pause asked without a key is numbered by the server after the run's highest numbered key, as the SDK numbers", async () => {
       const run = await client.createFlowRun({ flowName: "keyless", state: { type: "RUNNING" } });
       const pause = (body: object) => request(server, "POST", `/flow-runs/${run.id}/pause`, { timeoutSeconds: 60, ...body });

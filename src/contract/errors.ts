@@ -178,8 +178,21 @@ export class PauseExpiredError extends BatonError<{
     };
   }): PauseExpiredError | undefined {
     const { details } = run.state;
-    if (details.error?.code !== PauseTimeoutError.code) return undefined;
+    if (details.error?.code !== PauseTimeoutError.code && details.error?.code !== FlowTimeoutError.code) return undefined;
     return new PauseExpiredError(run.id, details.pauseKey ?? "", details.pauseTimeout ?? null, run.state.type, run.state.name);
+  }
+}
+
+/** Thrown when a flow run passed its flow's `timeout` (waits for people included); the run is failed. */
+export class FlowTimeoutError extends BatonError<{ flowRunId: string; timeoutAt: string; pauseKey: string | null }> {
+  static readonly code = "FLOW_TIMEOUT";
+  /** `pauseKey`: the pause the run was waiting at, if it was. */
+  constructor(flowRunId: string, timeoutAt: string, pauseKey?: string | null) {
+    super(
+      FlowTimeoutError.code,
+      `Flow run ${flowRunId} passed its flow's timeout at ${timeoutAt}${pauseKey ? ` while waiting at pause "${pauseKey}"` : ""} and is failed. Give \`flow({ timeout })\` more time if the run needs it.`,
+      { flowRunId, timeoutAt, pauseKey: pauseKey ?? null },
+    );
   }
 }
 

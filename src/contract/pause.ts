@@ -20,6 +20,20 @@ export const PauseBody = z.object({
     .nullable(),
   inputRequest: InputRequest.nullable().default(null),
   /**
+   * The run's own deadline (its flow's `timeout`): the pause times out at the earlier of the two, and
+   * fails the run with FLOW_TIMEOUT when this one comes first.
+   */
+  flowTimeoutAt: z.iso
+    .datetime()
+    .nullable()
+    .default(null)
+    .describe("The run's own deadline: the pause times out no later, failing the run with FLOW_TIMEOUT."),
+  /** Asks `key` again even though it was answered (the flow rejected that answer): the answer is kept under `<key>-rejected-<n>`. */
+  reask: z
+    .boolean()
+    .default(false)
+    .describe("Ask `key` again though it was answered (the flow rejected the answer); the answer is kept as `<key>-rejected-<n>`."),
+  /**
    * false (the default) keeps the process waiting for the answer; true (runs of a deployment only) lets it
    * go: the run is suspended (`state.details.suspended`), and an answer schedules it for a serving process.
    */

@@ -46,6 +46,8 @@ export const StateDetails = z
   .object({
     pauseKey: z.string().optional(),
     pauseTimeout: z.iso.datetime().nullable().optional(),
+    /** On a PAUSED state: the run's own deadline (its flow's `timeout`), when it is what `pauseTimeout` is. */
+    flowTimeoutAt: z.iso.datetime().optional(),
     inputRequest: InputRequest.nullable().optional(),
     /**
      * On a PAUSED state: true when no process waits in the run (it suspended, or its process stopped or

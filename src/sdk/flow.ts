@@ -1,6 +1,16 @@
 import type { z } from "zod";
-import { BatonError, FlowRunCancelledError, ParametersValidationError, RunInputValidationError } from "../contract/errors.ts";
-import type { ErrorInfo, FlowRun } from "../contract/index.ts";
+import {
+  BatonError,
+  FlowRunCancelledError,
+  FlowRunEndedError,
+  FlowTimeoutError,
+  ParametersValidationError,
+  PauseTimeoutError,
+  RunInputValidationError,
+  RuntimeClosedError,
+} from "../contract/errors.ts";
+import type { ErrorInfo, FlowRun, RunHistory } from "../contract/index.ts";
+import { parseDuration } from "./duration.ts";
 import { getRunLogger } from "./logger.ts";
 import { runWithContext, trackExecution, type RunContext } from "./run-context.ts";
 import { SuspendSignal } from "./suspend-signal.ts";
@@ -13,6 +23,16 @@ export interface FlowOptions<P extends z.ZodObject | undefined = undefined> {
   /** Describes and validates the parameters; invalid parameters throw before any run is created. */
   parameters?: P;
   description?: string;
+  /**
+   * Seconds, or a duration such as "30m": how long the run may take from its start, waits for people
+   * included. Past it the run fails with FlowTimeoutError; a pause or suspend never waits longer (its own
+   * `timeout` is cut to the run's). Each retry gets the same time again from its own start.
+   */
+  timeout?: number | string;
+  /** How many times a failed run is run again in this process, replaying what completed (default 0). */
+  retries?: number;
+  /** Seconds, or a duration such as "10s", between a failure and its retry (default 0). */
+  retryDelaySeconds?: number | string;
 }
 
 type Params<P> = P extends z.ZodObject ? z.input<P> : Record<string, unknown> | void;
@@ -23,6 +43,8 @@ export interface FlowDefinition {
   readonly description: string | undefined;
   readonly parameters: z.ZodObject | undefined;
   readonly fn: (parameters: Record<string, unknown>) => unknown;
+  /** Its retries and timeout. */
+  readonly policy: RunPolicy;
 }
 
 /** A flow: calling it creates a flow run on the server and runs the function in this process. */
@@ -63,13 +85,18 @@ export function flow<R, P extends z.ZodObject | undefined = undefined>(
     description: options.description,
     parameters: options.parameters,
     fn: fn as FlowDefinition["fn"],
+    policy: {
+      retries: options.retries,
+      retryDelayMs: options.retryDelaySeconds === undefined ? 0 : parseDuration(options.retryDelaySeconds, "retryDelaySeconds") * 1000,
+      timeoutSeconds: options.timeout === undefined ? undefined : parseDuration(options.timeout, "timeout"),
+    },
   };
   const run = async (parameters?: Params<P>): Promise<R> => {
     const raw = (parameters ?? {}) as Record<string, unknown>;
     const params = parseParameters(definition, raw);
     const { client, workerId } = getRuntime();
     const flowRun = await client.createFlowRun({ flowName: options.name, parameters: toJsonObject(raw), state: { type: "RUNNING" }, workerId });
-    const outcome = await executeFlowRun(flowRun, () => fn(params as never));
+    const outcome = await executeFlowRun(flowRun, () => fn(params as never), undefined, definition.policy);
     if (outcome.kind === "stopped") throw outcome.signal; // cannot happen: only deployment runs suspend
     return outcome.result as R;
   };
@@ -92,54 +119,161 @@ export function parseParameters(definition: FlowDefinition, raw: Record<string, 
 /** How an execution of a run ended in this process. */
 export type ExecutionOutcome = { kind: "completed"; result: unknown } | { kind: "stopped"; signal: SuspendSignal };
 
+/** Errors that end a run for good: retrying would undo what a person or the server decided. */
+const NOT_RETRIED = [FlowRunCancelledError, FlowRunEndedError, RuntimeClosedError];
+
 /**
  * Runs `body` as flow run `flowRun` in this process, reporting Completed or Failed. A run that
  * suspends (or that the server gave to another process) ends as "stopped", with its state left as is.
+ * With `policy.retries`, a failed attempt is run again after `retryDelayMs`, replayed from what the
+ * database kept (completed tasks, accepted answers; a pause whose answer was rejected asks again); with
+ * `policy.timeoutSeconds`, an attempt that has not ended by then fails with FlowTimeoutError.
  */
-export async function executeFlowRun(flowRun: FlowRun, body: () => unknown, history?: RunContext["history"]): Promise<ExecutionOutcome> {
+export async function executeFlowRun(
+  flowRun: FlowRun,
+  body: () => unknown,
+  history?: RunContext["history"],
+  policy: RunPolicy = NO_POLICY,
+): Promise<ExecutionOutcome> {
   const { client, logs, heartbeats } = getRuntime();
-  const context: RunContext = { flowRun, counters: { pauses: 0, tasks: 0 }, control: {}, history };
-  heartbeats.track(context);
-  const untrack = trackExecution(context);
-  try {
-    return await runWithContext(context, async (): Promise<ExecutionOutcome> => {
-      const logger = getRunLogger();
-      let result: unknown;
-      try {
-        result = await body();
-      } catch (error) {
-        const signal = error instanceof SuspendSignal ? error : context.control.stopped;
-        if (signal) {
-          logger.info(signal.message);
+  // The first attempt's deadline counts from the run's start, so that a replay after a suspend keeps it.
+  let started = Date.parse(flowRun.startTime ?? new Date().toISOString());
+  for (let attempt = 1; ; attempt++) {
+    const deadline = policy.timeoutSeconds === undefined ? undefined : new Date(started + policy.timeoutSeconds * 1000).toISOString();
+    const context: RunContext = { flowRun, counters: { pauses: 0, tasks: 0 }, control: {}, history, deadline };
+    heartbeats.track(context);
+    const untrack = trackExecution(context);
+    try {
+      return await runWithContext(context, async (): Promise<ExecutionOutcome> => {
+        const logger = getRunLogger();
+        let result: unknown;
+        try {
+          result = await withDeadline(context, body);
+        } catch (error) {
+          const signal = error instanceof SuspendSignal ? error : context.control.stopped;
+          if (signal) {
+            logger.info(signal.message);
+            await logs.flush();
+            return { kind: "stopped", signal };
+          }
+          if (error instanceof FlowRunCancelledError) {
+            logger.warning(error.message);
+            await logs.flush();
+            throw error;
+          }
+          const info = errorInfo(error);
+          if (attempt <= (policy.retries ?? 0) && !NOT_RETRIED.some((c) => error instanceof c)) {
+            logger.warning(`Attempt ${attempt} failed: ${info.name}: ${info.message}; retrying in ${(policy.retryDelayMs ?? 0) / 1000}s.`);
+            throw new RetrySignal(error);
+          }
+          logger.error(`Flow run failed: ${info.name}: ${info.message}`);
           await logs.flush();
-          return { kind: "stopped", signal };
-        }
-        if (error instanceof FlowRunCancelledError) {
-          logger.warning(error.message);
-          await logs.flush();
+          await client
+            .setFlowRunState(flowRun.id, { type: "FAILED", message: info.message, details: { error: info, ...pauseOf(error) } })
+            .catch(() => {
+              // Already final (the server failed it on timeout, or it was cancelled): that state stands.
+            });
           throw error;
         }
-        const info = errorInfo(error);
-        logger.error(`Flow run failed: ${info.name}: ${info.message}`);
         await logs.flush();
-        // A rejected answer names its pause, so that a retry of the run asks it again.
-        const pauseKey = error instanceof RunInputValidationError ? { pauseKey: error.details.pauseKey } : {};
-        await client.setFlowRunState(flowRun.id, { type: "FAILED", message: info.message, details: { error: info, ...pauseKey } }).catch(() => {
-          // Already final (the server failed it on timeout, or it was cancelled): that state stands.
-        });
-        throw error;
-      }
-      await logs.flush();
-      // User code that swallowed a suspend must not complete a run this process no longer owns.
-      if (context.control.stopped) return { kind: "stopped", signal: context.control.stopped };
-      // A run cancelled meanwhile refuses this with FlowRunCancelledError, which the caller gets.
-      await client.setFlowRunState(flowRun.id, { type: "COMPLETED" });
-      return { kind: "completed", result };
-    });
-  } finally {
-    heartbeats.untrack(flowRun.id);
-    untrack();
+        // User code that swallowed a suspend must not complete a run this process no longer owns.
+        if (context.control.stopped) return { kind: "stopped", signal: context.control.stopped };
+        // A run cancelled meanwhile refuses this with FlowRunCancelledError, which the caller gets.
+        await client.setFlowRunState(flowRun.id, { type: "COMPLETED" });
+        return { kind: "completed", result };
+      });
+    } catch (e) {
+      if (!(e instanceof RetrySignal)) throw e;
+      // The failed attempt may still run in the background (a timeout cannot stop it): its next step throws.
+      context.control.aborted ??= e.error instanceof Error ? e.error : new Error(String(e.error));
+      history = await retryHistory(flowRun, attempt, e.error, policy.retryDelayMs ?? 0);
+      started = Date.now();
+    } finally {
+      heartbeats.untrack(flowRun.id);
+      untrack();
+    }
   }
+}
+
+/**
+ * The pause a failure happened at, kept on the failed state: a rejected answer, so that a retry of the run
+ * asks again; a timeout, so that a late answer is told when the pause expired.
+ */
+function pauseOf(error: unknown): { pauseKey?: string; pauseTimeout?: string | null } {
+  if (error instanceof RunInputValidationError) return { pauseKey: error.details.pauseKey };
+  if (error instanceof PauseTimeoutError) return { pauseKey: error.details.pauseKey, pauseTimeout: error.details.timeoutAt };
+  if (error instanceof FlowTimeoutError && error.details.pauseKey) return { pauseKey: error.details.pauseKey, pauseTimeout: error.details.timeoutAt };
+  return {};
+}
+
+/** A flow's retries and timeout, as `executeFlowRun` applies them. */
+export interface RunPolicy {
+  readonly retries?: number | undefined;
+  readonly retryDelayMs?: number | undefined;
+  readonly timeoutSeconds?: number | undefined;
+}
+const NO_POLICY: RunPolicy = {};
+
+/** Carries a failed attempt's error out of its run context, to the retry loop. */
+class RetrySignal {
+  readonly error: unknown;
+  constructor(error: unknown) {
+    this.error = error;
+  }
+}
+
+/** Runs `body`, failing with FlowTimeoutError at the context's deadline (and stopping the run's next step). */
+async function withDeadline(ctx: RunContext, body: () => unknown): Promise<unknown> {
+  if (!ctx.deadline) return body();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => {
+        const error = new FlowTimeoutError(ctx.flowRun.id, ctx.deadline!, ctx.control.pause?.key);
+        ctx.control.aborted ??= error;
+        reject(error);
+      },
+      Math.max(0, Date.parse(ctx.deadline!) - Date.now()),
+    );
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(body), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Marks the run as retrying, waits `delayMs`, and reads back what the database kept for the replay of
+ * the next attempt. An answer the flow rejected is not replayed: its pause asks again.
+ */
+async function retryHistory(flowRun: FlowRun, attempt: number, error: unknown, delayMs: number): Promise<RunContext["history"]> {
+  const { client } = getRuntime();
+  const info = errorInfo(error);
+  // Forced: the failed attempt may have left the run paused (a timeout) or failed by the server.
+  await client.setFlowRunState(
+    flowRun.id,
+    {
+      type: "RUNNING",
+      name: "Retrying",
+      message: `Attempt ${attempt} failed (${info.message}); attempt ${attempt + 1} follows`,
+      details: { error: info },
+    },
+    true,
+  );
+  if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+  const [taskRuns, inputs] = await Promise.all([client.listTaskRuns(flowRun.id), client.listRunInputs(flowRun.id)]);
+  const rejected = error instanceof RunInputValidationError ? error.details.pauseKey : undefined;
+  return historyOf({ taskRuns, inputs }, rejected);
+}
+
+/** The replay history of a run from its task runs and inputs; `rejected` names a pause to ask again. */
+export function historyOf(recorded: RunHistory, rejected?: string): NonNullable<RunContext["history"]> {
+  return {
+    tasks: new Map(recorded.taskRuns.map((t) => [t.taskKey, t])),
+    answers: new Map(recorded.inputs.filter((i) => i.respondedAt && i.key !== rejected).map((i) => [i.key, i.response ?? null])),
+    reask: new Set(rejected ? [rejected] : []),
+  };
 }
 
 /** The parts of an error worth keeping on a failed state. */

@@ -42,6 +42,7 @@ export {
   InvalidTransitionError,
   PauseExpiredError,
   PauseTimeoutError,
+  FlowTimeoutError,
   RunInputValidationError,
   FlowRunCancelledError,
   FlowRunEndedError,

@@ -2,6 +2,7 @@ import {
   ConfigError,
   FlowRunCancelledError,
   FlowRunEndedError,
+  FlowTimeoutError,
   NotADeploymentRunError,
   NotPausedError,
   PauseTimeoutError,
@@ -81,13 +82,23 @@ async function waitForAnswer(ctx: RunContext, question: ReturnType<typeof prepar
   // Wait before asking, so that even an answer given within the same millisecond is caught.
   const outcome = pauses.wait(flowRunId, key);
   let timeoutAt: string | null;
+  let flowTimeoutAt: string | undefined;
+  // The run's own deadline may be what the pause timed out at.
+  const timedOut = () => (flowTimeoutAt ? new FlowTimeoutError(flowRunId, flowTimeoutAt, key) : new PauseTimeoutError(flowRunId, key, timeoutAt));
   try {
-    const result = await client.pause(flowRunId, { key, timeoutSeconds: question.timeoutSeconds, inputRequest: question.inputRequest });
+    const result = await client.pause(flowRunId, {
+      key,
+      timeoutSeconds: question.timeoutSeconds,
+      inputRequest: question.inputRequest,
+      flowTimeoutAt: ctx.deadline ?? null,
+      reask: ctx.history?.reask?.has(key) ?? false,
+    });
     if (result.status === "ALREADY_ANSWERED") {
       pauses.forget(flowRunId);
       return result.input;
     }
     timeoutAt = result.flowRun.state.details.pauseTimeout ?? null;
+    flowTimeoutAt = result.flowRun.state.details.flowTimeoutAt;
   } catch (e) {
     pauses.forget(flowRunId);
     throw e;
@@ -120,7 +131,7 @@ async function waitForAnswer(ctx: RunContext, question: ReturnType<typeof prepar
     const late = await Promise.race([outcome, Promise.resolve(undefined)]);
     if (late?.kind !== "answered") {
       pauses.forget(flowRunId);
-      throw new PauseTimeoutError(flowRunId, key, timeoutAt);
+      throw timedOut();
     }
     answer = late.input;
   } else if (first.kind === "suspended") {
@@ -130,7 +141,8 @@ async function waitForAnswer(ctx: RunContext, question: ReturnType<typeof prepar
   } else if (first.kind === "ended") {
     const { state } = first;
     if (state.type === "CANCELLED") throw new FlowRunCancelledError(flowRunId, state.message);
-    if (state.details.error?.code === PauseTimeoutError.code) throw new PauseTimeoutError(flowRunId, key, timeoutAt);
+    const code = state.details.error?.code;
+    if (code === PauseTimeoutError.code || code === FlowTimeoutError.code) throw timedOut();
     throw new FlowRunEndedError(flowRunId, state.name, state.message);
   } else {
     answer = first.input;
@@ -162,6 +174,8 @@ export async function suspendFlowRun<W extends WaitForInput | undefined = undefi
       key,
       timeoutSeconds: question.timeoutSeconds,
       inputRequest: question.inputRequest,
+      flowTimeoutAt: ctx.deadline ?? null,
+      reask: ctx.history?.reask?.has(key) ?? false,
       suspend: true,
     });
   } catch (e) {

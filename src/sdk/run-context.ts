@@ -10,8 +10,13 @@ export interface RunContext {
   readonly taskRun?: TaskRun | undefined;
   /** Counters for default pause keys and task call positions; shared by the run's tasks. */
   readonly counters: { pauses: number; tasks: number };
-  /** What earlier executions of this run recorded, when it is replayed: task runs by key, answers by pause key. */
-  readonly history?: { tasks: Map<string, TaskRun>; answers: Map<string, unknown> } | undefined;
+  /**
+   * What earlier executions of this run recorded, when it is replayed: task runs by key, answers by pause
+   * key, and the pauses whose answer the flow rejected, to be asked again.
+   */
+  readonly history?: { tasks: Map<string, TaskRun>; answers: Map<string, unknown>; reask?: ReadonlySet<string> } | undefined;
+  /** When the run must have ended (its flow's `timeout`): no pause outlasts it. */
+  readonly deadline?: string | undefined;
   /**
    * Set once this process must stop executing the run: it suspended, or the server gave it to another
    * process. `pause` is set while the run waits at a pause: tasks called meanwhile wait for `over`, which
@@ -19,6 +24,8 @@ export interface RunContext {
    */
   readonly control: {
     stopped?: SuspendSignal | undefined;
+    /** Set when this execution must not go on (its flow timed out): the next task or pause throws it. */
+    aborted?: Error | undefined;
     pause?: { key: string; over: Promise<void> } | undefined;
     /** Someone asked to suspend the run from outside: it suspends at its next task or pause (`suspending` while it does). */
     suspendRequested?: boolean | undefined;
@@ -75,6 +82,7 @@ export function requireContext(what: string): RunContext {
 /** Throws the signal that stopped this run, if any: no new step may start after a suspend. */
 export function assertNotStopped(ctx: RunContext): void {
   if (ctx.control.stopped) throw ctx.control.stopped;
+  if (ctx.control.aborted) throw ctx.control.aborted;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { isSuspended, type FlowRun, type RunHistory } from "../contract/index.ts";
-import { errorInfo, executeFlowRun, parseParameters, type Flow, type FlowDefinition } from "./flow.ts";
+import { errorInfo, executeFlowRun, historyOf, parseParameters, type Flow, type FlowDefinition } from "./flow.ts";
 import { toJsonSchema } from "./run-input.ts";
 import { requestSuspend } from "./run-context.ts";
 import { getRuntime } from "./runtime.ts";
@@ -139,14 +139,7 @@ async function execute(run: FlowRun, def: FlowDefinition, history: RunHistory | 
   }
   try {
     // A run that ran before is replayed from the history that came with its claim: no step costs a request.
-    await executeFlowRun(
-      run,
-      () => def.fn(params),
-      history && {
-        tasks: new Map(history.taskRuns.map((t) => [t.taskKey, t])),
-        answers: new Map(history.inputs.filter((i) => i.respondedAt).map((i) => [i.key, i.response ?? null])),
-      },
-    );
+    await executeFlowRun(run, () => def.fn(params), history && historyOf(history), def.policy);
   } catch {
     // Failed or cancelled: already reported on the run and in its logs.
   }

@@ -1,5 +1,12 @@
 import { newId } from "../storage/ids.ts";
-import { FlowRunNotFoundError, BadRequestError, InvalidTransitionError, PauseTimeoutError, RunInputValidationError } from "../contract/errors.ts";
+import {
+  FlowRunNotFoundError,
+  BadRequestError,
+  FlowTimeoutError,
+  InvalidTransitionError,
+  PauseTimeoutError,
+  RunInputValidationError,
+} from "../contract/errors.ts";
 import { isTerminal, type Flow, type FlowRun, type FlowRunPage, type State, type StateProposal } from "../contract/index.ts";
 import type { CreateFlowRunBody, FlowRunFilter } from "../contract/index.ts";
 import type { z } from "zod";
@@ -8,6 +15,7 @@ import { authorize } from "./authorize.ts";
 import { now, systemNow } from "./clock.ts";
 import { decodeCursor, encodeCursor } from "./flow-run-cursor.ts";
 import type { RequestCaller } from "./request-caller.ts";
+import { setAsideAnswer } from "./rejected-answers.ts";
 import { generateRunName } from "./run-names.ts";
 import { checkProposedTransition, newState, stateEvent, type StateTransitions } from "./state-transitions.ts";
 
@@ -143,7 +151,7 @@ export class FlowRunService {
       run,
       state,
       async (tx) => {
-        if (rejected) await tx.inputs.rename(id, rejected, `${rejected}-rejected-${(await tx.inputs.list(id)).length}`);
+        if (rejected) await setAsideAnswer(tx, id, rejected);
       },
       { urgent: true },
     );
@@ -164,7 +172,9 @@ export class FlowRunService {
   async expire(run: FlowRun): Promise<boolean> {
     const key = run.state.details.pauseKey ?? "";
     const timeoutAt = run.state.details.pauseTimeout ?? null;
-    const error = new PauseTimeoutError(run.id, key, timeoutAt);
+    // The run's own deadline may be what ran out: then the flow's timeout is what failed it.
+    const flowDeadline = run.state.details.flowTimeoutAt;
+    const error = flowDeadline ? new FlowTimeoutError(run.id, flowDeadline, key) : new PauseTimeoutError(run.id, key, timeoutAt);
     const state = newState({
       type: "FAILED",
       message: error.message,

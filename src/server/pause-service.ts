@@ -15,6 +15,7 @@ import { authorize } from "./authorize.ts";
 import { now, nowMs } from "./clock.ts";
 import type { FlowRunService } from "./flow-run-service.ts";
 import { compileSchema, validateInput } from "./input-validation.ts";
+import { setAsideAnswer } from "./rejected-answers.ts";
 import type { RequestCaller } from "./request-caller.ts";
 import { newState, StaleStateError, suspendedState, type StateTransitions } from "./state-transitions.ts";
 
@@ -40,7 +41,7 @@ export class PauseService {
     const run = await this.#runs.load(id);
     const key = body.key ?? (await this.#nextPauseNumber(id));
     const existing = body.key === undefined ? undefined : await this.#storage.inputs.get(id, key);
-    if (existing?.respondedAt) return { status: "ALREADY_ANSWERED", input: existing.response ?? null };
+    if (existing?.respondedAt && !body.reask) return { status: "ALREADY_ANSWERED", input: existing.response ?? null };
     if (run.state.type === "PAUSED" && run.state.details.pauseKey === key) return { status: "PAUSED", flowRun: run };
     if (run.state.type === "CANCELLED") throw new FlowRunCancelledError(id, run.state.message);
     if (run.state.type !== "RUNNING")
@@ -62,17 +63,30 @@ export class PauseService {
       }
     }
     const timestamp = now();
-    const timeoutAt = body.timeoutSeconds === null ? null : new Date(Date.parse(timestamp) + body.timeoutSeconds * 1000).toISOString();
+    const ownTimeoutAt = body.timeoutSeconds === null ? null : new Date(Date.parse(timestamp) + body.timeoutSeconds * 1000).toISOString();
+    // A pause never outlasts its run's own deadline.
+    const flowTimeoutAt =
+      body.flowTimeoutAt && (!ownTimeoutAt || Date.parse(body.flowTimeoutAt) < Date.parse(ownTimeoutAt)) ? body.flowTimeoutAt : undefined;
+    const timeoutAt = flowTimeoutAt ?? ownTimeoutAt;
     const state = newState(
       {
         type: "PAUSED",
         name: suspend ? "Suspended" : "Paused",
         message: `${body.inputRequest ? "Waiting for input" : "Waiting to be resumed"}${suspend ? "; no process is kept waiting" : ""}`,
-        details: { pauseKey: key, pauseTimeout: timeoutAt, inputRequest: body.inputRequest, ...(suspend ? { suspended: true } : {}) },
+        details: {
+          pauseKey: key,
+          pauseTimeout: timeoutAt,
+          ...(flowTimeoutAt ? { flowTimeoutAt } : {}),
+          inputRequest: body.inputRequest,
+          ...(suspend ? { suspended: true } : {}),
+        },
       },
       timestamp,
     );
-    const flowRun = await this.#transitions.transition(run, state, (tx) => tx.inputs.insertRequest(id, key, body.inputRequest, timestamp, timeoutAt));
+    const flowRun = await this.#transitions.transition(run, state, async (tx) => {
+      if (existing?.respondedAt) await setAsideAnswer(tx, id, key);
+      await tx.inputs.insertRequest(id, key, body.inputRequest, timestamp, timeoutAt);
+    });
     return { status: "PAUSED", flowRun };
   }
 
