@@ -301,6 +301,45 @@ for (const { backend, skip } of await backends()) {
       );
     });
 
+    test("a direct run keeps no task results, so a class instance and a 5 MB string are returned without failing it", async () => {
+      const child = runFlow("big-results");
+      assert.equal(await child.exited, 0, child.output());
+      assert.match(child.output(), /got Money 12 and 5242880 characters/);
+      const id = /run-id (\S+)/.exec(child.output())![1]!;
+      assert.equal((await client.getFlowRun(id)).state.type, "COMPLETED");
+      const tasks = await client.listTaskRuns(id);
+      assert.deepEqual(
+        tasks.map((t) => [t.name, t.state.type, "result" in t]),
+        [
+          ["instance", "COMPLETED", false],
+          ["huge", "COMPLETED", false],
+        ],
+      );
+    });
+
+    test("a task with its own serializer keeps a class instance across a suspend: the replay gets it back without running the task again", async () => {
+      const worker = runFlow("serve", FAST_HEARTBEATS);
+      await worker.waitForOutput("Serving");
+      const { id } = await client.runDeployment("quote", {});
+      const suspended = await waitUntil("the run suspends", async () => {
+        const run = await client.getFlowRun(id);
+        return run.state.type === "PAUSED" ? run : undefined;
+      });
+      assert.equal(suspended.state.details.suspended, true);
+      const [priced] = await client.listTaskRuns(id);
+      assert.deepEqual(priced?.result, { $baton: "Serialized", value: "12 EUR" });
+      await client.resume(id);
+      await waitForState(client, id, "COMPLETED");
+      worker.kill("SIGTERM");
+      await worker.exited;
+      assert.deepEqual(
+        effectsOf(id).map(([what]) => what),
+        ["priced"],
+      );
+      const logs = (await client.listLogs(id)).map((l) => l.message);
+      assert.ok(logs.includes("quoted a Money of 12 EUR"), logs.join("\n"));
+    });
+
     test("a pause asked without a key is numbered by the server after the run's highest numbered key, as the SDK numbers", async () => {
       const run = await client.createFlowRun({ flowName: "keyless", state: { type: "RUNNING" } });
       const pause = (body: object) => request(server, "POST", `/flow-runs/${run.id}/pause`, { timeoutSeconds: 60, ...body });

@@ -140,7 +140,9 @@ export async function executeFlowRun(
   let started = Date.parse(flowRun.startTime ?? new Date().toISOString());
   for (let attempt = 1; ; attempt++) {
     const deadline = policy.timeoutSeconds === undefined ? undefined : new Date(started + policy.timeoutSeconds * 1000).toISOString();
-    const context: RunContext = { flowRun, counters: { pauses: 0, tasks: 0 }, control: {}, history, deadline };
+    // Results are kept only where a replay can need them: a suspend (deployment runs) or a retry.
+    const keepResults = flowRun.deploymentId !== null || (policy.retries ?? 0) > 0;
+    const context: RunContext = { flowRun, counters: { pauses: 0, tasks: 0 }, control: {}, history, deadline, keepResults };
     heartbeats.track(context);
     const untrack = trackExecution(context);
     try {

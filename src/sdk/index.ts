@@ -22,6 +22,7 @@ export { serve, runDeployment } from "./serve.ts";
 export type { ServeOptions } from "./serve.ts";
 export { SuspendSignal } from "./suspend-signal.ts";
 export { encodeResult, decodeResult, UnserializableResultError } from "./result-serializer.ts";
+export type { ResultSerializer } from "./result-serializer.ts";
 export { resumeFlowRun, cancelFlowRun } from "./resume-flow-run.ts";
 export type { ResumeOptions } from "./resume-flow-run.ts";
 export { RunInput } from "./run-input.ts";

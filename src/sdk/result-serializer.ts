@@ -15,13 +15,27 @@ export class UnserializableResultError extends BatonError<{ taskName: string; pa
 const TAG = "$baton";
 
 /**
+ * A task's own way to keep its result as text, for types Baton's encoding does not carry (class
+ * instances, ...). superjson and devalue fit as they are.
+ *
+ * @example
+ * import superjson from "superjson";
+ * task({ name: "load", serializer: { serialize: superjson.stringify, deserialize: superjson.parse } }, load);
+ */
+export interface ResultSerializer {
+  serialize(value: unknown): string;
+  deserialize(text: string): unknown;
+}
+
+/**
  * Turns a task result into JSON that keeps what plain JSON would lose. Plain JSON values stay as they
  * are; the rest become tagged objects: `{"$baton":"Date","value":"2026-01-01T00:00:00.000Z"}`, and
  * likewise `BigInt` (decimal text), `Map` (array of [key, value]), `Set` (array), `undefined`, the
  * non-finite numbers (`Number`: "NaN", "Infinity", "-Infinity"), and objects that happen to have a
  * "$baton" key (`Object`). Functions, symbols, class instances and cycles are refused.
  */
-export function encodeResult(value: unknown, taskName: string): unknown {
+export function encodeResult(value: unknown, taskName: string, serializer?: ResultSerializer): unknown {
+  if (serializer) return { [TAG]: "Serialized", value: serializer.serialize(value) };
   const seen = new Set<object>();
   const walk = (v: unknown, path: string): unknown => {
     if (v === null || typeof v === "string" || typeof v === "boolean") return v;
@@ -51,9 +65,9 @@ export function encodeResult(value: unknown, taskName: string): unknown {
   return walk(value, "result");
 }
 
-/** The inverse of `encodeResult`. */
-export function decodeResult(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(decodeResult);
+/** The inverse of `encodeResult`, with the same `serializer`. */
+export function decodeResult(value: unknown, serializer?: ResultSerializer): unknown {
+  if (Array.isArray(value)) return value.map((x) => decodeResult(x));
   if (value === null || typeof value !== "object") return value;
   const o = value as Record<string, unknown>;
   if (typeof o[TAG] === "string") {
@@ -61,6 +75,9 @@ export function decodeResult(value: unknown): unknown {
     switch (o[TAG]) {
       case "undefined":
         return undefined;
+      case "Serialized":
+        if (!serializer) throw new TypeError("This result was kept by a task's own serializer; give the task that serializer to read it.");
+        return serializer.deserialize(v as string);
       case "Number":
         return Number(v);
       case "BigInt":
@@ -70,7 +87,7 @@ export function decodeResult(value: unknown): unknown {
       case "Map":
         return new Map((v as [unknown, unknown][]).map(([k, x]) => [decodeResult(k), decodeResult(x)]));
       case "Set":
-        return new Set((v as unknown[]).map(decodeResult));
+        return new Set((v as unknown[]).map((x) => decodeResult(x)));
       case "Object":
         return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, decodeResult(x)]));
     }

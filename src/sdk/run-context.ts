@@ -15,6 +15,8 @@ export interface RunContext {
    * key, and the pauses whose answer the flow rejected, to be asked again.
    */
   readonly history?: { tasks: Map<string, TaskRun>; answers: Map<string, unknown>; reask?: ReadonlySet<string> } | undefined;
+  /** Whether task results are kept: only where a replay can need them (a deployment run, or a flow with retries). */
+  readonly keepResults: boolean;
   /** When the run must have ended (its flow's `timeout`): no pause outlasts it. */
   readonly deadline?: string | undefined;
   /**

@@ -1,7 +1,7 @@
 import { errorInfo } from "./flow.ts";
 import { getRunLogger } from "./logger.ts";
 import { assertNotStopped, currentContext, runWithContext, type RunContext } from "./run-context.ts";
-import { decodeResult, encodeResult, UnserializableResultError } from "./result-serializer.ts";
+import { decodeResult, encodeResult, type ResultSerializer, UnserializableResultError } from "./result-serializer.ts";
 import { SuspendSignal } from "./suspend-signal.ts";
 import { BadRequestError, ReplayDivergenceError } from "../contract/errors.ts";
 import { suspendIfRequested } from "./outside-suspend.ts";
@@ -20,6 +20,14 @@ export interface TaskOptions<A extends unknown[] = unknown[]> {
    * calls can vary between executions. By default a call is known by its position among the run's task calls.
    */
   key?: (...args: A) => string;
+  /**
+   * Whether the result is kept in the database for replay. By default it is only where a replay can need
+   * it: in a run of a deployment (which can suspend) or of a flow with `retries`. Elsewhere any value may
+   * be returned, of any size. `false` never keeps it: a replay runs the task again.
+   */
+  persistResult?: boolean;
+  /** Keeps the result as text through your own serializer (superjson, devalue, ...), for types JSON cannot carry. */
+  serializer?: ResultSerializer;
 }
 
 /** A task: each call inside a flow run is recorded as a task run with its state and result. */
@@ -46,13 +54,18 @@ export function task<A extends unknown[], R>(nameOrOptions: string | TaskOptions
     // The position is taken synchronously, so concurrent calls still get the same keys on every execution.
     const taskKey = options.key ? `${options.name}:${options.key(...args)}` : `#${++ctx.counters.tasks}`;
     const recorded = ctx.history?.tasks.get(taskKey);
-    if (recorded?.name === options.name && recorded.state.type === "COMPLETED") return decodeResult(recorded.result) as R;
+    const keep = options.persistResult ?? ctx.keepResults;
+    if (recorded?.name === options.name && recorded.state.type === "COMPLETED") {
+      // Completed without a kept result (persistResult: false): the replay runs it again, unrecorded.
+      return recorded.result === undefined ? fn(...args) : (decodeResult(recorded.result, options.serializer) as R);
+    }
     await suspendIfRequested(ctx);
     const paused = ctx.control.pause;
     const state = paused ? awaitingResume(paused.key) : { type: "RUNNING" as const };
     let taskRun = recorded ?? (await client.createTaskRun({ flowRunId: ctx.flowRun.id, name: options.name, taskKey, state }));
     if (taskRun.name !== options.name) throw new ReplayDivergenceError(ctx.flowRun.id, taskKey, taskRun.name, options.name);
-    if (taskRun.state.type === "COMPLETED") return decodeResult(taskRun.result) as R;
+    if (taskRun.state.type === "COMPLETED")
+      return taskRun.result === undefined ? fn(...args) : (decodeResult(taskRun.result, options.serializer) as R);
     await waitWhilePaused(ctx, taskRun.id);
     let first = taskRun.attempts;
     if (taskRun.state.type === "PENDING") {
@@ -89,7 +102,11 @@ export function task<A extends unknown[], R>(nameOrOptions: string | TaskOptions
           continue;
         }
         try {
-          await client.setTaskRunState(taskRun.id, { state: { type: "COMPLETED" }, attempts: attempt, result: encodeResult(result, options.name) });
+          await client.setTaskRunState(taskRun.id, {
+            state: { type: "COMPLETED" },
+            attempts: attempt,
+            ...(keep ? { result: encodeResult(result, options.name, options.serializer) } : {}),
+          });
         } catch (error) {
           // A result that cannot be kept (not serializable, or too large) fails the task with the reason.
           if (!(error instanceof UnserializableResultError || error instanceof BadRequestError)) throw error;
