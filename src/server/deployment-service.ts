@@ -40,7 +40,10 @@ export class DeploymentService {
       try {
         compileSchema(body.parameterSchema);
       } catch (e) {
-        throw new BadRequestError(`The parameter schema of deployment "${body.name}" is not a valid JSON Schema: ${(e as Error).message}`);
+        throw new BadRequestError(
+          `The parameter schema of deployment "${body.name}" cannot be used to check parameters: ${(e as Error).message}. Change the flow's parameters schema.`,
+          [{ path: "/parameterSchema", message: (e as Error).message }],
+        );
       }
     }
     return this.#storage.deployments.upsert(

@@ -55,7 +55,10 @@ export class PauseService {
       try {
         compileSchema(body.inputRequest.schema);
       } catch (e) {
-        throw new BadRequestError(`The input schema of pause "${body.key}" is not a valid JSON Schema: ${(e as Error).message}`);
+        throw new BadRequestError(
+          `The input schema of pause "${body.key}" cannot be used to check answers: ${(e as Error).message}. Change the schema in the flow's code.`,
+          [{ path: "/inputRequest/schema", message: (e as Error).message }],
+        );
       }
     }
     const timestamp = now();
