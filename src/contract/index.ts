@@ -28,3 +28,4 @@ export {
   HeartbeatBody,
   HeartbeatResult,
 } from "./deployment.ts";
+export { hasUnstorableText, identifier } from "./text.ts";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { identifier } from "./text.ts";
 import { FlowRun } from "./flow-run.ts";
 import { InputRequest } from "./states.ts";
 
@@ -50,7 +51,7 @@ export type Channel = z.infer<typeof Channel>;
 /** Body of `POST /api/flow-runs/{id}/resume`. `input` is the answer itself: an object, or a bare value. */
 export const ResumeBody = z.object({
   input: z.unknown().optional(),
-  respondedBy: z.string().min(1).max(200).optional(),
+  respondedBy: identifier(z.string().min(1).max(200)).optional(),
   channel: Channel.optional(),
 });
 export type ResumeBody = z.input<typeof ResumeBody>;

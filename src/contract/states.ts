@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { identifier } from "./text.ts";
 
 /** The type of a run's state. PAUSED is not terminal: a person's answer moves the run on. */
 export const StateType = z.enum(["SCHEDULED", "PENDING", "RUNNING", "PAUSED", "COMPLETED", "FAILED", "CANCELLED", "CRASHED"]);
@@ -82,7 +83,7 @@ export type State = z.infer<typeof State>;
 /** A state a client proposes; the server fills in the id and timestamp. */
 export const StateProposal = z.object({
   type: StateType,
-  name: z.string().min(1).max(100).optional(),
+  name: identifier(z.string().min(1).max(100)).optional(),
   message: z.string().max(10_000).nullable().optional(),
   details: StateDetails.optional(),
 });

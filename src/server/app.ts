@@ -2,12 +2,13 @@ import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { RouteNotFoundError } from "../contract/errors.ts";
+import { BadRequestError, RouteNotFoundError } from "../contract/errors.ts";
 import { openStorage } from "../storage/open-storage.ts";
 import type { Storage } from "../storage/storage.ts";
 import { resolveServerConfig, type ServerConfig, type ServerOptions } from "./config.ts";
 import { errorHandler } from "./error-handler.ts";
 import { identifyCallers } from "./request-caller.ts";
+import { jsonLimitBreach, refuseUnstorableIdentifiers } from "./request-limits.ts";
 import { responseSerializer } from "./response-serializer.ts";
 import { EventBus } from "./event-bus.ts";
 import { EventService } from "./event-service.ts";
@@ -67,7 +68,21 @@ export async function createApp(
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
     if (/^\s*$/.test(body as string)) return done(null, undefined);
-    parseJson(req, body as string, done);
+    parseJson(req, body as string, (err: Error | null, value?: unknown) => {
+      const breach = err ? undefined : jsonLimitBreach(value);
+      if (breach)
+        return done(
+          new BadRequestError(`The request body at ${breach.path || "(body)"} ${breach.message}; the limits are in the README's HTTP API section.`, [
+            breach,
+          ]),
+          undefined,
+        );
+      done(err, value);
+    });
+  });
+  // Browsers must take a JSON or event-stream answer for what its content-type says, never sniff it as a page.
+  app.addHook("onRequest", async (_req, reply) => {
+    reply.header("x-content-type-options", "nosniff");
   });
 
   const bus = new EventBus();
@@ -87,6 +102,7 @@ export async function createApp(
   await app.register(
     async (api) => {
       identifyCallers(api);
+      refuseUnstorableIdentifiers(api);
       api.get("/health", { schema: { tags: ["server"], response: { 200: z.object({ status: z.literal("ok"), database: z.string() }) } } }, (req) =>
         health.check(req.caller),
       );

@@ -50,7 +50,8 @@ export function compileSchema(schema: Record<string, unknown>): ValidateFunction
 /** AJV's and RE2's reasons, said for the person who wrote the schema. */
 function reason(e: Error): string {
   const re2 = /^error parsing regexp: (.*)$/.exec(e.message);
-  if (re2) return `a pattern uses syntax the linear-time engine (RE2) does not support: ${re2[1]}; lookahead, lookbehind and backreferences are not available`;
+  if (re2)
+    return `a pattern uses syntax the linear-time engine (RE2) does not support: ${re2[1]}; lookahead, lookbehind and backreferences are not available`;
   return e.message.replace(/^unknown format "([^"]+)" ignored in schema at path "([^"]*)"$/, 'unknown format "$1" at $2');
 }
 

@@ -47,6 +47,7 @@ export function eventsRoute(events: EventService): FastifyPluginAsyncZod {
           "cache-control": "no-cache, no-transform",
           connection: "keep-alive",
           "x-accel-buffering": "no",
+          "x-content-type-options": "nosniff",
         });
         res.write("retry: 1000\n\n");
         // While replaying, live events are held back and the replayed ids remembered, so that an event

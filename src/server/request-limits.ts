@@ -1,0 +1,58 @@
+import type { FastifyInstance } from "fastify";
+import { BadRequestError } from "../contract/errors.ts";
+import { hasUnstorableText } from "../contract/index.ts";
+
+/**
+ * What the API accepts in a JSON body besides its size (`bodyLimit`): deep or wide values cost the
+ * server stack and time whatever their use, so they are refused before any route sees them.
+ */
+export const JSON_LIMITS = { depth: 64, stringLength: 512 * 1024, arrayItems: 10_000, objectProperties: 1_000 } as const;
+
+/** Where a parsed body breaks `JSON_LIMITS`, as a field error at the first place found; undefined when it keeps them. */
+export function jsonLimitBreach(value: unknown): { path: string; message: string } | undefined {
+  const stack: [unknown, string, number][] = [[value, "", 0]];
+  while (stack.length > 0) {
+    const [v, path, depth] = stack.pop()!;
+    if (typeof v === "string") {
+      if (v.length > JSON_LIMITS.stringLength) return { path, message: `is a text longer than ${JSON_LIMITS.stringLength} characters` };
+      continue;
+    }
+    if (!v || typeof v !== "object") continue;
+    if (depth >= JSON_LIMITS.depth) return { path, message: `is nested deeper than ${JSON_LIMITS.depth} levels` };
+    if (Array.isArray(v)) {
+      if (v.length > JSON_LIMITS.arrayItems) return { path, message: `is a list of more than ${JSON_LIMITS.arrayItems} items` };
+      v.forEach((item, i) => stack.push([item, `${path}/${i}`, depth + 1]));
+    } else {
+      const entries = Object.entries(v);
+      if (entries.length > JSON_LIMITS.objectProperties) return { path, message: `has more than ${JSON_LIMITS.objectProperties} fields` };
+      for (const [k, item] of entries) {
+        const at = `${path}/${k.replaceAll("~", "~0").replaceAll("/", "~1")}`;
+        if (k.length > JSON_LIMITS.stringLength) return { path: at, message: `is a field name longer than ${JSON_LIMITS.stringLength} characters` };
+        stack.push([item, at, depth + 1]);
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Ids and names in a path or a query are identifiers: a NUL character or a lone surrogate in one is a
+ * mistake (or an attack), refused with a 400 before any query runs.
+ */
+export function refuseUnstorableIdentifiers(api: FastifyInstance): void {
+  api.addHook("preValidation", async (req) => {
+    for (const [where, values] of [
+      ["path", req.params],
+      ["query", req.query],
+    ] as const) {
+      for (const [name, value] of Object.entries((values ?? {}) as Record<string, unknown>)) {
+        const texts = Array.isArray(value) ? value : [value];
+        if (texts.some((t) => typeof t === "string" && hasUnstorableText(t)))
+          throw new BadRequestError(
+            `The ${where} parameter "${name}" contains a NUL character or a lone surrogate (half of a UTF-16 pair); ids and names cannot contain them.`,
+            [{ path: `/${name}`, message: "contains a NUL character or a lone surrogate" }],
+          );
+      }
+    }
+  });
+}
