@@ -13,6 +13,7 @@ import {
   PauseNotFoundError,
   PauseTimeoutError,
   PayloadTooLargeError,
+  HeadersTooLargeError,
   RouteNotFoundError,
   TaskRunNotFoundError,
 } from "./errors.ts";
@@ -85,6 +86,7 @@ export const API_ERRORS: readonly ApiError[] = [
     (d) => new PauseTimeoutError(d.flowRunId, d.pauseKey, d.timeoutAt),
   ),
   apiError(PayloadTooLargeError, 413, z.object({ limitBytes: z.number() }), (d) => new PayloadTooLargeError(d.limitBytes)),
+  apiError(HeadersTooLargeError, 431, z.object({ limitBytes: z.number() }), (d) => new HeadersTooLargeError(d.limitBytes)),
   apiError(InvalidInputError, 422, z.object({ flowRunId: z.string(), errors: FieldErrors }), (d) => new InvalidInputError(d.flowRunId, d.errors)),
   apiError(
     ParametersValidationError,

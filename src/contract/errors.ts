@@ -128,6 +128,18 @@ export class PayloadTooLargeError extends BatonError<{ limitBytes: number }> {
   }
 }
 
+/** Thrown when a request's line and headers are larger than the server reads (an id or a query far too long). */
+export class HeadersTooLargeError extends BatonError<{ limitBytes: number }> {
+  static readonly code = "HEADERS_TOO_LARGE";
+  constructor(limitBytes: number) {
+    super(
+      HeadersTooLargeError.code,
+      `The request's address and headers are larger than ${limitBytes} bytes; send long values in a JSON body instead.`,
+      { limitBytes },
+    );
+  }
+}
+
 /** Thrown by the client when the server failed unexpectedly (HTTP 500); what went wrong is in the server's log. */
 export class InternalServerError extends BatonError<Record<string, never>> {
   static readonly code = "INTERNAL";

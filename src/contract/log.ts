@@ -7,8 +7,8 @@ export type LogLevel = z.infer<typeof LogLevel>;
 
 /** A log line as a flow writes it. */
 export const LogEntry = z.object({
-  flowRunId: identifier(),
-  taskRunId: identifier().nullable().optional(),
+  flowRunId: identifier(z.string().max(100)),
+  taskRunId: identifier(z.string().max(100)).nullable().optional(),
   level: LogLevel,
   message: z.string().max(64 * 1024),
   timestamp: z.iso.datetime(),

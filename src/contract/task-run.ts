@@ -20,7 +20,7 @@ export type TaskRun = z.infer<typeof TaskRun>;
 
 /** Body of `POST /api/task-runs`. */
 export const CreateTaskRunBody = z.object({
-  flowRunId: identifier(),
+  flowRunId: identifier(z.string().max(100)),
   name: identifier(z.string().min(1).max(200)),
   taskKey: identifier(z.string().min(1).max(300)),
   state: StateProposal,
@@ -31,6 +31,11 @@ export type CreateTaskRunBody = z.input<typeof CreateTaskRunBody>;
 export const SetTaskRunStateBody = z.object({
   state: StateProposal,
   result: z.unknown().optional(),
-  attempts: z.number().int().min(1).optional(),
+  attempts: z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 31 - 1)
+    .optional(),
 });
 export type SetTaskRunStateBody = z.input<typeof SetTaskRunStateBody>;

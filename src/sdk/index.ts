@@ -50,6 +50,7 @@ export {
   MissingContextError,
   ParametersValidationError,
   PayloadTooLargeError,
+  HeadersTooLargeError,
   BadRequestError,
   ServerUnreachableError,
   InternalServerError,

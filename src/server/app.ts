@@ -1,12 +1,12 @@
 import swagger from "@fastify/swagger";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { BadRequestError, RouteNotFoundError } from "../contract/errors.ts";
 import { openStorage } from "../storage/open-storage.ts";
 import type { Storage } from "../storage/storage.ts";
 import { resolveServerConfig, type ServerConfig, type ServerOptions } from "./config.ts";
-import { errorHandler } from "./error-handler.ts";
+import { clientErrorHandler, errorHandler } from "./error-handler.ts";
 import { identifyCallers } from "./request-caller.ts";
 import { jsonLimitBreach, refuseUnstorableIdentifiers } from "./request-limits.ts";
 import { responseSerializer } from "./response-serializer.ts";
@@ -58,6 +58,14 @@ export async function createApp(
     logger: config.logLevel === "silent" ? false : { level: config.logLevel },
     keepAliveTimeout: 65_000,
     forceCloseConnections: true,
+    clientErrorHandler,
+    // A path Fastify cannot decode (invalid UTF-8 in its escapes) is refused before any hook runs.
+    frameworkErrors: (error, _req, reply: FastifyReply) => {
+      reply
+        .status(400)
+        .header("x-content-type-options", "nosniff")
+        .send(new BadRequestError(`The request's path cannot be decoded (${error.message}); percent-encode it as UTF-8.`).toJSON());
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(responseSerializer(config.checkResponses));

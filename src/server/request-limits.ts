@@ -21,7 +21,7 @@ export function jsonLimitBreach(value: unknown): { path: string; message: string
     if (depth >= JSON_LIMITS.depth) return { path, message: `is nested deeper than ${JSON_LIMITS.depth} levels` };
     if (Array.isArray(v)) {
       if (v.length > JSON_LIMITS.arrayItems) return { path, message: `is a list of more than ${JSON_LIMITS.arrayItems} items` };
-      v.forEach((item, i) => stack.push([item, `${path}/${i}`, depth + 1]));
+      for (const [i, item] of v.entries()) stack.push([item, `${path}/${i}`, depth + 1]);
     } else {
       const entries = Object.entries(v);
       if (entries.length > JSON_LIMITS.objectProperties) return { path, message: `has more than ${JSON_LIMITS.objectProperties} fields` };

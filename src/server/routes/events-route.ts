@@ -39,7 +39,8 @@ export function eventsRoute(events: EventService): FastifyPluginAsyncZod {
       async (req, reply) => {
         const { flowRunId, types } = req.query;
         const header = req.headers["last-event-id"];
-        const after = req.query.after ?? (header !== undefined && /^\d+$/.test(String(header)) ? Number(header) : undefined);
+        const fromHeader = header !== undefined && /^\d{1,15}$/.test(String(header)) ? Number(header) : undefined;
+        const after = req.query.after ?? fromHeader;
         reply.hijack();
         const res = reply.raw;
         res.writeHead(200, {
