@@ -209,6 +209,38 @@ for (const { backend, skip: pgSkip } of await backends()) {
       await page.close();
     });
 
+    test("patterns are checked in the browser on RE2, as on the server: a backtracking trap answers at once, and \\s means what the server means", {
+      timeout: 60_000,
+    }, async () => {
+      // JavaScript's \s matches a no-break space; RE2's, and so the server's, does not: the browser must agree with the server.
+      const Code = z.object({ code: z.string().regex(/^(a+)+$/), gap: z.string().regex(/^\s$/) });
+      const run = await pausedRun(client, "patterns", toInputRequest(Code));
+      const server422 = await fetch(`${server.apiUrl}/flow-runs/${run.id}/resume`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ input: { code: "aaa", gap: "\u00a0" } }),
+      });
+      assert.equal(server422.status, 422);
+      const page = await openPage(browser);
+      const sent = countResumeRequests(page);
+      await page.goto(`${base}/runs/${run.id}`);
+      await page.locator("#answer_code").fill(`${"a".repeat(40)}!`);
+      await page.locator("#answer_gap").fill("\u00a0");
+      const started = Date.now();
+      await page.getByRole("button", { name: "Submit answer" }).click();
+      await page.locator("#answer_code__error").getByText("does not have the expected format").waitFor();
+      await page.locator("#answer_gap__error").getByText("does not have the expected format").waitFor();
+      assert.ok(Date.now() - started < 5000, `the browser answered in ${Date.now() - started} ms`);
+      assert.equal(sent(), 0);
+      await page.locator("#answer_code").fill("aaa");
+      await page.locator("#answer_gap").fill(" ");
+      await page.getByRole("button", { name: "Submit answer" }).click();
+      await page.getByText("Answer sent: the run goes on.").waitFor();
+      assert.deepEqual((await client.listRunInputs(run.id))[0]?.response, { code: "aaa", gap: " " });
+      assert.deepEqual(page.problems, []);
+      await page.close();
+    });
+
     test("a 422 from the server lands on the field it names, and the run stays paused", { timeout: 60_000 }, async () => {
       const run = await pausedRun(client, "order", toInputRequest(Order));
       const page = await openPage(browser);
