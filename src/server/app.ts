@@ -1,14 +1,14 @@
 import swagger from "@fastify/swagger";
-import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { BadRequestError, RouteNotFoundError } from "../contract/errors.ts";
+import { RouteNotFoundError } from "../contract/errors.ts";
 import { openStorage } from "../storage/open-storage.ts";
 import type { Storage } from "../storage/storage.ts";
 import { resolveServerConfig, type ServerConfig, type ServerOptions } from "./config.ts";
-import { clientErrorHandler, errorHandler } from "./error-handler.ts";
+import { clientErrorHandler, errorHandler, frameworkErrorHandler } from "./error-handler.ts";
 import { identifyCallers } from "./request-caller.ts";
-import { jsonLimitBreach, refuseUnstorableIdentifiers } from "./request-limits.ts";
+import { parseJsonWithinLimits, refuseUnstorableIdentifiers } from "./request-limits.ts";
 import { responseSerializer } from "./response-serializer.ts";
 import { EventBus } from "./event-bus.ts";
 import { EventService } from "./event-service.ts";
@@ -59,35 +59,12 @@ export async function createApp(
     keepAliveTimeout: 65_000,
     forceCloseConnections: true,
     clientErrorHandler,
-    // A path Fastify cannot decode (invalid UTF-8 in its escapes) is refused before any hook runs.
-    frameworkErrors: (error, _req, reply: FastifyReply) => {
-      reply
-        .status(400)
-        .header("x-content-type-options", "nosniff")
-        .send(new BadRequestError(`The request's path cannot be decoded (${error.message}); percent-encode it as UTF-8.`).toJSON());
-    },
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(responseSerializer(config.checkResponses));
   app.setErrorHandler(errorHandler);
-  // An empty JSON body is no body: `curl -X POST -H 'content-type: application/json' .../resume` answers a
-  // pause that asks for nothing, instead of failing on "empty JSON body".
-  const parseJson = app.getDefaultJsonParser("error", "error"); // keeps Fastify's __proto__ guard
-  app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
-    if (/^\s*$/.test(body as string)) return done(null, undefined);
-    parseJson(req, body as string, (err: Error | null, value?: unknown) => {
-      const breach = err ? undefined : jsonLimitBreach(value);
-      if (breach)
-        return done(
-          new BadRequestError(`The request body at ${breach.path || "(body)"} ${breach.message}; the limits are in the README's HTTP API section.`, [
-            breach,
-          ]),
-          undefined,
-        );
-      done(err, value);
-    });
-  });
+  parseJsonWithinLimits(app);
   // Browsers must take a JSON or event-stream answer for what its content-type says, never sniff it as a page.
   app.addHook("onRequest", async (_req, reply) => {
     reply.header("x-content-type-options", "nosniff");

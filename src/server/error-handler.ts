@@ -48,6 +48,14 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex)
   );
 }
 
+/** Answers a path Fastify cannot decode (invalid UTF-8 in its escapes), refused before any hook runs. */
+export function frameworkErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  reply
+    .status(400)
+    .header("x-content-type-options", "nosniff")
+    .send(new BadRequestError(`The request's path cannot be decoded (${error.message}); percent-encode it as UTF-8.`).toJSON());
+}
+
 /** Fastify's errors for a request it refused, as Baton's; any other error as it is. */
 function fromFastify(error: FastifyError, request: FastifyRequest): unknown {
   if (error instanceof BatonError) return error;
