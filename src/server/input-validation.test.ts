@@ -76,3 +76,22 @@ test("schemas with the same $id never collide, however many the server has seen"
   assert.equal(validateInput(other, { n: 1 }).ok, true);
   assert.equal(validateInput(victim, { ok: false }).ok, true);
 });
+
+test("uniqueItems is checked in linear time, with keys in any order counting as the same object", () => {
+  const schema = { type: "array", uniqueItems: true };
+  const started = performance.now();
+  assert.equal(
+    validateInput(
+      schema,
+      Array.from({ length: 10_000 }, (_, i) => ({ a: i, b: [i] })),
+    ).ok,
+    true,
+  );
+  assert.ok(performance.now() - started < 300, `took ${Math.round(performance.now() - started)} ms`);
+  assert.deepEqual(validateInput(schema, [{ a: 1, b: 2 }, { c: 1 }, { b: 2, a: 1 }]), {
+    ok: false,
+    errors: [{ path: "", message: "must NOT have duplicate items (items ## 2 and 0 are identical)" }],
+  });
+  assert.equal(validateInput(schema, [1, "1", [1], { 1: 1 }, null, false]).ok, true);
+  assert.equal(validateInput({ ...schema, uniqueItems: false }, [1, 1]).ok, true);
+});

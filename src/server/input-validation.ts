@@ -1,4 +1,5 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import type { SchemaValidateFunction } from "ajv/dist/types/index.js";
 import addFormats from "ajv-formats";
 import type { FieldError } from "../contract/errors.ts";
 import { annotationFormats, DIALECT_OPTIONS } from "../json-schema/dialect.ts";
@@ -36,6 +37,7 @@ export function compileSchema(schema: Record<string, unknown>): ValidateFunction
     throw new UnusableSchemaError(`${e?.instancePath || "the schema"} ${e?.message ?? "is not valid"}`);
   }
   const ajv = withFormats(new Ajv2020({ ...DIALECT_OPTIONS, allErrors: true, useDefaults: true, coerceTypes: false, validateSchema: false }));
+  linearUniqueItems(ajv);
   for (const name of annotationFormats(rest)) ajv.addFormat(name, true);
   try {
     fn = ajv.compile(rest);
@@ -45,6 +47,41 @@ export function compileSchema(schema: Record<string, unknown>): ValidateFunction
   if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
   compiled.set(text, fn);
   return fn;
+}
+
+/** An item as text that is the same for equal JSON values, whatever the order of their keys. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object")
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  return JSON.stringify(value);
+}
+
+/**
+ * AJV checks `uniqueItems` of objects by comparing every pair of items: a second for 10,000 of them, on
+ * the server's thread. This one keeps each item's canonical text in a set: linear in the answer's size.
+ */
+function linearUniqueItems(ajv: Ajv2020): void {
+  ajv.removeKeyword("uniqueItems");
+  const validate: SchemaValidateFunction = (unique: boolean, data: unknown[]) => {
+    if (!unique) return true;
+    const seen = new Map<string, number>();
+    for (const [j, item] of data.entries()) {
+      const i = seen.get(canonical(item));
+      if (i !== undefined) {
+        validate.errors = [
+          { keyword: "uniqueItems", message: `must NOT have duplicate items (items ## ${j} and ${i} are identical)`, params: { i, j } },
+        ];
+        return false;
+      }
+      seen.set(canonical(item), j);
+    }
+    return true;
+  };
+  ajv.addKeyword({ keyword: "uniqueItems", type: "array", schemaType: "boolean", errors: true, validate });
 }
 
 /** AJV's and RE2's reasons, said for the person who wrote the schema. */
