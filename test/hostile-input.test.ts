@@ -77,6 +77,24 @@ for (const { backend, skip } of await backends()) {
       assert.equal((await resume(run.id, { input: { code: "aaa" } })).status, 200);
     });
 
+    test("a schema that takes seconds to compile is refused within 2 s, while the server answers everything else at once", async () => {
+      const run = await running();
+      // 2,000 counted repetitions: RE2 expands each, several seconds of compiling in all (49 KiB of schema).
+      const allOf = Array.from({ length: 2000 }, (_, i) => ({ pattern: `^a{1,${(i % 900) + 50}}$` }));
+      const started = performance.now();
+      const refused = pause(run.id, { type: "string", allOf });
+      await new Promise((r) => setTimeout(r, 300));
+      const t = performance.now();
+      assert.equal((await request(server, "GET", "/health")).status, 200);
+      assert.ok(performance.now() - t < 500, `health answered in ${Math.round(performance.now() - t)} ms while the schema compiled`);
+      assertRefused(await refused, 400, "BAD_REQUEST", /cannot be used to check answers: it takes longer than 2 s to compile; make it smaller/);
+      assert.ok(performance.now() - started < 4000, `refused after ${Math.round(performance.now() - started)} ms`);
+      assert.equal((await client.getFlowRun(run.id)).state.type, "RUNNING");
+      // The checker is started again for the next question.
+      const paused = await pausedRun(client, { waitForInput: z.object({ ok: z.boolean() }) });
+      assert.equal((await resume(paused.id, { input: { ok: true } })).status, 200);
+    });
+
     test("a pattern RE2 cannot run (lookahead, backreference) is refused when the pause is made, naming it", async () => {
       const run = await running();
       assertRefused(await pause(run.id, { type: "string", pattern: "^(?=a)a$" }), 400, "BAD_REQUEST", /cannot be used.*RE2.*lookahead/);

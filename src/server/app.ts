@@ -16,6 +16,7 @@ import { FlowRunService } from "./flow-run-service.ts";
 import { HealthService } from "./health-service.ts";
 import { LogService } from "./log-service.ts";
 import { PauseService } from "./pause-service.ts";
+import { SchemaChecker } from "./schema-checker.ts";
 import { StateTransitions } from "./state-transitions.ts";
 import { eventsRoute } from "./routes/events-route.ts";
 import { flowRunsRoute } from "./routes/flow-runs-route.ts";
@@ -73,11 +74,13 @@ export async function createApp(
   const bus = new EventBus();
   const transitions = new StateTransitions(storage, bus);
   const runs = new FlowRunService(storage, transitions);
-  const pauses = new PauseService(storage, runs, transitions);
+  const schemas = new SchemaChecker();
+  app.addHook("onClose", () => schemas.close());
+  const pauses = new PauseService(storage, runs, transitions, schemas);
   const tasks = new TaskRunService(storage, runs);
   const logs = new LogService(storage, bus, runs);
   const events = new EventService(storage, bus);
-  const deployments = new DeploymentService(storage, runs, transitions);
+  const deployments = new DeploymentService(storage, runs, transitions, schemas);
   const health = new HealthService(storage);
 
   await app.register(swagger, {

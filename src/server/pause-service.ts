@@ -14,7 +14,7 @@ import type { Storage } from "../storage/storage.ts";
 import { authorize } from "./authorize.ts";
 import { now, nowMs } from "./clock.ts";
 import type { FlowRunService } from "./flow-run-service.ts";
-import { compileSchema, validateInput } from "./input-validation.ts";
+import type { SchemaChecker } from "./schema-checker.ts";
 import type { RequestCaller } from "./request-caller.ts";
 import { newState, StaleStateError, suspendedState, type StateTransitions } from "./state-transitions.ts";
 
@@ -25,10 +25,12 @@ export class PauseService {
   readonly #storage: Storage;
   readonly #runs: FlowRunService;
   readonly #transitions: StateTransitions;
-  constructor(storage: Storage, runs: FlowRunService, transitions: StateTransitions) {
+  readonly #schemas: SchemaChecker;
+  constructor(storage: Storage, runs: FlowRunService, transitions: StateTransitions, schemas: SchemaChecker) {
     this.#storage = storage;
     this.#runs = runs;
     this.#transitions = transitions;
+    this.#schemas = schemas;
   }
 
   /**
@@ -51,16 +53,12 @@ export class PauseService {
         "PAUSED",
         "only a run of a deployment can suspend, since a serving process must pick it up again; use pauseFlowRun, or serve the flow.",
       );
-    if (body.inputRequest) {
-      try {
-        compileSchema(body.inputRequest.schema);
-      } catch (e) {
-        throw new BadRequestError(
-          `The input schema of pause "${body.key}" cannot be used to check answers: ${(e as Error).message}. Change the schema in the flow's code.`,
-          [{ path: "/inputRequest/schema", message: (e as Error).message }],
-        );
-      }
-    }
+    if (body.inputRequest)
+      await this.#schemas.requireUsable(
+        body.inputRequest.schema,
+        `The input schema of pause "${body.key}" cannot be used to check answers`,
+        "/inputRequest/schema",
+      );
     const timestamp = now();
     const timeoutAt = body.timeoutSeconds === null ? null : new Date(Date.parse(timestamp) + body.timeoutSeconds * 1000).toISOString();
     const state = newState(
@@ -96,7 +94,7 @@ export class PauseService {
     const request = run.state.details.inputRequest;
     let value: unknown = null;
     if (request) {
-      const checked = validateInput(request.schema, body.input);
+      const checked = await this.#schemas.validate(request.schema, body.input);
       if (!checked.ok) throw new InvalidInputError(id, checked.errors);
       value = checked.value;
     }
