@@ -18,8 +18,10 @@ export type CheckReply = { id: number; result: Checked } | { id: number; unusabl
  */
 export class SchemaChecker {
   readonly #timeoutMs: number;
-  #worker: Worker | undefined;
-  readonly #pending = new Map<number, { settle: (reply: CheckReply) => void; timer: NodeJS.Timeout }>();
+  /** The worker, once it has loaded what it checks with (its start-up is not counted in the bound). */
+  #worker: Promise<Worker> | undefined;
+  /** Checks sent and not answered: how to answer each, and what to say if it is too slow. */
+  readonly #pending = new Map<number, { settle: (reply: CheckReply) => void; tooSlow: string }>();
   #next = 0;
 
   constructor(timeoutMs = 2000) {
@@ -46,20 +48,25 @@ export class SchemaChecker {
   async close(): Promise<void> {
     const worker = this.#worker;
     this.#worker = undefined;
-    await worker?.terminate();
+    await (await worker?.catch(() => undefined))?.terminate();
   }
 
-  #ask(request: CheckWork, tooSlow: string): Promise<CheckReply> {
+  async #ask(request: CheckWork, tooSlow: string): Promise<CheckReply> {
     const id = ++this.#next;
-    const worker = this.#start();
+    let worker: Worker;
+    try {
+      worker = await this.#start();
+    } catch (e) {
+      return { id, unusable: `the check could not start: ${(e as Error).message}` };
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         // Everything queued behind the slow check is refused with it: the worker is ended, not waited for.
-        for (const [pendingId, p] of this.#pending) p.settle({ id: pendingId, unusable: tooSlow });
+        for (const [pendingId, p] of this.#pending) p.settle({ id: pendingId, unusable: p.tooSlow });
         void this.close();
       }, this.#timeoutMs);
       this.#pending.set(id, {
-        timer,
+        tooSlow,
         settle: (reply) => {
           clearTimeout(timer);
           this.#pending.delete(id);
@@ -70,20 +77,26 @@ export class SchemaChecker {
     });
   }
 
-  #start(): Worker {
+  #start(): Promise<Worker> {
     if (this.#worker) return this.#worker;
-    // Built, the worker is dist/server/schema-worker.js; run from the sources, the .ts beside this file.
-    const file = import.meta.url.endsWith(".ts") ? "./schema-worker.ts" : "./schema-worker.js";
-    const worker = new Worker(new URL(file, import.meta.url));
-    worker.unref();
-    worker.on("message", (reply: CheckReply) => this.#pending.get(reply.id)?.settle(reply));
-    worker.on("error", (e) => {
-      for (const [id, p] of this.#pending) p.settle({ id, unusable: `the check failed: ${e.message}` });
+    const started: Promise<Worker> = new Promise((resolve, reject) => {
+      // Built, the worker is dist/server/schema-worker.js; run from the sources, the .ts beside this file.
+      const file = import.meta.url.endsWith(".ts") ? "./schema-worker.ts" : "./schema-worker.js";
+      const worker = new Worker(new URL(file, import.meta.url));
+      worker.unref();
+      worker.on("message", (reply: CheckReply | "ready") => (reply === "ready" ? resolve(worker) : this.#pending.get(reply.id)?.settle(reply)));
+      worker.on("error", (e) => {
+        reject(e);
+        for (const [id, p] of this.#pending) p.settle({ id, unusable: `the check failed: ${e.message}` });
+      });
+      worker.on("exit", () => {
+        if (this.#worker !== undefined && this.#worker !== started) return; // the checks waiting are a newer worker's
+        this.#worker = undefined;
+        // Ended by close(), as the server stops: no check waits for an answer that will not come.
+        for (const [id, p] of this.#pending) p.settle({ id, unusable: "the server is stopping" });
+      });
     });
-    worker.on("exit", () => {
-      if (this.#worker === worker) this.#worker = undefined;
-    });
-    this.#worker = worker;
-    return worker;
+    this.#worker = started;
+    return started;
   }
 }

@@ -16,3 +16,5 @@ parentPort!.on("message", (m: CheckRequest) => {
   }
   parentPort!.postMessage(reply);
 });
+// What it checks with is loaded: from now on, each check is timed.
+parentPort!.postMessage("ready");
