@@ -16,6 +16,8 @@ export interface EventConsumerOptions {
    * event's id. It holds a transaction open, so it should not wait on anything slow.
    */
   handle(events: StoredEvent[], tx: Stores): Promise<void>;
+  /** Called after a batch this server acted on has committed (to wake what acts on what `handle` wrote). */
+  afterCommit?: ((events: StoredEvent[]) => void) | undefined;
   /** Where a consumer seen for the first time starts: after the newest event (default), or at the first one kept. */
   from?: "latest" | "start" | undefined;
   /** Events per transaction; default 100. */
@@ -95,7 +97,10 @@ export function startEventConsumer(storage: Storage, options: EventConsumerOptio
         await handle(batch, tx);
         return true;
       });
-      if (moved) acted += batch.length;
+      if (moved) {
+        acted += batch.length;
+        options.afterCommit?.(batch);
+      }
       if (events.length < batchSize || batch.length < events.length || stopped) return acted;
     }
   };
