@@ -175,7 +175,7 @@ export function addNotificationCommands(program: Command): void {
 
 function channelBody(name: string, opts: { type: ChannelType; url?: string; to?: string; secret?: string }): CreateChannelBody {
   if (opts.type === "email") {
-    if (!opts.to) throw new InvalidArgumentError("an email channel needs --to with one or more addresses, comma-separated.");
+    if (!opts.to) throw new BadRequestError("An email channel needs --to with one or more addresses, comma-separated.");
     return {
       name,
       type: "email",
@@ -185,7 +185,7 @@ function channelBody(name: string, opts: { type: ChannelType; url?: string; to?:
         .filter(Boolean),
     };
   }
-  if (!opts.url) throw new InvalidArgumentError(`a ${opts.type} channel needs --url.`);
+  if (!opts.url) throw new BadRequestError(`A ${opts.type} channel needs --url.`);
   return opts.type === "webhook"
     ? { name, type: "webhook", url: opts.url, ...(opts.secret ? { secret: opts.secret } : {}) }
     : { name, type: "slack", url: opts.url };
