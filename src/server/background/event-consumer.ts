@@ -105,9 +105,17 @@ export function startEventConsumer(storage: Storage, options: EventConsumerOptio
     }
   };
 
-  const passes = oneAtATime(pass);
+  /** A pass is asked for and has not started: more wakes until it starts need no pass of their own. */
+  let pending = false;
+  const passes = oneAtATime(() => {
+    pending = false;
+    return pass();
+  });
+  // Events published while a pass runs may have committed after it read: they get the pass queued after it.
   const wake = () => {
-    if (!passes.busy && !stopped) passes.run().catch(onError);
+    if (pending || stopped) return;
+    pending = true;
+    passes.run().catch(onError);
   };
   const timer = setInterval(wake, options.intervalMs ?? 1000);
   timer.unref();
