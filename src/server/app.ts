@@ -78,7 +78,7 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
     logger: config.logLevel === "silent" ? false : { level: config.logLevel },
     keepAliveTimeout: 65_000,
     // Answer links carry their signed claims in the path (/answer/<token>): longer than Fastify's 100.
-    maxParamLength: 2000,
+    routerOptions: { maxParamLength: 2000 },
     forceCloseConnections: true,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);

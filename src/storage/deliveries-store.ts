@@ -79,19 +79,25 @@ export class SqlDeliveryStore implements DeliveryStore {
 
   async claim(now: string, claimUntil: string, limit: number): Promise<StoredDelivery[]> {
     const db = this.#db;
-    // The conditions are repeated outside the subquery: on PostgreSQL a second claimer that waited for the
-    // first's row locks checks them again on the rows as the first left them, and skips those it took.
+    // A read first: an idle server looks every second, and most looks find nothing to write.
+    const due = await db
+      .selectFrom("deliveries")
+      .select("id")
+      .where("status", "in", DUE)
+      .where("next_attempt_at", "<=", now)
+      .orderBy("next_attempt_at")
+      .limit(limit)
+      .execute();
+    if (!due.length) return [];
+    // The conditions are checked again in the update: of two servers that read the same rows, the second
+    // finds them claimed (on PostgreSQL it waits for the first's row locks, then sees its changes).
     const rows = await db
       .updateTable("deliveries")
       .set((eb) => ({ status: "SENDING", attempts: eb("attempts", "+", 1), next_attempt_at: claimUntil }))
-      .where("id", "in", (eb) =>
-        eb
-          .selectFrom("deliveries")
-          .select("id")
-          .where("status", "in", DUE)
-          .where("next_attempt_at", "<=", now)
-          .orderBy("next_attempt_at")
-          .limit(limit),
+      .where(
+        "id",
+        "in",
+        due.map((r) => r.id),
       )
       .where("status", "in", DUE)
       .where("next_attempt_at", "<=", now)

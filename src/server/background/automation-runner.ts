@@ -97,6 +97,8 @@ async function actOnEvents(events: StoredEvent[], tx: Stores, deliveries: Delive
 /** Fires the timers due now, in one transaction; resolves with how many were due. */
 async function fireDueTimers(storage: Storage, deliveries: DeliveryService): Promise<number> {
   let queued = false;
+  // A read first: most looks find nothing due, and need no transaction.
+  if (!(await storage.automations.dueTimers(now(), 1)).length) return 0;
   const due = await storage.transaction(async (tx) => {
     const due = await tx.automations.dueTimers(now(), 100);
     if (!due.length) return 0;
