@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import nodemailer, { type Transporter } from "nodemailer";
+import type { Transporter } from "nodemailer";
 import type { NotificationMessage } from "../../contract/index.ts";
 import type { StoredChannel } from "../../storage/storage.ts";
 import { emailMessage, slackMessage } from "./message.ts";
@@ -55,6 +55,8 @@ export class NotificationSender {
       const url = new URL(this.#smtp.url);
       for (const name of ["connectionTimeout", "greetingTimeout", "socketTimeout"])
         if (!url.searchParams.has(name)) url.searchParams.set(name, String(timeoutMs));
+      // Loaded on the first email: a server that sends none does without its memory.
+      const { default: nodemailer } = await import("nodemailer");
       this.#transport = nodemailer.createTransport(url.toString(), { from: this.#smtp.from });
     }
     const { subject, text, html } = emailMessage(message);
