@@ -95,9 +95,11 @@ export class PauseService {
     if (run.state.type !== "PAUSED" || (onlyKey !== undefined && key !== onlyKey)) throw new NotPausedError(id, run.state.type, run.state.name);
     const timeoutAt = run.state.details.pauseTimeout ?? null;
     if (timeoutAt && Date.parse(timeoutAt) <= nowMs()) {
-      const after = await this.expire(run);
-      if (after?.state.type !== "FAILED") throw new NotPausedError(id, after?.state.type ?? "PAUSED", after?.state.name ?? "Paused");
-      throw new PauseTimeoutError(id, key, timeoutAt);
+      // Its timeout acts now, as the pause says (or did already, on another server); an onTimeout other
+      // than "fail" moved the run on, and this answer comes too late for it.
+      const after = (await this.expire(run)) ?? (await this.#runs.load(id));
+      if (after.state.type === "FAILED") throw new PauseTimeoutError(id, key, timeoutAt);
+      throw new NotPausedError(id, after.state.type, after.state.name);
     }
     const request = run.state.details.inputRequest;
     let value: unknown = null;

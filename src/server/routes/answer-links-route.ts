@@ -79,8 +79,10 @@ function view(o: LinkOutcome, base: string): { status: number; title: string; bo
         status: 410,
         title: "This link has expired",
         body:
-          `<p>Run ${runLink(o.run.id, o.run.name)} no longer waits at pause “${escapeHtml(o.claims.key)}”: it is ${escapeHtml(o.run.state.name)}` +
-          `${o.run.state.message ? ` (${escapeHtml(o.run.state.message)})` : ""}. Links work only while their pause waits.</p>`,
+          o.run.state.type === "PAUSED" && o.run.state.details.pauseKey === o.claims.key
+            ? `<p>Pause “${escapeHtml(o.claims.key)}” of run ${runLink(o.run.id, o.run.name)} timed out; what its timeout does (fail, cancel, or a default answer) happens in a moment.</p>`
+            : `<p>Run ${runLink(o.run.id, o.run.name)} no longer waits at pause “${escapeHtml(o.claims.key)}”: it is ${escapeHtml(o.run.state.name)}` +
+              `${o.run.state.message ? ` (${escapeHtml(o.run.state.message)})` : ""}. Links work only while their pause waits.</p>`,
       };
     case "refused":
       return { status: 422, title: "This answer was refused", body: `<p>${escapeHtml(o.message)}</p>` };
