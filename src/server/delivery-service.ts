@@ -145,10 +145,10 @@ export class DeliveryService {
     };
   }
 
-  /** Claims due deliveries for this server (at most `limit`); see `DeliveryStore.claim`. */
-  claim(limit: number): Promise<StoredDelivery[]> {
+  /** Claims due deliveries for this server (at most `limit`, none to `skipChannels`); see `DeliveryStore.claim`. */
+  claim(limit: number, skipChannels: readonly string[] = []): Promise<StoredDelivery[]> {
     const claimUntil = new Date(nowMs() + (this.#settings.timeoutSeconds + 30) * 1000).toISOString();
-    return this.#storage.deliveries.claim(now(), claimUntil, limit);
+    return this.#storage.deliveries.claim(now(), claimUntil, limit, skipChannels);
   }
 
   /**

@@ -28,9 +28,10 @@ export interface DeliveryStore {
   /**
    * Claims up to `limit` deliveries due at `now` (pending, or sending past a lapsed claim): sets them
    * SENDING, counts the attempt, and makes them due again at `claimUntil` in case this server dies while
-   * sending. One statement; of two servers claiming at once each delivery goes to one.
+   * sending. Of two servers claiming at once each delivery goes to one. Deliveries to `skipChannels`
+   * (channel ids) are left for later.
    */
-  claim(now: string, claimUntil: string, limit: number): Promise<StoredDelivery[]>;
+  claim(now: string, claimUntil: string, limit: number, skipChannels?: readonly string[]): Promise<StoredDelivery[]>;
   /** Records how the attempt numbered `attempt` ended, unless a later claim took the delivery meanwhile. */
   finish(id: string, attempt: number, outcome: DeliveryOutcome): Promise<boolean>;
   /** How many deliveries are due at `now`; for tests and the health of the loop. */
@@ -77,17 +78,12 @@ export class SqlDeliveryStore implements DeliveryStore {
     });
   }
 
-  async claim(now: string, claimUntil: string, limit: number): Promise<StoredDelivery[]> {
+  async claim(now: string, claimUntil: string, limit: number, skipChannels: readonly string[] = []): Promise<StoredDelivery[]> {
     const db = this.#db;
     // A read first: an idle server looks every second, and most looks find nothing to write.
-    const due = await db
-      .selectFrom("deliveries")
-      .select("id")
-      .where("status", "in", DUE)
-      .where("next_attempt_at", "<=", now)
-      .orderBy("next_attempt_at")
-      .limit(limit)
-      .execute();
+    let q = db.selectFrom("deliveries").select("id").where("status", "in", DUE).where("next_attempt_at", "<=", now);
+    if (skipChannels.length) q = q.where((eb) => eb.or([eb("channel_id", "is", null), eb("channel_id", "not in", skipChannels)]));
+    const due = await q.orderBy("next_attempt_at").limit(limit).execute();
     if (!due.length) return [];
     // The conditions are checked again in the update: of two servers that read the same rows, the second
     // finds them claimed (on PostgreSQL it waits for the first's row locks, then sees its changes).

@@ -11,18 +11,29 @@ export interface DeliveryLoop {
 }
 
 /**
- * Claims due deliveries and carries them out, at most `concurrency` at once, each in the background:
- * a slow or dead endpoint holds one slot until its timeout, never a request, a run, or the loop. It
+ * Claims due deliveries and carries them out, at most `concurrency` at once and `perChannel` to one
+ * channel, each in the background: a slow or dead endpoint holds at most `perChannel` slots until their
+ * timeout, never a request, a run, the loop, or another channel's deliveries. It
  * looks every `intervalMs` (for retries that came due, and deliveries other servers queued) and
  * whenever `wake` is called. Several servers may run it on one database: a claim takes each delivery
  * for one of them.
  */
 export function startDeliveryLoop(
   deliveries: DeliveryService,
-  options: { concurrency?: number | undefined; intervalMs?: number | undefined; onError(e: unknown): void },
+  options: { concurrency?: number | undefined; perChannel?: number | undefined; intervalMs?: number | undefined; onError(e: unknown): void },
 ): DeliveryLoop {
-  const concurrency = options.concurrency ?? 16;
+  const concurrency = options.concurrency ?? 32;
+  const perChannel = options.perChannel ?? 8;
   const inFlight = new Set<Promise<void>>();
+  /** Deliveries in flight per channel id. */
+  const busy = new Map<string, number>();
+  const full = () => [...busy].filter(([, n]) => n >= perChannel).map(([id]) => id);
+  const count = (channelId: string | null, by: number) => {
+    if (channelId === null) return;
+    const n = (busy.get(channelId) ?? 0) + by;
+    if (n) busy.set(channelId, n);
+    else busy.delete(channelId);
+  };
   let stopped = false;
   let claiming: Promise<void> | undefined;
   let again = false;
@@ -31,12 +42,16 @@ export function startDeliveryLoop(
     do {
       again = false;
       while (!stopped && inFlight.size < concurrency) {
-        const claimed = await deliveries.claim(concurrency - inFlight.size);
+        // No claim may take a channel past perChannel: it takes at most what the busiest channel has left.
+        const busiest = Math.max(0, ...[...busy.values()].filter((n) => n < perChannel));
+        const claimed = await deliveries.claim(Math.min(concurrency - inFlight.size, perChannel - busiest), full());
         for (const d of claimed) {
+          count(d.channelId, 1);
           const sending: Promise<void> = deliveries
             .attempt(d)
             .catch(options.onError)
             .finally(() => {
+              count(d.channelId, -1);
               inFlight.delete(sending);
               wake();
             });
