@@ -150,7 +150,9 @@ for (const { backend, skip } of await backends()) {
       await automate({
         name: "remind",
         trigger: { type: "stays", state: "PAUSED", for: "1s", flowName: ["remind-me"] },
-        actions: [{ type: "notify", channel: "hooks" }],
+        actions: [
+          { type: "notify", channel: "hooks", title: "Reminder: {runName} still waits", text: "{flowName} asks since a while; answer at {runUrl}" },
+        ],
       });
       const waiting = await pausedRun(client, { flowName: "remind-me" });
       const answered = await pausedRun(client, { flowName: "remind-me" });
@@ -158,7 +160,13 @@ for (const { backend, skip } of await backends()) {
       const hit = await waitUntil("the reminder comes", () => messagesOf("remind-me")[0], 5000);
       assert.equal(hit.body.flowRun.id, waiting.id);
       assert.equal(hit.body.event, "flow-run.stayed-paused");
-      assert.match(hit.body.title, /^Still waiting for an answer/);
+      assert.equal(hit.body.title, `Reminder: ${waiting.name} still waits`);
+      assert.equal(hit.body.text, `remind-me asks since a while; answer at ${new URL(server.apiUrl).origin}/inbox/${waiting.id}`);
+      assert.deepEqual(
+        hit.body.links.answers.map((a: { label: string }) => a.label),
+        ["Resume"],
+        "the links are there whatever the template says",
+      );
       await new Promise((r) => setTimeout(r, 2000));
       assert.deepEqual(
         messagesOf("remind-me").map((r) => r.body.flowRun.id),
@@ -269,6 +277,13 @@ for (const { backend, skip } of await backends()) {
       });
       assert.equal(unknown.status, 400);
       assert.match(unknown.body.message, /No channel is named "hoks"/);
+      const typo = await request(server, "POST", "/automations", {
+        name: "typo",
+        trigger: { type: "event", events: ["flow-run.paused"] },
+        actions: [{ type: "notify", channel: "hooks", title: "{flowname} waits" }],
+      });
+      assert.equal(typo.status, 400);
+      assert.match(typo.body.message, /\/actions\/0\/title: no placeholder is named \{flowname\}; the placeholders are \{event\}, \{flowName\}/);
       const inUse = await request(server, "DELETE", "/channels/hooks");
       assert.equal(inUse.status, 409);
       assert.match(inUse.body.message, /automations send to it/);

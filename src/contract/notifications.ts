@@ -105,7 +105,13 @@ export type AutomationTrigger = z.input<typeof AutomationTrigger>;
 
 /** What an automation does. */
 export const AutomationAction = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("notify"), channel: ChannelName }),
+  z.object({
+    type: z.literal("notify"),
+    channel: ChannelName,
+    /** The message's own title and text, with placeholders such as {flowName} (see the README); links are always added. */
+    title: z.string().min(1).max(200).optional(),
+    text: z.string().min(1).max(4000).optional(),
+  }),
   z.object({ type: z.literal("cancel-run"), reason: z.string().max(1000).optional() }),
   z.object({ type: z.literal("suspend-run") }),
   /** Answers the run's current pause with `input` (checked against its schema), channel `api`. */

@@ -5,6 +5,7 @@ import type { Storage } from "../storage/storage.ts";
 import type { z } from "zod";
 import { authorize } from "./authorize.ts";
 import { now } from "./clock.ts";
+import { TEMPLATE_FIELDS, unknownPlaceholders } from "./notifications/message.ts";
 import type { RequestCaller } from "./request-caller.ts";
 
 type Body = z.output<typeof CreateAutomationBody>;
@@ -64,8 +65,20 @@ export class AutomationService {
     return a;
   }
 
-  /** Every channel a notify action names must exist (a typo found now, not at 3 a.m.). */
+  /** Every channel a notify action names must exist, and its template use known placeholders (a typo found now, not at 3 a.m.). */
   async #checkChannels(body: Body): Promise<void> {
+    const placeholders = body.actions.flatMap((a, i) =>
+      a.type === "notify"
+        ? (["title", "text"] as const).flatMap((field) =>
+            unknownPlaceholders(a[field] ?? "").map((name) => ({ path: `/actions/${i}/${field}`, message: `no placeholder is named {${name}}` })),
+          )
+        : [],
+    );
+    if (placeholders.length)
+      throw new BadRequestError(
+        `${placeholders.map((p) => `${p.path}: ${p.message}`).join("; ")}; the placeholders are ${TEMPLATE_FIELDS.map((f) => `{${f}}`).join(", ")}.`,
+        placeholders,
+      );
     const names = new Set((await this.#storage.channels.list()).map((c) => c.name));
     const missing = body.actions.flatMap((a, i) => (a.type === "notify" && !names.has(a.channel) ? [{ i, channel: a.channel }] : []));
     if (missing.length)

@@ -84,7 +84,15 @@ export class DeliveryService {
       if (action.type === "notify") {
         const channel = await tx.channels.get(action.channel);
         const message = buildMessage(
-          { deliveryId: id, event, occurredAt: at, automation: { id: automation.id, name: automation.name }, run, state },
+          {
+            deliveryId: id,
+            event,
+            occurredAt: at,
+            automation: { id: automation.id, name: automation.name },
+            run,
+            state,
+            template: { title: action.title, text: action.text },
+          },
           this.#links,
         );
         out.push(this.#new(id, base, "notify", channel ?? null, action.channel, message));

@@ -10,6 +10,33 @@ export interface MessageSubject {
   /** The run, with the state the event saw (its pause, if it waits). */
   run: FlowRun | null;
   state?: State | undefined;
+  /** The automation's own wording, with `{placeholders}` (see `TEMPLATE_FIELDS`); Baton's when absent. */
+  template?: { title?: string | undefined; text?: string | undefined } | undefined;
+}
+
+/** What a message template may say, as `{name}`. */
+export const TEMPLATE_FIELDS = [
+  "event",
+  "flowName",
+  "runName",
+  "runId",
+  "deploymentName",
+  "state",
+  "pauseKey",
+  "description",
+  "asks",
+  "timeoutIn",
+  "timeoutAt",
+  "runUrl",
+] as const;
+
+/** The placeholders in `template` that are not template fields. */
+export function unknownPlaceholders(template: string): string[] {
+  return [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).filter((name) => !(TEMPLATE_FIELDS as readonly string[]).includes(name));
+}
+
+function fill(template: string, fields: Record<(typeof TEMPLATE_FIELDS)[number], string>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in fields ? fields[name as keyof typeof fields] : whole));
 }
 
 /** The message of a notification: the webhook's body, and what the Slack and email messages are made from. */
@@ -29,18 +56,38 @@ export function buildMessage(subject: MessageSubject, links: AnswerLinks): Notif
     : null;
   const runLink = run ? `${links.baseUrl}/${waiting ? "inbox" : "runs"}/${run.id}` : null;
   const answers = run && pause ? links.linksFor(run.id, pause.key, request, pause.timeoutAt) : [];
-  const title = run ? titleOf(subject.event, run, state!) : "Test notification from Baton";
+  const description = pause?.description ? markdownToText(pause.description) : "";
+  const asks = describeSchema(pause?.schema ?? null);
+  const timeoutIn = pause?.timeoutAt ? untilText(pause.timeoutAt, subject.occurredAt) : "";
+  let title = run ? titleOf(subject.event, run, state!) : "Test notification from Baton";
   const lines: string[] = [];
   if (!run) lines.push("This channel works: Baton will send its notifications here.");
   else {
     lines.push(`Flow: ${run.flowName}${run.deploymentName ? ` (deployment ${run.deploymentName})` : ""}`, `Run: ${run.name}`);
     if (state?.message) lines.push(`State: ${state.name}: ${state.message}`);
-    if (pause) {
-      if (pause.description) lines.push("", markdownToText(pause.description));
-      const asked = describeSchema(pause.schema);
-      if (asked) lines.push("", `It asks for: ${asked}`);
-      if (pause.timeoutAt) lines.push(`Times out ${untilText(pause.timeoutAt, subject.occurredAt)} (${pause.timeoutAt}).`);
-    }
+    if (description) lines.push("", description);
+    if (asks) lines.push("", `It asks for: ${asks}`);
+    if (timeoutIn) lines.push(`Times out ${timeoutIn} (${pause!.timeoutAt}).`);
+  }
+  let text = lines.join("\n");
+  const { template } = subject;
+  if (run && template) {
+    const fields = {
+      event: subject.event,
+      flowName: run.flowName,
+      runName: run.name,
+      runId: run.id,
+      deploymentName: run.deploymentName ?? "",
+      state: state!.name,
+      pauseKey: pause?.key ?? "",
+      description,
+      asks,
+      timeoutIn,
+      timeoutAt: pause?.timeoutAt ?? "",
+      runUrl: runLink ?? "",
+    };
+    if (template.title) title = fill(template.title, fields);
+    if (template.text) text = fill(template.text, fields);
   }
   return {
     id: subject.deliveryId,
@@ -59,7 +106,7 @@ export function buildMessage(subject: MessageSubject, links: AnswerLinks): Notif
     pause,
     links: { run: runLink, answers },
     title,
-    text: lines.join("\n"),
+    text,
   };
 }
 
