@@ -23,7 +23,7 @@ const STALL_MS = 5_000;
  * path or drops an invalid escape); resolves with its status and body text. An event stream is cut
  * after its headers.
  */
-function send(apiUrl: string, r: FuzzRequest): Promise<{ status: number; text: string; ms: number }> {
+function send(apiUrl: string, r: FuzzRequest): Promise<{ status: number; text: string; ms: number; html?: boolean }> {
   const { hostname, port } = new URL(apiUrl);
   const query = r.query.map(([k, v]) => `${encodeComponent(k)}=${encodeComponent(v)}`).join("&");
   const headers: Record<string, string> = { ...r.headers };
@@ -44,7 +44,14 @@ function send(apiUrl: string, r: FuzzRequest): Promise<{ status: number; text: s
       }
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode!, text: Buffer.concat(chunks).toString("utf8"), ms: performance.now() - started }));
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode!,
+          text: Buffer.concat(chunks).toString("utf8"),
+          ms: performance.now() - started,
+          html: res.headers["content-type"]?.startsWith("text/html") ?? false,
+        }),
+      );
       res.on("error", reject);
     });
     req.on("timeout", () => req.destroy(new Error(`no answer within ${STALL_MS} ms: ${r.method} ${r.path.slice(0, 200)}`)));
@@ -56,11 +63,15 @@ function send(apiUrl: string, r: FuzzRequest): Promise<{ status: number; text: s
 }
 
 /** What a generated request must get: no 5xx (in a batch's results either), a well-formed error body, no stall. */
-function check(r: FuzzRequest, res: { status: number; text: string; ms: number }): void {
+function check(r: FuzzRequest, res: { status: number; text: string; ms: number; html?: boolean }): void {
   const what = `${r.method} ${r.path.slice(0, 200)} → ${res.status} ${res.text.slice(0, 300)}`;
   assert.ok(res.status < 500, what);
   assert.ok(res.ms < STALL_MS, `${what}: took ${Math.round(res.ms)} ms`);
-  if (res.status >= 400) {
+  if (res.status >= 400 && res.html) {
+    // An answer link's page (/answer/{token}) is for a person: its refusals are pages that say what happened.
+    assert.ok(r.path.startsWith("/answer/"), `${what}: an HTML error page outside the answer links`);
+    assert.match(res.text, /<h1>/, what);
+  } else if (res.status >= 400) {
     const body = JSON.parse(res.text);
     assert.equal(typeof body.code, "string", what);
     assert.equal(typeof body.message, "string", what);

@@ -7,7 +7,11 @@ import { errorFromResponse } from "../client/error-from-response.ts";
 import { errorHandler } from "../server/error-handler.ts";
 import { API_ERROR_BY_CODE, API_ERRORS } from "./error-registry.ts";
 import {
+  AutomationNotFoundError,
   BadRequestError,
+  ChannelConflictError,
+  ChannelNotFoundError,
+  DeliveryNotFoundError,
   BatonError,
   ConfigError,
   DeploymentNotFoundError,
@@ -35,6 +39,10 @@ const EXAMPLES: Record<string, BatonError<object>> = {
   DEPLOYMENT_NOT_FOUND: new DeploymentNotFoundError("expense"),
   PAUSE_NOT_FOUND: new PauseNotFoundError("run-1", "approval"),
   ROUTE_NOT_FOUND: new RouteNotFoundError("GET", "/api/nothing"),
+  CHANNEL_NOT_FOUND: new ChannelNotFoundError("ops"),
+  AUTOMATION_NOT_FOUND: new AutomationNotFoundError("auto-1"),
+  DELIVERY_NOT_FOUND: new DeliveryNotFoundError("delivery-1"),
+  CHANNEL_CONFLICT: new ChannelConflictError("ops", "a channel of this name exists already."),
   NOT_PAUSED: new NotPausedError("run-1", "COMPLETED", "Completed"),
   INVALID_TRANSITION: new InvalidTransitionError("run-1", "COMPLETED", "RUNNING", "the run has already finished."),
   FLOW_RUN_CANCELLED: new FlowRunCancelledError("run-1", "stop at once"),

@@ -30,6 +30,13 @@ export const InputRequest = z.object({
 });
 export type InputRequest = z.infer<typeof InputRequest>;
 
+/**
+ * What happens when a pause times out: the run fails (the default), is cancelled, or goes on with the
+ * given answer, recorded with the channel `timeout` (checked against the pause's schema when it is made).
+ */
+export const OnTimeout = z.union([z.enum(["fail", "cancel"]), z.object({ answer: z.unknown() })]);
+export type OnTimeout = z.infer<typeof OnTimeout>;
+
 /** An error as kept on a failed state or task run. */
 export const ErrorInfo = z.object({
   name: z.string(),
@@ -59,6 +66,8 @@ export const StateDetails = z
       .describe(
         "On a PAUSED state: true when no process waits in the run, so that an answer schedules it for a serving process; absent on a live pause.",
       ),
+    /** On a PAUSED state: what its timeout does, when not the default (the run fails). */
+    onTimeout: OnTimeout.optional(),
     error: ErrorInfo.optional(),
   })
   .catchall(z.unknown());

@@ -7,7 +7,7 @@ import {
   PauseNotFoundError,
   PauseTimeoutError,
 } from "../contract/errors.ts";
-import { isSuspended, type FlowRun, type RunInput } from "../contract/index.ts";
+import { isSuspended, type Channel, type FlowRun, type InputRequest, type RunInput } from "../contract/index.ts";
 import type { PauseBody, PauseResult, ResumeBody } from "../contract/index.ts";
 import type { z } from "zod";
 import type { Storage } from "../storage/storage.ts";
@@ -59,6 +59,8 @@ export class PauseService {
         `The input schema of pause "${body.key}" cannot be used to check answers`,
         "/inputRequest/schema",
       );
+    const onTimeout = body.onTimeout === "fail" ? undefined : body.onTimeout;
+    if (typeof onTimeout === "object") onTimeout.answer = await this.#checkTimeoutAnswer(body.key, body.inputRequest, onTimeout.answer);
     const timestamp = now();
     const timeoutAt = body.timeoutSeconds === null ? null : new Date(Date.parse(timestamp) + body.timeoutSeconds * 1000).toISOString();
     const state = newState(
@@ -66,7 +68,13 @@ export class PauseService {
         type: "PAUSED",
         name: body.suspend ? "Suspended" : "Paused",
         message: `${body.inputRequest ? "Waiting for input" : "Waiting to be resumed"}${body.suspend ? "; no process is kept waiting" : ""}`,
-        details: { pauseKey: body.key, pauseTimeout: timeoutAt, inputRequest: body.inputRequest, ...(body.suspend ? { suspended: true } : {}) },
+        details: {
+          pauseKey: body.key,
+          pauseTimeout: timeoutAt,
+          inputRequest: body.inputRequest,
+          ...(onTimeout ? { onTimeout } : {}),
+          ...(body.suspend ? { suspended: true } : {}),
+        },
       },
       timestamp,
     );
@@ -81,15 +89,18 @@ export class PauseService {
    * then stores it and sets the run Running in one transaction. Of two concurrent answers exactly one wins.
    * The answer is recorded with the channel its body names, else the caller's.
    */
-  async resume(caller: RequestCaller, id: string, body: Parsed<typeof ResumeBody>): Promise<FlowRun> {
+  async resume(caller: RequestCaller, id: string, body: Parsed<typeof ResumeBody>, onlyKey?: string): Promise<FlowRun> {
     authorize(caller, "flow-run:resume", { type: "flow-run", id });
     const run = await this.#runs.load(id);
-    if (run.state.type !== "PAUSED") throw new NotPausedError(id, run.state.type, run.state.name);
     const key = run.state.details.pauseKey ?? "";
+    if (run.state.type !== "PAUSED" || (onlyKey !== undefined && key !== onlyKey)) throw new NotPausedError(id, run.state.type, run.state.name);
     const timeoutAt = run.state.details.pauseTimeout ?? null;
     if (timeoutAt && Date.parse(timeoutAt) <= nowMs()) {
-      await this.#runs.expire(run);
-      throw new PauseTimeoutError(id, key, timeoutAt);
+      // Its timeout acts now, as the pause says (or did already, on another server); an onTimeout other
+      // than "fail" moved the run on, and this answer comes too late for it.
+      const after = (await this.expire(run)) ?? (await this.#runs.load(id));
+      if (after.state.type === "FAILED") throw new PauseTimeoutError(id, key, timeoutAt);
+      throw new NotPausedError(id, after.state.type, after.state.name);
     }
     const request = run.state.details.inputRequest;
     let value: unknown = null;
@@ -98,9 +109,13 @@ export class PauseService {
       if (!checked.ok) throw new InvalidInputError(id, checked.errors);
       value = checked.value;
     }
+    return this.#answer(run, key, value, body.channel ?? caller.channel, body.respondedBy ?? null);
+  }
+
+  /** Stores the answer of `run`'s pause `key` and moves the run on, in one transaction guarded by its state. */
+  #answer(run: FlowRun, key: string, value: unknown, channel: Channel, respondedBy: string | null, urgent = true): Promise<FlowRun> {
+    const id = run.id;
     const timestamp = now();
-    const respondedBy = body.respondedBy ?? null;
-    const channel = body.channel ?? caller.channel;
     // A suspended run has no process waiting: it is scheduled, and a serving process replays it.
     const state = isSuspended(run.state)
       ? newState(
@@ -116,8 +131,47 @@ export class PauseService {
         if (!stored) throw new StaleStateError(id); // another answer won: the 409 names the state it left
         return [{ type: "flow-run.input-submitted", flowRunId: id, occurredAt: timestamp, payload: { key, input: value, channel, respondedBy } }];
       },
-      { urgent: true },
+      { urgent },
     );
+  }
+
+  /** The answer a pause's `onTimeout` gives, checked against what the pause asks (400 when it does not fit). */
+  async #checkTimeoutAnswer(key: string, request: InputRequest | null, answer: unknown): Promise<unknown> {
+    if (!request) return null;
+    const checked = await this.#schemas.validate(request.schema, answer);
+    if (checked.ok) return checked.value;
+    const where = checked.errors.map((e) => `${e.path || "(the answer)"}: ${e.message}`).join("; ");
+    throw new BadRequestError(`The onTimeout answer of pause "${key}" does not fit its input schema (${where}).`, checked.errors);
+  }
+
+  /** Acts on every pause that timed out, as its `onTimeout` says; safe on several servers at once. Returns how many it moved. */
+  async expirePauses(limit = 200): Promise<number> {
+    const due = await this.#storage.runs.findExpiredPauses(now(), limit);
+    let moved = 0;
+    for (const run of due) if (await this.expire(run)) moved++;
+    return moved;
+  }
+
+  /**
+   * Acts on a run whose pause timed out: fails it (the default), cancels it, or answers it with the
+   * pause's `onTimeout` answer (channel `timeout`). Undefined when it was answered, cancelled or expired
+   * by another server meanwhile, which is nothing to do and nothing gone wrong.
+   */
+  async expire(run: FlowRun): Promise<FlowRun | undefined> {
+    const key = run.state.details.pauseKey ?? "";
+    const onTimeout = run.state.details.onTimeout ?? "fail";
+    const timeoutAt = run.state.details.pauseTimeout ?? null;
+    if (typeof onTimeout === "object") return this.#answer(run, key, onTimeout.answer ?? null, "timeout", null, false).catch(ignoreStale);
+    const error = new PauseTimeoutError(run.id, key, timeoutAt);
+    const state =
+      onTimeout === "cancel"
+        ? newState({ type: "CANCELLED", message: `Cancelled: nobody answered pause "${key}" by ${timeoutAt}`, details: { pauseKey: key } })
+        : newState({
+            type: "FAILED",
+            message: error.message,
+            details: { pauseKey: key, error: { name: error.name, message: error.message, code: error.code } },
+          });
+    return this.#transitions.tryTransition(run, state);
   }
 
   /** Each pause of a run, in the order asked: what it asked and what was answered; 404 for an unknown run. */
@@ -153,4 +207,10 @@ export class PauseService {
       );
     return this.#transitions.transition(run, suspendedState(run.state, reason));
   }
+}
+
+/** A transition another writer beat: nothing to do. */
+function ignoreStale(e: unknown): undefined {
+  if (e instanceof NotPausedError || e instanceof FlowRunCancelledError || e instanceof InvalidTransitionError) return undefined;
+  throw e;
 }
