@@ -187,6 +187,23 @@ for (const { backend, skip } of await backends()) {
       assert.match(flow.output(), /Hello, Bob!/);
     });
 
+    test("a pause whose schema the server refuses fails its flow at once, and inspect says why; an answer past the limits is one line", async () => {
+      const flow = spawnNode(["test/fixtures/flows.ts", "unusable-schema"], server.env);
+      assert.equal(await flow.exited, 1, flow.output());
+      assert.match(flow.output(), /flow threw BadRequestError: The input schema of pause "1" cannot be used to check answers: a pattern uses syntax/);
+      const id = /run-id (\S+)/.exec(flow.output())![1]!;
+      const inspect = await baton(["flow-run", "inspect", id], server.env);
+      assert.equal(inspect.code, 0, inspect.stderr);
+      assert.match(inspect.stdout, /Failed/);
+      assert.match(inspect.stdout, /the linear-time engine \(RE2\) does not support.*lookahead, lookbehind and backreferences are not available/);
+
+      const run = await pausedRun(client, "cli-limits", z.object({ v: z.unknown() }));
+      const deep = await baton(["flow-run", "resume", run.id, "--input", `{"v":${"[".repeat(100)}${"]".repeat(100)}}`], server.env);
+      assert.equal(deep.code, 1);
+      assertOneLine(deep, /^error: The request body at \/input\/v\/0\/.* is nested deeper than 64 levels; the limits are in the README/);
+      assert.equal((await client.getFlowRun(run.id)).state.type, "PAUSED");
+    });
+
     test("resume of an unknown id exits 1 with one line naming the id", async () => {
       const result = await baton(["flow-run", "resume", "no-such-run", "--input", "{}"], server.env);
       assert.equal(result.code, 1);

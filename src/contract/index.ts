@@ -5,6 +5,7 @@ export {
   StateProposal,
   StateDetails,
   InputRequest,
+  OnTimeout,
   ErrorInfo,
   TERMINAL_STATE_TYPES,
   isTerminal,
@@ -28,3 +29,21 @@ export {
   HeartbeatBody,
   HeartbeatResult,
 } from "./deployment.ts";
+export { hasUnstorableText, identifier } from "./text.ts";
+export {
+  ChannelName,
+  ChannelType,
+  CreateChannelBody,
+  NotificationChannel,
+  AutomationEvent,
+  AutomationTrigger,
+  AutomationAction,
+  CreateAutomationBody,
+  Automation,
+  Duration,
+  DeliveryStatus,
+  Delivery,
+  DeliveryFilter,
+  AnswerLink,
+  NotificationMessage,
+} from "./notifications.ts";

@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { identifier } from "./text.ts";
 import { FlowRun } from "./flow-run.ts";
-import { InputRequest } from "./states.ts";
+import { InputRequest, OnTimeout } from "./states.ts";
 
 /** Pause keys: lowercase letters, digits and dashes, so they read well in URLs and commands. */
 export const PauseKey = z
@@ -19,6 +20,7 @@ export const PauseBody = z.object({
     .max(10 * 365 * 24 * 3600)
     .nullable(),
   inputRequest: InputRequest.nullable().default(null),
+  onTimeout: OnTimeout.default("fail"),
   /**
    * The run's own deadline (its flow's `timeout`): the pause times out at the earlier of the two, and
    * fails the run with FLOW_TIMEOUT when this one comes first.
@@ -65,13 +67,13 @@ export const PauseResult = z.discriminatedUnion("status", [
 export type PauseResult = z.infer<typeof PauseResult>;
 
 /** Through which way an answer came. */
-export const Channel = z.enum(["api", "sdk", "cli", "ui", "link"]);
+export const Channel = z.enum(["api", "sdk", "cli", "ui", "link", "timeout"]);
 export type Channel = z.infer<typeof Channel>;
 
 /** Body of `POST /api/flow-runs/{id}/resume`. `input` is the answer itself: an object, or a bare value. */
 export const ResumeBody = z.object({
   input: z.unknown().optional(),
-  respondedBy: z.string().min(1).max(200).optional(),
+  respondedBy: identifier(z.string().min(1).max(200)).optional(),
   channel: Channel.optional(),
 });
 export type ResumeBody = z.input<typeof ResumeBody>;

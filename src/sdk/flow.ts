@@ -10,7 +10,7 @@ import {
   RuntimeClosedError,
 } from "../contract/errors.ts";
 import type { ErrorInfo, FlowRun, RunHistory } from "../contract/index.ts";
-import { parseDuration } from "./duration.ts";
+import { parseDuration } from "../contract/duration.ts";
 import { getRunLogger } from "./logger.ts";
 import { runWithContext, trackExecution, type RunContext } from "./run-context.ts";
 import { SuspendSignal } from "./suspend-signal.ts";

@@ -6,7 +6,7 @@ import { SuspendSignal } from "./suspend-signal.ts";
 import { BadRequestError, ReplayDivergenceError } from "../contract/errors.ts";
 import { suspendIfRequested } from "./outside-suspend.ts";
 import { getRuntime } from "./runtime.ts";
-import { parseDuration } from "./duration.ts";
+import { parseDuration } from "../contract/duration.ts";
 
 /** Options of `task`. */
 export interface TaskOptions<A extends unknown[] = unknown[]> {

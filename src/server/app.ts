@@ -6,8 +6,9 @@ import { RouteNotFoundError } from "../contract/errors.ts";
 import { openStorage } from "../storage/open-storage.ts";
 import type { Storage } from "../storage/storage.ts";
 import { resolveServerConfig, type ServerConfig, type ServerOptions } from "./config.ts";
-import { errorHandler } from "./error-handler.ts";
+import { clientErrorHandler, errorHandler, frameworkErrorHandler } from "./error-handler.ts";
 import { identifyCallers } from "./request-caller.ts";
+import { parseJsonWithinLimits, refuseUnstorableIdentifiers } from "./request-limits.ts";
 import { responseSerializer } from "./response-serializer.ts";
 import { EventBus } from "./event-bus.ts";
 import { EventService } from "./event-service.ts";
@@ -15,6 +16,7 @@ import { FlowRunService } from "./flow-run-service.ts";
 import { HealthService } from "./health-service.ts";
 import { LogService } from "./log-service.ts";
 import { PauseService } from "./pause-service.ts";
+import { SchemaChecker } from "./schema-checker.ts";
 import { StateTransitions } from "./state-transitions.ts";
 import { eventsRoute } from "./routes/events-route.ts";
 import { flowRunsRoute } from "./routes/flow-runs-route.ts";
@@ -28,6 +30,18 @@ import { TaskRunService } from "./task-run-service.ts";
 import { DeploymentService } from "./deployment-service.ts";
 import { deploymentsRoute } from "./routes/deployments-route.ts";
 import { startHeartbeatMonitor } from "./background/heartbeat-monitor.ts";
+import { randomBytes } from "node:crypto";
+import { AnswerLinkService } from "./answer-link-service.ts";
+import { AutomationService } from "./automation-service.ts";
+import { ChannelService } from "./channel-service.ts";
+import { DeliveryService, type RunActions } from "./delivery-service.ts";
+import { startAutomations } from "./background/automation-runner.ts";
+import { startDeliveryLoop } from "./background/delivery-loop.ts";
+import { AnswerLinks } from "./notifications/answer-links.ts";
+import { NotificationSender } from "./notifications/senders.ts";
+import { serverCaller } from "./request-caller.ts";
+import { answerLinksRoute } from "./routes/answer-links-route.ts";
+import { notificationsRoute } from "./routes/notifications-route.ts";
 
 /** A running Baton server. */
 export interface BatonServer {
@@ -44,41 +58,76 @@ export interface BatonServer {
   close(): Promise<void>;
 }
 
+/** What `createApp` builds besides the app: the event bus and what the background loops use. */
+export interface AppParts {
+  app: FastifyInstance;
+  bus: EventBus;
+  pauses: PauseService;
+  deployments: DeploymentService;
+  deliveries: DeliveryService;
+  /** Sets the base of the links in notifications, once the server's address is known (unless BATON_PUBLIC_URL set it). */
+  setListenUrl(url: string): void;
+  sender: NotificationSender;
+}
+
 /**
  * Builds the HTTP app on an open storage, without listening; returns it with the event bus and the
  * services that the background loops use (`startServer` starts those).
  */
-export async function createApp(
-  storage: Storage,
-  config: ServerConfig,
-): Promise<{ app: FastifyInstance; bus: EventBus; runs: FlowRunService; deployments: DeploymentService }> {
+export async function createApp(storage: Storage, config: ServerConfig): Promise<AppParts> {
   const app = Fastify({
     bodyLimit: config.bodyLimit,
     logger: config.logLevel === "silent" ? false : { level: config.logLevel },
     keepAliveTimeout: 65_000,
+    // Answer links carry their signed claims in the path (/answer/<token>): longer than Fastify's 100.
+    routerOptions: { maxParamLength: 2000 },
     forceCloseConnections: true,
+    clientErrorHandler,
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(responseSerializer(config.checkResponses));
   app.setErrorHandler(errorHandler);
-  // An empty JSON body is no body: `curl -X POST -H 'content-type: application/json' .../resume` answers a
-  // pause that asks for nothing, instead of failing on "empty JSON body".
-  const parseJson = app.getDefaultJsonParser("error", "error"); // keeps Fastify's __proto__ guard
-  app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
-    if (/^\s*$/.test(body as string)) return done(null, undefined);
-    parseJson(req, body as string, done);
+  parseJsonWithinLimits(app);
+  // Browsers must take a JSON or event-stream answer for what its content-type says, never sniff it as a page.
+  app.addHook("onRequest", async (_req, reply) => {
+    reply.header("x-content-type-options", "nosniff");
   });
 
   const bus = new EventBus();
   const transitions = new StateTransitions(storage, bus);
   const runs = new FlowRunService(storage, transitions);
-  const pauses = new PauseService(storage, runs, transitions);
+  const schemas = new SchemaChecker();
+  app.addHook("onClose", () => schemas.close());
+  const pauses = new PauseService(storage, runs, transitions, schemas);
   const tasks = new TaskRunService(storage, runs);
   const logs = new LogService(storage, bus, runs);
   const events = new EventService(storage, bus);
-  const deployments = new DeploymentService(storage, runs, transitions);
+  const deployments = new DeploymentService(storage, runs, transitions, schemas);
   const health = new HealthService(storage);
+
+  // Answer links are signed with BATON_SECRET, else with a secret made once and kept in the database, so
+  // that a link made by one server is honoured by every other.
+  const secret = config.secret ?? (await storage.channels.setting("answer-link-secret", randomBytes(32).toString("base64url")));
+  let baseUrl = config.publicUrl?.replace(/\/+$/, "") ?? "";
+  const links = new AnswerLinks(secret, () => baseUrl);
+  const sender = new NotificationSender({ url: config.smtpUrl, from: config.smtpFrom });
+  const system = serverCaller("api");
+  const actions: RunActions = {
+    cancel: (id, reason) => runs.cancel(system, id, reason),
+    suspend: (id, key) => pauses.suspend(system, id, key, "Suspended by an automation"),
+    resume: (id, key, input) => pauses.resume(system, id, { input }, key),
+    runDeployment: (name, parameters) => deployments.createRun(system, name, { parameters }),
+  };
+  const deliveries = new DeliveryService(
+    storage,
+    links,
+    sender,
+    { maxAttempts: config.deliveryMaxAttempts, retrySeconds: config.deliveryRetrySeconds, timeoutSeconds: config.deliveryTimeoutSeconds },
+    actions,
+  );
+  const channels = new ChannelService(storage, deliveries, !!config.smtpUrl);
+  const automations = new AutomationService(storage);
 
   await app.register(swagger, {
     openapi: { info: { title: "Baton API", version: "0.1.0", description: "Flows that pause until a person answers." } },
@@ -87,6 +136,7 @@ export async function createApp(
   await app.register(
     async (api) => {
       identifyCallers(api);
+      refuseUnstorableIdentifiers(api);
       api.get("/health", { schema: { tags: ["server"], response: { 200: z.object({ status: z.literal("ok"), database: z.string() }) } } }, (req) =>
         health.check(req.caller),
       );
@@ -98,15 +148,27 @@ export async function createApp(
       await api.register(eventsRoute(events));
       await api.register(deploymentsRoute(deployments));
       await api.register(batchRoute(runs, tasks));
+      await api.register(notificationsRoute(channels, automations, deliveries));
     },
     { prefix: "/api" },
   );
+  await answerLinksRoute(app, new AnswerLinkService(storage, links, pauses), () => baseUrl);
   const ui = await registerUi(app);
   app.setNotFoundHandler((req, reply) => {
     if (ui.handleNotFound(req, reply)) return;
     throw new RouteNotFoundError(req.method, req.url);
   });
-  return { app, bus, runs, deployments };
+  return {
+    app,
+    bus,
+    pauses,
+    deployments,
+    deliveries,
+    sender,
+    setListenUrl: (url) => {
+      if (!config.publicUrl) baseUrl = url;
+    },
+  };
 }
 
 /**
@@ -116,17 +178,23 @@ export async function createApp(
 export async function startServer(options: ServerOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<BatonServer> {
   const config = resolveServerConfig(options, env);
   const storage = await openStorage({ databaseUrl: config.databaseUrl, home: config.home });
-  const { app, bus, runs, deployments } = await createApp(storage, config);
-  const expiry = startPauseExpiry(runs, config.expiryIntervalSeconds, (e) => app.log.error({ err: e }, "expiry sweep failed"));
+  const { app, bus, pauses, deployments, deliveries, sender, setListenUrl } = await createApp(storage, config);
+  const expiry = startPauseExpiry(pauses, config.expiryIntervalSeconds, (e) => app.log.error({ err: e }, "expiry sweep failed"));
   const stopMonitor = startHeartbeatMonitor(deployments, config.heartbeatTimeoutSeconds, (e) => app.log.error({ err: e }, "heartbeat check failed"));
   const relay = await storage.relayEvents?.(
     (events) => bus.deliver(events),
     (e) => app.log.error({ err: e }, "event relay failed"),
   );
   if (relay) bus.relay = (events) => relay.announce(events);
+  const deliveryLoop = startDeliveryLoop(deliveries, { onError: (e) => app.log.error({ err: e }, "delivery failed") });
+  deliveries.onQueued = () => deliveryLoop.wake();
+  const automations = startAutomations(storage, deliveries, { bus, onError: (e) => app.log.error({ err: e }, "automations failed") });
   const stopServices = async () => {
     expiry.stop();
     stopMonitor();
+    await automations.stop();
+    await deliveryLoop.stop();
+    sender.close();
     bus.relay = undefined;
     await relay?.stop();
   };
@@ -140,6 +208,7 @@ export async function startServer(options: ServerOptions = {}, env: NodeJS.Proce
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+  setListenUrl(`http://${host}:${port}`);
   return {
     app,
     storage,

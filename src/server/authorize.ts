@@ -21,7 +21,12 @@ export type Action =
   | "deployment:register"
   | "deployment:run"
   | "worker:claim"
-  | "worker:heartbeat";
+  | "worker:heartbeat"
+  | "channel:read"
+  | "channel:write"
+  | "automation:read"
+  | "automation:write"
+  | "delivery:read";
 
 /** What an action is done to: one of a kind when it names it, else the kind as a whole (a list, a new one). */
 export type Resource =
@@ -30,7 +35,10 @@ export type Resource =
   | { type: "flow-run"; id?: string | undefined }
   | { type: "task-run"; id?: string | undefined; flowRunId?: string | undefined }
   | { type: "deployment"; name?: string | undefined }
-  | { type: "worker"; id: string };
+  | { type: "worker"; id: string }
+  | { type: "channel"; name?: string | undefined }
+  | { type: "automation"; id?: string | undefined }
+  | { type: "delivery"; id?: string | undefined };
 
 /**
  * Decides whether `caller` may do `action` to `resource`, and throws when it may not. Every service

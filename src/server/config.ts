@@ -20,6 +20,20 @@ const ServerConfig = z.object({
     .default(1024 * 1024),
   /** Check every response body against its schema (the test suite does); off, bodies are written as built. */
   checkResponses: z.stringbool().or(z.boolean()).default(false),
+  /** Where people reach this server: the base of the links in notifications (default: the address it listens on). */
+  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** Signs answer links; without it, a secret generated once is kept in the database, shared by every server. */
+  secret: z.string().min(16, "use at least 16 characters").optional(),
+  /** The SMTP server email channels send through, e.g. smtp://user:pass@mail.example.com:587. */
+  smtpUrl: z.string().optional(),
+  /** The From address of notification emails. */
+  smtpFrom: z.string().default("Baton <baton@localhost>"),
+  /** Tries of a delivery before it is marked failed. */
+  deliveryMaxAttempts: z.coerce.number().int().min(1).max(100).default(8),
+  /** Seconds before the first retry of a failed delivery; each later retry waits twice as long as the one before. */
+  deliveryRetrySeconds: z.coerce.number().positive().default(10),
+  /** Seconds a webhook, Slack or SMTP server has to accept a delivery before the try counts as failed. */
+  deliveryTimeoutSeconds: z.coerce.number().positive().default(10),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),
 });
 /** The server's settings, resolved once at start-up. */
@@ -37,6 +51,13 @@ export function resolveServerConfig(options: ServerOptions = {}, env: NodeJS.Pro
     heartbeatTimeoutSeconds: env.BATON_HEARTBEAT_TIMEOUT_SECONDS,
     logLevel: env.BATON_LOG_LEVEL,
     checkResponses: env.BATON_CHECK_RESPONSES,
+    publicUrl: env.BATON_PUBLIC_URL,
+    secret: env.BATON_SECRET,
+    smtpUrl: env.BATON_SMTP_URL,
+    smtpFrom: env.BATON_SMTP_FROM,
+    deliveryMaxAttempts: env.BATON_DELIVERY_MAX_ATTEMPTS,
+    deliveryRetrySeconds: env.BATON_DELIVERY_RETRY_SECONDS,
+    deliveryTimeoutSeconds: env.BATON_DELIVERY_TIMEOUT_SECONDS,
   };
   const merged = { ...stripUndefined(fromEnv), ...stripUndefined(options) };
   const parsed = ServerConfig.safeParse(merged);

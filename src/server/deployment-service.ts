@@ -15,7 +15,7 @@ import { authorize } from "./authorize.ts";
 import { now, systemNow } from "./clock.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { FlowRunService } from "./flow-run-service.ts";
-import { compileSchema, validateInput } from "./input-validation.ts";
+import type { SchemaChecker } from "./schema-checker.ts";
 import type { RequestCaller } from "./request-caller.ts";
 import { newState, suspendedState, type StateTransitions } from "./state-transitions.ts";
 
@@ -27,22 +27,23 @@ export class DeploymentService {
   readonly #storage: Storage;
   readonly #runs: FlowRunService;
   readonly #transitions: StateTransitions;
-  constructor(storage: Storage, runs: FlowRunService, transitions: StateTransitions) {
+  readonly #schemas: SchemaChecker;
+  constructor(storage: Storage, runs: FlowRunService, transitions: StateTransitions, schemas: SchemaChecker) {
     this.#storage = storage;
     this.#runs = runs;
     this.#transitions = transitions;
+    this.#schemas = schemas;
   }
 
   /** Registers a deployment, or updates the one of that name in place, as each `serve()` start does. */
   async register(caller: RequestCaller, body: z.output<typeof RegisterDeploymentBody>): Promise<Deployment> {
     authorize(caller, "deployment:register", { type: "deployment", name: body.name });
-    if (body.parameterSchema) {
-      try {
-        compileSchema(body.parameterSchema);
-      } catch (e) {
-        throw new BadRequestError(`The parameter schema of deployment "${body.name}" is not a valid JSON Schema: ${(e as Error).message}`);
-      }
-    }
+    if (body.parameterSchema)
+      await this.#schemas.requireUsable(
+        body.parameterSchema,
+        `The parameter schema of deployment "${body.name}" cannot be used to check parameters`,
+        "/parameterSchema",
+      );
     return this.#storage.deployments.upsert(
       { name: body.name, flowName: body.flowName, description: body.description ?? null, parameterSchema: body.parameterSchema ?? null },
       now(),
@@ -73,7 +74,7 @@ export class DeploymentService {
     const d = await this.#load(name);
     let parameters = body.parameters;
     if (d.parameterSchema) {
-      const checked = validateInput(d.parameterSchema, parameters);
+      const checked = await this.#schemas.validate(d.parameterSchema, parameters);
       if (!checked.ok) throw new ParametersValidationError(d.name, checked.errors);
       parameters = checked.value as Record<string, unknown>;
     }

@@ -4,18 +4,20 @@ import {
   InvalidInputError,
   InvalidTransitionError,
   NotPausedError,
+  FlowTimeoutError,
   PauseExpiredError,
   PauseNotFoundError,
+  PauseTimeoutError,
 } from "../contract/errors.ts";
-import { isSuspended, type FlowRun, type RunInput } from "../contract/index.ts";
+import { isSuspended, type Channel, type FlowRun, type InputRequest, type RunInput } from "../contract/index.ts";
 import type { PauseBody, PauseResult, ResumeBody } from "../contract/index.ts";
 import type { z } from "zod";
 import type { Storage } from "../storage/storage.ts";
 import { authorize } from "./authorize.ts";
 import { now, nowMs } from "./clock.ts";
 import type { FlowRunService } from "./flow-run-service.ts";
-import { compileSchema, validateInput } from "./input-validation.ts";
 import { setAsideAnswer } from "./rejected-answers.ts";
+import type { SchemaChecker } from "./schema-checker.ts";
 import type { RequestCaller } from "./request-caller.ts";
 import { newState, StaleStateError, suspendedState, type StateTransitions } from "./state-transitions.ts";
 
@@ -26,10 +28,12 @@ export class PauseService {
   readonly #storage: Storage;
   readonly #runs: FlowRunService;
   readonly #transitions: StateTransitions;
-  constructor(storage: Storage, runs: FlowRunService, transitions: StateTransitions) {
+  readonly #schemas: SchemaChecker;
+  constructor(storage: Storage, runs: FlowRunService, transitions: StateTransitions, schemas: SchemaChecker) {
     this.#storage = storage;
     this.#runs = runs;
     this.#transitions = transitions;
+    this.#schemas = schemas;
   }
 
   /**
@@ -55,13 +59,14 @@ export class PauseService {
         "PAUSED",
         "only a run of a deployment can suspend, since a serving process must pick it up again; use pauseFlowRun, or serve the flow.",
       );
-    if (body.inputRequest) {
-      try {
-        compileSchema(body.inputRequest.schema);
-      } catch (e) {
-        throw new BadRequestError(`The input schema of pause "${key}" is not a valid JSON Schema: ${(e as Error).message}`);
-      }
-    }
+    if (body.inputRequest)
+      await this.#schemas.requireUsable(
+        body.inputRequest.schema,
+        `The input schema of pause "${key}" cannot be used to check answers`,
+        "/inputRequest/schema",
+      );
+    const onTimeout = body.onTimeout === "fail" ? undefined : body.onTimeout;
+    if (typeof onTimeout === "object") onTimeout.answer = await this.#checkTimeoutAnswer(key, body.inputRequest, onTimeout.answer);
     const timestamp = now();
     const ownTimeoutAt = body.timeoutSeconds === null ? null : new Date(Date.parse(timestamp) + body.timeoutSeconds * 1000).toISOString();
     // A pause never outlasts its run's own deadline.
@@ -78,6 +83,7 @@ export class PauseService {
           pauseTimeout: timeoutAt,
           ...(flowTimeoutAt ? { flowTimeoutAt } : {}),
           inputRequest: body.inputRequest,
+          ...(onTimeout ? { onTimeout } : {}),
           ...(suspend ? { suspended: true } : {}),
         },
       },
@@ -95,28 +101,33 @@ export class PauseService {
    * then stores it and sets the run Running in one transaction. Of two concurrent answers exactly one wins.
    * The answer is recorded with the channel its body names, else the caller's.
    */
-  async resume(caller: RequestCaller, id: string, body: Parsed<typeof ResumeBody>): Promise<FlowRun> {
+  async resume(caller: RequestCaller, id: string, body: Parsed<typeof ResumeBody>, onlyKey?: string): Promise<FlowRun> {
     authorize(caller, "flow-run:resume", { type: "flow-run", id });
     const run = await this.#runs.load(id);
-    if (run.state.type !== "PAUSED") throw PauseExpiredError.of(run) ?? new NotPausedError(id, run.state.type, run.state.name);
     const key = run.state.details.pauseKey ?? "";
+    if (run.state.type !== "PAUSED") throw PauseExpiredError.of(run) ?? new NotPausedError(id, run.state.type, run.state.name);
+    if (onlyKey !== undefined && key !== onlyKey) throw new NotPausedError(id, run.state.type, run.state.name);
     const timeoutAt = run.state.details.pauseTimeout ?? null;
     if (timeoutAt && Date.parse(timeoutAt) <= nowMs()) {
-      // Past its deadline but not yet swept: fail it now, and say what it is now (another server may have won).
-      await this.#runs.expire(run);
-      const current = await this.#runs.load(id);
-      throw PauseExpiredError.of(current) ?? new NotPausedError(id, current.state.type, current.state.name);
+      // Its timeout acts now, as the pause says (or did already, on another server): failed, cancelled, or
+      // answered by onTimeout, the run has moved on, and this answer comes too late for it.
+      const after = (await this.expire(run)) ?? (await this.#runs.load(id));
+      throw new PauseExpiredError(id, key, timeoutAt, after.state.type, after.state.name);
     }
     const request = run.state.details.inputRequest;
     let value: unknown = null;
     if (request) {
-      const checked = validateInput(request.schema, body.input);
+      const checked = await this.#schemas.validate(request.schema, body.input);
       if (!checked.ok) throw new InvalidInputError(id, checked.errors);
       value = checked.value;
     }
+    return this.#answer(run, key, value, body.channel ?? caller.channel, body.respondedBy ?? null);
+  }
+
+  /** Stores the answer of `run`'s pause `key` and moves the run on, in one transaction guarded by its state. */
+  #answer(run: FlowRun, key: string, value: unknown, channel: Channel, respondedBy: string | null, urgent = true): Promise<FlowRun> {
+    const id = run.id;
     const timestamp = now();
-    const respondedBy = body.respondedBy ?? null;
-    const channel = body.channel ?? caller.channel;
     // A suspended run has no process waiting: it is scheduled, and a serving process replays it.
     const state = isSuspended(run.state)
       ? newState(
@@ -132,7 +143,7 @@ export class PauseService {
         if (!stored) throw new StaleStateError(id); // another answer won: the 409 names the state it left
         return [{ type: "flow-run.input-submitted", flowRunId: id, occurredAt: timestamp, payload: { key, input: value, channel, respondedBy } }];
       },
-      { urgent: true },
+      { urgent },
     );
   }
 
@@ -140,6 +151,48 @@ export class PauseService {
   async #nextPauseNumber(id: string): Promise<string> {
     const numbers = (await this.#storage.inputs.list(id)).map((i) => (/^[1-9][0-9]*$/.test(i.key) ? Number(i.key) : 0));
     return String(Math.max(0, ...numbers) + 1);
+  }
+
+  /** The answer a pause's `onTimeout` gives, checked against what the pause asks (400 when it does not fit). */
+  async #checkTimeoutAnswer(key: string, request: InputRequest | null, answer: unknown): Promise<unknown> {
+    if (!request) return null;
+    const checked = await this.#schemas.validate(request.schema, answer);
+    if (checked.ok) return checked.value;
+    const where = checked.errors.map((e) => `${e.path || "(the answer)"}: ${e.message}`).join("; ");
+    throw new BadRequestError(`The onTimeout answer of pause "${key}" does not fit its input schema (${where}).`, checked.errors);
+  }
+
+  /** Acts on every pause that timed out, as its `onTimeout` says; safe on several servers at once. Returns how many it moved. */
+  async expirePauses(limit = 200): Promise<number> {
+    const due = await this.#storage.runs.findExpiredPauses(now(), limit);
+    let moved = 0;
+    for (const run of due) if (await this.expire(run)) moved++;
+    return moved;
+  }
+
+  /**
+   * Acts on a run whose pause timed out: fails it (the default), cancels it, or answers it with the
+   * pause's `onTimeout` answer (channel `timeout`). Undefined when it was answered, cancelled or expired
+   * by another server meanwhile, which is nothing to do and nothing gone wrong.
+   */
+  async expire(run: FlowRun): Promise<FlowRun | undefined> {
+    const key = run.state.details.pauseKey ?? "";
+    const onTimeout = run.state.details.onTimeout ?? "fail";
+    const timeoutAt = run.state.details.pauseTimeout ?? null;
+    // The run's own deadline (its flow's timeout) may be what ran out: then no onTimeout applies, the run fails.
+    const flowDeadline = run.state.details.flowTimeoutAt;
+    if (typeof onTimeout === "object" && !flowDeadline)
+      return this.#answer(run, key, onTimeout.answer ?? null, "timeout", null, false).catch(ignoreStale);
+    const error = flowDeadline ? new FlowTimeoutError(run.id, flowDeadline, key) : new PauseTimeoutError(run.id, key, timeoutAt);
+    const state =
+      onTimeout === "cancel" && !flowDeadline
+        ? newState({ type: "CANCELLED", message: `Cancelled: nobody answered pause "${key}" by ${timeoutAt}`, details: { pauseKey: key } })
+        : newState({
+            type: "FAILED",
+            message: error.message,
+            details: { pauseKey: key, pauseTimeout: timeoutAt, error: { name: error.name, message: error.message, code: error.code } },
+          });
+    return this.#transitions.tryTransition(run, state);
   }
 
   /** Each pause of a run, in the order asked: what it asked and what was answered; 404 for an unknown run. */
@@ -181,4 +234,10 @@ export class PauseService {
     });
     return this.#transitions.transition(run, suspending, undefined, { urgent: true });
   }
+}
+
+/** A transition another writer beat: nothing to do. */
+function ignoreStale(e: unknown): undefined {
+  if (e instanceof NotPausedError || e instanceof FlowRunCancelledError || e instanceof InvalidTransitionError) return undefined;
+  throw e;
 }

@@ -43,3 +43,11 @@ export function identifyCallers(app: FastifyInstance): void {
     done();
   });
 }
+
+/**
+ * The caller the server itself acts as, through `channel`: automations act through `api`, answer links
+ * through `link`. Anonymous like every caller today.
+ */
+export function serverCaller(channel: Channel): RequestCaller {
+  return ANONYMOUS.get(channel)!;
+}

@@ -4,6 +4,7 @@ import type { Flow, FlowRun, State, StateType } from "../contract/index.ts";
 import { flowRunOf, stateColumns, stateHistoryOf } from "./rows.ts";
 import { defined, prepared } from "./prepared.ts";
 import type { Executor } from "./sql-storage.ts";
+import { decodeText, encodeText } from "./text-codec.ts";
 
 /** Process bookkeeping of a new run. */
 export interface RunOwnership {
@@ -136,7 +137,7 @@ export class SqlFlowRunStore implements FlowRunStore {
     const { rows } = await prepared(db, "getFlowRunStatus", { id }, (p) =>
       db.selectFrom("flow_runs").select(["state_type", "state_message"]).where("id", "=", p.id),
     );
-    return rows[0] && { type: rows[0].state_type as StateType, message: rows[0].state_message };
+    return rows[0] && { type: rows[0].state_type as StateType, message: decodeText(rows[0].state_message) };
   }
 
   async list(q: FlowRunQuery): Promise<FlowRun[]> {
@@ -246,7 +247,7 @@ export async function insertStateHistory(db: Executor, flowRunId: string, taskRu
     type: state.type,
     name: state.name,
     timestamp: state.timestamp,
-    message: state.message,
+    message: encodeText(state.message),
     details: JSON.stringify(state.details),
   };
   await prepared(db, "insertStateHistory", row, (p) => db.insertInto("flow_run_states").values(p));

@@ -1,5 +1,8 @@
 import type { Kysely, Transaction } from "kysely";
 import type { BatonEvent } from "../contract/index.ts";
+import { SqlAutomationStore } from "./automations-store.ts";
+import { SqlChannelStore } from "./channels-store.ts";
+import { SqlDeliveryStore } from "./deliveries-store.ts";
 import { SqlDeploymentStore } from "./deployments-store.ts";
 import { SqlEventStore } from "./events-store.ts";
 import { SqlFlowRunStore } from "./flow-runs-store.ts";
@@ -24,6 +27,9 @@ export class SqlStores implements Stores {
   #events: SqlEventStore | undefined;
   #logs: SqlLogStore | undefined;
   #deployments: SqlDeploymentStore | undefined;
+  #channels: SqlChannelStore | undefined;
+  #automations: SqlAutomationStore | undefined;
+  #deliveries: SqlDeliveryStore | undefined;
 
   constructor(db: Executor) {
     this.#db = db;
@@ -46,6 +52,15 @@ export class SqlStores implements Stores {
   }
   get deployments(): SqlDeploymentStore {
     return (this.#deployments ??= new SqlDeploymentStore(this.#db));
+  }
+  get channels(): SqlChannelStore {
+    return (this.#channels ??= new SqlChannelStore(this.#db));
+  }
+  get automations(): SqlAutomationStore {
+    return (this.#automations ??= new SqlAutomationStore(this.#db));
+  }
+  get deliveries(): SqlDeliveryStore {
+    return (this.#deliveries ??= new SqlDeliveryStore(this.#db));
   }
 }
 

@@ -39,7 +39,8 @@ export function eventsRoute(events: EventService): FastifyPluginAsyncZod {
       async (req, reply) => {
         const { flowRunId, types } = req.query;
         const header = req.headers["last-event-id"];
-        const after = req.query.after ?? (header !== undefined && /^\d+$/.test(String(header)) ? Number(header) : undefined);
+        const fromHeader = header !== undefined && /^\d{1,15}$/.test(String(header)) ? Number(header) : undefined;
+        const after = req.query.after ?? fromHeader;
         reply.hijack();
         const res = reply.raw;
         res.writeHead(200, {
@@ -47,6 +48,7 @@ export function eventsRoute(events: EventService): FastifyPluginAsyncZod {
           "cache-control": "no-cache, no-transform",
           connection: "keep-alive",
           "x-accel-buffering": "no",
+          "x-content-type-options": "nosniff",
         });
         res.write("retry: 1000\n\n");
         // While replaying, live events are held back and the replayed ids remembered, so that an event

@@ -1,10 +1,10 @@
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import { ApiError, api, errorMessage } from "../api/client.ts";
 import type { FlowRun } from "../api/types.ts";
 import { describePath, fieldErrorsOf, toErrorTree, type ErrorTree, type ServerFieldError } from "../lib/field-errors.ts";
 import { ConfirmDialog } from "./confirm-dialog.tsx";
 import { Markdown } from "./markdown.tsx";
-import { SchemaForm } from "./schema-form.tsx";
+import { SchemaForm, schemaProblem } from "./schema-form.tsx";
 
 const NAME_KEY = "baton.respondedBy";
 
@@ -61,6 +61,8 @@ export function ResumeForm({ run, onDone, onStale }: ResumeFormProps) {
   const [confirm, setConfirm] = useState<"resume" | "cancel" | null>(null);
   const [reason, setReason] = useState("");
   const [name, setName] = useState(rememberedName);
+  // A question kept from before the server checked schemas when asked may be one no form can check.
+  const problem = useMemo(() => (request ? schemaProblem(request.schema) : undefined), [request?.schema]);
 
   const failed = (e: unknown) => {
     if (e instanceof ApiError && e.status === 422) {
@@ -123,7 +125,7 @@ export function ResumeForm({ run, onDone, onStale }: ResumeFormProps) {
         <button type="button" className="btn btn-ghost-danger" onClick={() => setConfirm("cancel")} disabled={busy}>
           Cancel run…
         </button>
-        {request ? (
+        {problem ? null : request ? (
           <button type="submit" className="btn btn-primary" disabled={busy}>
             {busy ? "Sending…" : "Submit answer"}
           </button>
@@ -155,7 +157,14 @@ export function ResumeForm({ run, onDone, onStale }: ResumeFormProps) {
           </div>
         </div>
       )}
-      {request ? (
+      {problem ? (
+        <form onSubmit={(e) => e.preventDefault()}>
+          <div className="banner banner-error" role="alert">
+            This question cannot be answered here: {problem}. The flow must change the schema it asks with; meanwhile the run can only be cancelled.
+          </div>
+          {actions}
+        </form>
+      ) : request ? (
         <SchemaForm
           schema={request.schema}
           formData={formData}
