@@ -28,6 +28,7 @@ import { TaskRunService } from "./task-run-service.ts";
 import { DeploymentService } from "./deployment-service.ts";
 import { deploymentsRoute } from "./routes/deployments-route.ts";
 import { startHeartbeatMonitor } from "./background/heartbeat-monitor.ts";
+import { WorkerPresence } from "./worker-presence.ts";
 
 /** A running Baton server. */
 export interface BatonServer {
@@ -51,7 +52,7 @@ export interface BatonServer {
 export async function createApp(
   storage: Storage,
   config: ServerConfig,
-): Promise<{ app: FastifyInstance; bus: EventBus; runs: FlowRunService; deployments: DeploymentService }> {
+): Promise<{ app: FastifyInstance; bus: EventBus; runs: FlowRunService; deployments: DeploymentService; presence: WorkerPresence }> {
   const app = Fastify({
     bodyLimit: config.bodyLimit,
     logger: config.logLevel === "silent" ? false : { level: config.logLevel },
@@ -76,8 +77,13 @@ export async function createApp(
   const pauses = new PauseService(storage, runs, transitions);
   const tasks = new TaskRunService(storage, runs);
   const logs = new LogService(storage, bus, runs);
-  const events = new EventService(storage, bus);
   const deployments = new DeploymentService(storage, runs, transitions);
+  const presence = new WorkerPresence(storage, deployments, {
+    heartbeatTimeoutSeconds: config.heartbeatTimeoutSeconds,
+    graceSeconds: config.disconnectGraceSeconds,
+    onError: (e) => app.log.error({ err: e }, "recovering the runs of a disconnected process failed"),
+  });
+  const events = new EventService(storage, bus, presence);
   const health = new HealthService(storage);
 
   await app.register(swagger, {
@@ -106,7 +112,7 @@ export async function createApp(
     if (ui.handleNotFound(req, reply)) return;
     throw new RouteNotFoundError(req.method, req.url);
   });
-  return { app, bus, runs, deployments };
+  return { app, bus, runs, deployments, presence };
 }
 
 /**
@@ -116,7 +122,7 @@ export async function createApp(
 export async function startServer(options: ServerOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<BatonServer> {
   const config = resolveServerConfig(options, env);
   const storage = await openStorage({ databaseUrl: config.databaseUrl, home: config.home });
-  const { app, bus, runs, deployments } = await createApp(storage, config);
+  const { app, bus, runs, deployments, presence } = await createApp(storage, config);
   const expiry = startPauseExpiry(runs, config.expiryIntervalSeconds, (e) => app.log.error({ err: e }, "expiry sweep failed"));
   const stopMonitor = startHeartbeatMonitor(deployments, config.heartbeatTimeoutSeconds, (e) => app.log.error({ err: e }, "heartbeat check failed"));
   const relay = await storage.relayEvents?.(
@@ -127,6 +133,7 @@ export async function startServer(options: ServerOptions = {}, env: NodeJS.Proce
   const stopServices = async () => {
     expiry.stop();
     stopMonitor();
+    presence.stop();
     bus.relay = undefined;
     await relay?.stop();
   };

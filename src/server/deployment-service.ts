@@ -131,15 +131,21 @@ export class DeploymentService {
   }
 
   /**
-   * Recovers runs whose process has been silent since `timeoutSeconds` ago. A deployment run that was
+   * Recovers runs whose process (`workerId`, or any) has been silent since `timeoutSeconds` ago (or `cutoff`). A deployment run that was
    * paused becomes suspended (an answer resumes it on a serving process); one that was running is
    * scheduled again, to be replayed; any other run is marked Crashed. Safe on several servers at once.
    */
-  async recoverSilentRuns(timeoutSeconds: number, limit = 200): Promise<number> {
-    const cutoff = new Date(Date.now() - timeoutSeconds * 1000).toISOString();
-    const silent = await this.#storage.runs.findSilent(cutoff, limit);
+  async recoverSilentRuns(
+    timeoutSeconds: number,
+    limit = 200,
+    {
+      workerId,
+      why = `its process sent no heartbeat for ${timeoutSeconds} s`,
+      cutoff = new Date(Date.now() - timeoutSeconds * 1000).toISOString(),
+    }: { workerId?: string; why?: string; cutoff?: string } = {},
+  ): Promise<number> {
+    const silent = await this.#storage.runs.findSilent(cutoff, limit, workerId);
     let moved = 0;
-    const why = `its process sent no heartbeat for ${timeoutSeconds} s`;
     for (const run of silent) {
       let state: State | undefined;
       if (run.deploymentId && run.state.type === "PAUSED" && !isSuspended(run.state))

@@ -73,8 +73,16 @@ export interface FlowRunStore {
   findClaimable(deployments: string[], now: string, limit: number): Promise<FlowRun[]>;
   /** Records a sign of life of `workerId` for the runs it owns; returns the ids among `ids` it still owns. */
   touchHeartbeats(workerId: string, ids: string[], now: string): Promise<string[]>;
-  /** Runs whose owning process has not been heard from since `cutoff`. */
-  findSilent(cutoff: string, limit: number): Promise<FlowRun[]>;
+  /** Runs whose owning process (`workerId`, or any) has not been heard from since `cutoff`. */
+  findSilent(cutoff: string, limit: number, workerId?: string): Promise<FlowRun[]>;
+  /** Records a sign of life of `workerId` for every run it owns (its event stream opened). */
+  touchWorker(workerId: string, now: string): Promise<void>;
+  /**
+   * Moves the last sign of life of the runs `workerId` waits in (paused) or serves (running
+   * deployment runs) back to `at`, unless it is older: they are suspected, and found silent from then on
+   * unless the process shows a sign of life. Its other runs (a running direct call) are left to heartbeats.
+   */
+  suspectWorker(workerId: string, at: string): Promise<void>;
 }
 
 /** `FlowRunStore` in SQL, the same on both databases. */
@@ -224,16 +232,35 @@ export class SqlFlowRunStore implements FlowRunStore {
     return owned.map((r) => r.id);
   }
 
-  async findSilent(cutoff: string, limit: number): Promise<FlowRun[]> {
+  async findSilent(cutoff: string, limit: number, workerId?: string): Promise<FlowRun[]> {
     const rows = await this.#db
       .selectFrom("flow_runs")
       .selectAll()
-      .where("worker_id", "is not", null)
+      .where("worker_id", workerId === undefined ? "is not" : "=", workerId ?? null)
       .where("last_heartbeat_at", "<", cutoff)
       .orderBy("last_heartbeat_at")
       .limit(limit)
       .execute();
     return rows.map(flowRunOf);
+  }
+
+  async touchWorker(workerId: string, now: string): Promise<void> {
+    await this.#db.updateTable("flow_runs").set({ last_heartbeat_at: now }).where("worker_id", "=", workerId).execute();
+  }
+
+  async suspectWorker(workerId: string, at: string): Promise<void> {
+    await this.#db
+      .updateTable("flow_runs")
+      .set({ last_heartbeat_at: at })
+      .where("worker_id", "=", workerId)
+      .where("last_heartbeat_at", ">", at)
+      .where((eb) =>
+        eb.or([
+          eb("state_type", "=", "PAUSED"), // a suspended run has no owner
+          eb.and([eb("deployment_id", "is not", null), eb("state_type", "in", ["RUNNING", "PENDING"])]),
+        ]),
+      )
+      .execute();
   }
 }
 

@@ -258,7 +258,11 @@ for (const backend of ["sqlite", "postgres"] as const) {
       assert.equal(results[1]!.status, "rejected");
       // SQLite rolls back the statement alone; PostgreSQL aborts the whole transaction, which then fails.
       if (backend === "postgres") assert.equal(results[2]!.status, "rejected");
-      assert.deepEqual(results.slice(3).map((r) => (r as PromiseFulfilledResult<boolean>).value), [false, false], "the first write won");
+      assert.deepEqual(
+        results.slice(3).map((r) => (r as PromiseFulfilledResult<boolean>).value),
+        [false, false],
+        "the first write won",
+      );
       const after = await Promise.all(runs.map((r) => storage.runs.get(r.id)));
       assert.deepEqual(
         after.map((r) => r!.state.type),
