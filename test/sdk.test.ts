@@ -6,6 +6,7 @@ import { createClient, type BatonClient } from "../src/client/index.ts";
 import { getRunContext, getRunLogger, MissingContextError, pauseFlowRun, task } from "../src/sdk/index.ts";
 import { collectEvents, describeEvent, pausedFlowProcess, pausedRun, waitForState, waitUntil } from "./support/api.ts";
 import { backends, spawnNode, startTestServer, type Child, type TestServer } from "./support/processes.ts";
+import { PUSHED_MS } from "./support/pushed.ts";
 
 for (const { backend, skip } of await backends()) {
   describe(`SDK on ${backend}`, { skip }, () => {
@@ -39,7 +40,7 @@ for (const { backend, skip } of await backends()) {
       const flow = runFlow("wait");
       const id = await pausedFlowProcess(client, flow);
       await client.resume(id, { input: { name: "Grace" } });
-      await flow.waitForOutput('after pause {"name":"Grace"}');
+      await flow.waitForOutput('after pause {"name":"Grace"}', PUSHED_MS);
       assert.equal(await flow.exited, 0, flow.output());
       assert.equal((await client.getFlowRun(id)).state.type, "COMPLETED");
       assert.deepEqual(

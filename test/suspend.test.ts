@@ -169,11 +169,10 @@ for (const { backend, skip } of await backends()) {
       assert.match(rescheduled.state.message ?? "", /connection closed and it did not come back within 2 s/);
       const rescuer = serveFlows({ LONG_TASK_MS: "10" });
       await until(client, run.id, (r) => r.state.type === "COMPLETED", "completion on another process");
-      // The task that completed before the kill kept its result; the one cut short ran again.
-      assert.deepEqual(
-        effects().filter((l) => l.startsWith(run.id)),
-        [`${run.id} before`, `${run.id} after`],
-      );
+      // The task that completed before the kill kept its result; the one cut short ran again, with the same idempotency key.
+      const mine = effects().filter((l) => l.startsWith(run.id));
+      const key = (await client.listTaskRuns(run.id)).find((t) => t.name === "work")!.id;
+      assert.deepEqual(mine, [`${run.id} before`, `${run.id} work key ${key}`, `${run.id} work key ${key}`, `${run.id} after`]);
       rescuer.kill("SIGTERM");
       await rescuer.exited;
     });
@@ -198,9 +197,10 @@ for (const { backend, skip } of await backends()) {
       assert.equal(await patient.exited, 0, patient.output());
       const done = await client.getFlowRun(long.id);
       assert.equal(done.state.type, "COMPLETED", "it finished within the grace, on the process that was stopping");
+      const key = (await client.listTaskRuns(long.id)).find((t) => t.name === "work")!.id;
       assert.deepEqual(
         effects().filter((l) => l.startsWith(long.id)),
-        [`${long.id} before`, `${long.id} after`],
+        [`${long.id} before`, `${long.id} work key ${key}`, `${long.id} work key ${key}`, `${long.id} after`],
       );
     });
 

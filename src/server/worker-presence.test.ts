@@ -38,8 +38,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
       }
       const config = resolveServerConfig({ logLevel: "silent", heartbeatTimeoutSeconds: 30, disconnectGraceSeconds: GRACE_SECONDS }, {});
       for (let i = 0; i < 2; i++) servers.push(await createApp(storage, config));
-      const [{ app }] = servers;
-      await post(app, "/api/deployments", { name: "presence", flowName: "presence" });
+      await post(servers[0]!.app, "/api/deployments", { name: "presence", flowName: "presence" });
     });
     after(async () => {
       for (const s of servers) {
