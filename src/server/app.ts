@@ -29,6 +29,8 @@ import { DeploymentService } from "./deployment-service.ts";
 import { deploymentsRoute } from "./routes/deployments-route.ts";
 import { startHeartbeatMonitor } from "./background/heartbeat-monitor.ts";
 import { WorkerPresence } from "./worker-presence.ts";
+import { MetricsService } from "./metrics-service.ts";
+import { metricsRoute } from "./routes/metrics-route.ts";
 
 /** A running Baton server. */
 export interface BatonServer {
@@ -74,16 +76,18 @@ export async function createApp(
   const bus = new EventBus();
   const transitions = new StateTransitions(storage, bus);
   const runs = new FlowRunService(storage, transitions);
-  const pauses = new PauseService(storage, runs, transitions);
+  let events: EventService | undefined;
+  const metrics = new MetricsService(storage, bus, () => events?.streams ?? { total: 0, processes: 0 });
+  const pauses = new PauseService(storage, runs, transitions, metrics);
   const tasks = new TaskRunService(storage, runs);
   const logs = new LogService(storage, bus, runs);
-  const deployments = new DeploymentService(storage, runs, transitions);
+  const deployments = new DeploymentService(storage, runs, transitions, metrics);
   const presence = new WorkerPresence(storage, deployments, {
     heartbeatTimeoutSeconds: config.heartbeatTimeoutSeconds,
     graceSeconds: config.disconnectGraceSeconds,
     onError: (e) => app.log.error({ err: e }, "recovering the runs of a disconnected process failed"),
   });
-  const events = new EventService(storage, bus, presence);
+  events = new EventService(storage, bus, presence);
   const health = new HealthService(storage);
 
   await app.register(swagger, {
@@ -102,6 +106,7 @@ export async function createApp(
       await api.register(taskRunsRoute(tasks));
       await api.register(logsRoute(logs));
       await api.register(eventsRoute(events));
+      await api.register(metricsRoute(metrics));
       await api.register(deploymentsRoute(deployments));
       await api.register(batchRoute(runs, tasks));
     },

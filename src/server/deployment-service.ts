@@ -16,6 +16,7 @@ import { now, systemNow } from "./clock.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { FlowRunService } from "./flow-run-service.ts";
 import { compileSchema, validateInput } from "./input-validation.ts";
+import type { MetricsService, Recovery } from "./metrics-service.ts";
 import type { RequestCaller } from "./request-caller.ts";
 import { newState, suspendedState, type StateTransitions } from "./state-transitions.ts";
 
@@ -27,10 +28,12 @@ export class DeploymentService {
   readonly #storage: Storage;
   readonly #runs: FlowRunService;
   readonly #transitions: StateTransitions;
-  constructor(storage: Storage, runs: FlowRunService, transitions: StateTransitions) {
+  readonly #metrics: MetricsService;
+  constructor(storage: Storage, runs: FlowRunService, transitions: StateTransitions, metrics: MetricsService) {
     this.#storage = storage;
     this.#runs = runs;
     this.#transitions = transitions;
+    this.#metrics = metrics;
   }
 
   /** Registers a deployment, or updates the one of that name in place, as each `serve()` start does. */
@@ -94,6 +97,7 @@ export class DeploymentService {
     const candidates = await this.#storage.runs.findClaimable(body.deployments, at, body.limit * 2);
     const items: FlowRun[] = [];
     const replayed: string[] = [];
+    const answeredAt: string[] = [];
     while (items.length < body.limit && candidates.length) {
       // A round's updates go together, so that on SQLite they commit together.
       const round = candidates.splice(0, body.limit - items.length);
@@ -111,6 +115,7 @@ export class DeploymentService {
         if (!taken[i]) return;
         items.push(taken[i]);
         if (run.startTime) replayed.push(run.id);
+        if (run.state.details.resumedPauseKey !== undefined) answeredAt.push(run.state.timestamp);
       });
     }
     const histories: Record<string, RunHistory> = {};
@@ -120,6 +125,7 @@ export class DeploymentService {
       for (const t of taskRuns) histories[t.flowRunId]!.taskRuns.push(t);
       for (const i of inputs) histories[i.flowRunId]!.inputs.push(i);
     }
+    this.#metrics.claimed(items.length, answeredAt);
     return { items, histories };
   }
 
@@ -146,14 +152,24 @@ export class DeploymentService {
   ): Promise<number> {
     const silent = await this.#storage.runs.findSilent(cutoff, limit, workerId);
     let moved = 0;
+    const cause = workerId === undefined ? "heartbeat" : "disconnect";
     for (const run of silent) {
       let state: State | undefined;
-      if (run.deploymentId && run.state.type === "PAUSED" && !isSuspended(run.state))
+      let outcome: Recovery["outcome"];
+      if (run.deploymentId && run.state.type === "PAUSED" && !isSuspended(run.state)) {
         state = suspendedState(run.state, `Suspended: ${why}; an answer resumes it on a serving process`);
-      else if (run.deploymentId && (run.state.type === "RUNNING" || run.state.type === "PENDING"))
+        outcome = "suspended";
+      } else if (run.deploymentId && (run.state.type === "RUNNING" || run.state.type === "PENDING")) {
         state = newState({ type: "SCHEDULED", name: "Rescheduled", message: `Rescheduled: ${why}` });
-      else state = newState({ type: "CRASHED", message: `Crashed: ${why}`, details: { pauseKey: run.state.details.pauseKey } });
-      if (await this.#transitions.tryTransition(run, state)) moved++;
+        outcome = "rescheduled";
+      } else {
+        state = newState({ type: "CRASHED", message: `Crashed: ${why}`, details: { pauseKey: run.state.details.pauseKey } });
+        outcome = "crashed";
+      }
+      if (await this.#transitions.tryTransition(run, state)) {
+        moved++;
+        this.#metrics.recovered({ cause, outcome });
+      }
     }
     return moved;
   }

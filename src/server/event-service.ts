@@ -10,6 +10,8 @@ export class EventService {
   readonly #storage: Storage;
   readonly #bus: EventBus;
   readonly #presence: WorkerPresence;
+  /** Open streams, and of them those held by processes running flows. */
+  readonly streams = { total: 0, processes: 0 };
   constructor(storage: Storage, bus: EventBus, presence: WorkerPresence) {
     this.#storage = storage;
     this.#bus = bus;
@@ -24,11 +26,18 @@ export class EventService {
   subscribe(caller: RequestCaller, filter: EventFilter, listener: (event: BatonEvent) => void, workerId?: string): () => void {
     authorize(caller, "event:read", { type: "flow-run", id: filter.flowRunId });
     const unsubscribe = this.#bus.subscribe(filter, listener);
-    if (workerId === undefined) return unsubscribe;
-    const gone = this.#presence.connected(caller, workerId);
+    const gone = workerId === undefined ? undefined : this.#presence.connected(caller, workerId);
+    const streams = this.streams;
+    streams.total++;
+    if (gone) streams.processes++;
+    let open = true;
     return () => {
+      if (!open) return;
+      open = false;
+      streams.total--;
+      if (gone) streams.processes--;
       unsubscribe();
-      gone();
+      gone?.();
     };
   }
 

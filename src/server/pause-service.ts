@@ -15,6 +15,7 @@ import { authorize } from "./authorize.ts";
 import { now, nowMs } from "./clock.ts";
 import type { FlowRunService } from "./flow-run-service.ts";
 import { compileSchema, validateInput } from "./input-validation.ts";
+import type { MetricsService } from "./metrics-service.ts";
 import type { RequestCaller } from "./request-caller.ts";
 import { newState, StaleStateError, suspendedState, type StateTransitions } from "./state-transitions.ts";
 
@@ -25,10 +26,12 @@ export class PauseService {
   readonly #storage: Storage;
   readonly #runs: FlowRunService;
   readonly #transitions: StateTransitions;
-  constructor(storage: Storage, runs: FlowRunService, transitions: StateTransitions) {
+  readonly #metrics: MetricsService;
+  constructor(storage: Storage, runs: FlowRunService, transitions: StateTransitions, metrics: MetricsService) {
     this.#storage = storage;
     this.#runs = runs;
     this.#transitions = transitions;
+    this.#metrics = metrics;
   }
 
   /**
@@ -82,6 +85,7 @@ export class PauseService {
    */
   async resume(caller: RequestCaller, id: string, body: Parsed<typeof ResumeBody>): Promise<FlowRun> {
     authorize(caller, "flow-run:resume", { type: "flow-run", id });
+    const started = performance.now();
     const run = await this.#runs.load(id);
     if (run.state.type !== "PAUSED") throw new NotPausedError(id, run.state.type, run.state.name);
     const key = run.state.details.pauseKey ?? "";
@@ -107,7 +111,7 @@ export class PauseService {
           timestamp,
         )
       : newState({ type: "RUNNING", name: "Running", message: `Resumed from pause "${key}"`, details: { resumedPauseKey: key } }, timestamp);
-    return this.#transitions.transition(
+    const resumed = await this.#transitions.transition(
       run,
       state,
       async (tx) => {
@@ -117,6 +121,8 @@ export class PauseService {
       },
       { urgent: true },
     );
+    this.#metrics.answered(channel, isSuspended(run.state), (performance.now() - started) / 1000, run.state.timestamp);
+    return resumed;
   }
 
   /** Each pause of a run, in the order asked: what it asked and what was answered; 404 for an unknown run. */

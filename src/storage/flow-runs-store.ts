@@ -45,6 +45,13 @@ export interface StateChange {
   scheduledAt?: string | null | undefined;
 }
 
+/** Counts of runs, for metrics. */
+export interface RunStats {
+  byState: Partial<Record<StateType, number>>;
+  /** Paused runs that a process waits in, and suspended ones, each with its oldest pause's start (null: none). */
+  waiting: Record<"live" | "suspended", { count: number; oldestSince: string | null }>;
+}
+
 /** Flows and flow runs: `storage.runs`. */
 export interface FlowRunStore {
   /** Finds a flow by name, creating it on first use. */
@@ -75,6 +82,8 @@ export interface FlowRunStore {
   touchHeartbeats(workerId: string, ids: string[], now: string): Promise<string[]>;
   /** Runs whose owning process (`workerId`, or any) has not been heard from since `cutoff`. */
   findSilent(cutoff: string, limit: number, workerId?: string): Promise<FlowRun[]>;
+  /** How many runs are in each state type, and of the paused ones how many are suspended and since when the oldest waits. */
+  stats(): Promise<RunStats>;
   /** Records a sign of life of `workerId` for every run it owns (its event stream opened). */
   touchWorker(workerId: string, now: string): Promise<void>;
   /**
@@ -242,6 +251,28 @@ export class SqlFlowRunStore implements FlowRunStore {
       .limit(limit)
       .execute();
     return rows.map(flowRunOf);
+  }
+
+  async stats(): Promise<RunStats> {
+    const db = this.#db;
+    const suspended = sql<number>`case when state_details like '{"suspended":true%' then 1 else 0 end`;
+    const [byState, waiting] = await Promise.all([
+      db
+        .selectFrom("flow_runs")
+        .select(["state_type", (eb) => eb.fn.countAll<number>().as("n")])
+        .groupBy("state_type")
+        .execute(),
+      db
+        .selectFrom("flow_runs")
+        .select([suspended.as("suspended"), (eb) => eb.fn.countAll<number>().as("n"), (eb) => eb.fn.min("state_timestamp").as("oldest")])
+        .where("state_type", "=", "PAUSED")
+        .groupBy(suspended)
+        .execute(),
+    ]);
+    const stats: RunStats = { byState: {}, waiting: { live: { count: 0, oldestSince: null }, suspended: { count: 0, oldestSince: null } } };
+    for (const r of byState) stats.byState[r.state_type as StateType] = Number(r.n);
+    for (const r of waiting) stats.waiting[Number(r.suspended) ? "suspended" : "live"] = { count: Number(r.n), oldestSince: r.oldest };
+    return stats;
   }
 
   async touchWorker(workerId: string, now: string): Promise<void> {

@@ -9,7 +9,7 @@ import type { TaskRunStore } from "./task-runs-store.ts";
 // Each group's interface, and the plain types it takes, is declared beside its SQL implementation.
 export type { DeploymentStore, NewDeployment } from "./deployments-store.ts";
 export type { EventStore, NewEvent, StoredEvent } from "./events-store.ts";
-export type { FlowRunQuery, FlowRunStore, RunOwnership, StateChange } from "./flow-runs-store.ts";
+export type { FlowRunQuery, FlowRunStore, RunOwnership, RunStats, StateChange } from "./flow-runs-store.ts";
 export type { LogStore } from "./logs-store.ts";
 export type { Response, RunInputStore } from "./run-inputs-store.ts";
 export type { TaskRunFields, TaskRunStore } from "./task-runs-store.ts";
