@@ -52,6 +52,9 @@ export function connectPostgres(url: string, poolSize = 10): { db: Kysely<Databa
   pool.on("connect", (client) => {
     prepareByName(client);
     coalesceWrites(client);
+    // A connection that PostgreSQL ends while it is checked out (a commit group between two statements)
+    // must not crash the server either: its queries fail, and the pool drops it when it comes back.
+    client.on("error", () => {});
   });
   // An idle connection that PostgreSQL closes (restart, failover) must not crash the server: the pool
   // drops it and opens a new one on next use.

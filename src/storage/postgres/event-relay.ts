@@ -60,11 +60,23 @@ export async function startEventRelay(
       onError(e);
       if (client === c) client = undefined;
       c.end().catch(() => {});
-      if (!stopped) setTimeout(() => void connect().catch(onError), 1000).unref();
+      reconnect();
     });
     await c.connect();
     await c.query(`LISTEN ${CHANNEL}`);
     client = c;
+  };
+  // Every second until it is back (a restarting PostgreSQL refuses connections for a while).
+  const reconnect = (): void => {
+    if (!stopped)
+      setTimeout(
+        () =>
+          void connect().catch((e) => {
+            onError(e);
+            reconnect();
+          }),
+        1000,
+      ).unref();
   };
   await connect();
 
