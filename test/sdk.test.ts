@@ -13,7 +13,8 @@ for (const { backend, skip } of await backends()) {
     let server: TestServer;
     let client: BatonClient;
     before(async () => {
-      server = await startTestServer(backend);
+      // A dead process's runs are recovered 10 s after its stream closes, not 2: the pause timeouts here are shorter.
+      server = await startTestServer(backend, { BATON_DISCONNECT_GRACE_SECONDS: "10" });
       client = createClient({ apiUrl: server.apiUrl });
     });
     after(() => server?.close());
