@@ -12,6 +12,7 @@ import { RunInput, toInputRequest, toJsonSchema, type WaitForInput } from "../sr
 import { waitForState } from "./support/api.ts";
 import { createTempDatabase } from "./support/postgres.ts";
 import { backends, spawnNode, startTestServer, type Child, type TestServer } from "./support/processes.ts";
+import { pushed } from "./support/pushed.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -155,7 +156,7 @@ for (const { backend, skip } of await backends()) {
       const result = await baton(["flow-run", "resume", run.id, "--input", '{"name":"Ada"}', "--by", "ada"], server.env);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, new RegExp(`Resumed flow run ${run.id}`));
-      assert.equal(await flow.exited, 0, flow.output());
+      assert.equal(await pushed(flow.exited, "the answered flow's end"), 0, flow.output());
       assert.match(flow.output(), /Hello, Ada!/);
 
       const inspected = await baton(["flow-run", "inspect", run.id], server.env);

@@ -345,10 +345,12 @@ export class BatonClient {
     return this.#request("GET", `/deliveries/${encodeURIComponent(id)}`);
   }
   /** Opens the server's event stream; it reconnects by itself and resumes after the last event seen. */
-  events(options: Omit<EventStreamOptions, "url">, onEvent: (event: BatonEvent) => void): EventStream {
+  events(options: Omit<EventStreamOptions, "url"> & { workerId?: string }, onEvent: (event: BatonEvent) => void): EventStream {
     const q = new URLSearchParams();
     if (options.flowRunId) q.set("flowRunId", options.flowRunId);
     if (options.types) q.set("types", options.types.join(","));
+    // A process running flows names itself: when its stream closes, the server suspects its runs.
+    if (options.workerId) q.set("workerId", options.workerId);
     const qs = q.toString();
     return openEventStream({ ...options, url: `${this.apiUrl}/events${qs ? `?${qs}` : ""}` }, onEvent);
   }

@@ -29,7 +29,7 @@ export type { ResumeOptions } from "./resume-flow-run.ts";
 export { RunInput } from "./run-input.ts";
 export type { InitialDataOptions, InputOf, WaitForInput } from "./run-input.ts";
 export { getRunContext } from "./run-context.ts";
-export type { RunContext } from "./run-context.ts";
+export type { RunContext, TaskRunContext } from "./run-context.ts";
 export { getRunLogger } from "./logger.ts";
 export type { RunLogger } from "./logger.ts";
 export { parseDuration } from "../contract/duration.ts";

@@ -83,7 +83,8 @@ export async function serve(...items: (AnyFlow | ServeOptions)[]): Promise<void>
     running.set(run.id, done);
   };
 
-  const stream = client.events({ types: ["flow-run.state-changed"], onOpen: () => void poke() }, (e) => {
+  // Open while this process serves, hand-back included: its closing tells the server that this process is gone.
+  const stream = client.events({ types: ["flow-run.state-changed"], workerId, onOpen: () => void poke() }, (e) => {
     if (e.type !== "flow-run.state-changed") return;
     if (e.payload.state.type === "SCHEDULED" && byName.has(e.payload.deploymentName ?? "")) void poke();
     else if (e.payload.state.details.suspendRequested) requestSuspend(e.flowRunId);
@@ -105,7 +106,6 @@ export async function serve(...items: (AnyFlow | ServeOptions)[]): Promise<void>
   // Stop: no new claims; live pauses become suspends; running runs get the grace period.
   stopping = true;
   clearInterval(safetyNet);
-  stream.close();
   const ids = [...running.keys()];
   if (ids.length) {
     const { items: current } = await client.listFlowRuns({ ids, limit: ids.length }).catch(() => ({ items: [] as FlowRun[] }));
@@ -123,6 +123,7 @@ export async function serve(...items: (AnyFlow | ServeOptions)[]): Promise<void>
         })
         .catch(() => {});
   }
+  stream.close();
   if (!options.signal) process.exit(0);
 }
 

@@ -75,7 +75,7 @@ export function task<A extends unknown[], R>(nameOrOptions: string | TaskOptions
       first = taskRun.attempts + 1;
       taskRun = await client.setTaskRunState(taskRun.id, { state: { type: "RUNNING", name: "Retrying" }, attempts: first });
     }
-    return runWithContext({ ...ctx, taskRun }, async () => {
+    return runWithContext({ ...ctx, taskRun: { ...taskRun, idempotencyKey: taskRun.id } }, async () => {
       const logger = getRunLogger();
       for (let attempt = first; ; attempt++) {
         let result: R;

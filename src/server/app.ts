@@ -42,6 +42,9 @@ import { NotificationSender } from "./notifications/senders.ts";
 import { serverCaller } from "./request-caller.ts";
 import { answerLinksRoute } from "./routes/answer-links-route.ts";
 import { notificationsRoute } from "./routes/notifications-route.ts";
+import { WorkerPresence } from "./worker-presence.ts";
+import { MetricsService } from "./metrics-service.ts";
+import { metricsRoute } from "./routes/metrics-route.ts";
 
 /** A running Baton server. */
 export interface BatonServer {
@@ -68,6 +71,8 @@ export interface AppParts {
   /** Sets the base of the links in notifications, once the server's address is known (unless BATON_PUBLIC_URL set it). */
   setListenUrl(url: string): void;
   sender: NotificationSender;
+  /** Who holds event streams: recovers the runs of a process whose last stream closed. */
+  presence: WorkerPresence;
 }
 
 /**
@@ -99,11 +104,18 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
   const runs = new FlowRunService(storage, transitions);
   const schemas = new SchemaChecker();
   app.addHook("onClose", () => schemas.close());
-  const pauses = new PauseService(storage, runs, transitions, schemas);
+  let events: EventService | undefined;
+  const metrics = new MetricsService(storage, bus, () => events?.streams ?? { total: 0, processes: 0 });
+  const pauses = new PauseService(storage, runs, transitions, schemas, metrics);
   const tasks = new TaskRunService(storage, runs);
   const logs = new LogService(storage, bus, runs);
-  const events = new EventService(storage, bus);
-  const deployments = new DeploymentService(storage, runs, transitions, schemas);
+  const deployments = new DeploymentService(storage, runs, transitions, schemas, metrics);
+  const presence = new WorkerPresence(storage, deployments, {
+    heartbeatTimeoutSeconds: config.heartbeatTimeoutSeconds,
+    graceSeconds: config.disconnectGraceSeconds,
+    onError: (e) => app.log.error({ err: e }, "recovering the runs of a disconnected process failed"),
+  });
+  events = new EventService(storage, bus, presence);
   const health = new HealthService(storage);
 
   // Answer links are signed with BATON_SECRET, else with a secret made once and kept in the database, so
@@ -146,6 +158,7 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
       await api.register(taskRunsRoute(tasks));
       await api.register(logsRoute(logs));
       await api.register(eventsRoute(events));
+      await api.register(metricsRoute(metrics));
       await api.register(deploymentsRoute(deployments));
       await api.register(batchRoute(runs, tasks));
       await api.register(notificationsRoute(channels, automations, deliveries));
@@ -164,6 +177,7 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
     pauses,
     deployments,
     deliveries,
+    presence,
     sender,
     setListenUrl: (url) => {
       if (!config.publicUrl) baseUrl = url;
@@ -178,7 +192,7 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
 export async function startServer(options: ServerOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<BatonServer> {
   const config = resolveServerConfig(options, env);
   const storage = await openStorage({ databaseUrl: config.databaseUrl, home: config.home });
-  const { app, bus, pauses, deployments, deliveries, sender, setListenUrl } = await createApp(storage, config);
+  const { app, bus, pauses, deployments, deliveries, sender, setListenUrl, presence } = await createApp(storage, config);
   const expiry = startPauseExpiry(pauses, config.expiryIntervalSeconds, (e) => app.log.error({ err: e }, "expiry sweep failed"));
   const stopMonitor = startHeartbeatMonitor(deployments, config.heartbeatTimeoutSeconds, (e) => app.log.error({ err: e }, "heartbeat check failed"));
   const relay = await storage.relayEvents?.(
@@ -195,6 +209,7 @@ export async function startServer(options: ServerOptions = {}, env: NodeJS.Proce
     await automations.stop();
     await deliveryLoop.stop();
     sender.close();
+    presence.stop();
     bus.relay = undefined;
     await relay?.stop();
   };

@@ -12,6 +12,8 @@ const ServerConfig = z.object({
   expiryIntervalSeconds: z.coerce.number().positive().default(1),
   /** A run whose process sent no heartbeat for this long is recovered (suspended, rescheduled or Crashed). */
   heartbeatTimeoutSeconds: z.coerce.number().positive().default(30),
+  /** A process whose event stream closed and did not come back for this long is taken for dead, its runs recovered. */
+  disconnectGraceSeconds: z.coerce.number().min(0).default(2),
   /** Largest request body, in bytes. */
   bodyLimit: z.coerce
     .number()
@@ -49,6 +51,7 @@ export function resolveServerConfig(options: ServerOptions = {}, env: NodeJS.Pro
     databaseUrl: env.BATON_DATABASE_URL,
     expiryIntervalSeconds: env.BATON_EXPIRY_INTERVAL_SECONDS,
     heartbeatTimeoutSeconds: env.BATON_HEARTBEAT_TIMEOUT_SECONDS,
+    disconnectGraceSeconds: env.BATON_DISCONNECT_GRACE_SECONDS,
     logLevel: env.BATON_LOG_LEVEL,
     checkResponses: env.BATON_CHECK_RESPONSES,
     publicUrl: env.BATON_PUBLIC_URL,

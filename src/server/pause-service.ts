@@ -18,6 +18,7 @@ import { now, nowMs } from "./clock.ts";
 import type { FlowRunService } from "./flow-run-service.ts";
 import { setAsideAnswer } from "./rejected-answers.ts";
 import type { SchemaChecker } from "./schema-checker.ts";
+import type { MetricsService } from "./metrics-service.ts";
 import type { RequestCaller } from "./request-caller.ts";
 import { newState, StaleStateError, suspendedState, type StateTransitions } from "./state-transitions.ts";
 
@@ -29,11 +30,13 @@ export class PauseService {
   readonly #runs: FlowRunService;
   readonly #transitions: StateTransitions;
   readonly #schemas: SchemaChecker;
-  constructor(storage: Storage, runs: FlowRunService, transitions: StateTransitions, schemas: SchemaChecker) {
+  readonly #metrics: MetricsService;
+  constructor(storage: Storage, runs: FlowRunService, transitions: StateTransitions, schemas: SchemaChecker, metrics: MetricsService) {
     this.#storage = storage;
     this.#runs = runs;
     this.#transitions = transitions;
     this.#schemas = schemas;
+    this.#metrics = metrics;
   }
 
   /**
@@ -103,6 +106,7 @@ export class PauseService {
    */
   async resume(caller: RequestCaller, id: string, body: Parsed<typeof ResumeBody>, onlyKey?: string): Promise<FlowRun> {
     authorize(caller, "flow-run:resume", { type: "flow-run", id });
+    const started = performance.now();
     const run = await this.#runs.load(id);
     const key = run.state.details.pauseKey ?? "";
     if (run.state.type !== "PAUSED") throw PauseExpiredError.of(run) ?? new NotPausedError(id, run.state.type, run.state.name);
@@ -121,7 +125,10 @@ export class PauseService {
       if (!checked.ok) throw new InvalidInputError(id, checked.errors);
       value = checked.value;
     }
-    return this.#answer(run, key, value, body.channel ?? caller.channel, body.respondedBy ?? null);
+    const channel = body.channel ?? caller.channel;
+    const resumed = await this.#answer(run, key, value, channel, body.respondedBy ?? null);
+    this.#metrics.answered(channel, isSuspended(run.state), (performance.now() - started) / 1000, run.state.timestamp);
+    return resumed;
   }
 
   /** Stores the answer of `run`'s pause `key` and moves the run on, in one transaction guarded by its state. */

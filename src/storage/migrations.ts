@@ -254,6 +254,12 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0008-runs-by-worker": {
+      async up(db: Kysely<any>) {
+        // When a process's event stream closes, the runs it owns are found by their owner.
+        await db.schema.createIndex("flow_runs_worker").on("flow_runs").column("worker_id").where("worker_id", "is not", null).execute();
+      },
+    },
   };
 }
 

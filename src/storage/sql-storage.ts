@@ -66,8 +66,8 @@ export class SqlStores implements Stores {
 
 /** What differs between the backends of `SqlStorage`: how transactions run, closing, and sharing events. */
 export interface SqlBackend {
-  /** Runs `fn` in a Kysely transaction: at once on PostgreSQL's pool, in a commit group on SQLite. */
-  transaction<T>(fn: (tx: Transaction<Database>) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /** Runs `fn` in a transaction, in a commit group: see `sqlite/group-commit.ts` and `postgres/group-commit.ts`. */
+  transaction<T>(fn: (tx: Executor) => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
   relayEvents?(deliver: (events: BatonEvent[]) => void, onError: (e: unknown) => void): Promise<EventRelay>;
 }

@@ -265,6 +265,35 @@ for (const backend of ["sqlite", "postgres"] as const) {
       assert.equal((await storage.runs.listStates(runs[1]!.id)).length, 1, "the failed transaction's history row is gone too");
     });
 
+    test("a statement the database refuses fails only its own transaction, even when it is caught, and of two guarded writes at once one wins", async () => {
+      const runs = await Promise.all([1, 2, 3].map((i) => newRun(`2026-01-04T00:00:0${i}.000Z`)));
+      const done = state("COMPLETED", "2026-01-04T00:01:00.000Z");
+      const results = await Promise.allSettled([
+        storage.transaction((tx) => tx.runs.compareAndSetState(runs[0]!.id, runs[0]!.state.id, { state: done })),
+        // The same state id twice: the history's primary key refuses the second insert.
+        storage.transaction((tx) => tx.runs.compareAndSetState(runs[1]!.id, runs[1]!.state.id, { state: runs[1]!.state })),
+        storage.transaction(async (tx) => {
+          await tx.runs.compareAndSetState(runs[2]!.id, runs[2]!.state.id, { state: runs[2]!.state }).catch(() => {});
+          return "caught";
+        }),
+        ...[1, 2].map(() => storage.transaction((tx) => tx.runs.compareAndSetState(runs[0]!.id, runs[0]!.state.id, { state: done }))),
+      ]);
+      assert.equal(results[0]!.status, "fulfilled");
+      assert.equal(results[1]!.status, "rejected");
+      // SQLite rolls back the statement alone; PostgreSQL aborts the whole transaction, which then fails.
+      if (backend === "postgres") assert.equal(results[2]!.status, "rejected");
+      assert.deepEqual(
+        results.slice(3).map((r) => (r as PromiseFulfilledResult<boolean>).value),
+        [false, false],
+        "the first write won",
+      );
+      const after = await Promise.all(runs.map((r) => storage.runs.get(r.id)));
+      assert.deepEqual(
+        after.map((r) => r!.state.type),
+        ["COMPLETED", "RUNNING", "RUNNING"],
+      );
+    });
+
     test("a read outside a transaction sees the state before it, not a write the transaction has not committed", async () => {
       const run = await newRun("2026-01-05T00:00:00.000Z");
       let wrote!: () => void;

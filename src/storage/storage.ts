@@ -15,7 +15,7 @@ export type { ChannelStore, StoredChannel } from "./channels-store.ts";
 export type { DeliveryOutcome, DeliveryStore, StoredDelivery } from "./deliveries-store.ts";
 export type { DeploymentStore, NewDeployment } from "./deployments-store.ts";
 export type { EventStore, NewEvent, StoredEvent } from "./events-store.ts";
-export type { FlowRunQuery, FlowRunStore, RunOwnership, StateChange } from "./flow-runs-store.ts";
+export type { FlowRunQuery, FlowRunStore, RunOwnership, RunStats, StateChange } from "./flow-runs-store.ts";
 export type { LogStore } from "./logs-store.ts";
 export type { Response, RunInputStore } from "./run-inputs-store.ts";
 export type { TaskRunFields, TaskRunStore } from "./task-runs-store.ts";

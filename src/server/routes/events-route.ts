@@ -15,6 +15,8 @@ const EventsQuery = z.object({
     .pipe(z.array(z.enum(EVENT_TYPES)).optional()),
   /** Replay kept events after this id (the same as the Last-Event-ID header). */
   after: z.coerce.number().int().min(0).optional(),
+  /** The process holding the stream (the SDK's worker id): its closing makes the server suspect that process's runs. */
+  workerId: z.string().min(1).max(100).optional(),
 });
 
 /** Each event's frame, made once however many streams send it. */
@@ -37,7 +39,7 @@ export function eventsRoute(events: EventService): FastifyPluginAsyncZod {
       "/events",
       { schema: { querystring: EventsQuery, tags: ["events"], summary: "Stream events (server-sent events)" } },
       async (req, reply) => {
-        const { flowRunId, types } = req.query;
+        const { flowRunId, types, workerId } = req.query;
         const header = req.headers["last-event-id"];
         const fromHeader = header !== undefined && /^\d{1,15}$/.test(String(header)) ? Number(header) : undefined;
         const after = req.query.after ?? fromHeader;
@@ -74,7 +76,7 @@ export function eventsRoute(events: EventService): FastifyPluginAsyncZod {
           res.write(frame(e));
           if (res.writableLength > MAX_BUFFERED_BYTES) res.destroy();
         };
-        const unsubscribe = events.subscribe(req.caller, { flowRunId, types }, (e) => (pending ? pending.push(e) : send(e)));
+        const unsubscribe = events.subscribe(req.caller, { flowRunId, types }, (e) => (pending ? pending.push(e) : send(e)), workerId);
         const ping = setInterval(() => res.write(": ping\n\n"), 15_000);
         res.on("close", () => {
           clearInterval(ping);
