@@ -49,6 +49,11 @@ export function compileSchema(schema: Record<string, unknown>): ValidateFunction
   return fn;
 }
 
+/** Whether `schema` is compiled already (in this thread): then checking an answer with it costs no compile. */
+export function isCompiled(schema: Record<string, unknown>): boolean {
+  return compiled.has(JSON.stringify(schema));
+}
+
 /** An item as text that is the same for equal JSON values, whatever the order of their keys. */
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;

@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { BadRequestError, type FieldError } from "../contract/errors.ts";
+import { compileSchema, isCompiled, validateInput } from "./input-validation.ts";
 
 type Schema = Record<string, unknown>;
 type Checked = { ok: true; value: unknown } | { ok: false; errors: FieldError[] };
@@ -7,17 +8,28 @@ type Checked = { ok: true; value: unknown } | { ok: false; errors: FieldError[] 
 /** What schema-worker.ts is asked. */
 type CheckWork = { kind: "compile"; schema: Schema } | { kind: "validate"; schema: Schema; input: unknown };
 export type CheckRequest = CheckWork & { id: number };
-/** What it answers: the check's result, or why the schema cannot be used. */
-export type CheckReply = { id: number; result: Checked } | { id: number; unusable: string };
+/** What it answers: the check's result (with the time a compile took), or why the schema cannot be used. */
+export type CheckReply = { id: number; result: Checked; compileMs?: number } | { id: number; unusable: string };
+
+/** A schema the worker compiled within this is compiled on the server's thread too, and its answers checked there. */
+const MAIN_THREAD_COMPILE_MS = 20;
+/** The worker ends after this long without work: it costs about 20 MB, and most servers see few new schemas. */
+const IDLE_MS = 5_000;
 
 /**
- * Checks schemas and answers on a worker thread, each within `timeoutMs`: compiling a schema costs time
- * that grows with its size (seconds for a few hundred KiB, or for many counted repetitions in patterns),
- * and schemas come with requests. The server's own thread never waits for one; a check past the bound is
- * refused, and the worker, ended, is started again on the next check.
+ * Checks schemas and answers without making the server's thread wait on a schema: compiling one costs
+ * time that grows with its size (seconds for a few hundred KiB, or for many counted repetitions in
+ * patterns), and schemas come with requests. Each new schema is compiled first on a worker thread, within
+ * `timeoutMs` (past it, it is refused, and the worker, ended, is started again on the next check). One that
+ * compiles quickly, as a form's schema does, is then compiled on the server's thread as well, and its
+ * answers are checked there, with no hand-over: checking is linear in the answer's size (patterns run on
+ * RE2, `uniqueItems` by hashing, and request-limits.ts bounds the answer). A slow one stays the worker's.
  */
 export class SchemaChecker {
   readonly #timeoutMs: number;
+  /** The text of schemas that took the worker longer than MAIN_THREAD_COMPILE_MS: checked there. */
+  readonly #slow = new Set<string>();
+  #idle: NodeJS.Timeout | undefined;
   /** The worker, once it has loaded what it checks with (its start-up is not counted in the bound). */
   #worker: Promise<Worker> | undefined;
   /** Checks sent and not answered: how to answer each, and what to say if it is too slow. */
@@ -33,19 +45,38 @@ export class SchemaChecker {
    * schema of pause "1" cannot be used to check answers") and says why, with `path` as the field in error.
    */
   async requireUsable(schema: Schema, subject: string, path: string): Promise<void> {
-    const reply = await this.#ask({ kind: "compile", schema }, `it takes longer than ${this.#timeoutMs / 1000} s to compile; make it smaller`);
-    if ("unusable" in reply)
-      throw new BadRequestError(`${subject}: ${reply.unusable}. Change it in the flow's code.`, [{ path, message: reply.unusable }]);
+    const unusable = await this.#compile(schema);
+    if (unusable) throw new BadRequestError(`${subject}: ${unusable}. Change it in the flow's code.`, [{ path, message: unusable }]);
   }
 
-  /** `validateInput` of input-validation.ts, off the server's thread. */
+  /** `validateInput` of input-validation.ts, on the server's thread once the schema is known to compile quickly. */
   async validate(schema: Schema, input: unknown): Promise<Checked> {
+    const unusable = await this.#compile(schema);
+    // A question kept from before its schema was checked when asked: say so rather than fail.
+    if (unusable) return { ok: false, errors: [{ path: "", message: `this question's schema cannot be used to check answers: ${unusable}` }] };
+    if (isCompiled(schema)) return validateInput(schema, input);
     const reply = await this.#ask({ kind: "validate", schema, input }, `the answer could not be checked within ${this.#timeoutMs / 1000} s`);
     return "unusable" in reply ? { ok: false, errors: [{ path: "", message: reply.unusable }] } : reply.result;
   }
 
+  /** Compiles a schema not seen yet on the worker, within the bound, then here if it was quick; says why it cannot be used. */
+  async #compile(schema: Schema): Promise<string | undefined> {
+    if (isCompiled(schema)) return undefined;
+    const text = JSON.stringify(schema);
+    if (this.#slow.has(text)) return undefined;
+    const reply = await this.#ask({ kind: "compile", schema }, `it takes longer than ${this.#timeoutMs / 1000} s to compile; make it smaller`);
+    if ("unusable" in reply) return reply.unusable;
+    if ((reply.compileMs ?? Infinity) <= MAIN_THREAD_COMPILE_MS) compileSchema(schema);
+    else {
+      if (this.#slow.size >= 1000) this.#slow.clear();
+      this.#slow.add(text);
+    }
+    return undefined;
+  }
+
   /** Ends the worker; a later check starts another. */
   async close(): Promise<void> {
+    clearTimeout(this.#idle);
     const worker = this.#worker;
     this.#worker = undefined;
     await (await worker?.catch(() => undefined))?.terminate();
@@ -53,6 +84,7 @@ export class SchemaChecker {
 
   async #ask(request: CheckWork, tooSlow: string): Promise<CheckReply> {
     const id = ++this.#next;
+    clearTimeout(this.#idle);
     let worker: Worker;
     try {
       worker = await this.#start();
@@ -70,6 +102,7 @@ export class SchemaChecker {
         settle: (reply) => {
           clearTimeout(timer);
           this.#pending.delete(id);
+          if (!this.#pending.size) this.#idle = setTimeout(() => void this.close(), IDLE_MS).unref();
           resolve(reply);
         },
       });
