@@ -9,7 +9,7 @@ import {
   RunInputValidationError,
   RuntimeClosedError,
 } from "../contract/errors.ts";
-import { PauseKey, type InputRequest, type OnTimeout, type PauseResult } from "../contract/index.ts";
+import { PauseKey, type InputRequest, type OnTimeout, type PauseBody, type PauseResult } from "../contract/index.ts";
 import { parseDuration } from "../contract/duration.ts";
 import { getRunLogger } from "./logger.ts";
 import { assertNotStopped, holdTasks, requireContext, type RunContext } from "./run-context.ts";
@@ -97,14 +97,7 @@ async function waitForAnswer(ctx: RunContext, question: ReturnType<typeof prepar
   // The run's own deadline may be what the pause timed out at.
   const timedOut = () => (flowTimeoutAt ? new FlowTimeoutError(flowRunId, flowTimeoutAt, key) : new PauseTimeoutError(flowRunId, key, timeoutAt));
   try {
-    const result = await client.pause(flowRunId, {
-      key,
-      timeoutSeconds: question.timeoutSeconds,
-      inputRequest: question.inputRequest,
-      flowTimeoutAt: ctx.deadline ?? null,
-      reask: ctx.history?.reask?.has(key) ?? false,
-      onTimeout: question.onTimeout,
-    });
+    const result = await client.pause(flowRunId, question.body);
     if (result.status === "ALREADY_ANSWERED") {
       pauses.forget(flowRunId);
       return result.input;
@@ -184,15 +177,7 @@ export async function suspendFlowRun<W extends WaitForInput | undefined = undefi
   const hold = holdTasks(ctx, key);
   let result: PauseResult;
   try {
-    result = await getRuntime().client.pause(flowRunId, {
-      key,
-      timeoutSeconds: question.timeoutSeconds,
-      inputRequest: question.inputRequest,
-      flowTimeoutAt: ctx.deadline ?? null,
-      reask: ctx.history?.reask?.has(key) ?? false,
-      onTimeout: question.onTimeout,
-      suspend: true,
-    });
+    result = await getRuntime().client.pause(flowRunId, { ...question.body, suspend: true });
   } catch (e) {
     hold.fail(e);
     throw e;
@@ -217,7 +202,17 @@ function prepare(
   const keyCheck = PauseKey.safeParse(key);
   if (!keyCheck.success) throw new ConfigError(`The pause key "${key}" is not valid: ${keyCheck.error.issues[0]!.message}.`);
   const inputRequest: InputRequest | null = options.waitForInput ? toInputRequest(options.waitForInput) : null;
-  return { flowRunId: ctx.flowRun.id, key, timeoutSeconds, inputRequest, onTimeout: checkOnTimeout(options, key) };
+  const onTimeout = checkOnTimeout(options, key);
+  /** What the server is sent to make the pause (a suspend adds `suspend: true`). */
+  const body: PauseBody = {
+    key,
+    timeoutSeconds,
+    inputRequest,
+    flowTimeoutAt: ctx.deadline ?? null,
+    reask: ctx.history?.reask?.has(key) ?? false,
+    onTimeout,
+  };
+  return { flowRunId: ctx.flowRun.id, key, timeoutSeconds, inputRequest, onTimeout, body };
 }
 
 /** The `onTimeout` to send, its answer checked (and encoded) by the pause's own schema, so that a wrong one fails now. */
