@@ -92,7 +92,9 @@ for (const { backend, skip } of await backends()) {
       const failed = await waitForState(client, id, "FAILED", 20_000);
       worker.kill("SIGTERM");
       await worker.exited;
-      const expected = new RegExp(`The result of task "make-report" is ${MAX + 1026} bytes .*up to ${MAX} bytes \\(BATON_RESULT_MAX_BYTES\\)`);
+      const expected = new RegExp(
+        `The result of task "make-report" is at least ${MAX + 1026} bytes as JSON; the server keeps results up to ${MAX} bytes \\(BATON_RESULT_MAX_BYTES\\)`,
+      );
       assert.match(failed.state.message ?? "", expected);
       assert.equal((failed.state.details.error as { code?: string }).code, "RESULT_TOO_LARGE");
       const [taskRun] = await client.listTaskRuns(id);
@@ -121,6 +123,23 @@ for (const { backend, skip } of await backends()) {
       });
       assert.equal(inline.status, 400, "the 1 MiB JSON body limit and the row's 512 KiB stay");
       assert.match(inline.body.message, /PUT \/api\/task-runs\/.*\/result/);
+
+      // Sent in chunks with no content-length: refused, since its size could only be known by reading it all.
+      let sentChunks = 0;
+      const chunked = await fetch(`${server.apiUrl}${path}/result`, {
+        method: "PUT",
+        headers: { "content-type": "application/octet-stream" },
+        body: new ReadableStream({
+          pull(controller) {
+            if (++sentChunks > 9) controller.close();
+            else controller.enqueue(new Uint8Array(1024 * 1024).fill(0x61));
+          },
+        }),
+        duplex: "half",
+      } as RequestInit);
+      assert.equal(chunked.status, 400);
+      assert.match(((await chunked.json()) as { message: string }).message, /a content-length/);
+      assert.equal((await request(server, "GET", `${path}/result`)).status, 404, "nothing kept");
 
       const text = JSON.stringify("é".repeat(400 * 1024));
       assert.deepEqual(await put(text), { status: 200, body: { bytes: Buffer.byteLength(text) } });

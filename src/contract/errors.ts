@@ -180,7 +180,7 @@ export class ResultTooLargeError extends BatonError<{ taskRunId: string; taskNam
   constructor(taskRunId: string, taskName: string, bytes: number, limitBytes: number) {
     super(
       ResultTooLargeError.code,
-      `The result of task "${taskName}" is ${bytes} bytes as JSON (or more); the server keeps results up to ${limitBytes} bytes (BATON_RESULT_MAX_BYTES). Return a smaller value (an id or a path to the data), or raise BATON_RESULT_MAX_BYTES on the server.`,
+      `The result of task "${taskName}" is at least ${bytes} bytes as JSON; the server keeps results up to ${limitBytes} bytes (BATON_RESULT_MAX_BYTES). Return a smaller value (an id or a path to the data), or raise BATON_RESULT_MAX_BYTES on the server.`,
       { taskRunId, taskName, bytes, limitBytes },
     );
   }

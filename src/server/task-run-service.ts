@@ -106,31 +106,22 @@ export class TaskRunService {
   }
 
   /**
-   * Keeps a result too large for the task run's row in the result store, read from `body` up to
-   * BATON_RESULT_MAX_BYTES (a declared `contentLength` past it is refused before a byte is read). The task run
-   * refers to it once set COMPLETED with `resultUploaded: true`; an upload again (a retry) replaces it.
+   * Keeps a result too large for the task run's row in the result store: `contentLength` bytes read from
+   * `body`. A size past BATON_RESULT_MAX_BYTES is refused before a byte is read (the request's content-length,
+   * which Node holds the body to, is required for this). The task run refers to it once set COMPLETED with
+   * `resultUploaded: true`; an upload again (a retry) replaces it.
    */
-  async storeResult(
-    caller: RequestCaller,
-    id: string,
-    contentLength: number | undefined,
-    body: AsyncIterable<Uint8Array>,
-  ): Promise<{ bytes: number }> {
+  async storeResult(caller: RequestCaller, id: string, contentLength: number, body: AsyncIterable<Uint8Array>): Promise<{ bytes: number }> {
     authorize(caller, "task-result:write", { type: "task-run", id });
     const run = await this.#load(id);
     if (run.state.type === "COMPLETED")
       throw new InvalidTransitionError(id, run.state.type, run.state.type, "a completed task run keeps its result.");
-    const limit = this.#resultMaxBytes;
-    if (contentLength !== undefined && contentLength > limit) throw new ResultTooLargeError(id, run.name, contentLength, limit);
+    if (contentLength > this.#resultMaxBytes) throw new ResultTooLargeError(id, run.name, contentLength, this.#resultMaxBytes);
     const chunks: Uint8Array[] = [];
-    let bytes = 0;
-    for await (const chunk of body) {
-      bytes += chunk.byteLength;
-      if (bytes > limit) throw new ResultTooLargeError(id, run.name, bytes, limit);
-      chunks.push(chunk);
-    }
-    await this.#storage.transaction((tx) => tx.tasks.putResult(id, Buffer.concat(chunks, bytes)));
-    return { bytes };
+    for await (const chunk of body) chunks.push(chunk);
+    const data = Buffer.concat(chunks);
+    await this.#storage.transaction((tx) => tx.tasks.putResult(id, data));
+    return { bytes: data.byteLength };
   }
 
   /** The result a task run keeps in the result store, as the JSON text's bytes; only to whoever may read its run. */

@@ -34,9 +34,11 @@ export function taskRunsRoute(tasks: TaskRunService): FastifyPluginAsyncZod {
       { schema: { tags, summary: "Set a task run's state (and result)", params: IdParams, body: SetTaskRunStateBody, response: { 200: TaskRun } } },
       (req) => tasks.setState(req.caller, req.params.id, req.body),
     );
-    // A result too large for the task run's row: its JSON text as the raw body, read as a stream by the
-    // service up to BATON_RESULT_MAX_BYTES (the 1 MiB limit of JSON bodies stays on every other route). Its
-    // parser is this plugin's, so no other group of routes takes octet-stream bodies.
+    // A result too large for the task run's row: its JSON text as the raw body, with its content-length, read
+    // as a stream by the service up to BATON_RESULT_MAX_BYTES (the 1 MiB limit of JSON bodies stays on every
+    // other route). The size is required so that one too large is refused before it is read: stopping an
+    // upload midway would leave its client writing to a connection that is no longer read. The parser is this
+    // plugin's, so no other group of routes takes octet-stream bodies.
     app.addContentTypeParser("application/octet-stream", (_req, payload, done) => done(null, payload));
     app.put(
       "/task-runs/:id/result",
@@ -44,16 +46,16 @@ export function taskRunsRoute(tasks: TaskRunService): FastifyPluginAsyncZod {
         schema: {
           tags,
           summary:
-            "Upload a task's result too large for its row (its JSON text, application/octet-stream), before set-state COMPLETED with resultUploaded",
+            "Upload a task's result too large for its row (its JSON text, application/octet-stream, with a content-length), before set-state COMPLETED with resultUploaded",
           params: IdParams,
           response: { 200: z.object({ bytes: z.number().int() }) },
         },
       },
       (req) => {
-        if (!(req.body instanceof Readable))
-          throw new BadRequestError("Send the result's JSON text as the body, with content-type application/octet-stream.");
         const length = req.headers["content-length"];
-        return tasks.storeResult(req.caller, req.params.id, length === undefined ? undefined : Number(length), req.body);
+        if (!(req.body instanceof Readable) || length === undefined)
+          throw new BadRequestError("Send the result's JSON text as the body, with content-type application/octet-stream and a content-length.");
+        return tasks.storeResult(req.caller, req.params.id, Number(length), req.body);
       },
     );
     app.get(
