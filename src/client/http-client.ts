@@ -109,20 +109,19 @@ export class BatonClient {
   }
 
   async #exchange<T>(method: string, path: string, json: string | undefined): Promise<T> {
+    return parseJson(await this.#text(method, path, json)) as T;
+  }
+
+  /** A request whose successful answer is returned as text; an error answer is thrown as its error class. */
+  async #text(method: string, path: string, body: string | undefined, contentType?: string): Promise<string> {
     let res: { status: number; text: string };
     try {
-      res = await this.#send(method, path, json);
+      res = await this.#send(method, path, body, contentType);
     } catch (e) {
       throw new ServerUnreachableError(this.apiUrl, e);
     }
-    let parsed: unknown;
-    try {
-      parsed = res.text ? JSON.parse(res.text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    if (res.status < 200 || res.status >= 300) throw errorFromResponse(res.status, parsed as ErrorResponseBody | undefined);
-    return parsed as T;
+    if (res.status < 200 || res.status >= 300) throw errorFromResponse(res.status, parseJson(res.text) as ErrorResponseBody | undefined);
+    return res.text;
   }
 
   /**
@@ -186,7 +185,7 @@ export class BatonClient {
    * client for its CLI, never loads it). It costs about a third less CPU per request than node:http, and
    * the pool keeps at most MAX_SOCKETS connections open, however many runs call at once.
    */
-  async #send(method: string, path: string, body: string | undefined): Promise<{ status: number; text: string }> {
+  async #send(method: string, path: string, body: string | undefined, contentType = "application/json"): Promise<{ status: number; text: string }> {
     this.#pool ??= import("undici").then(({ Pool }) => {
       const url = new URL(this.apiUrl);
       const options = { connections: MAX_SOCKETS, headersTimeout: REQUEST_IDLE_TIMEOUT_MS, bodyTimeout: REQUEST_IDLE_TIMEOUT_MS };
@@ -194,7 +193,7 @@ export class BatonClient {
     });
     const { pool, basePath } = await this.#pool;
     const headers: Record<string, string> = { "x-baton-channel": this.channel };
-    if (body !== undefined) headers["content-type"] = "application/json";
+    if (body !== undefined) headers["content-type"] = contentType;
     const res = await pool.request({ method: method as "GET", path: basePath + path, headers, body });
     return { status: res.statusCode, text: await res.body.text() };
   }
@@ -263,6 +262,14 @@ export class BatonClient {
   }
   setTaskRunState(id: string, body: SetTaskRunStateBody): Promise<TaskRun> {
     return this.#batched("setTaskRunState", `/task-runs/${encodeURIComponent(id)}/set-state`, body, id);
+  }
+  /** Uploads a task's result too large for its row (its JSON text); then set the state COMPLETED with `resultUploaded: true`. */
+  async uploadTaskResult(id: string, json: string): Promise<{ bytes: number }> {
+    return JSON.parse(await this.#text("PUT", `/task-runs/${encodeURIComponent(id)}/result`, json, "application/octet-stream"));
+  }
+  /** The JSON text of a result kept in the result store (a task run with `storedResult`). */
+  readTaskResult(id: string): Promise<string> {
+    return this.#text("GET", `/task-runs/${encodeURIComponent(id)}/result`, undefined);
   }
   listTaskRuns(flowRunId: string): Promise<TaskRun[]> {
     return this.#request("GET", `/flow-runs/${encodeURIComponent(flowRunId)}/task-runs`);
@@ -359,4 +366,13 @@ export class BatonClient {
 /** Creates a client of the API at `apiUrl` (default `BATON_API_URL`, else http://127.0.0.1:4200/api). */
 export function createClient(options: ClientOptions = {}): BatonClient {
   return new BatonClient(options);
+}
+
+/** JSON text as a value; undefined for an empty or malformed body. */
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
 }

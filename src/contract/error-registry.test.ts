@@ -25,9 +25,11 @@ import {
   PauseNotFoundError,
   PauseExpiredError,
   PayloadTooLargeError,
+  ResultTooLargeError,
   HeadersTooLargeError,
   RouteNotFoundError,
   TaskRunNotFoundError,
+  TaskResultNotFoundError,
   UnexpectedResponseError,
 } from "./errors.ts";
 
@@ -36,6 +38,8 @@ const EXAMPLES: Record<string, BatonError<object>> = {
   BAD_REQUEST: new BadRequestError("The request body is not valid: /name is required", [{ path: "/name", message: "is required" }]),
   FLOW_RUN_NOT_FOUND: new FlowRunNotFoundError("run-1"),
   TASK_RUN_NOT_FOUND: new TaskRunNotFoundError("task-1"),
+  TASK_RESULT_NOT_FOUND: new TaskResultNotFoundError("task-1"),
+  RESULT_TOO_LARGE: new ResultTooLargeError("task-1", "load", 70_000_000, 64 * 1024 * 1024),
   DEPLOYMENT_NOT_FOUND: new DeploymentNotFoundError("expense"),
   PAUSE_NOT_FOUND: new PauseNotFoundError("run-1", "approval"),
   ROUTE_NOT_FOUND: new RouteNotFoundError("GET", "/api/nothing"),

@@ -17,9 +17,11 @@ import {
   PauseNotFoundError,
   PauseExpiredError,
   PayloadTooLargeError,
+  ResultTooLargeError,
   HeadersTooLargeError,
   RouteNotFoundError,
   TaskRunNotFoundError,
+  TaskResultNotFoundError,
 } from "./errors.ts";
 
 /** An error class, with the code it names once as a static. */
@@ -57,6 +59,7 @@ export const API_ERRORS: readonly ApiError[] = [
   apiError(BadRequestError, 400, z.object({ errors: FieldErrors }), (d, message) => new BadRequestError(message, d.errors)),
   apiError(FlowRunNotFoundError, 404, z.object({ flowRunId: z.string() }), (d) => new FlowRunNotFoundError(d.flowRunId)),
   apiError(TaskRunNotFoundError, 404, z.object({ taskRunId: z.string() }), (d) => new TaskRunNotFoundError(d.taskRunId)),
+  apiError(TaskResultNotFoundError, 404, z.object({ taskRunId: z.string() }), (d) => new TaskResultNotFoundError(d.taskRunId)),
   apiError(DeploymentNotFoundError, 404, z.object({ name: z.string() }), (d) => new DeploymentNotFoundError(d.name)),
   apiError(
     PauseNotFoundError,
@@ -94,6 +97,12 @@ export const API_ERRORS: readonly ApiError[] = [
   ),
   apiError(ChannelConflictError, 409, z.object({ channel: z.string(), reason: z.string() }), (d) => new ChannelConflictError(d.channel, d.reason)),
   apiError(PayloadTooLargeError, 413, z.object({ limitBytes: z.number() }), (d) => new PayloadTooLargeError(d.limitBytes)),
+  apiError(
+    ResultTooLargeError,
+    413,
+    z.object({ taskRunId: z.string(), taskName: z.string(), bytes: z.number(), limitBytes: z.number() }),
+    (d) => new ResultTooLargeError(d.taskRunId, d.taskName, d.bytes, d.limitBytes),
+  ),
   apiError(HeadersTooLargeError, 431, z.object({ limitBytes: z.number() }), (d) => new HeadersTooLargeError(d.limitBytes)),
   apiError(InvalidInputError, 422, z.object({ flowRunId: z.string(), errors: FieldErrors }), (d) => new InvalidInputError(d.flowRunId, d.errors)),
   apiError(

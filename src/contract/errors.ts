@@ -53,6 +53,18 @@ export class TaskRunNotFoundError extends BatonError<{ taskRunId: string }> {
   }
 }
 
+/** Thrown when a task run has no result in the result store. */
+export class TaskResultNotFoundError extends BatonError<{ taskRunId: string }> {
+  static readonly code = "TASK_RESULT_NOT_FOUND";
+  constructor(taskRunId: string) {
+    super(
+      TaskResultNotFoundError.code,
+      `Task run ${taskRunId} has no result in the result store: only a task run with \`storedResult\` has one (a smaller kept result is its \`result\`).`,
+      { taskRunId },
+    );
+  }
+}
+
 /** Thrown when no deployment has the given name. */
 export class DeploymentNotFoundError extends BatonError<{ name: string }> {
   static readonly code = "DEPLOYMENT_NOT_FOUND";
@@ -159,6 +171,18 @@ export class PayloadTooLargeError extends BatonError<{ limitBytes: number }> {
   static readonly code = "PAYLOAD_TOO_LARGE";
   constructor(limitBytes: number) {
     super(PayloadTooLargeError.code, `The request body is larger than ${limitBytes} bytes; send a smaller answer.`, { limitBytes });
+  }
+}
+
+/** Thrown when a task's result is larger than the server keeps (`BATON_RESULT_MAX_BYTES`). */
+export class ResultTooLargeError extends BatonError<{ taskRunId: string; taskName: string; bytes: number; limitBytes: number }> {
+  static readonly code = "RESULT_TOO_LARGE";
+  constructor(taskRunId: string, taskName: string, bytes: number, limitBytes: number) {
+    super(
+      ResultTooLargeError.code,
+      `The result of task "${taskName}" is at least ${bytes} bytes as JSON; the server keeps results up to ${limitBytes} bytes (BATON_RESULT_MAX_BYTES). Return a smaller value (an id or a path to the data), or raise BATON_RESULT_MAX_BYTES on the server.`,
+      { taskRunId, taskName, bytes, limitBytes },
+    );
   }
 }
 

@@ -14,7 +14,7 @@ export {
 } from "./states.ts";
 export { Flow, FlowRun, FlowRunFilter, FlowRunPage, CreateFlowRunBody, SetStateBody, RunName } from "./flow-run.ts";
 export { PauseKey, PauseBody, PauseResult, ResumeBody, RunInput, Channel, SuspendBody } from "./pause.ts";
-export { TaskRun, CreateTaskRunBody, SetTaskRunStateBody } from "./task-run.ts";
+export { TaskRun, CreateTaskRunBody, SetTaskRunStateBody, MAX_ROW_RESULT_BYTES } from "./task-run.ts";
 export { LogLevel, LogEntry, Log, LogBatch } from "./log.ts";
 export { BatonEvent, EVENT_TYPES } from "./events.ts";
 export type { BatonEventType } from "./events.ts";

@@ -2,6 +2,9 @@ import { z } from "zod";
 import { identifier } from "./text.ts";
 import { State, StateProposal } from "./states.ts";
 
+/** A kept result up to this size (JSON, in bytes) is kept in its task run's row; a larger one goes to the result store. */
+export const MAX_ROW_RESULT_BYTES = 512 * 1024;
+
 /** One call of a task inside a flow run. */
 export const TaskRun = z.object({
   id: z.string(),
@@ -11,6 +14,8 @@ export const TaskRun = z.object({
   taskKey: z.string(),
   state: State,
   result: z.unknown().optional(),
+  /** The result is in the result store, too large for `result`: read it with `GET /api/task-runs/{id}/result`. */
+  storedResult: z.object({ bytes: z.number().int() }).optional(),
   attempts: z.number().int(),
   createdAt: z.iso.datetime(),
   startTime: z.iso.datetime().nullable(),
@@ -27,10 +32,14 @@ export const CreateTaskRunBody = z.object({
 });
 export type CreateTaskRunBody = z.input<typeof CreateTaskRunBody>;
 
-/** Body of `POST /api/task-runs/{id}/set-state`; `result` is kept when the state is COMPLETED. */
+/**
+ * Body of `POST /api/task-runs/{id}/set-state`; `result` is kept when the state is COMPLETED, or, with
+ * `resultUploaded: true`, the result uploaded before with `PUT /api/task-runs/{id}/result`.
+ */
 export const SetTaskRunStateBody = z.object({
   state: StateProposal,
   result: z.unknown().optional(),
+  resultUploaded: z.literal(true).optional(),
   attempts: z
     .number()
     .int()

@@ -58,6 +58,8 @@ export {
   MissingContextError,
   ParametersValidationError,
   PayloadTooLargeError,
+  ResultTooLargeError,
+  TaskResultNotFoundError,
   HeadersTooLargeError,
   BadRequestError,
   ServerUnreachableError,

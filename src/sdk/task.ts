@@ -3,7 +3,8 @@ import { getRunLogger } from "./logger.ts";
 import { assertNotStopped, currentContext, runWithContext, type RunContext } from "./run-context.ts";
 import { decodeResult, encodeResult, type ResultSerializer, UnserializableResultError } from "./result-serializer.ts";
 import { SuspendSignal } from "./suspend-signal.ts";
-import { BadRequestError, ReplayDivergenceError } from "../contract/errors.ts";
+import { BadRequestError, ReplayDivergenceError, ResultTooLargeError } from "../contract/errors.ts";
+import { MAX_ROW_RESULT_BYTES, type TaskRun } from "../contract/index.ts";
 import { suspendIfRequested } from "./outside-suspend.ts";
 import { getRuntime } from "./runtime.ts";
 import { parseDuration } from "../contract/duration.ts";
@@ -57,15 +58,18 @@ export function task<A extends unknown[], R>(nameOrOptions: string | TaskOptions
     const keep = options.persistResult ?? ctx.keepResults;
     if (recorded?.name === options.name && recorded.state.type === "COMPLETED") {
       // Completed without a kept result (persistResult: false): the replay runs it again, unrecorded.
-      return recorded.result === undefined ? fn(...args) : (decodeResult(recorded.result, options.serializer) as R);
+      const kept = await keptResult(recorded, options.serializer);
+      return kept ? (kept.value as R) : fn(...args);
     }
     await suspendIfRequested(ctx);
     const paused = ctx.control.pause;
     const state = paused ? awaitingResume(paused.key) : { type: "RUNNING" as const };
     let taskRun = recorded ?? (await client.createTaskRun({ flowRunId: ctx.flowRun.id, name: options.name, taskKey, state }));
     if (taskRun.name !== options.name) throw new ReplayDivergenceError(ctx.flowRun.id, taskKey, taskRun.name, options.name);
-    if (taskRun.state.type === "COMPLETED")
-      return taskRun.result === undefined ? fn(...args) : (decodeResult(taskRun.result, options.serializer) as R);
+    if (taskRun.state.type === "COMPLETED") {
+      const kept = await keptResult(taskRun, options.serializer);
+      return kept ? (kept.value as R) : fn(...args);
+    }
     await waitWhilePaused(ctx, taskRun.id);
     let first = taskRun.attempts;
     if (taskRun.state.type === "PENDING") {
@@ -102,14 +106,10 @@ export function task<A extends unknown[], R>(nameOrOptions: string | TaskOptions
           continue;
         }
         try {
-          await client.setTaskRunState(taskRun.id, {
-            state: { type: "COMPLETED" },
-            attempts: attempt,
-            ...(keep ? { result: encodeResult(result, options.name, options.serializer) } : {}),
-          });
+          await complete(taskRun.id, attempt, keep ? encodeResult(result, options.name, options.serializer) : undefined);
         } catch (error) {
           // A result that cannot be kept (not serializable, or too large) fails the task with the reason.
-          if (!(error instanceof UnserializableResultError || error instanceof BadRequestError)) throw error;
+          if (!(error instanceof UnserializableResultError || error instanceof ResultTooLargeError || error instanceof BadRequestError)) throw error;
           await client
             .setTaskRunState(taskRun.id, {
               state: { type: "FAILED", message: error.message, details: { error: errorInfo(error) } },
@@ -123,6 +123,26 @@ export function task<A extends unknown[], R>(nameOrOptions: string | TaskOptions
     });
   };
   return Object.assign(call, { taskName: options.name });
+}
+
+/**
+ * Reports a task run completed, with its encoded result when it is kept: in the task run's row, or, past
+ * what a row keeps, uploaded to the result store first.
+ */
+async function complete(taskRunId: string, attempts: number, encoded: unknown): Promise<void> {
+  const { client } = getRuntime();
+  const state = { type: "COMPLETED" as const };
+  if (encoded === undefined) return void (await client.setTaskRunState(taskRunId, { state, attempts }));
+  const json = JSON.stringify(encoded);
+  if (Buffer.byteLength(json) <= MAX_ROW_RESULT_BYTES) return void (await client.setTaskRunState(taskRunId, { state, attempts, result: encoded }));
+  await client.uploadTaskResult(taskRunId, json);
+  await client.setTaskRunState(taskRunId, { state, attempts, resultUploaded: true });
+}
+
+/** What a completed task run kept, read from the result store when it is there; undefined when it kept nothing. */
+async function keptResult(taskRun: TaskRun, serializer: ResultSerializer | undefined): Promise<{ value: unknown } | undefined> {
+  if (taskRun.storedResult) return { value: decodeResult(JSON.parse(await getRuntime().client.readTaskResult(taskRun.id)), serializer) };
+  return taskRun.result === undefined ? undefined : { value: decodeResult(taskRun.result, serializer) };
 }
 
 /** The state of a task run called while its flow run waits at pause `key`. */

@@ -107,7 +107,7 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
   let events: EventService | undefined;
   const metrics = new MetricsService(storage, bus, () => events?.streams ?? { total: 0, processes: 0 });
   const pauses = new PauseService(storage, runs, transitions, schemas, metrics);
-  const tasks = new TaskRunService(storage, runs);
+  const tasks = new TaskRunService(storage, runs, config.resultMaxBytes);
   const logs = new LogService(storage, bus, runs);
   const deployments = new DeploymentService(storage, runs, transitions, schemas, metrics);
   const presence = new WorkerPresence(storage, deployments, {

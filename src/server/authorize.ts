@@ -14,6 +14,8 @@ export type Action =
   | "flow-run:retry"
   | "task-run:read"
   | "task-run:write"
+  | "task-result:read"
+  | "task-result:write"
   | "log:read"
   | "log:write"
   | "event:read"

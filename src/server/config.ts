@@ -20,6 +20,12 @@ const ServerConfig = z.object({
     .int()
     .positive()
     .default(1024 * 1024),
+  /** Largest task result kept for replay, in bytes of JSON; past the 512 KiB a task run's row holds, it goes to the result store. */
+  resultMaxBytes: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024 * 1024),
   /** Check every response body against its schema (the test suite does); off, bodies are written as built. */
   checkResponses: z.stringbool().or(z.boolean()).default(false),
   /** Where people reach this server: the base of the links in notifications (default: the address it listens on). */
@@ -52,6 +58,7 @@ export function resolveServerConfig(options: ServerOptions = {}, env: NodeJS.Pro
     expiryIntervalSeconds: env.BATON_EXPIRY_INTERVAL_SECONDS,
     heartbeatTimeoutSeconds: env.BATON_HEARTBEAT_TIMEOUT_SECONDS,
     disconnectGraceSeconds: env.BATON_DISCONNECT_GRACE_SECONDS,
+    resultMaxBytes: env.BATON_RESULT_MAX_BYTES,
     logLevel: env.BATON_LOG_LEVEL,
     checkResponses: env.BATON_CHECK_RESPONSES,
     publicUrl: env.BATON_PUBLIC_URL,

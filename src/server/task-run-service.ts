@@ -1,6 +1,14 @@
 import { newId } from "../storage/ids.ts";
-import { BadRequestError, FlowRunCancelledError, FlowRunNotFoundError, InvalidTransitionError, TaskRunNotFoundError } from "../contract/errors.ts";
-import { isTerminal, type TaskRun } from "../contract/index.ts";
+import {
+  BadRequestError,
+  FlowRunCancelledError,
+  FlowRunNotFoundError,
+  InvalidTransitionError,
+  ResultTooLargeError,
+  TaskResultNotFoundError,
+  TaskRunNotFoundError,
+} from "../contract/errors.ts";
+import { isTerminal, MAX_ROW_RESULT_BYTES, type TaskRun } from "../contract/index.ts";
 import type { CreateTaskRunBody, SetTaskRunStateBody } from "../contract/index.ts";
 import type { z } from "zod";
 import type { Storage } from "../storage/storage.ts";
@@ -9,16 +17,16 @@ import type { FlowRunService } from "./flow-run-service.ts";
 import type { RequestCaller } from "./request-caller.ts";
 import { newState, times } from "./state-transitions.ts";
 
-/** Results are kept as JSON in the database; past this size a task must return something smaller. */
-export const MAX_RESULT_BYTES = 512 * 1024;
-
 /** Task runs: created per task call, with their state and persisted result. */
 export class TaskRunService {
   readonly #storage: Storage;
   readonly #runs: FlowRunService;
-  constructor(storage: Storage, runs: FlowRunService) {
+  readonly #resultMaxBytes: number;
+  /** `resultMaxBytes`: the largest result the result store takes (BATON_RESULT_MAX_BYTES). */
+  constructor(storage: Storage, runs: FlowRunService, resultMaxBytes: number) {
     this.#storage = storage;
     this.#runs = runs;
+    this.#resultMaxBytes = resultMaxBytes;
   }
 
   /** Creates the task run, or returns the existing one with the same key in this flow run. */
@@ -63,12 +71,14 @@ export class TaskRunService {
     if (run.state.type === "COMPLETED")
       throw new InvalidTransitionError(id, run.state.type, body.state.type, "a completed task run keeps its result.");
     const state = newState(body.state);
+    if (body.resultUploaded && (body.result !== undefined || state.type !== "COMPLETED"))
+      throw new BadRequestError("`resultUploaded: true` goes with a COMPLETED state and no `result`: the result is the one uploaded.");
     let result: string | undefined;
     if (body.result !== undefined && state.type === "COMPLETED") {
       result = JSON.stringify(body.result);
-      if (Buffer.byteLength(result) > MAX_RESULT_BYTES)
+      if (Buffer.byteLength(result) > MAX_ROW_RESULT_BYTES)
         throw new BadRequestError(
-          `The result of task "${run.name}" is ${Buffer.byteLength(result)} bytes as JSON; results are kept up to ${MAX_RESULT_BYTES} bytes. Return a smaller value (an id or a path to the data).`,
+          `The result of task "${run.name}" is ${Buffer.byteLength(result)} bytes as JSON; a task run's row keeps up to ${MAX_ROW_RESULT_BYTES} bytes. Upload a larger one with PUT /api/task-runs/${id}/result, then set the state with \`resultUploaded: true\` (the SDK does this by itself).`,
         );
     }
     const fields = {
@@ -76,15 +86,51 @@ export class TaskRunService {
       ...(body.attempts !== undefined ? { attempts: body.attempts } : {}),
       ...times(run, state),
     };
-    await this.#storage.transaction((tx) => tx.tasks.updateState(run, state, fields));
+    const storedBytes = await this.#storage.transaction(async (tx) => {
+      // The reference is set in the transaction that finds the upload, so a completed task run never lacks its result.
+      const bytes = body.resultUploaded ? await tx.tasks.resultBytes(id) : undefined;
+      if (body.resultUploaded && bytes === undefined)
+        throw new BadRequestError(`Task run ${id} has no uploaded result: PUT /api/task-runs/${id}/result first.`);
+      await tx.tasks.updateState(run, state, bytes === undefined ? fields : { ...fields, resultBytes: bytes });
+      return bytes;
+    });
     return {
       ...run,
       state,
       ...(body.result !== undefined && state.type === "COMPLETED" ? { result: body.result } : {}),
+      ...(storedBytes !== undefined ? { storedResult: { bytes: storedBytes } } : {}),
       attempts: body.attempts ?? run.attempts,
       startTime: fields.startTime ?? run.startTime,
       endTime: fields.endTime ?? run.endTime,
     };
+  }
+
+  /**
+   * Keeps a result too large for the task run's row in the result store: `contentLength` bytes read from
+   * `body`. A size past BATON_RESULT_MAX_BYTES is refused before a byte is read (the request's content-length,
+   * which Node holds the body to, is required for this). The task run refers to it once set COMPLETED with
+   * `resultUploaded: true`; an upload again (a retry) replaces it.
+   */
+  async storeResult(caller: RequestCaller, id: string, contentLength: number, body: AsyncIterable<Uint8Array>): Promise<{ bytes: number }> {
+    authorize(caller, "task-result:write", { type: "task-run", id });
+    const run = await this.#load(id);
+    if (run.state.type === "COMPLETED")
+      throw new InvalidTransitionError(id, run.state.type, run.state.type, "a completed task run keeps its result.");
+    if (contentLength > this.#resultMaxBytes) throw new ResultTooLargeError(id, run.name, contentLength, this.#resultMaxBytes);
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of body) chunks.push(chunk);
+    const data = Buffer.concat(chunks);
+    await this.#storage.transaction((tx) => tx.tasks.putResult(id, data));
+    return { bytes: data.byteLength };
+  }
+
+  /** The result a task run keeps in the result store, as the JSON text's bytes; only to whoever may read its run. */
+  async readResult(caller: RequestCaller, id: string): Promise<Uint8Array> {
+    const run = await this.#load(id);
+    authorize(caller, "task-result:read", { type: "task-run", id, flowRunId: run.flowRunId });
+    const data = run.storedResult && (await this.#storage.tasks.getResult(id));
+    if (!data) throw new TaskResultNotFoundError(id);
+    return data;
   }
 
   /** A flow run's task runs in call order; 404 for an unknown run. */

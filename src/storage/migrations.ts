@@ -260,6 +260,18 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex("flow_runs_worker").on("flow_runs").column("worker_id").where("worker_id", "is not", null).execute();
       },
     },
+    "0009-task-results": {
+      async up(db: Kysely<any>) {
+        // A result too large for its task run's row is kept here, one row per task run, and goes with it.
+        await db.schema
+          .createTable("task_results")
+          .addColumn("task_run_id", "text", (c) => c.primaryKey().references("task_runs.id").onDelete("cascade"))
+          .addColumn("bytes", "integer", (c) => c.notNull())
+          .addColumn("data", dialect === "postgres" ? "bytea" : "blob", (c) => c.notNull())
+          .execute();
+        await db.schema.alterTable("task_runs").addColumn("result_bytes", "integer").execute();
+      },
+    },
   };
 }
 

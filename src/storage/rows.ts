@@ -73,6 +73,7 @@ export function taskRunOf(row: Selectable<TaskRunTable>): TaskRun {
     taskKey: row.task_key,
     state: stateOf(row),
     ...(row.result === null ? {} : { result: JSON.parse(row.result) }),
+    ...(row.result_bytes === null ? {} : { storedResult: { bytes: row.result_bytes } }),
     attempts: row.attempts,
     createdAt: row.created_at,
     startTime: row.start_time,

@@ -10,6 +10,7 @@ export interface Database {
   deployments: DeploymentTable;
   flow_run_states: StateTable;
   task_runs: TaskRunTable;
+  task_results: TaskResultTable;
   run_inputs: RunInputTable;
   events: EventTable;
   event_cursors: EventCursorTable;
@@ -80,10 +81,19 @@ export interface TaskRunTable extends CurrentState {
   name: string;
   task_key: string;
   result: string | null;
+  /** Set when the result is in `task_results` instead of `result`: its size in bytes. */
+  result_bytes: number | null;
   attempts: number;
   created_at: string;
   start_time: string | null;
   end_time: string | null;
+}
+
+/** Results too large for their task run's row: the JSON text as bytes (bytea on PostgreSQL, blob on SQLite). */
+export interface TaskResultTable {
+  task_run_id: string;
+  bytes: number;
+  data: Uint8Array;
 }
 
 /** Each pause of a run: its question and, once answered, the answer. */

@@ -426,6 +426,39 @@ for (const backend of ["sqlite", "postgres"] as const) {
       assert.equal(values[0], values[1]);
     });
 
+    test("a result in the result store keeps every byte, is replaced by a later upload, and goes with its task run", async () => {
+      const run = await newRun("2026-04-02T00:00:00.000Z");
+      const taskRun = {
+        id: randomUUID(),
+        flowRunId: run.id,
+        name: "big",
+        taskKey: "#1",
+        state: state("RUNNING", "2026-04-02T00:00:01.000Z"),
+        attempts: 1,
+        createdAt: "2026-04-02T00:00:01.000Z",
+        startTime: "2026-04-02T00:00:01.000Z",
+        endTime: null,
+      };
+      await storage.tasks.insert(taskRun);
+      assert.equal(await storage.tasks.resultBytes(taskRun.id), undefined);
+      const bytes = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 7919) % 256); // NULs, and no valid UTF-8 on the whole
+      await storage.transaction((tx) => tx.tasks.putResult(taskRun.id, new Uint8Array([1, 2, 3])));
+      await storage.transaction((tx) => tx.tasks.putResult(taskRun.id, bytes));
+      assert.equal(await storage.tasks.resultBytes(taskRun.id), bytes.byteLength);
+      assert.ok(Buffer.from((await storage.tasks.getResult(taskRun.id))!).equals(bytes));
+      await storage.transaction((tx) =>
+        tx.tasks.updateState(taskRun, state("COMPLETED", "2026-04-02T00:00:02.000Z"), { resultBytes: bytes.byteLength }),
+      );
+      assert.deepEqual((await storage.tasks.get(taskRun.id))!.storedResult, { bytes: bytes.byteLength });
+      const { db, close } = connect();
+      try {
+        await db.deleteFrom("task_runs").where("id", "=", taskRun.id).execute();
+      } finally {
+        await close();
+      }
+      assert.equal(await storage.tasks.getResult(taskRun.id), undefined, "deleted with its task run");
+    });
+
     test("events come back in id order after a given id, optionally for one run", async () => {
       const run = await newRun("2026-04-01T00:00:00.000Z");
       const [e1, e2] = await storage.events.insert([

@@ -8,6 +8,8 @@ import type { Executor } from "./sql-storage.ts";
 export interface TaskRunFields {
   /** The result as JSON text. */
   result?: string | null;
+  /** The size of the result kept in the result store (`putResult`), when it is there. */
+  resultBytes?: number | null;
   attempts?: number;
   startTime?: string | null;
   endTime?: string | null;
@@ -25,6 +27,12 @@ export interface TaskRunStore {
   updateState(run: TaskRun, state: State, fields: TaskRunFields): Promise<void>;
   /** The task runs of one run or several, in the order they were called. */
   list(flowRunIds: string | readonly string[]): Promise<TaskRun[]>;
+  /** Keeps a result too large for the row (JSON text as bytes) for a task run, replacing one kept before. */
+  putResult(taskRunId: string, data: Uint8Array): Promise<void>;
+  /** The size of the result kept for a task run by `putResult`, or undefined. */
+  resultBytes(taskRunId: string): Promise<number | undefined>;
+  /** The result kept for a task run by `putResult`, or undefined. */
+  getResult(taskRunId: string): Promise<Uint8Array | undefined>;
 }
 
 /** `TaskRunStore` in SQL, the same on both databases. */
@@ -43,6 +51,7 @@ export class SqlTaskRunStore implements TaskRunStore {
       task_key: run.taskKey,
       ...stateColumns(run.state),
       result: null,
+      result_bytes: null,
       attempts: run.attempts,
       created_at: run.createdAt,
       start_time: run.startTime,
@@ -78,6 +87,7 @@ export class SqlTaskRunStore implements TaskRunStore {
     const { shape, present: columns } = defined({
       ...stateColumns(state),
       result: fields.result,
+      result_bytes: fields.resultBytes,
       attempts: fields.attempts,
       start_time: fields.startTime,
       end_time: fields.endTime,
@@ -97,5 +107,23 @@ export class SqlTaskRunStore implements TaskRunStore {
       .orderBy("id")
       .execute();
     return rows.map(taskRunOf);
+  }
+
+  async putResult(taskRunId: string, data: Uint8Array): Promise<void> {
+    await this.#db
+      .insertInto("task_results")
+      .values({ task_run_id: taskRunId, bytes: data.byteLength, data })
+      .onConflict((oc) => oc.column("task_run_id").doUpdateSet((eb) => ({ bytes: eb.ref("excluded.bytes"), data: eb.ref("excluded.data") })))
+      .execute();
+  }
+
+  async resultBytes(taskRunId: string): Promise<number | undefined> {
+    const row = await this.#db.selectFrom("task_results").select("bytes").where("task_run_id", "=", taskRunId).executeTakeFirst();
+    return row?.bytes;
+  }
+
+  async getResult(taskRunId: string): Promise<Uint8Array | undefined> {
+    const row = await this.#db.selectFrom("task_results").select("data").where("task_run_id", "=", taskRunId).executeTakeFirst();
+    return row?.data;
   }
 }

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { Readable } from "node:stream";
 import { z } from "zod";
+import { BadRequestError } from "../../contract/errors.ts";
 import { CreateTaskRunBody, SetTaskRunStateBody, TaskRun } from "../../contract/index.ts";
 import type { TaskRunService } from "../task-run-service.ts";
 
@@ -31,6 +33,35 @@ export function taskRunsRoute(tasks: TaskRunService): FastifyPluginAsyncZod {
       "/task-runs/:id/set-state",
       { schema: { tags, summary: "Set a task run's state (and result)", params: IdParams, body: SetTaskRunStateBody, response: { 200: TaskRun } } },
       (req) => tasks.setState(req.caller, req.params.id, req.body),
+    );
+    // A result too large for the task run's row: its JSON text as the raw body, with its content-length, read
+    // as a stream by the service up to BATON_RESULT_MAX_BYTES (the 1 MiB limit of JSON bodies stays on every
+    // other route). The size is required so that one too large is refused before it is read: stopping an
+    // upload midway would leave its client writing to a connection that is no longer read. The parser is this
+    // plugin's, so no other group of routes takes octet-stream bodies.
+    app.addContentTypeParser("application/octet-stream", (_req, payload, done) => done(null, payload));
+    app.put(
+      "/task-runs/:id/result",
+      {
+        schema: {
+          tags,
+          summary:
+            "Upload a task's result too large for its row (its JSON text, application/octet-stream, with a content-length), before set-state COMPLETED with resultUploaded",
+          params: IdParams,
+          response: { 200: z.object({ bytes: z.number().int() }) },
+        },
+      },
+      (req) => {
+        const length = req.headers["content-length"];
+        if (!(req.body instanceof Readable) || length === undefined)
+          throw new BadRequestError("Send the result's JSON text as the body, with content-type application/octet-stream and a content-length.");
+        return tasks.storeResult(req.caller, req.params.id, Number(length), req.body);
+      },
+    );
+    app.get(
+      "/task-runs/:id/result",
+      { schema: { tags, summary: "Read a task's result kept in the result store (its JSON text)", params: IdParams } },
+      async (req, reply) => reply.type("application/json; charset=utf-8").send(Buffer.from(await tasks.readResult(req.caller, req.params.id))),
     );
     app.get(
       "/flow-runs/:id/task-runs",
