@@ -8,6 +8,7 @@ import type { Storage } from "../storage/storage.ts";
 import { resolveServerConfig, type ServerConfig, type ServerOptions } from "./config.ts";
 import { errorHandler } from "./error-handler.ts";
 import { identifyCallers } from "./request-caller.ts";
+import { registerRequestGuards } from "./request-guards.ts";
 import { responseSerializer } from "./response-serializer.ts";
 import { EventBus } from "./event-bus.ts";
 import { EventService } from "./event-service.ts";
@@ -69,6 +70,8 @@ export async function createApp(
     if (/^\s*$/.test(body as string)) return done(null, undefined);
     parseJson(req, body as string, done);
   });
+
+  await registerRequestGuards(app, config);
 
   const bus = new EventBus();
   const transitions = new StateTransitions(storage, bus);

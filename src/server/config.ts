@@ -21,6 +21,16 @@ const ServerConfig = z.object({
   /** Check every response body against its schema (the test suite does); off, bodies are written as built. */
   checkResponses: z.stringbool().or(z.boolean()).default(false),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),
+  /** The address people reach the server at (behind a proxy, or on a name): its host is the one non-loopback Host answered. */
+  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** Origins whose pages may call the API (CORS); none by default. */
+  corsOrigins: z
+    .union([z.string(), z.array(z.string())])
+    .default([])
+    .transform((v) => (Array.isArray(v) ? v : v.split(",")).map((o) => o.trim().replace(/\/+$/, "")).filter(Boolean))
+    .pipe(z.array(z.url({ protocol: /^https?$/ }))),
+  /** Serve with no authentication on a non-loopback address, with no user defined. Dangerous. */
+  insecureNoAuth: z.stringbool().or(z.boolean()).default(false),
 });
 /** The server's settings, resolved once at start-up. */
 export type ServerConfig = z.output<typeof ServerConfig>;
@@ -37,6 +47,8 @@ export function resolveServerConfig(options: ServerOptions = {}, env: NodeJS.Pro
     heartbeatTimeoutSeconds: env.BATON_HEARTBEAT_TIMEOUT_SECONDS,
     logLevel: env.BATON_LOG_LEVEL,
     checkResponses: env.BATON_CHECK_RESPONSES,
+    publicUrl: env.BATON_PUBLIC_URL,
+    corsOrigins: env.BATON_CORS_ORIGINS,
   };
   const merged = { ...stripUndefined(fromEnv), ...stripUndefined(options) };
   const parsed = ServerConfig.safeParse(merged);
