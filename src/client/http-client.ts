@@ -1,6 +1,12 @@
 import { ServerUnreachableError } from "../contract/errors.ts";
 import { MAX_BATCH_OPERATIONS } from "../contract/index.ts";
 import type {
+  ApiKey,
+  CreateApiKeyBody,
+  CreatedApiKey,
+  CreateUserBody,
+  Me,
+  User,
   BatchOperation,
   BatchResult,
   BatonEvent,
@@ -63,6 +69,8 @@ export interface ClientOptions {
   apiUrl?: string | undefined;
   /** Recorded with each answer this client gives (`sdk`, `cli`, `api`). */
   channel?: Channel | undefined;
+  /** The API key sent as `Authorization: Bearer`; default `BATON_API_KEY`. A server with no users needs none. */
+  apiKey?: string | undefined;
 }
 
 /** Filters of `listFlowRuns`. */
@@ -90,12 +98,16 @@ export interface ListFlowRunsOptions {
 export class BatonClient {
   readonly apiUrl: string;
   readonly channel: Channel;
+  /** The headers every request carries: the channel, and the key when there is one. */
+  readonly #headers: Readonly<Record<string, string>>;
   #pool: Promise<{ pool: import("undici").Pool; basePath: string }> | undefined;
   #queue: QueuedWrite[] = [];
   #writesInFlight = 0;
   constructor(options: ClientOptions = {}) {
     this.apiUrl = (options.apiUrl ?? process.env.BATON_API_URL ?? DEFAULT_API_URL).replace(/\/+$/, "");
     this.channel = options.channel ?? "api";
+    const apiKey = options.apiKey ?? process.env.BATON_API_KEY;
+    this.#headers = { "x-baton-channel": this.channel, ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) };
   }
 
   #request<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -187,8 +199,7 @@ export class BatonClient {
       return { pool: new Pool(url.origin, options), basePath: url.pathname };
     });
     const { pool, basePath } = await this.#pool;
-    const headers: Record<string, string> = { "x-baton-channel": this.channel };
-    if (body !== undefined) headers["content-type"] = "application/json";
+    const headers = body === undefined ? this.#headers : { ...this.#headers, "content-type": "application/json" };
     const res = await pool.request({ method: method as "GET", path: basePath + path, headers, body });
     return { status: res.statusCode, text: await res.body.text() };
   }
@@ -292,7 +303,33 @@ export class BatonClient {
     if (options.flowRunId) q.set("flowRunId", options.flowRunId);
     if (options.types) q.set("types", options.types.join(","));
     const qs = q.toString();
-    return openEventStream({ ...options, url: `${this.apiUrl}/events${qs ? `?${qs}` : ""}` }, onEvent);
+    return openEventStream({ ...options, headers: this.#headers, url: `${this.apiUrl}/events${qs ? `?${qs}` : ""}` }, onEvent);
+  }
+  /** Who the server takes this client for (its key's user and role, or an open server). */
+  me(): Promise<Me> {
+    return this.#request("GET", "/me");
+  }
+  listUsers(): Promise<User[]> {
+    return this.#request("GET", "/users");
+  }
+  createUser(body: CreateUserBody): Promise<User> {
+    return this.#request("POST", "/users", body);
+  }
+  removeUser(name: string): Promise<void> {
+    return this.#request("DELETE", `/users/${encodeURIComponent(name)}`);
+  }
+  setUserPassword(name: string, password: string): Promise<void> {
+    return this.#request("POST", `/users/${encodeURIComponent(name)}/password`, { password });
+  }
+  listApiKeys(): Promise<ApiKey[]> {
+    return this.#request("GET", "/api-keys");
+  }
+  /** Makes an API key; the answer's `token` is shown this once. */
+  createApiKey(body: CreateApiKeyBody): Promise<CreatedApiKey> {
+    return this.#request("POST", "/api-keys", body);
+  }
+  revokeApiKey(id: string): Promise<void> {
+    return this.#request("DELETE", `/api-keys/${encodeURIComponent(id)}`);
   }
 }
 

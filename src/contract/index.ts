@@ -28,3 +28,4 @@ export {
   HeartbeatBody,
   HeartbeatResult,
 } from "./deployment.ts";
+export { Role, UserName, GroupName, User, Password, CreateUserBody, SetPasswordBody, ApiKey, CreateApiKeyBody, CreatedApiKey, Me } from "./people.ts";

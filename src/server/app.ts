@@ -2,12 +2,15 @@ import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { RouteNotFoundError } from "../contract/errors.ts";
+import { ConfigError, RouteNotFoundError } from "../contract/errors.ts";
 import { openStorage } from "../storage/open-storage.ts";
 import type { Storage } from "../storage/storage.ts";
 import { resolveServerConfig, type ServerConfig, type ServerOptions } from "./config.ts";
 import { errorHandler } from "./error-handler.ts";
+import { Authenticator } from "./authenticator.ts";
+import { PeopleService } from "./people-service.ts";
 import { identifyCallers } from "./request-caller.ts";
+import { peopleRoute } from "./routes/people-route.ts";
 import { registerRequestGuards } from "./request-guards.ts";
 import { responseSerializer } from "./response-serializer.ts";
 import { EventBus } from "./event-bus.ts";
@@ -38,6 +41,11 @@ export interface BatonServer {
   /** The API's base URL, e.g. `http://127.0.0.1:4200/api`. */
   readonly apiUrl: string;
   /**
+   * Whether the server requires no sign-in now: true while it has no user and no API key, on a loopback
+   * address (or with `insecureNoAuth`); the first user or key added closes it.
+   */
+  readonly open: boolean;
+  /**
    * Fails the runs whose pause timed out now, instead of at the next sweep; resolves with how many. For
    * tests that move the server's clock (`advanceTime` of `baton/testing`).
    */
@@ -52,7 +60,8 @@ export interface BatonServer {
 export async function createApp(
   storage: Storage,
   config: ServerConfig,
-): Promise<{ app: FastifyInstance; bus: EventBus; runs: FlowRunService; deployments: DeploymentService }> {
+): Promise<{ app: FastifyInstance; bus: EventBus; runs: FlowRunService; deployments: DeploymentService; authenticator: Authenticator }> {
+  const authenticator = await authenticatorFor(storage, config);
   const app = Fastify({
     bodyLimit: config.bodyLimit,
     logger: config.logLevel === "silent" ? false : { level: config.logLevel },
@@ -82,6 +91,7 @@ export async function createApp(
   const events = new EventService(storage, bus);
   const deployments = new DeploymentService(storage, runs, transitions);
   const health = new HealthService(storage);
+  const people = new PeopleService(storage, authenticator);
 
   await app.register(swagger, {
     openapi: { info: { title: "Baton API", version: "0.1.0", description: "Flows that pause until a person answers." } },
@@ -89,7 +99,7 @@ export async function createApp(
   });
   await app.register(
     async (api) => {
-      identifyCallers(api);
+      identifyCallers(api, authenticator);
       api.get("/health", { schema: { tags: ["server"], response: { 200: z.object({ status: z.literal("ok"), database: z.string() }) } } }, (req) =>
         health.check(req.caller),
       );
@@ -101,6 +111,7 @@ export async function createApp(
       await api.register(eventsRoute(events));
       await api.register(deploymentsRoute(deployments));
       await api.register(batchRoute(runs, tasks));
+      await api.register(peopleRoute(people));
     },
     { prefix: "/api" },
   );
@@ -109,7 +120,28 @@ export async function createApp(
     if (ui.handleNotFound(req, reply)) return;
     throw new RouteNotFoundError(req.method, req.url);
   });
-  return { app, bus, runs, deployments };
+  return { app, bus, runs, deployments, authenticator };
+}
+
+/** Whether `host` is an address only this machine reaches. */
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * Who may call: with no user and no key, a server on a loopback address runs open (local development);
+ * on any other address it refuses to start, unless told `insecureNoAuth`.
+ */
+async function authenticatorFor(storage: Storage, config: ServerConfig): Promise<Authenticator> {
+  const anyone = await storage.people.anyone();
+  const mayBeOpen = isLoopback(config.host) || config.insecureNoAuth;
+  if (!anyone && !mayBeOpen)
+    throw new ConfigError(
+      `No user is defined, and ${config.host} is not a loopback address: anyone who reaches it could do anything. ` +
+        "Add an admin first (`baton user add NAME --role admin`, on the same BATON_HOME or BATON_DATABASE_URL), " +
+        "or listen on 127.0.0.1, or (never on a network you do not trust) start with --insecure-no-auth.",
+    );
+  return new Authenticator(storage, { open: !anyone, mayBeOpen });
 }
 
 /**
@@ -119,7 +151,14 @@ export async function createApp(
 export async function startServer(options: ServerOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<BatonServer> {
   const config = resolveServerConfig(options, env);
   const storage = await openStorage({ databaseUrl: config.databaseUrl, home: config.home });
-  const { app, bus, runs, deployments } = await createApp(storage, config);
+  let built: Awaited<ReturnType<typeof createApp>>;
+  try {
+    built = await createApp(storage, config);
+  } catch (e) {
+    await storage.close();
+    throw e;
+  }
+  const { app, bus, runs, deployments, authenticator } = built;
   const expiry = startPauseExpiry(runs, config.expiryIntervalSeconds, (e) => app.log.error({ err: e }, "expiry sweep failed"));
   const stopMonitor = startHeartbeatMonitor(deployments, config.heartbeatTimeoutSeconds, (e) => app.log.error({ err: e }, "heartbeat check failed"));
   const relay = await storage.relayEvents?.(
@@ -148,6 +187,9 @@ export async function startServer(options: ServerOptions = {}, env: NodeJS.Proce
     storage,
     config,
     apiUrl: `http://${host}:${port}/api`,
+    get open() {
+      return authenticator.open;
+    },
     expirePauses: () => expiry.sweep(),
     async close() {
       await stopServices();

@@ -1,15 +1,40 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { Channel } from "../contract/index.ts";
+import type { Channel, Role } from "../contract/index.ts";
+import type { Authenticator } from "./authenticator.ts";
 
 /**
- * Who makes a request, as the services see it. Today every caller is anonymous, and known only by the
- * channel it says it uses (the `x-baton-channel` header: `api` unless it names another); an identity
- * (a token, a user) would become another kind here.
+ * Who makes a request, as the services see it:
+ * - `open`: the server requires no sign-in (a local server with no users), so the caller may do anything
+ *   and is known by no name;
+ * - `anonymous`: the server requires sign-in and the request brought none; it may do nothing;
+ * - `principal`: a user (through a key of theirs, or a session) or a key of its own, with a role.
+ * Every kind has the channel the request came through.
  */
-export interface RequestCaller {
-  readonly kind: "anonymous";
-  /** Through what the request came: what an answer is recorded with unless its body says otherwise. */
+export type RequestCaller = OpenCaller | AnonymousCaller | Principal;
+
+export interface OpenCaller {
+  readonly kind: "open";
   readonly channel: Channel;
+}
+
+export interface AnonymousCaller {
+  readonly kind: "anonymous";
+  readonly channel: Channel;
+}
+
+export interface Principal {
+  readonly kind: "principal";
+  readonly channel: Channel;
+  /** The user's name, or `key:<name>` for a key that acts as no user. What answers are recorded as. */
+  readonly name: string;
+  /** The user's name when the caller is a user; null for a key of its own. */
+  readonly userName: string | null;
+  readonly role: Role;
+  readonly groups: readonly string[];
+  /** How the caller proved who it is: an API key, a session cookie, or access to the database itself (the CLI's local commands). */
+  readonly via: "api-key" | "session" | "local";
+  /** The key's id, for a caller through an API key. */
+  readonly keyId: string | null;
 }
 
 declare module "fastify" {
@@ -19,27 +44,49 @@ declare module "fastify" {
   }
 }
 
-/** One caller per channel, made once: requests of a channel share it, so that naming a caller costs no allocation. */
-const ANONYMOUS = new Map<string, RequestCaller>(Channel.options.map((channel) => [channel, Object.freeze({ kind: "anonymous", channel })]));
+/** The channels a program may say it answers through; `ui` and `link` are the server's to give (a session, a link). */
+const PROGRAM_CHANNELS: ReadonlySet<string> = new Set(["api", "sdk", "cli"]);
 
-/** The caller of a request, from its headers. */
-export function callerOf(req: FastifyRequest): RequestCaller {
+/** The channel a request says it comes through (the `x-baton-channel` header: `api` unless it names another). */
+export function channelOf(req: FastifyRequest, allowed: ReadonlySet<string> = PROGRAM_CHANNELS): Channel {
   const header = req.headers["x-baton-channel"];
-  return (typeof header === "string" && ANONYMOUS.get(header)) || ANONYMOUS.get("api")!;
+  return typeof header === "string" && allowed.has(header) ? (header as Channel) : "api";
 }
 
 /**
  * Names the caller of every request of `app` (the API's routes and its event stream) before its route
  * runs, as `req.caller`: the one place where a request's caller becomes known. Routes hand it to the
- * services, which ask `authorize` before they act.
+ * services, which ask `authorize` before they act. A request with credentials that are not valid is
+ * refused here (401), whatever it asks.
  *
  * @example
  * app.post("/flow-runs/:id/cancel", (req) => runs.cancel(req.caller, req.params.id));
  */
-export function identifyCallers(app: FastifyInstance): void {
-  app.decorateRequest("caller", null as unknown as RequestCaller);
+export function identifyCallers(app: FastifyInstance, authenticator: Authenticator): void {
+  app.decorateRequest("caller", null as never);
   app.addHook("onRequest", (req, _reply, done) => {
-    req.caller = callerOf(req);
-    done();
+    const known = authenticator.identify(req);
+    if (!(known instanceof Promise)) {
+      req.caller = known;
+      return done();
+    }
+    known.then((caller) => {
+      req.caller = caller;
+      done();
+    }, done);
+  });
+}
+
+/** The caller of the CLI's commands on the database itself: whoever can open it is its admin already. */
+export function localAdmin(osUser: string): Principal {
+  return Object.freeze({
+    kind: "principal",
+    channel: "cli",
+    name: `local:${osUser}`,
+    userName: null,
+    role: "admin",
+    groups: [],
+    via: "local",
+    keyId: null,
   });
 }

@@ -185,6 +185,32 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0007-people": {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable("users")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("name", "text", (c) => c.notNull().unique())
+          .addColumn("role", "text", (c) => c.notNull())
+          .addColumn("groups", "text", (c) => c.notNull())
+          .addColumn("email", "text")
+          .addColumn("password_hash", "text")
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .addColumn("updated_at", "text", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable("api_keys")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("role", "text", (c) => c.notNull())
+          .addColumn("user_id", "text")
+          .addColumn("secret_hash", "text", (c) => c.notNull())
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .addColumn("revoked_at", "text")
+          .execute();
+        await db.schema.createIndex("api_keys_user").on("api_keys").column("user_id").execute();
+      },
+    },
   };
 }
 

@@ -14,6 +14,8 @@ export interface Database {
   events: EventTable;
   event_cursors: EventCursorTable;
   logs: LogTable;
+  users: UserTable;
+  api_keys: ApiKeyTable;
 }
 
 /** Flows by name, made on a flow's first run. */
@@ -131,4 +133,28 @@ export interface DeploymentTable {
   created_at: string;
   updated_at: string;
   last_served_at: string | null;
+}
+
+/** People who may sign in and answer; `groups` is a JSON array of names. */
+export interface UserTable {
+  id: string;
+  name: string;
+  role: string;
+  groups: string;
+  email: string | null;
+  /** `scrypt$N$r$p$salt$hash` (base64url), or null for a user who signs in with API keys only. */
+  password_hash: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** API keys: the secret is kept only as its scrypt hash, like a password. */
+export interface ApiKeyTable {
+  id: string;
+  name: string;
+  role: string;
+  user_id: string | null;
+  secret_hash: string;
+  created_at: string;
+  revoked_at: string | null;
 }

@@ -4,6 +4,7 @@ import { SqlDeploymentStore } from "./deployments-store.ts";
 import { SqlEventStore } from "./events-store.ts";
 import { SqlFlowRunStore } from "./flow-runs-store.ts";
 import { SqlLogStore } from "./logs-store.ts";
+import { SqlPeopleStore } from "./people-store.ts";
 import { SqlRunInputStore } from "./run-inputs-store.ts";
 import type { Database } from "./schema.ts";
 import type { Dialect, EventRelay, Storage, Stores, TransactionOptions } from "./storage.ts";
@@ -24,6 +25,7 @@ export class SqlStores implements Stores {
   #events: SqlEventStore | undefined;
   #logs: SqlLogStore | undefined;
   #deployments: SqlDeploymentStore | undefined;
+  #people: SqlPeopleStore | undefined;
 
   constructor(db: Executor) {
     this.#db = db;
@@ -46,6 +48,9 @@ export class SqlStores implements Stores {
   }
   get deployments(): SqlDeploymentStore {
     return (this.#deployments ??= new SqlDeploymentStore(this.#db));
+  }
+  get people(): SqlPeopleStore {
+    return (this.#people ??= new SqlPeopleStore(this.#db));
   }
 }
 

@@ -3,6 +3,7 @@ import type { DeploymentStore } from "./deployments-store.ts";
 import type { EventStore } from "./events-store.ts";
 import type { FlowRunStore } from "./flow-runs-store.ts";
 import type { LogStore } from "./logs-store.ts";
+import type { PeopleStore } from "./people-store.ts";
 import type { RunInputStore } from "./run-inputs-store.ts";
 import type { TaskRunStore } from "./task-runs-store.ts";
 
@@ -11,6 +12,7 @@ export type { DeploymentStore, NewDeployment } from "./deployments-store.ts";
 export type { EventStore, NewEvent, StoredEvent } from "./events-store.ts";
 export type { FlowRunQuery, FlowRunStore, RunOwnership, StateChange } from "./flow-runs-store.ts";
 export type { LogStore } from "./logs-store.ts";
+export type { PeopleStore, StoredApiKey, StoredUser } from "./people-store.ts";
 export type { Response, RunInputStore } from "./run-inputs-store.ts";
 export type { TaskRunFields, TaskRunStore } from "./task-runs-store.ts";
 
@@ -43,6 +45,8 @@ export interface Stores {
   readonly logs: LogStore;
   /** Deployments that serving processes register. */
   readonly deployments: DeploymentStore;
+  /** Users and API keys (their secrets as hashes). */
+  readonly people: PeopleStore;
 }
 
 /**
