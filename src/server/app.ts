@@ -100,10 +100,12 @@ export async function createApp(
   await app.register(
     async (api) => {
       identifyCallers(api, authenticator);
-      api.get("/health", { schema: { tags: ["server"], response: { 200: z.object({ status: z.literal("ok"), database: z.string() }) } } }, (req) =>
-        health.check(req.caller),
+      api.get(
+        "/health",
+        { config: { public: true }, schema: { tags: ["server"], response: { 200: z.object({ status: z.literal("ok"), database: z.string() }) } } },
+        (req) => health.check(req.caller),
       );
-      api.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
+      api.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, () => app.swagger());
       await api.register(flowRunsRoute(runs));
       await api.register(pausesRoute(pauses));
       await api.register(taskRunsRoute(tasks));

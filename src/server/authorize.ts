@@ -40,16 +40,7 @@ export type Resource =
   | { type: "api-key"; id?: string | undefined }
   | { type: "audit" };
 
-const READ: readonly Action[] = [
-  "server:read",
-  "flow:read",
-  "flow-run:read",
-  "task-run:read",
-  "log:read",
-  "event:read",
-  "deployment:read",
-  "user:read",
-];
+const READ: readonly Action[] = ["server:read", "flow:read", "flow-run:read", "task-run:read", "log:read", "event:read", "deployment:read"];
 /** Answering; which pauses a responder may answer is the pause's own rule (its respondents), checked by PauseService. */
 const RESPOND: readonly Action[] = [...READ, "flow-run:resume"];
 /** Running flows (a flow process or a serving process reports through these) and starting, stopping and changing runs. */
@@ -67,7 +58,9 @@ const OPERATE: readonly Action[] = [
   "worker:claim",
   "worker:heartbeat",
 ];
-const ADMINISTER: readonly Action[] = [...OPERATE, "user:manage", "api-key:manage", "audit:read"];
+const ADMINISTER: readonly Action[] = [...OPERATE, "user:read", "user:manage", "api-key:manage", "audit:read"];
+/** What needs no sign-in: whether the server is up (for load balancers and monitors). */
+const PUBLIC: ReadonlySet<Action> = new Set(["server:read"]);
 
 /** What each role may do. */
 export const PERMISSIONS: Readonly<Record<Role, ReadonlySet<Action>>> = {
@@ -91,7 +84,7 @@ export function leastRoleFor(action: Action): Role {
  * authorize(caller, "flow-run:resume", { type: "flow-run", id });
  */
 export function authorize(caller: RequestCaller, action: Action, _resource: Resource): void {
-  if (caller.kind === "open") return;
+  if (caller.kind === "open" || PUBLIC.has(action)) return;
   if (caller.kind === "anonymous") throw new UnauthenticatedError("This server requires sign-in, and the request carries no credentials.");
   if (!PERMISSIONS[caller.role].has(action))
     throw new ForbiddenError(action, `${caller.name} has the role ${caller.role}; this needs the role ${leastRoleFor(action)} or above.`);

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { UnauthenticatedError } from "../contract/errors.ts";
 import type { Channel, Role } from "../contract/index.ts";
 import type { Authenticator } from "./authenticator.ts";
 
@@ -42,6 +43,10 @@ declare module "fastify" {
     /** Who makes this request: set by `identifyCallers` before any route runs. */
     caller: RequestCaller;
   }
+  interface FastifyContextConfig {
+    /** The route answers callers without credentials on a server that requires sign-in (health, who am I). */
+    public?: boolean;
+  }
 }
 
 /** The channels a program may say it answers through; `ui` and `link` are the server's to give (a session, a link). */
@@ -56,24 +61,25 @@ export function channelOf(req: FastifyRequest, allowed: ReadonlySet<string> = PR
 /**
  * Names the caller of every request of `app` (the API's routes and its event stream) before its route
  * runs, as `req.caller`: the one place where a request's caller becomes known. Routes hand it to the
- * services, which ask `authorize` before they act. A request with credentials that are not valid is
- * refused here (401), whatever it asks.
+ * services, which ask `authorize` before they act. A request with credentials that are not valid, or
+ * with none on a server that requires them, is refused here (401) before its body is read, unless its
+ * route is `public`.
  *
  * @example
  * app.post("/flow-runs/:id/cancel", (req) => runs.cancel(req.caller, req.params.id));
  */
 export function identifyCallers(app: FastifyInstance, authenticator: Authenticator): void {
   app.decorateRequest("caller", null as never);
+  const identified = (req: FastifyRequest, caller: RequestCaller, done: (e?: Error) => void) => {
+    req.caller = caller;
+    if (caller.kind === "anonymous" && !req.routeOptions.config.public)
+      return done(new UnauthenticatedError("This server requires sign-in, and the request carries no credentials."));
+    done();
+  };
   app.addHook("onRequest", (req, _reply, done) => {
     const known = authenticator.identify(req);
-    if (!(known instanceof Promise)) {
-      req.caller = known;
-      return done();
-    }
-    known.then((caller) => {
-      req.caller = caller;
-      done();
-    }, done);
+    if (known instanceof Promise) known.then((caller) => identified(req, caller, done), done);
+    else identified(req, known, done);
   });
 }
 

@@ -9,8 +9,10 @@ const IdParams = z.object({ id: z.string().min(1).max(100) });
 /** Who the caller is; users and API keys (admins only). */
 export function peopleRoute(people: PeopleService): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get("/me", { schema: { tags: ["people"], summary: "Who the server takes the caller for", response: { 200: Me } } }, (req) =>
-      people.me(req.caller),
+    app.get(
+      "/me",
+      { config: { public: true }, schema: { tags: ["people"], summary: "Who the server takes the caller for", response: { 200: Me } } },
+      (req) => people.me(req.caller),
     );
     app.get("/users", { schema: { tags: ["people"], summary: "List users", response: { 200: z.array(User) } } }, (req) =>
       people.listUsers(req.caller),
