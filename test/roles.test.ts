@@ -7,10 +7,8 @@ import { tmpdir } from "node:os";
 import { after, before, describe, test } from "node:test";
 import { createClient, type BatonClient } from "../src/client/index.ts";
 import type { Role } from "../src/contract/index.ts";
-import { PeopleService } from "../src/server/people-service.ts";
-import { localAdmin } from "../src/server/request-caller.ts";
-import { openStorage } from "../src/storage/open-storage.ts";
 import { pausedRun, request } from "./support/api.ts";
+import { makePeople } from "./support/people.ts";
 import { startTestServer, type TestServer } from "./support/processes.ts";
 
 type Caller = "anonymous" | Role;
@@ -87,15 +85,14 @@ describe("roles on every route", () => {
   let admin: BatonClient;
   let n = 0;
   before(async () => {
-    // The people are made on the database itself, as `baton user add` does, before the server starts.
-    const storage = await openStorage({ home });
-    const people = new PeopleService(storage);
-    const me = localAdmin("test");
-    for (const role of ["viewer", "responder", "operator", "admin"] as const) {
-      await people.createUser(me, { name: `${role}-user`, role, groups: [] });
-      tokens[role] = (await people.createKey(me, { name: role, role, userName: `${role}-user` })).token;
-    }
-    await storage.close();
+    const roles = ["viewer", "responder", "operator", "admin"] as const;
+    Object.assign(
+      tokens,
+      await makePeople(
+        { home },
+        roles.map((role) => ({ name: role, role })),
+      ),
+    );
     server = await startTestServer("sqlite", { BATON_HOME: home });
     admin = createClient({ apiUrl: server.apiUrl, apiKey: tokens.admin });
     await admin.registerDeployment({ name: "role-dep", flowName: "role-test" });

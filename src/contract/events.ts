@@ -25,6 +25,7 @@ export const BatonEvent = z.discriminatedUnion("type", [
       input: z.unknown(),
       channel: Channel,
       respondedBy: z.string().nullable(),
+      onBehalfOf: z.string().nullable().optional(),
     }),
   }),
   z.object({

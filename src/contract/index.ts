@@ -12,7 +12,7 @@ export {
   defaultStateName,
 } from "./states.ts";
 export { Flow, FlowRun, FlowRunFilter, FlowRunPage, CreateFlowRunBody, SetStateBody, RunName } from "./flow-run.ts";
-export { PauseKey, PauseBody, PauseResult, ResumeBody, RunInput, Channel, SuspendBody } from "./pause.ts";
+export { PauseKey, PauseBody, PauseResult, ResumeBody, RunInput, Channel, SuspendBody, Respondent, Answer } from "./pause.ts";
 export { TaskRun, CreateTaskRunBody, SetTaskRunStateBody } from "./task-run.ts";
 export { LogLevel, LogEntry, Log, LogBatch } from "./log.ts";
 export { BatonEvent, EVENT_TYPES } from "./events.ts";

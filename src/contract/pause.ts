@@ -9,6 +9,13 @@ export const PauseKey = z
   .max(100)
   .regex(/^[a-z0-9][a-z0-9-]*$/, "use lowercase letters, digits and dashes, starting with a letter or digit");
 
+/** Who may answer a pause: a user's name, or `group:<name>`. */
+export const Respondent = z
+  .string()
+  .min(1)
+  .max(107)
+  .regex(/^(group:)?[A-Za-z0-9][A-Za-z0-9._@-]*$/, "name a user (alice) or a group (group:finance)");
+
 /** Body of `POST /api/flow-runs/{id}/pause`, sent by the SDK when a flow calls `pauseFlowRun`. */
 export const PauseBody = z.object({
   key: PauseKey,
@@ -26,6 +33,12 @@ export const PauseBody = z.object({
     .boolean()
     .default(false)
     .describe("true (runs of a deployment only): suspend, letting the process go; the run's state gets details.suspended: true."),
+  /** Who may answer: user names and `group:<name>`; absent, anyone whose role lets them answer. */
+  respondents: z.array(Respondent).max(100).optional(),
+  /** The person who started the run may not answer (no approving one's own request). */
+  excludeRunCreator: z.boolean().optional(),
+  /** How many different permitted people must answer; the answer is then the list of their answers. */
+  required: z.number().int().min(1).max(100).optional(),
 });
 
 /** Body of `POST /api/flow-runs/{id}/suspend`: turns the live pause `key` into a suspend. */
@@ -55,6 +68,19 @@ export const ResumeBody = z.object({
 });
 export type ResumeBody = z.input<typeof ResumeBody>;
 
+/**
+ * One person's answer to a pause that needs several (`required`): the answer's value, who gave it (the
+ * caller's identity; with `onBehalfOf`, an admin answering for that person), how and when.
+ */
+export const Answer = z.object({
+  input: z.unknown(),
+  respondedBy: z.string().nullable(),
+  onBehalfOf: z.string().nullable(),
+  channel: Channel,
+  respondedAt: z.iso.datetime(),
+});
+export type Answer = z.infer<typeof Answer>;
+
 /** One pause of a run: what it asked and, once answered, the answer with when, how and by whom. */
 export const RunInput = z.object({
   flowRunId: z.string(),
@@ -67,6 +93,11 @@ export const RunInput = z.object({
   response: z.unknown().optional(),
   respondedAt: z.iso.datetime().nullable(),
   channel: Channel.nullable(),
+  /** Who answered: the authenticated caller (a user's name, or `key:<name>`); on a server without sign-in, what the answer said. */
   respondedBy: z.string().nullable(),
+  /** The person an admin answered for, when one did. */
+  onBehalfOf: z.string().nullable(),
+  /** For a pause that needs several people: the answers given so far (the response, once complete, is all of them). */
+  answers: z.array(Answer),
 });
 export type RunInput = z.infer<typeof RunInput>;

@@ -59,6 +59,12 @@ export const StateDetails = z
         "On a PAUSED state: true when no process waits in the run, so that an answer schedules it for a serving process; absent on a live pause.",
       ),
     error: ErrorInfo.optional(),
+    /** On a PAUSED state: who may answer (user names and `group:<name>`); absent or empty, anyone who may answer at all. */
+    respondents: z.array(z.string()).optional(),
+    /** On a PAUSED state: the person who started the run may not answer it. */
+    excludeRunCreator: z.boolean().optional(),
+    /** On a PAUSED state: how many different people must answer before the run goes on (a quorum). */
+    required: z.number().int().optional(),
   })
   .catchall(z.unknown());
 export type StateDetails = z.infer<typeof StateDetails>;

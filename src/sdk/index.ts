@@ -17,7 +17,7 @@ export type { Flow, FlowOptions } from "./flow.ts";
 export { task } from "./task.ts";
 export type { Task, TaskOptions } from "./task.ts";
 export { pauseFlowRun, suspendFlowRun } from "./pause-flow-run.ts";
-export type { PauseOptions, SuspendOptions } from "./pause-flow-run.ts";
+export type { AnswerOf, PauseAnswer, PauseOptions, RespondentOptions, SuspendOptions } from "./pause-flow-run.ts";
 export { serve, runDeployment } from "./serve.ts";
 export type { ServeOptions } from "./serve.ts";
 export { SuspendSignal } from "./suspend-signal.ts";

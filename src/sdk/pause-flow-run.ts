@@ -8,7 +8,7 @@ import {
   RunInputValidationError,
   RuntimeClosedError,
 } from "../contract/errors.ts";
-import { PauseKey, type InputRequest } from "../contract/index.ts";
+import { type Channel, PauseKey, type InputRequest } from "../contract/index.ts";
 import { parseDuration } from "./duration.ts";
 import { getRunLogger } from "./logger.ts";
 import { assertNotStopped, requireContext, type RunContext } from "./run-context.ts";
@@ -16,8 +16,33 @@ import { schemaOf, toInputRequest, type InputOf, type WaitForInput } from "./run
 import { getRuntime } from "./runtime.ts";
 import { SuspendSignal } from "./suspend-signal.ts";
 
+/** Who may answer a pause, and how many must; checked by the server against who is signed in. */
+export interface RespondentOptions<R extends number | undefined> {
+  /** User names and `group:<name>`: only they may answer (403 for anyone else). Default: anyone whose role lets them answer. */
+  respondents?: readonly string[];
+  /** The person who started the run may not answer it (no approving one's own request). */
+  excludeRunCreator?: boolean;
+  /**
+   * How many different permitted people must answer. With it, the call returns every answer, each with
+   * who gave it and when, once that many have answered.
+   */
+  required?: R;
+}
+
+/** One person's answer to a pause with `required`: the parsed input, who gave it (an admin on someone's behalf: `onBehalfOf`), how and when. */
+export interface AnswerOf<T> {
+  input: T;
+  respondedBy: string | null;
+  onBehalfOf: string | null;
+  channel: Channel;
+  respondedAt: string;
+}
+
+/** What a pause returns: the answer, or with `required`, every answer with who gave it. */
+export type PauseAnswer<W, R extends number | undefined> = R extends number ? AnswerOf<InputOf<W>>[] : InputOf<W>;
+
 /** Options of `pauseFlowRun`. */
-export interface PauseOptions<W extends WaitForInput | undefined> {
+export interface PauseOptions<W extends WaitForInput | undefined, R extends number | undefined = undefined> extends RespondentOptions<R> {
   /** What to ask for: a `RunInput`, a Zod object, or a Zod schema of one value (then the bare value is returned). */
   waitForInput?: W;
   /** Seconds, or a duration such as "15m" or "7d". Default 1 hour. When it passes, the run fails. */
@@ -32,7 +57,7 @@ export interface PauseOptions<W extends WaitForInput | undefined> {
 }
 
 /** Options of `suspendFlowRun`. */
-export interface SuspendOptions<W extends WaitForInput | undefined> {
+export interface SuspendOptions<W extends WaitForInput | undefined, R extends number | undefined = undefined> extends RespondentOptions<R> {
   waitForInput?: W;
   /** Seconds, or a duration such as "7d". By default a suspended run waits for as long as it takes. */
   timeout?: number | string;
@@ -50,7 +75,9 @@ export interface SuspendOptions<W extends WaitForInput | undefined> {
  * @throws RunInputValidationError when the answer fails the schema's own checks; pausing again asks anew.
  * @throws FlowRunCancelledError when the run was cancelled while it waited.
  */
-export async function pauseFlowRun<W extends WaitForInput | undefined = undefined>(options: PauseOptions<W> = {}): Promise<InputOf<W>> {
+export async function pauseFlowRun<W extends WaitForInput | undefined = undefined, R extends number | undefined = undefined>(
+  options: PauseOptions<W, R> = {},
+): Promise<PauseAnswer<W, R>> {
   const ctx = requireContext("pauseFlowRun()");
   const suspendAfterSeconds = options.suspendAfter === undefined ? undefined : parseDuration(options.suspendAfter, "suspendAfter");
   if (suspendAfterSeconds !== undefined && !ctx.flowRun.deploymentId)
@@ -58,17 +85,22 @@ export async function pauseFlowRun<W extends WaitForInput | undefined = undefine
   const question = prepare(ctx, options, parseDuration(options.timeout ?? 3600));
   const { client, pauses } = getRuntime();
   const { flowRunId, key } = question;
-  if (ctx.history?.answers.has(key)) return parseAnswer<W>(options.waitForInput as W, ctx.history.answers.get(key), flowRunId, key);
+  if (ctx.history?.answers.has(key)) return parseAnswer<W, R>(options, ctx.history.answers.get(key), flowRunId, key);
 
   await pauses.ready();
   // Wait before asking, so that even an answer given within the same millisecond is caught.
   const outcome = pauses.wait(flowRunId, key);
   let timeoutAt: string | null;
   try {
-    const result = await client.pause(flowRunId, { key, timeoutSeconds: question.timeoutSeconds, inputRequest: question.inputRequest });
+    const result = await client.pause(flowRunId, {
+      key,
+      timeoutSeconds: question.timeoutSeconds,
+      inputRequest: question.inputRequest,
+      ...question.who,
+    });
     if (result.status === "ALREADY_ANSWERED") {
       pauses.forget(flowRunId);
-      return parseAnswer<W>(options.waitForInput as W, result.input, flowRunId, key);
+      return parseAnswer<W, R>(options, result.input, flowRunId, key);
     }
     timeoutAt = result.flowRun.state.details.pauseTimeout ?? null;
   } catch (e) {
@@ -119,7 +151,7 @@ export async function pauseFlowRun<W extends WaitForInput | undefined = undefine
     answer = first.input;
   }
   logger.info(`Resumed at "${key}".`);
-  return parseAnswer<W>(options.waitForInput as W, answer, flowRunId, key);
+  return parseAnswer<W, R>(options, answer, flowRunId, key);
 }
 
 /**
@@ -132,30 +164,42 @@ export async function pauseFlowRun<W extends WaitForInput | undefined = undefine
  * const { approved } = await suspendFlowRun({ waitForInput: Approval, timeout: "7d" });
  * @throws NotADeploymentRunError when the run was not started from a deployment.
  */
-export async function suspendFlowRun<W extends WaitForInput | undefined = undefined>(options: SuspendOptions<W> = {}): Promise<InputOf<W>> {
+export async function suspendFlowRun<W extends WaitForInput | undefined = undefined, R extends number | undefined = undefined>(
+  options: SuspendOptions<W, R> = {},
+): Promise<PauseAnswer<W, R>> {
   const ctx = requireContext("suspendFlowRun()");
   if (!ctx.flowRun.deploymentId) throw new NotADeploymentRunError(ctx.flowRun.id, "suspendFlowRun()");
   const question = prepare(ctx, options, options.timeout === undefined ? null : parseDuration(options.timeout));
   const { flowRunId, key } = question;
-  if (ctx.history?.answers.has(key)) return parseAnswer<W>(options.waitForInput as W, ctx.history.answers.get(key), flowRunId, key);
+  if (ctx.history?.answers.has(key)) return parseAnswer<W, R>(options, ctx.history.answers.get(key), flowRunId, key);
   const result = await getRuntime().client.pause(flowRunId, {
     key,
     timeoutSeconds: question.timeoutSeconds,
     inputRequest: question.inputRequest,
     suspend: true,
+    ...question.who,
   });
-  if (result.status === "ALREADY_ANSWERED") return parseAnswer<W>(options.waitForInput as W, result.input, flowRunId, key);
+  if (result.status === "ALREADY_ANSWERED") return parseAnswer<W, R>(options, result.input, flowRunId, key);
   throw stop(ctx, new SuspendSignal(flowRunId, key, "suspended"));
 }
 
 /** The key, deadline and question of a pause or suspend about to be made. */
-function prepare(ctx: RunContext, options: { waitForInput?: WaitForInput | undefined; key?: string | undefined }, timeoutSeconds: number | null) {
+function prepare(
+  ctx: RunContext,
+  options: { waitForInput?: WaitForInput | undefined; key?: string | undefined } & RespondentOptions<number | undefined>,
+  timeoutSeconds: number | null,
+) {
   assertNotStopped(ctx);
   const key = options.key ?? String(++ctx.counters.pauses);
   const keyCheck = PauseKey.safeParse(key);
   if (!keyCheck.success) throw new ConfigError(`The pause key "${key}" is not valid: ${keyCheck.error.issues[0]!.message}.`);
   const inputRequest: InputRequest | null = options.waitForInput ? toInputRequest(options.waitForInput) : null;
-  return { flowRunId: ctx.flowRun.id, key, timeoutSeconds, inputRequest };
+  const who = {
+    ...(options.respondents ? { respondents: [...options.respondents] } : {}),
+    ...(options.excludeRunCreator ? { excludeRunCreator: true } : {}),
+    ...(options.required !== undefined ? { required: options.required } : {}),
+  };
+  return { flowRunId: ctx.flowRun.id, key, timeoutSeconds, inputRequest, who };
 }
 
 /** Marks the run stopped in this process, so that no later step starts even if user code swallows the signal. */
@@ -164,11 +208,21 @@ function stop(ctx: RunContext, signal: SuspendSignal): SuspendSignal {
   return signal;
 }
 
-function parseAnswer<W extends WaitForInput | undefined>(w: W, input: unknown, flowRunId: string, key: string): InputOf<W> {
-  if (!w) return undefined as InputOf<W>;
-  const parsed = schemaOf(w).safeParse(input);
-  if (!parsed.success) throw new RunInputValidationError(flowRunId, key, parsed.error.issues);
-  return parsed.data as InputOf<W>;
+/** The answer parsed by the pause's schema; with `required`, each person's answer parsed, with who gave it. */
+function parseAnswer<W extends WaitForInput | undefined, R extends number | undefined>(
+  options: { waitForInput?: W; required?: R },
+  input: unknown,
+  flowRunId: string,
+  key: string,
+): PauseAnswer<W, R> {
+  const parse = (value: unknown): unknown => {
+    if (!options.waitForInput) return undefined;
+    const parsed = schemaOf(options.waitForInput).safeParse(value);
+    if (!parsed.success) throw new RunInputValidationError(flowRunId, key, parsed.error.issues);
+    return parsed.data;
+  };
+  if (options.required === undefined) return parse(input) as PauseAnswer<W, R>;
+  return (input as AnswerOf<unknown>[]).map((a) => ({ ...a, input: parse(a.input) })) as PauseAnswer<W, R>;
 }
 
 /** Resolves `value` at `epochMs` (never, for Infinity); Node timers overflow past 24.8 days, so long waits are chained. */

@@ -56,6 +56,7 @@ export class FlowRunService {
         updatedAt: timestamp,
         startTime: state.type === "RUNNING" ? timestamp : null,
         endTime: isTerminal(state.type) ? timestamp : null,
+        createdBy: caller.kind === "principal" ? caller.name : null,
       };
       await tx.runs.insert(run, { workerId: body.workerId, scheduledAt: state.type === "SCHEDULED" ? timestamp : null, heartbeatAt: systemNow() });
       return { result: run, events: [stateEvent(run, state, null)] };

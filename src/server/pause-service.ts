@@ -1,4 +1,6 @@
 import {
+  ForbiddenError,
+  UserNotFoundError,
   FlowRunCancelledError,
   BadRequestError,
   InvalidInputError,
@@ -7,7 +9,7 @@ import {
   PauseNotFoundError,
   PauseTimeoutError,
 } from "../contract/errors.ts";
-import { isSuspended, type FlowRun, type RunInput } from "../contract/index.ts";
+import { isSuspended, type Answer, type Channel, type FlowRun, type RunInput } from "../contract/index.ts";
 import type { PauseBody, PauseResult, ResumeBody } from "../contract/index.ts";
 import type { z } from "zod";
 import type { Storage } from "../storage/storage.ts";
@@ -19,6 +21,15 @@ import type { RequestCaller } from "./request-caller.ts";
 import { newState, StaleStateError, suspendedState, type StateTransitions } from "./state-transitions.ts";
 
 type Parsed<T extends z.ZodType> = z.output<T>;
+
+/** Who an answer is recorded as: the caller, the person an admin answers for, and the one person it counts as. */
+interface Respondent {
+  respondedBy: string | null;
+  onBehalfOf: string | null;
+  channel: Channel;
+  /** Whom the answer counts for, in a pause's respondents and its quorum. */
+  person: string;
+}
 
 /** Pauses: asking (pause, suspend), answering, and the questions and answers of a run. */
 export class PauseService {
@@ -65,7 +76,15 @@ export class PauseService {
         type: "PAUSED",
         name: body.suspend ? "Suspended" : "Paused",
         message: `${body.inputRequest ? "Waiting for input" : "Waiting to be resumed"}${body.suspend ? "; no process is kept waiting" : ""}`,
-        details: { pauseKey: body.key, pauseTimeout: timeoutAt, inputRequest: body.inputRequest, ...(body.suspend ? { suspended: true } : {}) },
+        details: {
+          pauseKey: body.key,
+          pauseTimeout: timeoutAt,
+          inputRequest: body.inputRequest,
+          ...(body.suspend ? { suspended: true } : {}),
+          ...(body.respondents?.length ? { respondents: [...new Set(body.respondents)] } : {}),
+          ...(body.excludeRunCreator ? { excludeRunCreator: true } : {}),
+          ...(body.required !== undefined ? { required: body.required } : {}),
+        },
       },
       timestamp,
     );
@@ -76,9 +95,11 @@ export class PauseService {
   }
 
   /**
-   * Answers a paused run: validates the input against the pause's schema (422, the run stays paused),
-   * then stores it and sets the run Running in one transaction. Of two concurrent answers exactly one wins.
-   * The answer is recorded with the channel its body names, else the caller's.
+   * Answers a paused run: checks that the caller may answer this pause (its respondents, not the run's
+   * creator when it says so; 403 and nothing changes), validates the input against the pause's schema
+   * (422, the run stays paused), then stores it and sets the run Running in one transaction. Of two
+   * concurrent answers exactly one wins. A pause that needs several people (`required`) keeps each
+   * answer until enough different people have answered; the last one resumes the run with all of them.
    */
   async resume(caller: RequestCaller, id: string, body: Parsed<typeof ResumeBody>): Promise<FlowRun> {
     authorize(caller, "flow-run:resume", { type: "flow-run", id });
@@ -90,6 +111,7 @@ export class PauseService {
       await this.#runs.expire(run);
       throw new PauseTimeoutError(id, key, timeoutAt);
     }
+    const who = await this.#respondent(caller, run, body);
     const request = run.state.details.inputRequest;
     let value: unknown = null;
     if (request) {
@@ -98,8 +120,20 @@ export class PauseService {
       value = checked.value;
     }
     const timestamp = now();
-    const respondedBy = body.respondedBy ?? null;
-    const channel = body.channel ?? caller.channel;
+    const required = run.state.details.required;
+    let answers: { previous: Answer[]; next: Answer[] } | undefined;
+    if (required !== undefined) {
+      answers = await this.#addAnswer(run, key, who, {
+        input: value,
+        respondedBy: who.respondedBy,
+        onBehalfOf: who.onBehalfOf,
+        channel: who.channel,
+        respondedAt: timestamp,
+      });
+      if (answers.next.length < required) return run;
+      value = answers.next;
+    }
+    const { respondedBy, onBehalfOf, channel } = who;
     // A suspended run has no process waiting: it is scheduled, and a serving process replays it.
     const state = isSuspended(run.state)
       ? newState(
@@ -111,12 +145,76 @@ export class PauseService {
       run,
       state,
       async (tx) => {
-        const stored = await tx.inputs.storeResponse(id, key, { value, respondedAt: timestamp, channel, respondedBy });
+        // The last answer of a quorum counts only if no other came meanwhile (it would be lost otherwise).
+        if (answers && !(await tx.inputs.setAnswers(id, key, answers.previous, answers.next))) throw new StaleStateError(id);
+        const stored = await tx.inputs.storeResponse(id, key, { value, respondedAt: timestamp, channel, respondedBy, onBehalfOf });
         if (!stored) throw new StaleStateError(id); // another answer won: the 409 names the state it left
-        return [{ type: "flow-run.input-submitted", flowRunId: id, occurredAt: timestamp, payload: { key, input: value, channel, respondedBy } }];
+        return [
+          {
+            type: "flow-run.input-submitted",
+            flowRunId: id,
+            occurredAt: timestamp,
+            payload: { key, input: value, channel, respondedBy, onBehalfOf },
+          },
+        ];
       },
       { urgent: true },
     );
+  }
+
+  /**
+   * Who answers, and whether they may: on a server that requires sign-in, the caller, or (an admin
+   * naming `respondedBy`) the person they answer for, who must be among the pause's respondents and,
+   * when it says so, not the run's creator. On an open server nobody is known: the answer is recorded
+   * as it names itself, and the pause's respondents cannot be checked.
+   */
+  async #respondent(caller: RequestCaller, run: FlowRun, body: Parsed<typeof ResumeBody>): Promise<Respondent> {
+    if (caller.kind !== "principal") {
+      const name = body.respondedBy ?? null;
+      return { respondedBy: name, onBehalfOf: null, channel: body.channel ?? caller.channel, person: name ?? "anonymous" };
+    }
+    let person = caller.userName ?? caller.name;
+    let groups = caller.groups;
+    let onBehalfOf: string | null = null;
+    if (body.respondedBy !== undefined && body.respondedBy !== person) {
+      if (caller.role !== "admin")
+        throw new ForbiddenError(
+          "flow-run:resume",
+          `answers are recorded as given by ${caller.name}; only an admin may answer on someone else's behalf (leave out respondedBy).`,
+        );
+      const user = await this.#storage.people.getUser(body.respondedBy);
+      if (!user) throw new UserNotFoundError(body.respondedBy);
+      person = onBehalfOf = user.name;
+      groups = user.groups;
+    }
+    const { respondents, excludeRunCreator } = run.state.details;
+    if (respondents?.length && !respondents.some((r) => (r.startsWith("group:") ? groups.includes(r.slice(6)) : r === person)))
+      throw new ForbiddenError("flow-run:resume", `${person} is not among who may answer this pause (${respondents.join(", ")}).`);
+    if (excludeRunCreator && run.createdBy === person)
+      throw new ForbiddenError("flow-run:resume", `${person} started this run, and this pause asks for someone else's answer.`);
+    return { respondedBy: caller.name, onBehalfOf, channel: caller.channel, person };
+  }
+
+  /**
+   * Adds one person's answer to a quorum pause's answers (compare-and-set, retried when another came at
+   * the same moment); the last one needed is returned unwritten, for the transition that resumes the run.
+   */
+  async #addAnswer(run: FlowRun, key: string, who: Respondent, answer: Answer): Promise<{ previous: Answer[]; next: Answer[] }> {
+    const required = run.state.details.required ?? 1;
+    for (let attempt = 0; ; attempt++) {
+      const input = await this.#storage.inputs.get(run.id, key);
+      if (!input || input.respondedAt) throw new NotPausedError(run.id, "PAUSED", "answered");
+      const previous = input.answers;
+      if (previous.some((a) => (a.onBehalfOf ?? a.respondedBy ?? "anonymous") === who.person))
+        throw new ForbiddenError(
+          "flow-run:resume",
+          `${who.person} has answered this pause already; it needs ${required} different people (${previous.length} so far).`,
+        );
+      const next = [...previous, answer];
+      if (next.length >= required) return { previous, next };
+      if (await this.#storage.inputs.setAnswers(run.id, key, previous, next)) return { previous, next };
+      if (attempt >= 10) throw new StaleStateError(run.id);
+    }
   }
 
   /** Each pause of a run, in the order asked: what it asked and what was answered; 404 for an unknown run. */

@@ -211,6 +211,14 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex("api_keys_user").on("api_keys").column("user_id").execute();
       },
     },
+    "0007-respondents": {
+      async up(db: Kysely<any>) {
+        // Who started a run (excludeRunCreator), who an admin answered for, and a quorum pause's answers so far.
+        await db.schema.alterTable("flow_runs").addColumn("created_by", "text").execute();
+        await db.schema.alterTable("run_inputs").addColumn("on_behalf_of", "text").execute();
+        await db.schema.alterTable("run_inputs").addColumn("answers", "text").execute();
+      },
+    },
   };
 }
 

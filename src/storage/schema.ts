@@ -56,6 +56,8 @@ export interface FlowRunTable extends CurrentState {
   updated_at: string;
   start_time: string | null;
   end_time: string | null;
+  /** Who started the run, when the server knew (sign-in required). */
+  created_by: string | null;
 }
 
 /** The state history of flow runs and (with `task_run_id`) of their task runs. */
@@ -96,6 +98,10 @@ export interface RunInputTable {
   responded_at: string | null;
   channel: string | null;
   responded_by: string | null;
+  /** The person an admin answered for. */
+  on_behalf_of: string | null;
+  /** A quorum pause's answers so far, as a JSON array; null before the first. */
+  answers: string | null;
 }
 
 /** Kept events, numbered by the database in the order written. */
