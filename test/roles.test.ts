@@ -76,6 +76,8 @@ const ROUTES: Record<string, RouteCase> = {
   "GET /api/api-keys": { least: "admin" },
   "POST /api/api-keys": { least: "admin", body: (f) => ({ name: `made-${f.n}`, role: "viewer" }) },
   "DELETE /api/api-keys/{id}": { least: "admin", path: (f) => `/api-keys/${f.keyId}` },
+  "GET /api/audit": { least: "admin" },
+  "GET /api/audit/verify": { least: "admin" },
 };
 
 describe("roles on every route", () => {

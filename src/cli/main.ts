@@ -3,14 +3,14 @@ import { exitCodeOf, reportError } from "./cli-errors.ts";
 import { addDeploymentCommands } from "./deployment-command.ts";
 import { addFlowRunCommands } from "./flow-run-command.ts";
 import { addInitCommand } from "./init-command.ts";
-import { addPeopleCommands } from "./people-command.ts";
+import { addAuditCommands, addPeopleCommands } from "./people-command.ts";
 import { addServeCommand } from "./serve-command.ts";
 import { packageManifest } from "./package-manifest.ts";
 import { addServerCommands } from "./server-command.ts";
 
 /**
  * Builds the `baton` command line: `server start`, `flow-run ls | inspect | resume | cancel | logs`,
- * `deployment ls | inspect | run`, `serve`, `init`, `user add | ls | rm | passwd` and `api-key create | ls | revoke`.
+ * `deployment ls | inspect | run`, `serve`, `init`, `user add | ls | rm | passwd`, `api-key create | ls | revoke` and `audit ls | verify`.
  */
 export function createProgram(): Command {
   const program = new Command("baton")
@@ -25,6 +25,7 @@ export function createProgram(): Command {
   addServeCommand(program);
   addInitCommand(program);
   addPeopleCommands(program);
+  addAuditCommands(program);
   return program;
 }
 

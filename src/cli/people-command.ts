@@ -1,7 +1,8 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { BatonError } from "../contract/errors.ts";
 import { Role } from "../contract/index.ts";
 import { formatTable, formatTime } from "./format.ts";
-import { withPeople } from "./people-access.ts";
+import { withAdminAccess } from "./admin-access.ts";
 
 const roleOption = () => new Option("--role <role>", "viewer, responder, operator or admin").choices(Role.options).makeOptionMandatory();
 
@@ -25,7 +26,7 @@ export function addPeopleCommands(program: Command): void {
     .option("--password-stdin", "read the password from standard input instead of asking")
     .action(async (name: string, opts: { role: Role; group: string[]; email?: string; passwordStdin?: boolean }, command: Command) => {
       const password = await readPassword(opts.passwordStdin);
-      await withPeople(command, async (people) => {
+      await withAdminAccess(command, async (people) => {
         const user = await people.createUser({ name, role: opts.role, groups: opts.group, email: opts.email, password });
         print(`Added ${user.name} (${user.role}${user.groups.length ? `, groups ${user.groups.join(", ")}` : ""}) to ${people.where}.`);
         if (password === undefined) print(`No password set: they can use API keys; set one with \`baton user passwd ${user.name}\`.`);
@@ -36,7 +37,7 @@ export function addPeopleCommands(program: Command): void {
     .description("List users")
     .option("--json", "print the users as JSON")
     .action((opts: { json?: boolean }, command: Command) =>
-      withPeople(command, async (people) => {
+      withAdminAccess(command, async (people) => {
         const list = await people.listUsers();
         if (opts.json) return print(JSON.stringify(list, null, 2));
         if (!list.length) return print("No users: a server on a loopback address runs open. Add one with `baton user add NAME --role admin`.");
@@ -53,7 +54,7 @@ export function addPeopleCommands(program: Command): void {
     .description("Remove a user; their API keys are revoked")
     .argument("<name>")
     .action((name: string, _opts: unknown, command: Command) =>
-      withPeople(command, async (people) => {
+      withAdminAccess(command, async (people) => {
         await people.removeUser(name);
         print(`Removed ${name}; their API keys no longer work.`);
       }),
@@ -67,7 +68,7 @@ export function addPeopleCommands(program: Command): void {
       const password = await readPassword(opts.passwordStdin);
       if (password === undefined)
         throw new InvalidArgumentError("give the password on standard input with --password-stdin, or run this in a terminal.");
-      await withPeople(command, async (people) => {
+      await withAdminAccess(command, async (people) => {
         await people.setUserPassword(name, password);
         print(`Set the password of ${name}.`);
       });
@@ -81,7 +82,7 @@ export function addPeopleCommands(program: Command): void {
     .addOption(roleOption())
     .option("--user <name>", "the user the key acts as (answers are recorded as theirs); without it, the key is its own")
     .action((opts: { name: string; role: Role; user?: string }, command: Command) =>
-      withPeople(command, async (people) => {
+      withAdminAccess(command, async (people) => {
         const { apiKey, token } = await people.createApiKey({ name: opts.name, role: opts.role, userName: opts.user });
         process.stderr.write(
           `Made API key ${apiKey.id} (${apiKey.name}, ${apiKey.role}${apiKey.userName ? `, as ${apiKey.userName}` : ""}). ` +
@@ -95,7 +96,7 @@ export function addPeopleCommands(program: Command): void {
     .description("List API keys (never their secrets)")
     .option("--json", "print the keys as JSON")
     .action((opts: { json?: boolean }, command: Command) =>
-      withPeople(command, async (people) => {
+      withAdminAccess(command, async (people) => {
         const list = await people.listApiKeys();
         if (opts.json) return print(JSON.stringify(list, null, 2));
         if (!list.length) return print("No API keys. Make one with `baton api-key create --name NAME --role ROLE`.");
@@ -112,11 +113,63 @@ export function addPeopleCommands(program: Command): void {
     .description("Revoke an API key: it stops working at once on this server, within 15 s on others")
     .argument("<id>")
     .action((id: string, _opts: unknown, command: Command) =>
-      withPeople(command, async (people) => {
+      withAdminAccess(command, async (people) => {
         await people.revokeApiKey(id);
         print(`Revoked API key ${id}.`);
       }),
     );
+}
+
+/**
+ * `baton audit ls` and `baton audit verify`: the audit log, and the check of its hash chain (exit code 1
+ * when it is broken).
+ */
+export function addAuditCommands(program: Command): void {
+  const audit = program.command("audit").description("Read the audit log and check that nothing in it was edited or removed");
+  audit
+    .command("ls")
+    .description("List audit log entries, oldest first")
+    .option("--after <seq>", "entries after this number", parseCount)
+    .option("--limit <n>", "at most this many (default 100, at most 1000)", parseCount)
+    .option("--target <target>", "only those about one thing, e.g. flow-run/<id> or user/alice")
+    .option("--json", "print the entries as JSON")
+    .action((opts: { after?: number; limit?: number; target?: string; json?: boolean }, command: Command) =>
+      withAdminAccess(command, async (access) => {
+        const entries = await access.listAudit({ after: opts.after, limit: opts.limit, target: opts.target });
+        if (opts.json) return print(JSON.stringify(entries, null, 2));
+        if (!entries.length) return print("No audit entries.");
+        print(
+          formatTable(
+            ["SEQ", "AT", "ACTOR", "ACTION", "TARGET", "DETAILS"],
+            entries.map((e) => [String(e.seq), formatTime(e.at), e.actor, e.action, e.target, JSON.stringify(e.details)]),
+          ),
+        );
+      }),
+    );
+  audit
+    .command("verify")
+    .description("Check the hash chain of the whole log; names the first entry edited or removed in the database")
+    .action((_opts: unknown, command: Command) =>
+      withAdminAccess(command, async (access) => {
+        const result = await access.verifyAudit();
+        if (!result.ok) throw new AuditChainBrokenError(result.problem ?? "the chain is broken.", result.entries);
+        print(`The audit log is whole: ${result.entries} entries, the last one's hash ${result.headHash}.`);
+      }),
+    );
+}
+
+/** Thrown by `baton audit verify` when the chain is broken; the message says where. */
+export class AuditChainBrokenError extends BatonError<{ entries: number }> {
+  static readonly code = "AUDIT_CHAIN_BROKEN";
+  constructor(problem: string, entries: number) {
+    super(AuditChainBrokenError.code, `The audit log was tampered with: ${problem} (${entries} entries check out before it.)`, { entries });
+  }
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("use a whole number.");
+  return n;
 }
 
 function collect(value: string, previous: string[]): string[] {

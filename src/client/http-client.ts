@@ -2,6 +2,8 @@ import { ServerUnreachableError } from "../contract/errors.ts";
 import { MAX_BATCH_OPERATIONS } from "../contract/index.ts";
 import type {
   ApiKey,
+  AuditEntry,
+  AuditVerification,
   CreateApiKeyBody,
   CreatedApiKey,
   CreateUserBody,
@@ -330,6 +332,19 @@ export class BatonClient {
   }
   revokeApiKey(id: string): Promise<void> {
     return this.#request("DELETE", `/api-keys/${encodeURIComponent(id)}`);
+  }
+  /** Audit log entries after `after`, oldest first (admins only). */
+  listAudit(query: { after?: number | undefined; limit?: number | undefined; target?: string | undefined } = {}): Promise<AuditEntry[]> {
+    const q = new URLSearchParams();
+    if (query.after !== undefined) q.set("after", String(query.after));
+    if (query.limit !== undefined) q.set("limit", String(query.limit));
+    if (query.target !== undefined) q.set("target", query.target);
+    const qs = q.toString();
+    return this.#request("GET", `/audit${qs ? `?${qs}` : ""}`);
+  }
+  /** Checks the audit log's hash chain on the server. */
+  verifyAudit(): Promise<AuditVerification> {
+    return this.#request("GET", "/audit/verify");
   }
 }
 

@@ -29,3 +29,4 @@ export {
   HeartbeatResult,
 } from "./deployment.ts";
 export { Role, UserName, GroupName, User, Password, CreateUserBody, SetPasswordBody, ApiKey, CreateApiKeyBody, CreatedApiKey, Me } from "./people.ts";
+export { AuditEntry, AuditQuery, AuditVerification } from "./audit.ts";

@@ -2,14 +2,16 @@ import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { ConfigError, RouteNotFoundError } from "../contract/errors.ts";
+import { ConfigError, ForbiddenError, RouteNotFoundError } from "../contract/errors.ts";
 import { openStorage } from "../storage/open-storage.ts";
 import type { Storage } from "../storage/storage.ts";
 import { resolveServerConfig, type ServerConfig, type ServerOptions } from "./config.ts";
 import { errorHandler } from "./error-handler.ts";
+import { AuditService } from "./audit-service.ts";
 import { Authenticator } from "./authenticator.ts";
 import { PeopleService } from "./people-service.ts";
 import { identifyCallers } from "./request-caller.ts";
+import { auditRoute } from "./routes/audit-route.ts";
 import { peopleRoute } from "./routes/people-route.ts";
 import { registerRequestGuards } from "./request-guards.ts";
 import { responseSerializer } from "./response-serializer.ts";
@@ -92,6 +94,7 @@ export async function createApp(
   const deployments = new DeploymentService(storage, runs, transitions);
   const health = new HealthService(storage);
   const people = new PeopleService(storage, authenticator);
+  const audit = new AuditService(storage);
 
   await app.register(swagger, {
     openapi: { info: { title: "Baton API", version: "0.1.0", description: "Flows that pause until a person answers." } },
@@ -100,6 +103,9 @@ export async function createApp(
   await app.register(
     async (api) => {
       identifyCallers(api, authenticator);
+      api.addHook("onError", async (req, _reply, error) => {
+        if (error instanceof ForbiddenError) await audit.refused(req.caller, req.method, req.url, error.details);
+      });
       api.get(
         "/health",
         { config: { public: true }, schema: { tags: ["server"], response: { 200: z.object({ status: z.literal("ok"), database: z.string() }) } } },
@@ -114,6 +120,7 @@ export async function createApp(
       await api.register(deploymentsRoute(deployments));
       await api.register(batchRoute(runs, tasks));
       await api.register(peopleRoute(people));
+      await api.register(auditRoute(audit));
     },
     { prefix: "/api" },
   );

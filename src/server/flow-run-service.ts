@@ -3,7 +3,8 @@ import { FlowRunNotFoundError, BadRequestError, InvalidTransitionError, PauseTim
 import { isTerminal, type Flow, type FlowRun, type FlowRunPage, type State, type StateProposal } from "../contract/index.ts";
 import type { CreateFlowRunBody, FlowRunFilter } from "../contract/index.ts";
 import type { z } from "zod";
-import type { Storage } from "../storage/storage.ts";
+import type { Storage, Stores } from "../storage/storage.ts";
+import { auditEntry } from "./audit-service.ts";
 import { authorize } from "./authorize.ts";
 import { now, systemNow } from "./clock.ts";
 import { decodeCursor, encodeCursor } from "./flow-run-cursor.ts";
@@ -104,7 +105,13 @@ export class FlowRunService {
     authorize(caller, "flow-run:set-state", { type: "flow-run", id });
     const run = await this.load(id);
     if (!force) checkProposedTransition(run, proposal.type);
-    return this.#transitions.transition(run, newState(proposal));
+    const record = force
+      ? async (tx: Stores) => {
+          await tx.audit.append(auditEntry(caller, "flow-run.force-state", `flow-run/${id}`, { from: run.state.type, to: proposal.type }));
+          return [];
+        }
+      : undefined;
+    return this.#transitions.transition(run, newState(proposal), record);
   }
 
   /** Cancels a run that has not finished; a waiting pause then ends with FlowRunCancelledError. */
@@ -113,7 +120,15 @@ export class FlowRunService {
     const run = await this.load(id);
     if (isTerminal(run.state.type))
       throw new InvalidTransitionError(id, run.state.type, "CANCELLED", `the run has already finished (${run.state.name}).`);
-    return this.#transitions.transition(run, newState({ type: "CANCELLED", message: reason ?? "Cancelled by request" }), undefined, { urgent: true });
+    return this.#transitions.transition(
+      run,
+      newState({ type: "CANCELLED", message: reason ?? "Cancelled by request" }),
+      async (tx) => {
+        await tx.audit.append(auditEntry(caller, "flow-run.cancel", `flow-run/${id}`, { from: run.state.type, reason: reason ?? null }));
+        return [];
+      },
+      { urgent: true },
+    );
   }
 
   /** Fails every run whose pause timed out; safe to run on several servers at once. Returns how many it failed. */

@@ -13,6 +13,7 @@ import { isSuspended, type Answer, type Channel, type FlowRun, type RunInput } f
 import type { PauseBody, PauseResult, ResumeBody } from "../contract/index.ts";
 import type { z } from "zod";
 import type { Storage } from "../storage/storage.ts";
+import { auditEntry } from "./audit-service.ts";
 import { authorize } from "./authorize.ts";
 import { now, nowMs } from "./clock.ts";
 import type { FlowRunService } from "./flow-run-service.ts";
@@ -29,6 +30,16 @@ interface Respondent {
   channel: Channel;
   /** Whom the answer counts for, in a pause's respondents and its quorum. */
   person: string;
+}
+
+/** The audit entry of an answer (never its value, which may be sensitive); `count`: the answers so far of a quorum pause. */
+function answerEntry(caller: RequestCaller, id: string, key: string, who: Respondent, count: number | undefined) {
+  return auditEntry(caller, "flow-run.answer", `flow-run/${id}`, {
+    key,
+    respondedBy: who.respondedBy,
+    onBehalfOf: who.onBehalfOf,
+    ...(count === undefined ? {} : { answers: count }),
+  });
 }
 
 /** Pauses: asking (pause, suspend), answering, and the questions and answers of a run. */
@@ -123,7 +134,7 @@ export class PauseService {
     const required = run.state.details.required;
     let answers: { previous: Answer[]; next: Answer[] } | undefined;
     if (required !== undefined) {
-      answers = await this.#addAnswer(run, key, who, {
+      answers = await this.#addAnswer(caller, run, key, who, {
         input: value,
         respondedBy: who.respondedBy,
         onBehalfOf: who.onBehalfOf,
@@ -149,6 +160,7 @@ export class PauseService {
         if (answers && !(await tx.inputs.setAnswers(id, key, answers.previous, answers.next))) throw new StaleStateError(id);
         const stored = await tx.inputs.storeResponse(id, key, { value, respondedAt: timestamp, channel, respondedBy, onBehalfOf });
         if (!stored) throw new StaleStateError(id); // another answer won: the 409 names the state it left
+        await tx.audit.append(answerEntry(caller, id, key, who, answers ? answers.next.length : undefined));
         return [
           {
             type: "flow-run.input-submitted",
@@ -199,7 +211,13 @@ export class PauseService {
    * Adds one person's answer to a quorum pause's answers (compare-and-set, retried when another came at
    * the same moment); the last one needed is returned unwritten, for the transition that resumes the run.
    */
-  async #addAnswer(run: FlowRun, key: string, who: Respondent, answer: Answer): Promise<{ previous: Answer[]; next: Answer[] }> {
+  async #addAnswer(
+    caller: RequestCaller,
+    run: FlowRun,
+    key: string,
+    who: Respondent,
+    answer: Answer,
+  ): Promise<{ previous: Answer[]; next: Answer[] }> {
     const required = run.state.details.required ?? 1;
     for (let attempt = 0; ; attempt++) {
       const input = await this.#storage.inputs.get(run.id, key);
@@ -212,7 +230,12 @@ export class PauseService {
         );
       const next = [...previous, answer];
       if (next.length >= required) return { previous, next };
-      if (await this.#storage.inputs.setAnswers(run.id, key, previous, next)) return { previous, next };
+      const kept = await this.#storage.transaction(async (tx) => {
+        if (!(await tx.inputs.setAnswers(run.id, key, previous, next))) return false;
+        await tx.audit.append(answerEntry(caller, run.id, key, who, next.length));
+        return true;
+      });
+      if (kept) return { previous, next };
       if (attempt >= 10) throw new StaleStateError(run.id);
     }
   }

@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { newId } from "../storage/ids.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { Authenticator } from "./authenticator.ts";
+import { auditEntry } from "./audit-service.ts";
 import { authorize } from "./authorize.ts";
 import { now } from "./clock.ts";
 import type { RequestCaller } from "./request-caller.ts";
@@ -51,7 +52,12 @@ export class PeopleService {
     };
     const passwordHash = body.password === undefined ? null : await hashSecret(body.password);
     try {
-      await this.#storage.people.insertUser({ ...user, passwordHash });
+      await this.#storage.transaction(async (tx) => {
+        await tx.people.insertUser({ ...user, passwordHash });
+        await tx.audit.append(
+          auditEntry(caller, "user.add", `user/${user.name}`, { role: user.role, groups: user.groups, password: passwordHash !== null }),
+        );
+      });
     } catch (e) {
       // Two adding the same name at once: the unique index decides.
       if (await this.#storage.people.getUser(body.name)) throw new UserExistsError(body.name);
@@ -63,13 +69,24 @@ export class PeopleService {
 
   async removeUser(caller: RequestCaller, name: string): Promise<void> {
     authorize(caller, "user:manage", { type: "user", name });
-    if (!(await this.#storage.transaction((tx) => tx.people.deleteUser(name, now())))) throw new UserNotFoundError(name);
+    const removed = await this.#storage.transaction(async (tx) => {
+      if (!(await tx.people.deleteUser(name, now()))) return false;
+      await tx.audit.append(auditEntry(caller, "user.remove", `user/${name}`));
+      return true;
+    });
+    if (!removed) throw new UserNotFoundError(name);
     await this.#changed(null);
   }
 
   async setPassword(caller: RequestCaller, name: string, password: string): Promise<void> {
     authorize(caller, "user:manage", { type: "user", name });
-    if (!(await this.#storage.people.setPassword(name, await hashSecret(password), now()))) throw new UserNotFoundError(name);
+    const hash = await hashSecret(password);
+    const set = await this.#storage.transaction(async (tx) => {
+      if (!(await tx.people.setPassword(name, hash, now()))) return false;
+      await tx.audit.append(auditEntry(caller, "user.password", `user/${name}`));
+      return true;
+    });
+    if (!set) throw new UserNotFoundError(name);
   }
 
   listKeys(caller: RequestCaller): Promise<ApiKey[]> {
@@ -87,14 +104,22 @@ export class PeopleService {
     const { id, secret, token } = newApiKeyToken();
     const createdAt = now();
     const secretHash = await hashSecret(secret);
-    await this.#storage.people.insertKey({ id, name: body.name, role: body.role, userId: user?.id ?? null, secretHash, createdAt });
+    await this.#storage.transaction(async (tx) => {
+      await tx.people.insertKey({ id, name: body.name, role: body.role, userId: user?.id ?? null, secretHash, createdAt });
+      await tx.audit.append(auditEntry(caller, "api-key.create", `api-key/${id}`, { name: body.name, role: body.role, user: user?.name ?? null }));
+    });
     await this.#changed();
     return { apiKey: { id, name: body.name, role: body.role, userName: user?.name ?? null, createdAt, revokedAt: null }, token };
   }
 
   async revokeKey(caller: RequestCaller, id: string): Promise<void> {
     authorize(caller, "api-key:manage", { type: "api-key", id });
-    if (!(await this.#storage.people.revokeKey(id, now()))) throw new ApiKeyNotFoundError(id);
+    const revoked = await this.#storage.transaction(async (tx) => {
+      if (!(await tx.people.revokeKey(id, now()))) return false;
+      await tx.audit.append(auditEntry(caller, "api-key.revoke", `api-key/${id}`));
+      return true;
+    });
+    if (!revoked) throw new ApiKeyNotFoundError(id);
     await this.#changed(id);
   }
 

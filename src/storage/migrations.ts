@@ -1,5 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import { Migrator, type Migration } from "kysely/migration";
+import { GENESIS_HASH } from "./audit-store.ts";
 import type { Dialect } from "./storage.ts";
 
 /** Auto-increment ids differ in type between the two databases; everything else is shared. */
@@ -217,6 +218,29 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable("flow_runs").addColumn("created_by", "text").execute();
         await db.schema.alterTable("run_inputs").addColumn("on_behalf_of", "text").execute();
         await db.schema.alterTable("run_inputs").addColumn("answers", "text").execute();
+      },
+    },
+    "0007-tamper-evident-audit": {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable("audit_log")
+          .addColumn("seq", dialect === "postgres" ? "bigint" : "integer", (c) => c.primaryKey())
+          .addColumn("at", "text", (c) => c.notNull())
+          .addColumn("actor", "text", (c) => c.notNull())
+          .addColumn("action", "text", (c) => c.notNull())
+          .addColumn("target", "text", (c) => c.notNull())
+          .addColumn("details", "text", (c) => c.notNull())
+          .addColumn("prev_hash", "text", (c) => c.notNull())
+          .addColumn("hash", "text", (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex("audit_log_target").on("audit_log").columns(["target", "seq"]).execute();
+        await db.schema
+          .createTable("audit_head")
+          .addColumn("id", "integer", (c) => c.primaryKey())
+          .addColumn("seq", dialect === "postgres" ? "bigint" : "integer", (c) => c.notNull())
+          .addColumn("hash", "text", (c) => c.notNull())
+          .execute();
+        await db.insertInto("audit_head").values({ id: 1, seq: 0, hash: GENESIS_HASH }).execute();
       },
     },
   };

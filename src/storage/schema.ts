@@ -16,6 +16,8 @@ export interface Database {
   logs: LogTable;
   users: UserTable;
   api_keys: ApiKeyTable;
+  audit_log: AuditLogTable;
+  audit_head: AuditHeadTable;
 }
 
 /** Flows by name, made on a flow's first run. */
@@ -163,4 +165,23 @@ export interface ApiKeyTable {
   secret_hash: string;
   created_at: string;
   revoked_at: string | null;
+}
+
+/** The audit log: numbered without gaps, each entry's hash covering it and the hash before. */
+export interface AuditLogTable {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The last entry of the audit log, in one row: appends lock it, so that they chain one after another. */
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
 }

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import type { BatonEvent } from "../contract/index.ts";
+import { SqlAuditStore } from "./audit-store.ts";
 import { SqlDeploymentStore } from "./deployments-store.ts";
 import { SqlEventStore } from "./events-store.ts";
 import { SqlFlowRunStore } from "./flow-runs-store.ts";
@@ -26,9 +27,12 @@ export class SqlStores implements Stores {
   #logs: SqlLogStore | undefined;
   #deployments: SqlDeploymentStore | undefined;
   #people: SqlPeopleStore | undefined;
+  #audit: SqlAuditStore | undefined;
+  readonly #dialectOfDb: Dialect;
 
-  constructor(db: Executor) {
+  constructor(db: Executor, dialect: Dialect) {
     this.#db = db;
+    this.#dialectOfDb = dialect;
   }
 
   get runs(): SqlFlowRunStore {
@@ -52,6 +56,9 @@ export class SqlStores implements Stores {
   get people(): SqlPeopleStore {
     return (this.#people ??= new SqlPeopleStore(this.#db));
   }
+  get audit(): SqlAuditStore {
+    return (this.#audit ??= new SqlAuditStore(this.#db, this.#dialectOfDb));
+  }
 }
 
 /** What differs between the backends of `SqlStorage`: how transactions run, closing, and sharing events. */
@@ -73,7 +80,7 @@ export class SqlStorage extends SqlStores implements Storage {
   readonly relayEvents: SqlBackend["relayEvents"];
 
   constructor(db: Kysely<Database>, dialect: Dialect, backend: SqlBackend) {
-    super(db);
+    super(db, dialect);
     this.#db = db;
     this.dialect = dialect;
     this.#backend = backend;
@@ -81,7 +88,7 @@ export class SqlStorage extends SqlStores implements Storage {
   }
 
   transaction<T>(fn: (tx: Stores) => Promise<T>, options?: TransactionOptions): Promise<T> {
-    return this.#backend.transaction((tx) => fn(new SqlStores(tx)), options);
+    return this.#backend.transaction((tx) => fn(new SqlStores(tx, this.dialect)), options);
   }
 
   async ping(): Promise<void> {

@@ -100,7 +100,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
       }
       try {
         await migrate(old.db, backend, "0003-event-cursors");
-        const stores = new SqlStores(old.db);
+        const stores = new SqlStores(old.db, backend);
         const flow = await stores.runs.upsertFlow("old-flow", "2026-05-01T00:00:00.000Z");
         const schema = { type: "object", properties: { zeta: { type: "string" }, alpha: { type: "number" } } };
         const run = (name: string, details: State["details"]): FlowRun => ({

@@ -1,4 +1,5 @@
 import type { BatonEvent } from "../contract/index.ts";
+import type { AuditStore } from "./audit-store.ts";
 import type { DeploymentStore } from "./deployments-store.ts";
 import type { EventStore } from "./events-store.ts";
 import type { FlowRunStore } from "./flow-runs-store.ts";
@@ -8,6 +9,7 @@ import type { RunInputStore } from "./run-inputs-store.ts";
 import type { TaskRunStore } from "./task-runs-store.ts";
 
 // Each group's interface, and the plain types it takes, is declared beside its SQL implementation.
+export type { AuditStore, NewAuditEntry } from "./audit-store.ts";
 export type { DeploymentStore, NewDeployment } from "./deployments-store.ts";
 export type { EventStore, NewEvent, StoredEvent } from "./events-store.ts";
 export type { FlowRunQuery, FlowRunStore, RunOwnership, StateChange } from "./flow-runs-store.ts";
@@ -47,6 +49,8 @@ export interface Stores {
   readonly deployments: DeploymentStore;
   /** Users and API keys (their secrets as hashes). */
   readonly people: PeopleStore;
+  /** The hash-chained audit log: appended to, never changed. */
+  readonly audit: AuditStore;
 }
 
 /**
