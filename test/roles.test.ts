@@ -78,6 +78,9 @@ const ROUTES: Record<string, RouteCase> = {
   "DELETE /api/api-keys/{id}": { least: "admin", path: (f) => `/api-keys/${f.keyId}` },
   "GET /api/audit": { least: "admin" },
   "GET /api/audit/verify": { least: "admin" },
+  "POST /api/session": { least: "anonymous", body: () => ({ name: "viewer", password: "viewer's password" }) },
+  "GET /api/session": { least: "viewer" },
+  "DELETE /api/session": { least: "anonymous" },
 };
 
 describe("roles on every route", () => {
@@ -92,7 +95,7 @@ describe("roles on every route", () => {
       tokens,
       await makePeople(
         { home },
-        roles.map((role) => ({ name: role, role })),
+        roles.map((role) => ({ name: role, role, password: `${role}'s password` })),
       ),
     );
     server = await startTestServer("sqlite", { BATON_HOME: home });

@@ -13,6 +13,8 @@ import { PeopleService } from "./people-service.ts";
 import { identifyCallers } from "./request-caller.ts";
 import { auditRoute } from "./routes/audit-route.ts";
 import { peopleRoute } from "./routes/people-route.ts";
+import { sessionRoute } from "./routes/session-route.ts";
+import { registerSessions } from "./sessions.ts";
 import { registerRequestGuards } from "./request-guards.ts";
 import { responseSerializer } from "./response-serializer.ts";
 import { EventBus } from "./event-bus.ts";
@@ -83,6 +85,7 @@ export async function createApp(
   });
 
   await registerRequestGuards(app, config);
+  await registerSessions(app, storage, config);
 
   const bus = new EventBus();
   const transitions = new StateTransitions(storage, bus);
@@ -103,6 +106,12 @@ export async function createApp(
   await app.register(
     async (api) => {
       identifyCallers(api, authenticator);
+      // Writes made with the web UI's session cookie carry its CSRF token (x-csrf-token).
+      api.addHook("preHandler", (req, reply, done) => {
+        if (req.caller.kind === "principal" && req.caller.via === "session" && !["GET", "HEAD", "OPTIONS"].includes(req.method))
+          return app.csrfProtection(req, reply, done);
+        done();
+      });
       api.addHook("onError", async (req, _reply, error) => {
         if (error instanceof ForbiddenError) await audit.refused(req.caller, req.method, req.url, error.details);
       });
@@ -121,6 +130,7 @@ export async function createApp(
       await api.register(batchRoute(runs, tasks));
       await api.register(peopleRoute(people));
       await api.register(auditRoute(audit));
+      await api.register(sessionRoute(people));
     },
     { prefix: "/api" },
   );

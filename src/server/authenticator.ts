@@ -1,5 +1,5 @@
 import type { FastifyRequest } from "fastify";
-import { Channel } from "../contract/index.ts";
+import { Channel, type User } from "../contract/index.ts";
 import { TooManyAttemptsError, UnauthenticatedError } from "../contract/errors.ts";
 import type { Storage, StoredApiKey } from "../storage/storage.ts";
 import { channelOf, type AnonymousCaller, type OpenCaller, type Principal, type RequestCaller } from "./request-caller.ts";
@@ -18,6 +18,9 @@ const FAILURE_WINDOW_MS = 60_000;
 const OPEN_RECHECK_MS = 1000;
 
 const ALL_CHANNELS: ReadonlySet<string> = new Set(Channel.options);
+
+/** A hash no password matches, checked for names that have no user. */
+const UNKNOWN_USER_HASH = `scrypt$16384$8$1$${"A".repeat(22)}$${"A".repeat(43)}`;
 
 /** A key verified recently: the digest of its token, and its caller on each channel. */
 interface CachedKey {
@@ -75,6 +78,8 @@ export function principalOfKey(key: StoredApiKey, channel: Channel): Principal {
 export class Authenticator {
   readonly #storage: Storage;
   readonly #keys = new Map<string, CachedKey>();
+  /** The callers of signed-in users, by name, read again after KEY_CACHE_MS. */
+  readonly #sessions = new Map<string, { caller: Principal; expires: number }>();
   readonly #failures = new FailureLimiter();
   /** Whether the server runs open now: no user and no key, on a loopback address (or with --insecure-no-auth). */
   #open: boolean;
@@ -96,6 +101,8 @@ export class Authenticator {
   identify(req: FastifyRequest): RequestCaller | Promise<RequestCaller> {
     const header = req.headers.authorization;
     if (header !== undefined) return this.#byKey(req, header);
+    const userName = req.session?.userName;
+    if (userName !== undefined) return this.#bySession(userName);
     if (!this.#open) return ANONYMOUS.get(channelOf(req))!;
     if (Date.now() - this.#openCheckedAt < OPEN_RECHECK_MS) return OPEN.get(channelOf(req, ALL_CHANNELS))!;
     return this.refresh().then(() => this.identify(req));
@@ -107,10 +114,50 @@ export class Authenticator {
     if (this.#mayBeOpen) this.#open = !(await this.#storage.people.anyone());
   }
 
-  /** Forgets what was verified of one key (revoked, or its user changed), or of all. */
+  /** Forgets what was verified of one key (revoked), or of all keys and sessions (a user changed). */
   forget(keyId?: string): void {
-    if (keyId === undefined) this.#keys.clear();
-    else this.#keys.delete(keyId);
+    if (keyId !== undefined) return void this.#keys.delete(keyId);
+    this.#keys.clear();
+    this.#sessions.clear();
+  }
+
+  /**
+   * Checks a user's password for the web UI's sign-in; failed attempts count against the address as
+   * wrong keys do. Resolves with the user.
+   */
+  async signIn(name: string, password: string, address: string): Promise<User> {
+    this.#failures.check(address);
+    const user = await this.#storage.people.getUser(name);
+    // A hash is computed even for an unknown name, so that the answer takes as long either way.
+    const ok = await verifySecret(password, user?.passwordHash ?? UNKNOWN_USER_HASH);
+    if (!user || !user.passwordHash || !ok) {
+      this.#failures.fail(address);
+      throw new UnauthenticatedError("The name or the password is wrong.");
+    }
+    this.#sessions.delete(user.name);
+    const { passwordHash: _, ...rest } = user;
+    return rest;
+  }
+
+  /** The caller of a session: its user as they are now (read again every KEY_CACHE_MS), or anonymous once they were removed. */
+  #bySession(userName: string): RequestCaller | Promise<RequestCaller> {
+    const cached = this.#sessions.get(userName);
+    if (cached && cached.expires > Date.now()) return cached.caller;
+    return this.#storage.people.getUser(userName).then((user) => {
+      if (!user) return ANONYMOUS.get("ui")!;
+      const caller: Principal = Object.freeze({
+        kind: "principal",
+        channel: "ui",
+        name: user.name,
+        userName: user.name,
+        role: user.role,
+        groups: user.groups,
+        via: "session",
+        keyId: null,
+      });
+      this.#sessions.set(userName, { caller, expires: Date.now() + KEY_CACHE_MS });
+      return caller;
+    });
   }
 
   #byKey(req: FastifyRequest, header: string): RequestCaller | Promise<RequestCaller> {

@@ -32,6 +32,13 @@ export class PeopleService {
     return { kind: caller.userName ? "user" : "api-key", name: caller.name, role: caller.role, groups: [...caller.groups] };
   }
 
+  /** Checks a user's name and password for the web UI (limited per address like keys); resolves with who they are. */
+  async signIn(name: string, password: string, address: string): Promise<Me> {
+    if (!this.#authenticator) throw new Error("signing in needs a server");
+    const user = await this.#authenticator.signIn(name, password, address);
+    return { kind: "user", name: user.name, role: user.role, groups: user.groups };
+  }
+
   listUsers(caller: RequestCaller): Promise<User[]> {
     authorize(caller, "user:read", { type: "user" });
     return this.#storage.people.listUsers();

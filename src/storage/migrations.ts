@@ -243,6 +243,22 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.insertInto("audit_head").values({ id: 1, seq: 0, hash: GENESIS_HASH }).execute();
       },
     },
+    "0007-ui-sessions": {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable("sessions")
+          .addColumn("id_hash", "text", (c) => c.primaryKey())
+          .addColumn("data", "text", (c) => c.notNull())
+          .addColumn("expires_at", "text", (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex("sessions_expires").on("sessions").column("expires_at").execute();
+        await db.schema
+          .createTable("server_settings")
+          .addColumn("name", "text", (c) => c.primaryKey())
+          .addColumn("value", "text", (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

@@ -33,6 +33,13 @@ export interface PeopleStore {
   listKeys(): Promise<ApiKey[]>;
   /** Revokes a key; false when no active key has that id. */
   revokeKey(id: string, now: string): Promise<boolean>;
+  /** A web UI session's data (JSON), unless it expired. */
+  getSession(idHash: string, now: string): Promise<string | undefined>;
+  setSession(idHash: string, data: string, expiresAt: string): Promise<void>;
+  /** Removes a session, and every session that expired before `now`. */
+  deleteSession(idHash: string, now: string): Promise<void>;
+  /** A shared setting; `initial` is stored first when it has none (of servers racing, the first wins). */
+  setting(name: string, initial: string): Promise<string>;
 }
 
 /** `PeopleStore` in SQL, the same on both databases. */
@@ -125,6 +132,35 @@ export class SqlPeopleStore implements PeopleStore {
       .where("revoked_at", "is", null)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
+  }
+
+  async getSession(idHash: string, now: string): Promise<string | undefined> {
+    const row = await this.#db.selectFrom("sessions").select("data").where("id_hash", "=", idHash).where("expires_at", ">", now).executeTakeFirst();
+    return row?.data;
+  }
+
+  async setSession(idHash: string, data: string, expiresAt: string): Promise<void> {
+    await this.#db
+      .insertInto("sessions")
+      .values({ id_hash: idHash, data, expires_at: expiresAt })
+      .onConflict((oc) => oc.column("id_hash").doUpdateSet({ data, expires_at: expiresAt }))
+      .execute();
+  }
+
+  async deleteSession(idHash: string, now: string): Promise<void> {
+    await this.#db
+      .deleteFrom("sessions")
+      .where((eb) => eb.or([eb("id_hash", "=", idHash), eb("expires_at", "<=", now)]))
+      .execute();
+  }
+
+  async setting(name: string, initial: string): Promise<string> {
+    await this.#db
+      .insertInto("server_settings")
+      .values({ name, value: initial })
+      .onConflict((oc) => oc.column("name").doNothing())
+      .execute();
+    return (await this.#db.selectFrom("server_settings").select("value").where("name", "=", name).executeTakeFirstOrThrow()).value;
   }
 }
 

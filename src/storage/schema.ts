@@ -18,6 +18,8 @@ export interface Database {
   api_keys: ApiKeyTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
+  sessions: SessionTable;
+  server_settings: ServerSettingTable;
 }
 
 /** Flows by name, made on a flow's first run. */
@@ -184,4 +186,17 @@ export interface AuditHeadTable {
   id: number;
   seq: number;
   hash: string;
+}
+
+/** Web UI sessions: keyed by the SHA-256 of the session id, so that reading the table gives no session away. */
+export interface SessionTable {
+  id_hash: string;
+  data: string;
+  expires_at: string;
+}
+
+/** Settings the servers of one database share, such as the secret that signs session cookies. */
+export interface ServerSettingTable {
+  name: string;
+  value: string;
 }

@@ -8,6 +8,8 @@ export interface PersonSpec {
   name: string;
   role: Role;
   groups?: string[];
+  /** For signing in to the web UI; none by default. */
+  password?: string;
 }
 
 /**
@@ -21,7 +23,7 @@ export async function makePeople(database: { home: string; databaseUrl?: string 
   const tokens: Record<string, string> = {};
   try {
     for (const p of people) {
-      await service.createUser(me, { name: p.name, role: p.role, groups: p.groups ?? [] });
+      await service.createUser(me, { name: p.name, role: p.role, groups: p.groups ?? [], password: p.password });
       tokens[p.name] = (await service.createKey(me, { name: p.name, role: p.role, userName: p.name })).token;
     }
   } finally {

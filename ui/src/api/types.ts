@@ -10,6 +10,7 @@ export type {
   InputRequest,
   Log,
   LogLevel,
+  Me,
   RunInput,
   State,
   StateType,
