@@ -3,8 +3,12 @@ import type { Storage, StoredEvent } from "../storage/storage.ts";
 import { authorize } from "./authorize.ts";
 import type { EventBus, EventFilter } from "./event-bus.ts";
 import type { RequestCaller } from "./request-caller.ts";
+import { redactedEvent, seesSensitive } from "./sensitive.ts";
 
-/** Events for the event stream: live ones from this server's bus, and the kept ones a reconnecting client missed. */
+/**
+ * Events for the event stream: live ones from this server's bus, and the kept ones a reconnecting client
+ * missed. Each reader gets what it may see: sensitive answers only go to flows' processes.
+ */
 export class EventService {
   readonly #storage: Storage;
   readonly #bus: EventBus;
@@ -16,7 +20,7 @@ export class EventService {
   /** Calls `listener` with each matching event published from now on; returns the function that stops it. */
   subscribe(caller: RequestCaller, filter: EventFilter, listener: (event: BatonEvent) => void): () => void {
     authorize(caller, "event:read", { type: "flow-run", id: filter.flowRunId });
-    return this.#bus.subscribe(filter, listener);
+    return this.#bus.subscribe(filter, seesSensitive(caller) ? listener : (e) => listener(redactedEvent(e)));
   }
 
   /** The id of the newest kept event: a new stream's position, so that a reconnect replays only what came after. */
@@ -26,8 +30,9 @@ export class EventService {
   }
 
   /** Kept events after `afterId`, oldest first, of one run or all: what a reconnecting client missed. */
-  missed(caller: RequestCaller, afterId: number, flowRunId: string | undefined, limit: number): Promise<StoredEvent[]> {
+  async missed(caller: RequestCaller, afterId: number, flowRunId: string | undefined, limit: number): Promise<StoredEvent[]> {
     authorize(caller, "event:read", { type: "flow-run", id: flowRunId });
-    return this.#storage.events.listAfter(afterId, { flowRunId, limit });
+    const events = await this.#storage.events.listAfter(afterId, { flowRunId, limit });
+    return seesSensitive(caller) ? events : events.map((e) => redactedEvent(e) as StoredEvent);
   }
 }

@@ -19,6 +19,7 @@ import { now, nowMs } from "./clock.ts";
 import type { FlowRunService } from "./flow-run-service.ts";
 import { compileSchema, validateInput } from "./input-validation.ts";
 import type { RequestCaller } from "./request-caller.ts";
+import { inputFor, sensitivePaths } from "./sensitive.ts";
 import { newState, StaleStateError, suspendedState, type StateTransitions } from "./state-transitions.ts";
 
 type Parsed<T extends z.ZodType> = z.output<T>;
@@ -161,14 +162,17 @@ export class PauseService {
         const stored = await tx.inputs.storeResponse(id, key, { value, respondedAt: timestamp, channel, respondedBy, onBehalfOf });
         if (!stored) throw new StaleStateError(id); // another answer won: the 409 names the state it left
         await tx.audit.append(answerEntry(caller, id, key, who, answers ? answers.next.length : undefined));
-        return [
-          {
-            type: "flow-run.input-submitted",
-            flowRunId: id,
-            occurredAt: timestamp,
-            payload: { key, input: value, channel, respondedBy, onBehalfOf },
-          },
-        ];
+        const sensitive = sensitivePaths(request?.schema);
+        const payload = {
+          key,
+          input: value,
+          channel,
+          respondedBy,
+          onBehalfOf,
+          ...(sensitive.length ? { sensitive } : {}),
+          ...(answers ? { quorum: true } : {}),
+        };
+        return [{ type: "flow-run.input-submitted", flowRunId: id, occurredAt: timestamp, payload }];
       },
       { urgent: true },
     );
@@ -243,14 +247,14 @@ export class PauseService {
   /** Each pause of a run, in the order asked: what it asked and what was answered; 404 for an unknown run. */
   async listInputs(caller: RequestCaller, id: string): Promise<RunInput[]> {
     await this.#runs.get(caller, id);
-    return this.#storage.inputs.list(id);
+    return (await this.#storage.inputs.list(id)).map((input) => inputFor(caller, input));
   }
 
   /** One pause of a run; 404 naming the run when the run is unknown, else naming the key. */
   async getInput(caller: RequestCaller, id: string, key: string): Promise<RunInput> {
     authorize(caller, "flow-run:read", { type: "flow-run", id });
     const input = await this.#storage.inputs.get(id, key);
-    if (input) return input;
+    if (input) return inputFor(caller, input);
     await this.#runs.load(id);
     throw new PauseNotFoundError(id, key);
   }
