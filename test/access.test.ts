@@ -7,19 +7,7 @@ import { createClient } from "../src/client/index.ts";
 import { ForbiddenError, UnauthenticatedError } from "../src/contract/errors.ts";
 import { request, waitUntil } from "./support/api.ts";
 import { createTempDatabase } from "./support/postgres.ts";
-import { backends, spawnNode, startTestServer, type TestServer } from "./support/processes.ts";
-
-/** Runs `baton <args>` in a child process, with `stdin` written to it; resolves with its exit code and output. */
-async function baton(args: string[], env: Record<string, string>, stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawnNode(["src/cli/main.ts", ...args], env, { stdin: stdin !== undefined });
-  let stdout = "";
-  let stderr = "";
-  child.process.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.process.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-  if (stdin !== undefined) child.process.stdin!.end(stdin);
-  const code = await new Promise<number | null>((resolve) => child.process.on("close", resolve));
-  return { code, stdout, stderr };
-}
+import { backends, runBaton, spawnNode, startTestServer, type TestServer } from "./support/processes.ts";
 
 for (const { backend, skip } of await backends()) {
   describe(`users and API keys (${backend})`, { skip }, () => {
@@ -39,18 +27,18 @@ for (const { backend, skip } of await backends()) {
     });
 
     test("the first admin and their key are made on the database itself, before any server runs", async () => {
-      const added = await baton(["user", "add", "ada", "--role", "admin", "--group", "ops", "--password-stdin"], local, "correct horse battery\n");
+      const added = await runBaton(["user", "add", "ada", "--role", "admin", "--group", "ops", "--password-stdin"], local, "correct horse battery\n");
       assert.equal(added.code, 0, added.stderr);
       assert.match(added.stdout, /Added ada \(admin, groups ops\)/);
-      const short = await baton(["user", "add", "eve", "--role", "admin", "--password-stdin"], local, "short\n");
+      const short = await runBaton(["user", "add", "eve", "--role", "admin", "--password-stdin"], local, "short\n");
       assert.equal(short.code, 1);
       assert.match(short.stderr, /password: use at least 8 characters/);
-      const key = await baton(["api-key", "create", "--name", "ada-cli", "--role", "admin", "--user", "ada"], local);
+      const key = await runBaton(["api-key", "create", "--name", "ada-cli", "--role", "admin", "--user", "ada"], local);
       assert.equal(key.code, 0, key.stderr);
       assert.match(key.stderr, /only time it is shown/);
       adminToken = key.stdout.trim();
       assert.match(adminToken, /^baton_[0-9a-f]{16}_[\w-]{43}$/);
-      const listed = await baton(["api-key", "ls", "--json"], local);
+      const listed = await runBaton(["api-key", "ls", "--json"], local);
       assert.doesNotMatch(listed.stdout, new RegExp(adminToken.slice(-20)), "no secret is ever listed");
     });
 
@@ -77,26 +65,26 @@ for (const { backend, skip } of await backends()) {
 
     test("an admin's key manages people over the API, from the CLI; a key's role limits it, revoking it stops it at once", async () => {
       const remote = { BATON_API_URL: server.apiUrl, BATON_API_KEY: adminToken };
-      assert.equal((await baton(["user", "add", "bob", "--role", "viewer"], remote)).code, 0);
-      const tooMuch = await baton(["api-key", "create", "--name", "bob", "--role", "operator", "--user", "bob"], remote);
+      assert.equal((await runBaton(["user", "add", "bob", "--role", "viewer"], remote)).code, 0);
+      const tooMuch = await runBaton(["api-key", "create", "--name", "bob", "--role", "operator", "--user", "bob"], remote);
       assert.equal(tooMuch.code, 1);
       assert.match(tooMuch.stderr, /more rights than they have \(viewer\)/);
-      const made = await baton(["api-key", "create", "--name", "bob", "--role", "viewer", "--user", "bob"], remote);
+      const made = await runBaton(["api-key", "create", "--name", "bob", "--role", "viewer", "--user", "bob"], remote);
       assert.equal(made.code, 0, made.stderr);
       const bob = createClient({ apiUrl: server.apiUrl, apiKey: made.stdout.trim() });
       await bob.listFlowRuns();
       const refused = await bob.createFlowRun({ flowName: "x" }).catch((e: unknown) => e);
       assert.ok(refused instanceof ForbiddenError);
       assert.match(refused.message, /bob has the role viewer; this needs the role operator/);
-      const ls = await baton(["user", "ls"], remote);
+      const ls = await runBaton(["user", "ls"], remote);
       assert.match(ls.stdout, /ada\s+admin\s+ops/);
       assert.match(ls.stdout, /bob\s+viewer/);
       const keyId = (await createClient({ apiUrl: server.apiUrl, apiKey: adminToken }).listApiKeys()).find((k) => k.name === "bob")!.id;
-      assert.equal((await baton(["api-key", "revoke", keyId], remote)).code, 0);
+      assert.equal((await runBaton(["api-key", "revoke", keyId], remote)).code, 0);
       await assert.rejects(bob.listFlowRuns(), UnauthenticatedError);
       // Removing a user revokes their keys.
-      const again = await baton(["api-key", "create", "--name", "bob2", "--role", "viewer", "--user", "bob"], remote);
-      assert.equal((await baton(["user", "rm", "bob"], remote)).code, 0);
+      const again = await runBaton(["api-key", "create", "--name", "bob2", "--role", "viewer", "--user", "bob"], remote);
+      assert.equal((await runBaton(["user", "rm", "bob"], remote)).code, 0);
       await assert.rejects(createClient({ apiUrl: server.apiUrl, apiKey: again.stdout.trim() }).listFlowRuns(), UnauthenticatedError);
     });
 
@@ -118,7 +106,7 @@ describe("open local mode", () => {
     try {
       assert.equal((await request(server, "GET", "/me")).body.kind, "open");
       assert.equal((await request(server, "POST", "/flow-runs", { flowName: "f" })).status, 201);
-      assert.equal((await baton(["user", "add", "ada", "--role", "admin"], { BATON_HOME: home })).code, 0);
+      assert.equal((await runBaton(["user", "add", "ada", "--role", "admin"], { BATON_HOME: home })).code, 0);
       await waitUntil("the server requires sign-in", async () => (await request(server, "GET", "/flow-runs")).status === 401, 5000);
     } finally {
       await server.close();
@@ -129,7 +117,7 @@ describe("open local mode", () => {
   test("on a non-loopback address with no user, the server refuses to start and says how to add one; --insecure-no-auth starts it, loudly", async () => {
     const home = mkdtempSync(join(tmpdir(), "baton-open-"));
     try {
-      const refused = await baton(["server", "start", "--host", "0.0.0.0", "--port", "0"], { BATON_HOME: home });
+      const refused = await runBaton(["server", "start", "--host", "0.0.0.0", "--port", "0"], { BATON_HOME: home });
       assert.equal(refused.code, 1);
       assert.match(refused.stderr, /No user is defined, and 0\.0\.0\.0 is not a loopback address.*baton user add NAME --role admin/);
       const child = spawnNode(["src/cli/main.ts", "server", "start", "--host", "0.0.0.0", "--port", "0", "--insecure-no-auth"], { BATON_HOME: home });

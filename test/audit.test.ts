@@ -10,18 +10,7 @@ import { ForbiddenError } from "../src/contract/errors.ts";
 import { pausedRun } from "./support/api.ts";
 import { makePeople } from "./support/people.ts";
 import { createTempDatabase } from "./support/postgres.ts";
-import { backends, spawnNode, startTestServer, type TestServer } from "./support/processes.ts";
-
-/** Runs `baton <args>`; resolves with its exit code and output. */
-async function baton(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawnNode(["src/cli/main.ts", ...args], env);
-  let stdout = "";
-  let stderr = "";
-  child.process.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.process.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.process.on("close", resolve));
-  return { code, stdout, stderr };
-}
+import { backends, runBaton, startTestServer, type TestServer } from "./support/processes.ts";
 
 for (const { backend, skip } of await backends()) {
   describe(`the audit log (${backend})`, { skip }, () => {
@@ -100,10 +89,10 @@ for (const { backend, skip } of await backends()) {
         entries.find((e) => e.action === "refused")!.details.reason,
         "alice has the role responder; this needs the role operator or above.",
       );
-      const ls = await baton(["audit", "ls", "--target", `flow-run/${cancelled.id}`], { BATON_API_URL: server.apiUrl, BATON_API_KEY: adminToken });
+      const ls = await runBaton(["audit", "ls", "--target", `flow-run/${cancelled.id}`], { BATON_API_URL: server.apiUrl, BATON_API_KEY: adminToken });
       assert.equal(ls.code, 0, ls.stderr);
       assert.match(ls.stdout, /ada\s+flow-run\.cancel/);
-      const ok = await baton(["audit", "verify"], local);
+      const ok = await runBaton(["audit", "verify"], local);
       assert.equal(ok.code, 0, ok.stderr);
       assert.match(ok.stdout, new RegExp(`The audit log is whole: ${entries.length} entries`));
     });
@@ -111,11 +100,11 @@ for (const { backend, skip } of await backends()) {
     test("baton audit verify finds the newest entries cut off, an entry edited, and one deleted in the database", async () => {
       const { entries } = await admin.verifyAudit();
       await tamper(`DELETE FROM audit_log WHERE seq = ${entries}`);
-      const cut = await baton(["audit", "verify"], local);
+      const cut = await runBaton(["audit", "verify"], local);
       assert.equal(cut.code, 1);
       assert.match(cut.stderr, new RegExp(`the log ends at entry ${entries - 1}, but ${entries} were written: the newest entries were removed`));
       await tamper(`UPDATE audit_log SET details = '{"role":"viewer","groups":[],"password":false,"channel":"cli"}' WHERE seq = 2`);
-      const edited = await baton(["audit", "verify"], local);
+      const edited = await runBaton(["audit", "verify"], local);
       assert.equal(edited.code, 1);
       assert.match(edited.stderr, /entry 2 \(api-key\.create api-key\/\w+\) was changed after it was written/);
       await tamper("DELETE FROM audit_log WHERE seq = 1");

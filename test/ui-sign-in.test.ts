@@ -5,16 +5,16 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { z } from "zod";
 import { createClient, type BatonClient } from "../src/client/index.ts";
 import type { FlowRun, PauseBody } from "../src/contract/index.ts";
 import { toInputRequest } from "../src/sdk/run-input.ts";
 import { waitUntil } from "./support/api.ts";
+import { CHROMIUM, launchChromium } from "./support/browser.ts";
 import { makePeople } from "./support/people.ts";
 import { startTestServer, type TestServer } from "./support/processes.ts";
 
-const CHROMIUM = process.env.BATON_CHROMIUM ?? "/usr/bin/chromium";
 const BUILT = existsSync(new URL("../ui/dist/index.html", import.meta.url));
 const skip = !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}` : !BUILT ? "the web UI is not built (npm run build:ui)" : false;
 if (skip && process.env.CI) throw new Error(`The browser tests cannot run in CI: ${skip}.`);
@@ -32,21 +32,7 @@ describe("signing in to the web UI", { skip }, () => {
       { name: "olga", role: "operator" },
       { name: "alice", role: "responder", groups: ["finance"], password: "alice's password" },
     ]);
-    [server, browser] = await Promise.all([
-      startTestServer("sqlite", { BATON_HOME: home }),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-          "--no-first-run",
-        ],
-      }),
-    ]);
+    [server, browser] = await Promise.all([startTestServer("sqlite", { BATON_HOME: home }), launchChromium()]);
     olga = createClient({ apiUrl: server.apiUrl, apiKey: tokens.olga });
     base = new URL(server.apiUrl).origin;
   });

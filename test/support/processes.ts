@@ -162,3 +162,19 @@ export async function backends(): Promise<{ backend: Backend; skip: string | fal
     { backend: "postgres", skip: pgReason ?? false },
   ];
 }
+
+/** Runs `baton <args>` from the sources in a child process, with `stdin` written to it; resolves with its exit code and output apart. */
+export async function runBaton(
+  args: string[],
+  env: Record<string, string>,
+  stdin?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnNode(["src/cli/main.ts", ...args], env, { stdin: stdin !== undefined });
+  let stdout = "";
+  let stderr = "";
+  child.process.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.process.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  if (stdin !== undefined) child.process.stdin!.end(stdin);
+  const code = await new Promise<number | null>((resolve) => child.process.on("close", resolve));
+  return { code, stdout, stderr };
+}
