@@ -119,9 +119,10 @@ export async function startTestServer(backend: Backend, extraEnv: Record<string,
   let apiUrl = "";
   const launch = async () => {
     child = spawnNode(["test/support/run-server.ts"], { ...baseEnv, BATON_PORT: port });
+    // The line that announces the address; with BATON_LOG_LEVEL=info the server's own log lines may come first.
     const line = await new Promise<string>((resolve, reject) => {
       const rl = createInterface({ input: child.process.stdout! });
-      rl.once("line", resolve);
+      rl.on("line", (l) => l.startsWith('{"apiUrl":') && resolve(l));
       child.exited.then(() => reject(new Error(`server exited: ${child.output()}`)));
     });
     apiUrl = (JSON.parse(line) as { apiUrl: string }).apiUrl;
