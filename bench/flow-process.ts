@@ -6,7 +6,7 @@ import { z } from "zod";
 import { flow, getRunContext, pauseFlowRun, RunInput, task } from "baton";
 
 /** What the bench asks of this process. */
-export type FlowCommand = { cmd: "start"; flowName: string; count: number } | { cmd: "exit" };
+export type FlowCommand = { cmd: "start"; flowName: string; count: number } | { cmd: "gc" } | { cmd: "exit" };
 
 /** What this process tells the bench. */
 export type FlowReport =
@@ -51,5 +51,6 @@ async function runOne(flowName: string): Promise<void> {
 
 process.on("message", (m: FlowCommand) => {
   if (m.cmd === "exit") process.exit(0);
+  if (m.cmd === "gc") return globalThis.gc?.();
   for (let i = 0; i < m.count; i++) runOne(m.flowName).catch((e: Error) => send({ type: "failed", message: `${e.name}: ${e.message}` }));
 });

@@ -1,4 +1,5 @@
-// `npm run bench`: how fast a paused flow goes on once answered, on SQLite. See bench/README.md.
+// `npm run bench`: how fast a paused flow goes on once answered, on SQLite (or PostgreSQL with
+// BENCH_POSTGRES_URL). See bench/README.md.
 //
 // Three processes: this one (the person answering, through the API client), the server, and one flow
 // process running every flow. Times are `process.hrtime.bigint()` (CLOCK_MONOTONIC, the same clock in
@@ -96,7 +97,7 @@ class FlowProcess {
 }
 
 const bench = new BenchProcesses("baton-bench-");
-const { children, home } = bench;
+const { children } = bench;
 
 async function waitPaused(client: BatonClient, runId: string): Promise<void> {
   for (let i = 0; ; i++) {
@@ -199,7 +200,7 @@ await bench.run(DEADLINE_MS, async () => {
   const flows = new FlowProcess(server.apiUrl);
   children.push(flows.child);
   console.log(
-    `Baton pause/resume bench: SQLite in ${home}, Node ${process.version}, ${availableParallelism()} CPUs; ` +
+    `Baton pause/resume bench: ${bench.databaseName}, Node ${process.version}, ${availableParallelism()} CPUs; ` +
       `server pid ${server.child.pid}, flow pid ${flows.child.pid}`,
   );
 
@@ -224,17 +225,26 @@ await bench.run(DEADLINE_MS, async () => {
   );
   console.log(`    load average before the bench: ${loadBefore}`);
 
+  // The issue's targets on PostgreSQL (issue 17) are looser than SQLite's: each commit is a round trip to another process.
+  const targets = bench.databaseUrl
+    ? { seqP50: 3, seqP99: 20, batchP99: 100, throughput: 800 }
+    : { seqP50: 5, seqP99: 20, batchP99: 50, throughput: 1000 };
   const serverRss = peakRssMb(server.child.pid!);
   const flowRss = peakRssMb(flows.child.pid!);
   console.log("");
   report([
-    { label: "(1) sequential: answer sent -> next line, p50", value: percentile(seq, 50), unit: "ms", target: { op: "<", value: 5 } },
+    { label: "(1) sequential: answer sent -> next line, p50", value: percentile(seq, 50), unit: "ms", target: { op: "<", value: targets.seqP50 } },
     { label: "(1) sequential: answer sent -> next line, p95", value: percentile(seq, 95), unit: "ms" },
-    { label: "(1) sequential: answer sent -> next line, p99", value: percentile(seq, 99), unit: "ms", target: { op: "<", value: 20 } },
+    { label: "(1) sequential: answer sent -> next line, p99", value: percentile(seq, 99), unit: "ms", target: { op: "<", value: targets.seqP99 } },
     { label: "(2) batch: answer sent -> next line, p50", value: percentile(lat, 50), unit: "ms" },
     { label: "(2) batch: answer sent -> next line, p95", value: percentile(lat, 95), unit: "ms" },
-    { label: "(2) batch: answer sent -> next line, p99", value: percentile(lat, 99), unit: "ms", target: { op: "<", value: 50 } },
-    { label: "(2) batch: throughput, first answer -> last COMPLETED", value: b.throughput, unit: "runs/s", target: { op: ">=", value: 1000 } },
+    { label: "(2) batch: answer sent -> next line, p99", value: percentile(lat, 99), unit: "ms", target: { op: "<", value: targets.batchP99 } },
+    {
+      label: "(2) batch: throughput, first answer -> last COMPLETED",
+      value: b.throughput,
+      unit: "runs/s",
+      target: { op: ">=", value: targets.throughput },
+    },
     { label: "(3) server process peak RSS (VmHWM)", value: serverRss, unit: "MB", target: { op: "<", value: 150 } },
     { label: "(3) flow process peak RSS (VmHWM)", value: flowRss, unit: "MB" },
   ]);

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -8,6 +9,12 @@ import { sleep } from "./lib.ts";
 const root = new URL("..", import.meta.url).pathname;
 /** Set to a directory to have the server and the processes running flows write V8 CPU profiles there. */
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF_DIR;
+
+/**
+ * Set to a PostgreSQL URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run the server on PostgreSQL: the
+ * bench creates a database of its own beside the URL's, with a random name, and drops it when it ends.
+ */
+const POSTGRES_URL = process.env.BENCH_POSTGRES_URL;
 
 /** Node options that make a process write its CPU profile as `<name>.cpuprofile` in BENCH_CPU_PROF_DIR, if set. */
 export function profileArgs(name: string): string[] {
@@ -21,14 +28,26 @@ export function profileArgs(name: string): string[] {
 export class BenchProcesses {
   readonly children: ChildProcess[] = [];
   readonly home: string;
+  /** The PostgreSQL database the server uses (BENCH_POSTGRES_URL), or undefined for SQLite in `home`. */
+  readonly databaseUrl: string | undefined;
   #stopping = false;
   #beforeStop: (() => void) | undefined;
 
   constructor(prefix: string) {
     this.home = mkdtempSync(join(tmpdir(), prefix));
+    let dropDatabase = () => {};
+    if (POSTGRES_URL) {
+      const name = `baton_bench_${randomBytes(6).toString("hex")}`;
+      psql(POSTGRES_URL, `CREATE DATABASE ${name}`);
+      const url = new URL(POSTGRES_URL);
+      url.pathname = `/${name}`;
+      this.databaseUrl = url.toString();
+      dropDatabase = () => psql(POSTGRES_URL, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    }
     process.on("exit", () => {
       for (const c of this.children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
       rmSync(this.home, { recursive: true, force: true });
+      dropDatabase();
     });
   }
 
@@ -103,6 +122,7 @@ export class BenchProcesses {
         ...process.env,
         PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ""}`,
         BATON_HOME: this.home,
+        ...(this.databaseUrl ? { BATON_DATABASE_URL: this.databaseUrl } : {}),
         BATON_LOG_LEVEL: "warn",
         ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
       },
@@ -115,4 +135,15 @@ export class BenchProcesses {
     if (!apiUrl) this.fail(`the server's first line does not give its API address: ${line}`);
     return { child, apiUrl };
   }
+
+  /** What the server stores in, for the bench's first line. */
+  get databaseName(): string {
+    return this.databaseUrl ? `PostgreSQL ${this.databaseUrl}` : `SQLite in ${this.home}`;
+  }
+}
+
+/** Runs one statement with psql, synchronously (it must also run in the exit handler). */
+function psql(url: string, statement: string): void {
+  const r = spawnSync("psql", [url, "-v", "ON_ERROR_STOP=1", "-qc", statement], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`psql failed on "${statement}": ${r.stderr || r.error?.message}`);
 }

@@ -8,6 +8,7 @@ import { createClient, type BatonClient } from "../src/client/index.ts";
 import { DeploymentNotFoundError } from "../src/contract/errors.ts";
 import { waitForState, waitUntil } from "./support/api.ts";
 import { spawnNode, startTestServer, type Child, type TestServer } from "./support/processes.ts";
+import { PUSHED_MS } from "./support/pushed.ts";
 import { tempProject } from "./support/temp-project.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -103,10 +104,10 @@ describe("baton serve", () => {
     await waitForState(client, greet.id, "PAUSED");
     await client.resume(expense.id, { input: { approved: true, comment: "ok" } });
     await client.resume(greet.id, { input: "Ada" });
+    await serving.waitForOutput("serve-expense 120: approved (ok)", PUSHED_MS);
+    await serving.waitForOutput("Hello, Ada!", PUSHED_MS);
     await waitForState(client, expense.id, "COMPLETED");
     await waitForState(client, greet.id, "COMPLETED");
-    await serving.waitForOutput("serve-expense 120: approved (ok)");
-    await serving.waitForOutput("Hello, Ada!");
     assert.equal(await stop(serving), 0, serving.output());
   });
 

@@ -12,6 +12,7 @@ import { RunInput, toInputRequest, toJsonSchema, type WaitForInput } from "../sr
 import { waitForState } from "./support/api.ts";
 import { createTempDatabase } from "./support/postgres.ts";
 import { backends, spawnNode, startTestServer, type Child, type TestServer } from "./support/processes.ts";
+import { pushed } from "./support/pushed.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -155,7 +156,7 @@ for (const { backend, skip } of await backends()) {
       const result = await baton(["flow-run", "resume", run.id, "--input", '{"name":"Ada"}', "--by", "ada"], server.env);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, new RegExp(`Resumed flow run ${run.id}`));
-      assert.equal(await flow.exited, 0, flow.output());
+      assert.equal(await pushed(flow.exited, "the answered flow's end"), 0, flow.output());
       assert.match(flow.output(), /Hello, Ada!/);
 
       const inspected = await baton(["flow-run", "inspect", run.id], server.env);
@@ -185,6 +186,23 @@ for (const { backend, skip } of await backends()) {
       assert.equal((await baton(["flow-run", "resume", run.id, "--input", '{"name":"Bob"}'], server.env)).code, 0);
       assert.equal(await flow.exited, 0, flow.output());
       assert.match(flow.output(), /Hello, Bob!/);
+    });
+
+    test("a pause whose schema the server refuses fails its flow at once, and inspect says why; an answer past the limits is one line", async () => {
+      const flow = spawnNode(["test/fixtures/flows.ts", "unusable-schema"], server.env);
+      assert.equal(await flow.exited, 1, flow.output());
+      assert.match(flow.output(), /flow threw BadRequestError: The input schema of pause "1" cannot be used to check answers: a pattern uses syntax/);
+      const id = /run-id (\S+)/.exec(flow.output())![1]!;
+      const inspect = await baton(["flow-run", "inspect", id], server.env);
+      assert.equal(inspect.code, 0, inspect.stderr);
+      assert.match(inspect.stdout, /Failed/);
+      assert.match(inspect.stdout, /the linear-time engine \(RE2\) does not support.*lookahead, lookbehind and backreferences are not available/);
+
+      const run = await pausedRun(client, "cli-limits", z.object({ v: z.unknown() }));
+      const deep = await baton(["flow-run", "resume", run.id, "--input", `{"v":${"[".repeat(100)}${"]".repeat(100)}}`], server.env);
+      assert.equal(deep.code, 1);
+      assertOneLine(deep, /^error: The request body at \/input\/v\/0\/.* is nested deeper than 64 levels; the limits are in the README/);
+      assert.equal((await client.getFlowRun(run.id)).state.type, "PAUSED");
     });
 
     test("resume of an unknown id exits 1 with one line naming the id", async () => {

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { after, before, describe, test } from "node:test";
 import { createClient, type BatonClient } from "../src/client/index.ts";
-import type { Role } from "../src/contract/index.ts";
+import type { CreateAutomationBody, Role } from "../src/contract/index.ts";
 import { pausedRun, request } from "./support/api.ts";
 import { makePeople } from "./support/people.ts";
 import { startTestServer, type TestServer } from "./support/processes.ts";
@@ -21,6 +21,9 @@ interface Fixture {
   taskRunId: string;
   userName: string;
   keyId: string;
+  channel: string;
+  automationId: string;
+  deliveryId: string;
   n: number;
 }
 interface RouteCase {
@@ -81,7 +84,36 @@ const ROUTES: Record<string, RouteCase> = {
   "POST /api/session": { least: "anonymous", body: () => ({ name: "viewer", password: "viewer's password" }) },
   "GET /api/session": { least: "viewer" },
   "DELETE /api/session": { least: "anonymous" },
+  "GET /api/metrics": { least: "viewer" },
+  // A channel's configuration is its endpoint (a Slack URL is a credential to post there): operators read it.
+  "GET /api/channels": { least: "operator" },
+  "GET /api/channels/{name}": { least: "operator", path: (f) => `/channels/${f.channel}` },
+  "POST /api/channels": { least: "admin", body: (f) => ({ name: `made-${f.n}`, type: "webhook", url: "http://127.0.0.1:9/nowhere" }) },
+  "DELETE /api/channels/{name}": { least: "admin", path: (f) => `/channels/${f.channel}` },
+  "POST /api/channels/{name}/test": { least: "admin", path: (f) => `/channels/${f.channel}/test` },
+  "GET /api/automations": { least: "viewer" },
+  "GET /api/automations/{id}": { least: "viewer", path: (f) => `/automations/${f.automationId}` },
+  "POST /api/automations": { least: "admin", body: (f) => automation(`made-${f.n}`) },
+  "PUT /api/automations/{id}": { least: "admin", path: (f) => `/automations/${f.automationId}`, body: (f) => automation(`renamed-${f.n}`) },
+  "POST /api/automations/{id}/enable": { least: "admin", path: (f) => `/automations/${f.automationId}/enable` },
+  "POST /api/automations/{id}/disable": { least: "admin", path: (f) => `/automations/${f.automationId}/disable` },
+  "DELETE /api/automations/{id}": { least: "admin", path: (f) => `/automations/${f.automationId}` },
+  "GET /api/deliveries": { least: "viewer" },
+  "GET /api/deliveries/{id}": { least: "viewer", path: (f) => `/deliveries/${f.deliveryId}` },
+  // Answer links (outside /api): the signed token is the credential, whoever holds it (test/notifications.test.ts).
+  "GET /answer/{token}": { least: "anonymous" },
+  "POST /answer/{token}": { least: "anonymous" },
 };
+
+/** An automation that never acts here (no run of its flow is made). */
+function automation(name: string) {
+  return {
+    name,
+    enabled: false,
+    trigger: { type: "event", events: ["flow-run.completed"], flowName: ["never-run"] },
+    actions: [{ type: "cancel-run" }],
+  };
+}
 
 describe("roles on every route", () => {
   const home = mkdtempSync(`${tmpdir()}/baton-roles-`);
@@ -98,7 +130,8 @@ describe("roles on every route", () => {
         roles.map((role) => ({ name: role, role, password: `${role}'s password` })),
       ),
     );
-    server = await startTestServer("sqlite", { BATON_HOME: home });
+    // The channels' test messages go nowhere: one try each.
+    server = await startTestServer("sqlite", { BATON_HOME: home, BATON_DELIVERY_MAX_ATTEMPTS: "1" });
     admin = createClient({ apiUrl: server.apiUrl, apiKey: tokens.admin });
     await admin.registerDeployment({ name: "role-dep", flowName: "role-test" });
   });
@@ -115,12 +148,25 @@ describe("roles on every route", () => {
     const task = await admin.createTaskRun({ flowRunId: run.id, name: "t", taskKey: "t", state: { type: "RUNNING" } });
     const user = await admin.createUser({ name: `victim-${++n}`, role: "viewer" });
     const key = await admin.createApiKey({ name: `victim-${n}`, role: "viewer" });
-    return { runId: run.id, pausedId: paused.id, taskRunId: task.id, userName: user.name, keyId: key.apiKey.id, n };
+    const channel = await admin.createChannel({ name: `victim-${n}`, type: "webhook", url: "http://127.0.0.1:9/nowhere" });
+    const made = await admin.createAutomation(automation(`victim-${n}`) as CreateAutomationBody);
+    const delivery = await admin.testChannel(channel.name);
+    return {
+      runId: run.id,
+      pausedId: paused.id,
+      taskRunId: task.id,
+      userName: user.name,
+      keyId: key.apiKey.id,
+      channel: channel.name,
+      automationId: made.id,
+      deliveryId: delivery.id,
+      n,
+    };
   }
 
   /** What a forbidden request must leave as it was. */
   async function snapshot(f: Fixture): Promise<string> {
-    const [runs, inputs, tasks, logs, users, keys, deployments] = await Promise.all([
+    const [runs, inputs, tasks, logs, users, keys, deployments, channels, automations] = await Promise.all([
       admin.listFlowRuns({ limit: 1000 }),
       admin.listRunInputs(f.pausedId),
       admin.listTaskRuns(f.runId),
@@ -128,6 +174,8 @@ describe("roles on every route", () => {
       admin.listUsers(),
       admin.listApiKeys(),
       admin.listDeployments(),
+      admin.listChannels(),
+      admin.listAutomations(),
     ]);
     return JSON.stringify({
       runs: runs.items,
@@ -137,13 +185,24 @@ describe("roles on every route", () => {
       users,
       keys,
       deployments: deployments.map((d) => ({ ...d, lastServedAt: null })),
+      channels,
+      automations,
     });
   }
 
   async function call(operation: string, route: RouteCase, f: Fixture, caller: Caller): Promise<{ status: number; code?: string }> {
     const [method, template] = operation.split(" ") as [string, string];
-    const path = route.path?.(f) ?? template.replace(/^\/api/, "").replace("{id}", f.runId);
+    const path =
+      route.path?.(f) ??
+      template
+        .replace(/^\/api/, "")
+        .replace("{id}", f.runId)
+        .replace("{token}", "not-a-signed-token");
     const headers: Record<string, string> = tokens[caller] ? { authorization: `Bearer ${tokens[caller]}` } : {};
+    if (path.startsWith("/answer/")) {
+      const res = await fetch(`${new URL(server.apiUrl).origin}${path}`, { method, headers });
+      return { status: res.status };
+    }
     if (path === "/events") {
       const controller = new AbortController();
       const res = await fetch(`${server.apiUrl}${path}`, { headers, signal: controller.signal });

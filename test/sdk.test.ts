@@ -6,13 +6,15 @@ import { createClient, type BatonClient } from "../src/client/index.ts";
 import { getRunContext, getRunLogger, MissingContextError, pauseFlowRun, task } from "../src/sdk/index.ts";
 import { collectEvents, describeEvent, pausedFlowProcess, pausedRun, waitForState, waitUntil } from "./support/api.ts";
 import { backends, spawnNode, startTestServer, type Child, type TestServer } from "./support/processes.ts";
+import { PUSHED_MS } from "./support/pushed.ts";
 
 for (const { backend, skip } of await backends()) {
   describe(`SDK on ${backend}`, { skip }, () => {
     let server: TestServer;
     let client: BatonClient;
     before(async () => {
-      server = await startTestServer(backend);
+      // A dead process's runs are recovered 10 s after its stream closes, not 2: the pause timeouts here are shorter.
+      server = await startTestServer(backend, { BATON_DISCONNECT_GRACE_SECONDS: "10" });
       client = createClient({ apiUrl: server.apiUrl });
     });
     after(() => server?.close());
@@ -39,7 +41,7 @@ for (const { backend, skip } of await backends()) {
       const flow = runFlow("wait");
       const id = await pausedFlowProcess(client, flow);
       await client.resume(id, { input: { name: "Grace" } });
-      await flow.waitForOutput('after pause {"name":"Grace"}');
+      await flow.waitForOutput('after pause {"name":"Grace"}', PUSHED_MS);
       assert.equal(await flow.exited, 0, flow.output());
       assert.equal((await client.getFlowRun(id)).state.type, "COMPLETED");
       assert.deepEqual(

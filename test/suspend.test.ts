@@ -9,6 +9,13 @@ import type { FlowRun } from "../src/contract/index.ts";
 import { backends, spawnNode, startTestServer, type Child, type TestServer } from "./support/processes.ts";
 
 const FAST_HEARTBEATS = { BATON_HEARTBEAT_INTERVAL_SECONDS: "0.3" };
+/**
+ * For the processes killed with -9: a heartbeat sent just before the kill but handled after the closed
+ * stream is a sign of life, which would leave the run to the 30 s heartbeat timeout.
+ */
+const SLOW_HEARTBEATS = { BATON_HEARTBEAT_INTERVAL_SECONDS: "10" };
+/** The server's default grace after a process's event stream closes. */
+const GRACE_MS = 2000;
 
 /** Polls the run until `check` holds (the tests' only waiting; the product itself is pushed). */
 async function until(client: BatonClient, id: string, check: (r: FlowRun) => boolean, what: string, timeoutMs = 15_000): Promise<FlowRun> {
@@ -44,7 +51,8 @@ for (const { backend, skip } of await backends()) {
     const logsOf = async (id: string) => (await client.listLogs(id)).map((l) => l.message);
 
     before(async () => {
-      server = await startTestServer(backend, { BATON_HEARTBEAT_TIMEOUT_SECONDS: "2" });
+      // Heartbeats are the backstop (30 s): a dead process is noticed by its closed event stream.
+      server = await startTestServer(backend, { BATON_HEARTBEAT_TIMEOUT_SECONDS: "30" });
       client = createClient({ apiUrl: server.apiUrl });
       dir = mkdtempSync(join(tmpdir(), "baton-suspend-"));
       writeFileSync(join(dir, "effects.log"), "");
@@ -123,15 +131,21 @@ for (const { backend, skip } of await backends()) {
       await serving.exited;
     });
 
-    test("after kill -9 of a process waiting in a pause, the pause becomes a suspend and another process completes the run", async () => {
-      const doomed = serveFlows();
+    test("after kill -9 of a process waiting in a pause, the pause becomes a suspend within the 2 s grace, and another process completes the run", async () => {
+      const doomed = serveFlows(SLOW_HEARTBEATS);
       await doomed.waitForOutput("Serving");
       const run = await client.runDeployment("live-pause");
       await until(client, run.id, (r) => r.state.type === "PAUSED" && !r.state.details.suspended, "the live pause");
+      const killedAt = Date.now();
       doomed.kill("SIGKILL");
       await doomed.exited;
       const suspended = await until(client, run.id, isSuspended, "the server to notice the dead process", 10_000);
-      assert.match(suspended.state.message ?? "", /heartbeat/);
+      // The heartbeat timeout is 30 s here: noticed this fast, it was the process's closed event stream.
+      assert.ok(Date.now() - killedAt < GRACE_MS + 2500, `suspended ${Date.now() - killedAt} ms after the kill`);
+      assert.match(suspended.state.message ?? "", /connection closed and it did not come back within 2 s/);
+      const metrics = await (await fetch(`${server.apiUrl}/metrics`)).text();
+      assert.match(metrics, /^baton_recovered_runs_total\{cause="disconnect",outcome="suspended"\} [1-9]/m);
+      assert.match(metrics, /^baton_claims_total [1-9]/m);
       await client.resume(run.id, { input: 7 });
       const rescuer = serveFlows();
       await until(client, run.id, (r) => r.state.type === "COMPLETED", "completion on another process");
@@ -144,31 +158,89 @@ for (const { backend, skip } of await backends()) {
       await rescuer.exited;
     });
 
-    test("after kill -9 of a flow called directly while it waits, the run is marked Crashed with the reason", async () => {
-      const flow = spawnNode(["test/fixtures/direct-pause.ts"], { ...server.env, ...FAST_HEARTBEATS });
+    test("after kill -9 of a process running a deployment run, the run is rescheduled within the grace and replayed elsewhere", async () => {
+      const doomed = serveFlows(SLOW_HEARTBEATS);
+      await doomed.waitForOutput("Serving");
+      const run = await client.runDeployment("long-task");
+      await doomed.waitForOutput(`working on ${run.id}`);
+      const killedAt = Date.now();
+      doomed.kill("SIGKILL");
+      await doomed.exited;
+      const rescheduled = await until(client, run.id, (r) => r.state.type === "SCHEDULED", "the run to be rescheduled", 10_000);
+      assert.ok(Date.now() - killedAt < GRACE_MS + 2500, `rescheduled ${Date.now() - killedAt} ms after the kill`);
+      assert.equal(rescheduled.state.name, "Rescheduled");
+      assert.match(rescheduled.state.message ?? "", /connection closed and it did not come back within 2 s/);
+      const rescuer = serveFlows({ LONG_TASK_MS: "10" });
+      await until(client, run.id, (r) => r.state.type === "COMPLETED", "completion on another process");
+      // The task that completed before the kill kept its result; the one cut short ran again, with the same idempotency key.
+      const mine = effects().filter((l) => l.startsWith(run.id));
+      const key = (await client.listTaskRuns(run.id)).find((t) => t.name === "work")!.id;
+      assert.deepEqual(mine, [`${run.id} before`, `${run.id} work key ${key}`, `${run.id} work key ${key}`, `${run.id} after`]);
+      rescuer.kill("SIGTERM");
+      await rescuer.exited;
+    });
+
+    test("a serving process stopped with SIGTERM lets a run finish within its grace, and hands back one that does not", async () => {
+      const serving = serveFlows({ SHUTDOWN_GRACE_SECONDS: "1", LONG_TASK_MS: "3600000" });
+      await serving.waitForOutput("Serving");
+      const long = await client.runDeployment("long-task");
+      await serving.waitForOutput(`working on ${long.id}`);
+      const stoppedAt = Date.now();
+      serving.kill("SIGTERM");
+      assert.equal(await serving.exited, 0, serving.output());
+      const elapsed = Date.now() - stoppedAt;
+      assert.ok(elapsed >= 900 && elapsed < 5000, `it exited ${elapsed} ms after SIGTERM, with a grace of 1 s`);
+      const handedBack = await client.getFlowRun(long.id);
+      assert.equal(handedBack.state.name, "Rescheduled");
+      assert.match(handedBack.state.message ?? "", /serving process stopped before it finished/);
+
+      const patient = serveFlows({ SHUTDOWN_GRACE_SECONDS: "20", LONG_TASK_MS: "1500" });
+      await patient.waitForOutput(`working on ${long.id}`);
+      patient.kill("SIGTERM");
+      assert.equal(await patient.exited, 0, patient.output());
+      const done = await client.getFlowRun(long.id);
+      assert.equal(done.state.type, "COMPLETED", "it finished within the grace, on the process that was stopping");
+      const key = (await client.listTaskRuns(long.id)).find((t) => t.name === "work")!.id;
+      assert.deepEqual(
+        effects().filter((l) => l.startsWith(long.id)),
+        [`${long.id} before`, `${long.id} work key ${key}`, `${long.id} work key ${key}`, `${long.id} after`],
+      );
+    });
+
+    test("after kill -9 of a flow called directly while it waits, the run is marked Crashed with the reason within the grace", async () => {
+      const flow = spawnNode(["test/fixtures/direct-pause.ts"], server.env);
       children.push(flow);
       await flow.waitForOutput("waiting for input");
       const [run] = (await client.listFlowRuns({ flowName: "direct", state: "PAUSED" })).items;
+      const killedAt = Date.now();
       flow.kill("SIGKILL");
       const crashed = await until(client, run!.id, (r) => r.state.type === "CRASHED", "the run to be marked Crashed", 10_000);
-      assert.match(crashed.state.message ?? "", /sent no heartbeat/);
+      assert.ok(Date.now() - killedAt < GRACE_MS + 2500, `crashed ${Date.now() - killedAt} ms after the kill`);
+      assert.match(crashed.state.message ?? "", /connection closed/);
     });
 
     test("a server that was down longer than the heartbeat timeout does not declare the waiting processes dead", async () => {
-      // Heartbeats every 1.5 s: after the restart, the server's first check comes before the next one.
-      const flow = spawnNode(["test/fixtures/direct-pause.ts"], { ...server.env, BATON_HEARTBEAT_INTERVAL_SECONDS: "1.5" });
-      children.push(flow);
-      await flow.waitForOutput("waiting for input");
-      const [run] = (await client.listFlowRuns({ flowName: "direct", state: "PAUSED" })).items;
-      await server.stop();
-      await new Promise((r) => setTimeout(r, 3000)); // longer than the 2 s timeout
-      await server.restart();
-      client = createClient({ apiUrl: server.apiUrl });
-      await new Promise((r) => setTimeout(r, 3000)); // past the monitor's grace: heartbeats have resumed meanwhile
-      assert.equal((await client.getFlowRun(run!.id)).state.name, "Paused");
-      await client.resume(run!.id, { input: 5 });
-      assert.equal(await flow.exited, 0, flow.output());
-      assert.equal((await client.getFlowRun(run!.id)).state.type, "COMPLETED");
+      // A server of its own with a 2 s heartbeat timeout; heartbeats every 1.5 s: after the restart, the
+      // server's first check comes before the next one.
+      const own = await startTestServer(backend, { BATON_HEARTBEAT_TIMEOUT_SECONDS: "2" });
+      try {
+        const flow = spawnNode(["test/fixtures/direct-pause.ts"], { ...own.env, BATON_HEARTBEAT_INTERVAL_SECONDS: "1.5" });
+        children.push(flow);
+        await flow.waitForOutput("waiting for input");
+        let ownClient = createClient({ apiUrl: own.apiUrl });
+        const [run] = (await ownClient.listFlowRuns({ flowName: "direct", state: "PAUSED" })).items;
+        await own.stop();
+        await new Promise((r) => setTimeout(r, 3000)); // longer than the 2 s timeout, and than the stream's grace
+        await own.restart();
+        ownClient = createClient({ apiUrl: own.apiUrl });
+        await new Promise((r) => setTimeout(r, 3000)); // past the monitor's grace: heartbeats have resumed meanwhile
+        assert.equal((await ownClient.getFlowRun(run!.id)).state.name, "Paused");
+        await ownClient.resume(run!.id, { input: 5 });
+        assert.equal(await flow.exited, 0, flow.output());
+        assert.equal((await ownClient.getFlowRun(run!.id)).state.type, "COMPLETED");
+      } finally {
+        await own.close();
+      }
     });
 
     test("suspendFlowRun in a flow called directly fails with an error that says what to do", async () => {

@@ -12,6 +12,7 @@ import type { FlowRun, InputRequest } from "../src/contract/index.ts";
 import { RunInput, toInputRequest } from "../src/sdk/run-input.ts";
 import { CHROMIUM, launchChromium } from "./support/browser.ts";
 import { backends, spawnNode, startTestServer, type TestServer } from "./support/processes.ts";
+import { startHttpReceiver } from "./support/receivers.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const BUILT = existsSync(join(ROOT, "ui/dist/index.html"));
@@ -195,6 +196,38 @@ for (const { backend, skip: pgSkip } of await backends()) {
       await page.close();
     });
 
+    test("patterns are checked in the browser on RE2, as on the server: a backtracking trap answers at once, and \\s means what the server means", {
+      timeout: 60_000,
+    }, async () => {
+      // JavaScript's \s matches a no-break space; RE2's, and so the server's, does not: the browser must agree with the server.
+      const Code = z.object({ code: z.string().regex(/^(a+)+$/), gap: z.string().regex(/^\s$/) });
+      const run = await pausedRun(client, "patterns", toInputRequest(Code));
+      const server422 = await fetch(`${server.apiUrl}/flow-runs/${run.id}/resume`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ input: { code: "aaa", gap: "\u00a0" } }),
+      });
+      assert.equal(server422.status, 422);
+      const page = await openPage(browser);
+      const sent = countResumeRequests(page);
+      await page.goto(`${base}/runs/${run.id}`);
+      await page.locator("#answer_code").fill(`${"a".repeat(40)}!`);
+      await page.locator("#answer_gap").fill("\u00a0");
+      const started = Date.now();
+      await page.getByRole("button", { name: "Submit answer" }).click();
+      await page.locator("#answer_code__error").getByText("does not have the expected format").waitFor();
+      await page.locator("#answer_gap__error").getByText("does not have the expected format").waitFor();
+      assert.ok(Date.now() - started < 5000, `the browser answered in ${Date.now() - started} ms`);
+      assert.equal(sent(), 0);
+      await page.locator("#answer_code").fill("aaa");
+      await page.locator("#answer_gap").fill(" ");
+      await page.getByRole("button", { name: "Submit answer" }).click();
+      await page.getByText("Answer sent: the run goes on.").waitFor();
+      assert.deepEqual((await client.listRunInputs(run.id))[0]?.response, { code: "aaa", gap: " " });
+      assert.deepEqual(page.problems, []);
+      await page.close();
+    });
+
     test("a 422 from the server lands on the field it names, and the run stays paused", { timeout: 60_000 }, async () => {
       const run = await pausedRun(client, "order", toInputRequest(Order));
       const page = await openPage(browser);
@@ -323,6 +356,73 @@ for (const { backend, skip: pgSkip } of await backends()) {
       assert.match(page.url(), /state=COMPLETED/);
       assert.deepEqual(page.problems, []);
       await page.close();
+    });
+
+    test("Notifications: a webhook channel is added and tested, an automation created and turned off, and deliveries listed with their errors", {
+      timeout: 60_000,
+    }, async () => {
+      const hook = await startHttpReceiver();
+      try {
+        const page = await openPage(browser);
+        await page.goto(`${base}/`);
+        await page.getByRole("link", { name: "Notifications" }).click();
+        const add = page.getByRole("form", { name: "Add a channel" });
+        await add.getByLabel("Name").fill("ui-hook");
+        await add.getByLabel("URL").fill(hook.url);
+        await add.getByRole("button", { name: "Add channel" }).click();
+        assert.match(await page.getByTestId("channel-secret").innerText(), /^whsec_/);
+        const card = page.locator('[data-channel="ui-hook"]');
+        await card.getByRole("button", { name: "Send a test" }).click();
+        await card.getByText("The test message arrived.").waitFor();
+        assert.equal(hook.received.at(-1)!.body.event, "test");
+
+        hook.respond = (r) => (r.body?.event === "test" ? 500 : 200);
+        await card.getByRole("button", { name: "Send a test" }).click();
+        await card.getByText(/The test message failed: .*answered HTTP 500/).waitFor();
+
+        await page.getByRole("link", { name: "Automations" }).click();
+        const editor = page.getByLabel("Automation as JSON");
+        await editor.fill(
+          JSON.stringify({
+            name: "ui automation",
+            trigger: { type: "event", events: ["flow-run.paused"] },
+            actions: [{ type: "notify", channel: "nope" }],
+          }),
+        );
+        await page.getByRole("button", { name: "Create automation" }).click();
+        await page
+          .getByRole("alert")
+          .getByText(/No channel is named "nope"/)
+          .waitFor();
+        await editor.fill(
+          JSON.stringify({
+            name: "ui automation",
+            trigger: { type: "event", events: ["flow-run.paused"], flowName: ["ui-notify"] },
+            actions: [{ type: "notify", channel: "ui-hook" }],
+          }),
+        );
+        await page.getByRole("button", { name: "Create automation" }).click();
+        const toggle = page.getByLabel("Enabled: ui automation");
+        await toggle.waitFor();
+        assert.ok(await toggle.isChecked());
+
+        const run = await pausedRun(client, "ui-notify", null);
+        await page.getByRole("link", { name: "Deliveries" }).click();
+        const row = page.locator(".deliveries-table tbody tr", { hasText: "flow-run.paused" });
+        await row.getByText("delivered").waitFor();
+        assert.match(await row.innerText(), new RegExp(run.id.slice(0, 8)));
+        await page.getByLabel("Status").selectOption("PENDING"); // the failed test message, waiting for its retry
+        await page.locator(".deliveries-table tbody tr", { hasText: "answered HTTP 500" }).first().waitFor();
+
+        await page.getByRole("link", { name: "Automations" }).click();
+        await page.getByLabel("Enabled: ui automation").click(); // the box follows the server: it turns off once the change is stored
+        await page.locator("[data-automation-id] .switch", { hasText: "off" }).waitFor();
+        assert.equal((await client.listAutomations()).find((a) => a.name === "ui automation")!.enabled, false);
+        assert.deepEqual(page.problems, []);
+        await page.close();
+      } finally {
+        await hook.close();
+      }
     });
 
     test("after a server restart the page reconnects by itself and shows runs paused meanwhile", { timeout: 60_000 }, async () => {

@@ -9,6 +9,12 @@ import type {
   CreateUserBody,
   Me,
   User,
+  Automation,
+  CreateAutomationBody,
+  CreateChannelBody,
+  Delivery,
+  DeliveryStatus,
+  NotificationChannel,
   BatchOperation,
   BatchResult,
   BatonEvent,
@@ -299,11 +305,58 @@ export class BatonClient {
   heartbeat(body: HeartbeatBody): Promise<HeartbeatResult> {
     return this.#request("POST", "/workers/heartbeat", body);
   }
+  /** Adds a notification channel; a webhook's secret is in this answer only. */
+  createChannel(body: CreateChannelBody): Promise<NotificationChannel> {
+    return this.#request("POST", "/channels", body);
+  }
+  listChannels(): Promise<NotificationChannel[]> {
+    return this.#request("GET", "/channels");
+  }
+  getChannel(name: string): Promise<NotificationChannel> {
+    return this.#request("GET", `/channels/${encodeURIComponent(name)}`);
+  }
+  deleteChannel(name: string): Promise<void> {
+    return this.#request("DELETE", `/channels/${encodeURIComponent(name)}`);
+  }
+  /** Queues a test message to a channel; follow the delivery with `getDelivery`. */
+  testChannel(name: string): Promise<Delivery> {
+    return this.#request("POST", `/channels/${encodeURIComponent(name)}/test`);
+  }
+  createAutomation(body: CreateAutomationBody): Promise<Automation> {
+    return this.#request("POST", "/automations", body);
+  }
+  listAutomations(): Promise<Automation[]> {
+    return this.#request("GET", "/automations");
+  }
+  getAutomation(id: string): Promise<Automation> {
+    return this.#request("GET", `/automations/${encodeURIComponent(id)}`);
+  }
+  updateAutomation(id: string, body: CreateAutomationBody): Promise<Automation> {
+    return this.#request("PUT", `/automations/${encodeURIComponent(id)}`, body);
+  }
+  setAutomationEnabled(id: string, enabled: boolean): Promise<Automation> {
+    return this.#request("POST", `/automations/${encodeURIComponent(id)}/${enabled ? "enable" : "disable"}`);
+  }
+  deleteAutomation(id: string): Promise<void> {
+    return this.#request("DELETE", `/automations/${encodeURIComponent(id)}`);
+  }
+  /** Deliveries, newest first, with their attempts and last error. */
+  listDeliveries(filter: { status?: DeliveryStatus; channel?: string; flowRunId?: string; limit?: number } = {}): Promise<Delivery[]> {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(filter)) if (v !== undefined) q.set(k, String(v));
+    const qs = q.toString();
+    return this.#request("GET", `/deliveries${qs ? `?${qs}` : ""}`);
+  }
+  getDelivery(id: string): Promise<Delivery & { payload: unknown }> {
+    return this.#request("GET", `/deliveries/${encodeURIComponent(id)}`);
+  }
   /** Opens the server's event stream; it reconnects by itself and resumes after the last event seen. */
-  events(options: Omit<EventStreamOptions, "url">, onEvent: (event: BatonEvent) => void): EventStream {
+  events(options: Omit<EventStreamOptions, "url"> & { workerId?: string }, onEvent: (event: BatonEvent) => void): EventStream {
     const q = new URLSearchParams();
     if (options.flowRunId) q.set("flowRunId", options.flowRunId);
     if (options.types) q.set("types", options.types.join(","));
+    // A process running flows names itself: when its stream closes, the server suspects its runs.
+    if (options.workerId) q.set("workerId", options.workerId);
     const qs = q.toString();
     return openEventStream({ ...options, headers: this.#headers, url: `${this.apiUrl}/events${qs ? `?${qs}` : ""}` }, onEvent);
   }

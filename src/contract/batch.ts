@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { identifier } from "./text.ts";
 import { SetStateBody } from "./flow-run.ts";
 import { CreateTaskRunBody, SetTaskRunStateBody } from "./task-run.ts";
 
-const Id = z.string().min(1).max(100);
+const Id = identifier(z.string().min(1).max(100));
 
 /** At most this many operations in one `POST /api/batch`. */
 export const MAX_BATCH_OPERATIONS = 100;

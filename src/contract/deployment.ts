@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { identifier } from "./text.ts";
 import { FlowRun, RunName } from "./flow-run.ts";
 import { RunInput } from "./pause.ts";
 import { TaskRun } from "./task-run.ts";
@@ -40,7 +41,7 @@ export type CreateDeploymentRunBody = z.input<typeof CreateDeploymentRunBody>;
 
 /** Body of `POST /api/workers/claim`: a serving process asks for up to `limit` scheduled runs. */
 export const ClaimBody = z.object({
-  workerId: z.string().min(1).max(100),
+  workerId: identifier(z.string().min(1).max(100)),
   deployments: z.array(RunName).min(1).max(1000),
   limit: z.number().int().min(1).max(1000),
 });
@@ -56,8 +57,8 @@ export type ClaimResult = z.infer<typeof ClaimResult>;
 
 /** Body of `POST /api/workers/heartbeat`: the runs this process is running or waiting in. */
 export const HeartbeatBody = z.object({
-  workerId: z.string().min(1).max(100),
-  flowRunIds: z.array(z.string().max(100)).max(10_000),
+  workerId: identifier(z.string().min(1).max(100)),
+  flowRunIds: z.array(identifier(z.string().max(100))).max(10_000),
 });
 export type HeartbeatBody = z.input<typeof HeartbeatBody>;
 

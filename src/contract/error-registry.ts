@@ -9,6 +9,10 @@ import {
   UnauthenticatedError,
   UserExistsError,
   UserNotFoundError,
+  AutomationNotFoundError,
+  ChannelConflictError,
+  ChannelNotFoundError,
+  DeliveryNotFoundError,
   type BatonError,
   DeploymentNotFoundError,
   FlowRunCancelledError,
@@ -21,6 +25,7 @@ import {
   PauseNotFoundError,
   PauseTimeoutError,
   PayloadTooLargeError,
+  HeadersTooLargeError,
   RouteNotFoundError,
   TaskRunNotFoundError,
 } from "./errors.ts";
@@ -75,6 +80,9 @@ export const API_ERRORS: readonly ApiError[] = [
     z.object({ flowRunId: z.string(), pauseKey: z.string() }),
     (d) => new PauseNotFoundError(d.flowRunId, d.pauseKey),
   ),
+  apiError(ChannelNotFoundError, 404, z.object({ channel: z.string() }), (d) => new ChannelNotFoundError(d.channel)),
+  apiError(AutomationNotFoundError, 404, z.object({ automationId: z.string() }), (d) => new AutomationNotFoundError(d.automationId)),
+  apiError(DeliveryNotFoundError, 404, z.object({ deliveryId: z.string() }), (d) => new DeliveryNotFoundError(d.deliveryId)),
   apiError(RouteNotFoundError, 404, z.object({ method: z.string(), url: z.string() }), (d) => new RouteNotFoundError(d.method, d.url)),
   apiError(
     NotPausedError,
@@ -100,7 +108,9 @@ export const API_ERRORS: readonly ApiError[] = [
     z.object({ flowRunId: z.string(), pauseKey: z.string(), timeoutAt: z.string().nullable() }),
     (d) => new PauseTimeoutError(d.flowRunId, d.pauseKey, d.timeoutAt),
   ),
+  apiError(ChannelConflictError, 409, z.object({ channel: z.string(), reason: z.string() }), (d) => new ChannelConflictError(d.channel, d.reason)),
   apiError(PayloadTooLargeError, 413, z.object({ limitBytes: z.number() }), (d) => new PayloadTooLargeError(d.limitBytes)),
+  apiError(HeadersTooLargeError, 431, z.object({ limitBytes: z.number() }), (d) => new HeadersTooLargeError(d.limitBytes)),
   apiError(InvalidInputError, 422, z.object({ flowRunId: z.string(), errors: FieldErrors }), (d) => new InvalidInputError(d.flowRunId, d.errors)),
   apiError(
     ParametersValidationError,

@@ -65,6 +65,40 @@ export class DeploymentNotFoundError extends BatonError<{ name: string }> {
   }
 }
 
+/** Thrown when no notification channel has the given name or id. */
+export class ChannelNotFoundError extends BatonError<{ channel: string }> {
+  static readonly code = "CHANNEL_NOT_FOUND";
+  constructor(channel: string) {
+    super(ChannelNotFoundError.code, `No channel is named "${channel}"; list them with \`baton channel ls\`, add one with \`baton channel add\`.`, {
+      channel,
+    });
+  }
+}
+
+/** Thrown when a channel cannot be added or removed as asked: its name is taken, or automations use it. */
+export class ChannelConflictError extends BatonError<{ channel: string; reason: string }> {
+  static readonly code = "CHANNEL_CONFLICT";
+  constructor(channel: string, reason: string) {
+    super(ChannelConflictError.code, `Channel "${channel}": ${reason}`, { channel, reason });
+  }
+}
+
+/** Thrown when no automation has the given id. */
+export class AutomationNotFoundError extends BatonError<{ automationId: string }> {
+  static readonly code = "AUTOMATION_NOT_FOUND";
+  constructor(automationId: string) {
+    super(AutomationNotFoundError.code, `No automation has the id ${automationId}; list them with \`baton automation ls\`.`, { automationId });
+  }
+}
+
+/** Thrown when no delivery has the given id. */
+export class DeliveryNotFoundError extends BatonError<{ deliveryId: string }> {
+  static readonly code = "DELIVERY_NOT_FOUND";
+  constructor(deliveryId: string) {
+    super(DeliveryNotFoundError.code, `No delivery has the id ${deliveryId}; list them with \`baton delivery ls\`.`, { deliveryId });
+  }
+}
+
 /** Thrown when a flow run has no pause with the given key. */
 export class PauseNotFoundError extends BatonError<{ flowRunId: string; pauseKey: string }> {
   static readonly code = "PAUSE_NOT_FOUND";
@@ -125,6 +159,18 @@ export class PayloadTooLargeError extends BatonError<{ limitBytes: number }> {
   static readonly code = "PAYLOAD_TOO_LARGE";
   constructor(limitBytes: number) {
     super(PayloadTooLargeError.code, `The request body is larger than ${limitBytes} bytes; send a smaller answer.`, { limitBytes });
+  }
+}
+
+/** Thrown when a request's line and headers are larger than the server reads (an id or a query far too long). */
+export class HeadersTooLargeError extends BatonError<{ limitBytes: number }> {
+  static readonly code = "HEADERS_TOO_LARGE";
+  constructor(limitBytes: number) {
+    super(
+      HeadersTooLargeError.code,
+      `The request's address and headers are larger than ${limitBytes} bytes; send long values in a JSON body instead.`,
+      { limitBytes },
+    );
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { identifier } from "./text.ts";
 import { State, StateProposal, StateType } from "./states.ts";
 
 /** A named flow: what `flow(name, fn)` registers on first run. */
@@ -30,11 +31,13 @@ export const FlowRun = z.object({
 export type FlowRun = z.infer<typeof FlowRun>;
 
 /** Flow and run names: what a person types in a command line or sees in a list. */
-export const RunName = z
-  .string()
-  .min(1)
-  .max(200)
-  .regex(/^[^\s].*$/, "must not start with whitespace");
+export const RunName = identifier(
+  z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[^\s].*$/, "must not start with whitespace"),
+);
 
 /** Body of `POST /api/flow-runs`. */
 export const CreateFlowRunBody = z.object({
@@ -43,7 +46,7 @@ export const CreateFlowRunBody = z.object({
   parameters: z.record(z.string(), z.unknown()).default({}),
   state: StateProposal.optional(),
   /** The process that will run it (the SDK sets this): its heartbeats keep the run from being declared crashed. */
-  workerId: z.string().min(1).max(100).optional(),
+  workerId: identifier(z.string().min(1).max(100)).optional(),
 });
 export type CreateFlowRunBody = z.input<typeof CreateFlowRunBody>;
 

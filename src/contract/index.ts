@@ -5,6 +5,7 @@ export {
   StateProposal,
   StateDetails,
   InputRequest,
+  OnTimeout,
   ErrorInfo,
   TERMINAL_STATE_TYPES,
   isTerminal,
@@ -12,7 +13,7 @@ export {
   defaultStateName,
 } from "./states.ts";
 export { Flow, FlowRun, FlowRunFilter, FlowRunPage, CreateFlowRunBody, SetStateBody, RunName } from "./flow-run.ts";
-export { PauseKey, PauseBody, PauseResult, ResumeBody, RunInput, Channel, SuspendBody, Respondent, Answer } from "./pause.ts";
+export { PauseKey, PauseBody, PauseResult, ResumeBody, RunInput, Channel, ClaimableChannel, SuspendBody, Respondent, Answer } from "./pause.ts";
 export { TaskRun, CreateTaskRunBody, SetTaskRunStateBody } from "./task-run.ts";
 export { LogLevel, LogEntry, Log, LogBatch } from "./log.ts";
 export { BatonEvent, EVENT_TYPES } from "./events.ts";
@@ -30,3 +31,21 @@ export {
 } from "./deployment.ts";
 export { Role, UserName, GroupName, User, Password, CreateUserBody, SetPasswordBody, ApiKey, CreateApiKeyBody, CreatedApiKey, Me } from "./people.ts";
 export { AuditEntry, AuditQuery, AuditVerification } from "./audit.ts";
+export { hasUnstorableText, identifier } from "./text.ts";
+export {
+  ChannelName,
+  ChannelType,
+  CreateChannelBody,
+  NotificationChannel,
+  AutomationEvent,
+  AutomationTrigger,
+  AutomationAction,
+  CreateAutomationBody,
+  Automation,
+  Duration,
+  DeliveryStatus,
+  Delivery,
+  DeliveryFilter,
+  AnswerLink,
+  NotificationMessage,
+} from "./notifications.ts";

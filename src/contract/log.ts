@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { identifier } from "./text.ts";
 
 /** Log levels, as the run logger writes them. */
 export const LogLevel = z.enum(["debug", "info", "warning", "error"]);
@@ -6,8 +7,8 @@ export type LogLevel = z.infer<typeof LogLevel>;
 
 /** A log line as a flow writes it. */
 export const LogEntry = z.object({
-  flowRunId: z.string(),
-  taskRunId: z.string().nullable().optional(),
+  flowRunId: identifier(z.string().max(100)),
+  taskRunId: identifier(z.string().max(100)).nullable().optional(),
   level: LogLevel,
   message: z.string().max(64 * 1024),
   timestamp: z.iso.datetime(),

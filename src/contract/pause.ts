@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { identifier } from "./text.ts";
 import { FlowRun } from "./flow-run.ts";
-import { InputRequest } from "./states.ts";
+import { InputRequest, OnTimeout } from "./states.ts";
 
 /** Pause keys: lowercase letters, digits and dashes, so they read well in URLs and commands. */
 export const PauseKey = z
@@ -25,6 +26,7 @@ export const PauseBody = z.object({
     .max(10 * 365 * 24 * 3600)
     .nullable(),
   inputRequest: InputRequest.nullable().default(null),
+  onTimeout: OnTimeout.default("fail"),
   /**
    * false (the default) keeps the process waiting for the answer; true (runs of a deployment only) lets it
    * go: the run is suspended (`state.details.suspended`), and an answer schedules it for a serving process.
@@ -57,14 +59,17 @@ export const PauseResult = z.discriminatedUnion("status", [
 export type PauseResult = z.infer<typeof PauseResult>;
 
 /** Through which way an answer came. */
-export const Channel = z.enum(["api", "sdk", "cli", "ui", "link"]);
+export const Channel = z.enum(["api", "sdk", "cli", "ui", "link", "timeout"]);
 export type Channel = z.infer<typeof Channel>;
+
+/** The channels a request may name; `link` and `timeout` are only the server's to record. */
+export const ClaimableChannel = Channel.exclude(["link", "timeout"]);
 
 /** Body of `POST /api/flow-runs/{id}/resume`. `input` is the answer itself: an object, or a bare value. */
 export const ResumeBody = z.object({
   input: z.unknown().optional(),
-  respondedBy: z.string().min(1).max(200).optional(),
-  channel: Channel.optional(),
+  respondedBy: identifier(z.string().min(1).max(200)).optional(),
+  channel: ClaimableChannel.optional(),
 });
 export type ResumeBody = z.input<typeof ResumeBody>;
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { identifier } from "./text.ts";
 
 /** The type of a run's state. PAUSED is not terminal: a person's answer moves the run on. */
 export const StateType = z.enum(["SCHEDULED", "PENDING", "RUNNING", "PAUSED", "COMPLETED", "FAILED", "CANCELLED", "CRASHED"]);
@@ -29,6 +30,13 @@ export const InputRequest = z.object({
 });
 export type InputRequest = z.infer<typeof InputRequest>;
 
+/**
+ * What happens when a pause times out: the run fails (the default), is cancelled, or goes on with the
+ * given answer, recorded with the channel `timeout` (checked against the pause's schema when it is made).
+ */
+export const OnTimeout = z.union([z.enum(["fail", "cancel"]), z.object({ answer: z.unknown() })]);
+export type OnTimeout = z.infer<typeof OnTimeout>;
+
 /** An error as kept on a failed state or task run. */
 export const ErrorInfo = z.object({
   name: z.string(),
@@ -58,6 +66,8 @@ export const StateDetails = z
       .describe(
         "On a PAUSED state: true when no process waits in the run, so that an answer schedules it for a serving process; absent on a live pause.",
       ),
+    /** On a PAUSED state: what its timeout does, when not the default (the run fails). */
+    onTimeout: OnTimeout.optional(),
     error: ErrorInfo.optional(),
     /** On a PAUSED state: who may answer (user names and `group:<name>`); absent or empty, anyone who may answer at all. */
     respondents: z.array(z.string()).optional(),
@@ -88,7 +98,7 @@ export type State = z.infer<typeof State>;
 /** A state a client proposes; the server fills in the id and timestamp. */
 export const StateProposal = z.object({
   type: StateType,
-  name: z.string().min(1).max(100).optional(),
+  name: identifier(z.string().min(1).max(100)).optional(),
   message: z.string().max(10_000).nullable().optional(),
   details: StateDetails.optional(),
 });

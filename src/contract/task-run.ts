@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { identifier } from "./text.ts";
 import { State, StateProposal } from "./states.ts";
 
 /** One call of a task inside a flow run. */
@@ -19,9 +20,9 @@ export type TaskRun = z.infer<typeof TaskRun>;
 
 /** Body of `POST /api/task-runs`. */
 export const CreateTaskRunBody = z.object({
-  flowRunId: z.string(),
-  name: z.string().min(1).max(200),
-  taskKey: z.string().min(1).max(300),
+  flowRunId: identifier(z.string().max(100)),
+  name: identifier(z.string().min(1).max(200)),
+  taskKey: identifier(z.string().min(1).max(300)),
   state: StateProposal,
 });
 export type CreateTaskRunBody = z.input<typeof CreateTaskRunBody>;
@@ -30,6 +31,11 @@ export type CreateTaskRunBody = z.input<typeof CreateTaskRunBody>;
 export const SetTaskRunStateBody = z.object({
   state: StateProposal,
   result: z.unknown().optional(),
-  attempts: z.number().int().min(1).optional(),
+  attempts: z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 31 - 1)
+    .optional(),
 });
 export type SetTaskRunStateBody = z.input<typeof SetTaskRunStateBody>;

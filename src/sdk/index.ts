@@ -17,7 +17,7 @@ export type { Flow, FlowOptions } from "./flow.ts";
 export { task } from "./task.ts";
 export type { Task, TaskOptions } from "./task.ts";
 export { pauseFlowRun, suspendFlowRun } from "./pause-flow-run.ts";
-export type { AnswerOf, PauseAnswer, PauseOptions, RespondentOptions, SuspendOptions } from "./pause-flow-run.ts";
+export type { AnswerOf, OnTimeoutOption, PauseAnswer, PauseOptions, RespondentOptions, SuspendOptions } from "./pause-flow-run.ts";
 export { serve, runDeployment } from "./serve.ts";
 export type { ServeOptions } from "./serve.ts";
 export { SuspendSignal } from "./suspend-signal.ts";
@@ -27,10 +27,10 @@ export type { ResumeOptions } from "./resume-flow-run.ts";
 export { RunInput } from "./run-input.ts";
 export type { InitialDataOptions, InputOf, WaitForInput } from "./run-input.ts";
 export { getRunContext } from "./run-context.ts";
-export type { RunContext } from "./run-context.ts";
+export type { RunContext, TaskRunContext } from "./run-context.ts";
 export { getRunLogger } from "./logger.ts";
 export type { RunLogger } from "./logger.ts";
-export { parseDuration } from "./duration.ts";
+export { parseDuration } from "../contract/duration.ts";
 export {
   BatonError,
   FlowRunNotFoundError,
@@ -45,11 +45,16 @@ export {
   FlowRunCancelledError,
   FlowRunEndedError,
   DeploymentNotFoundError,
+  ChannelNotFoundError,
+  ChannelConflictError,
+  AutomationNotFoundError,
+  DeliveryNotFoundError,
   NotADeploymentRunError,
   ReplayDivergenceError,
   MissingContextError,
   ParametersValidationError,
   PayloadTooLargeError,
+  HeadersTooLargeError,
   BadRequestError,
   ServerUnreachableError,
   InternalServerError,
@@ -57,4 +62,4 @@ export {
   ConfigError,
 } from "../contract/errors.ts";
 export type { FieldError, RunInputIssue } from "../contract/errors.ts";
-export type { FlowRun, State, StateType, TaskRun, RunInput as RunInputRecord } from "../contract/index.ts";
+export type { FlowRun, State, StateType, TaskRun, RunInput as RunInputRecord, OnTimeout } from "../contract/index.ts";

@@ -8,8 +8,8 @@ import {
   RunInputValidationError,
   RuntimeClosedError,
 } from "../contract/errors.ts";
-import { type Channel, PauseKey, type InputRequest } from "../contract/index.ts";
-import { parseDuration } from "./duration.ts";
+import { type Channel, PauseKey, type InputRequest, type OnTimeout } from "../contract/index.ts";
+import { parseDuration } from "../contract/duration.ts";
 import { getRunLogger } from "./logger.ts";
 import { assertNotStopped, requireContext, type RunContext } from "./run-context.ts";
 import { schemaOf, toInputRequest, type InputOf, type WaitForInput } from "./run-input.ts";
@@ -54,7 +54,16 @@ export interface PauseOptions<W extends WaitForInput | undefined, R extends numb
    * this process go. The answer is delivered the same way either side of the switch.
    */
   suspendAfter?: number | string;
+  /**
+   * What the timeout does: `"fail"` (the default: the run fails and this call throws `PauseTimeoutError`),
+   * `"cancel"` (the run is cancelled; this call throws `FlowRunCancelledError`), or `{ answer }`: the run
+   * goes on with that answer, recorded with the channel `timeout` (checked against the schema now).
+   */
+  onTimeout?: OnTimeoutOption<W>;
 }
+
+/** What a pause's timeout does: fail the run, cancel it, or answer for the person who did not. */
+export type OnTimeoutOption<W extends WaitForInput | undefined> = "fail" | "cancel" | { answer: InputOf<W> };
 
 /** Options of `suspendFlowRun`. */
 export interface SuspendOptions<W extends WaitForInput | undefined, R extends number | undefined = undefined> extends RespondentOptions<R> {
@@ -62,6 +71,8 @@ export interface SuspendOptions<W extends WaitForInput | undefined, R extends nu
   /** Seconds, or a duration such as "7d". By default a suspended run waits for as long as it takes. */
   timeout?: number | string;
   key?: string;
+  /** As for `pauseFlowRun`; it matters only with a `timeout`. */
+  onTimeout?: OnTimeoutOption<W>;
 }
 
 /**
@@ -96,6 +107,7 @@ export async function pauseFlowRun<W extends WaitForInput | undefined = undefine
       key,
       timeoutSeconds: question.timeoutSeconds,
       inputRequest: question.inputRequest,
+      onTimeout: question.onTimeout,
       ...question.who,
     });
     if (result.status === "ALREADY_ANSWERED") {
@@ -128,6 +140,8 @@ export async function pauseFlowRun<W extends WaitForInput | undefined = undefine
     }
   }
   deadline.cancel();
+  // With an onTimeout other than "fail" the server decides what the timeout does: wait for its word.
+  if (first === "timeout" && question.onTimeout !== "fail") first = await outcome;
   let answer: unknown;
   if (first === "timeout") {
     // One last look: an answer may have come as the clock ran out.
@@ -176,6 +190,7 @@ export async function suspendFlowRun<W extends WaitForInput | undefined = undefi
     key,
     timeoutSeconds: question.timeoutSeconds,
     inputRequest: question.inputRequest,
+    onTimeout: question.onTimeout,
     suspend: true,
     ...question.who,
   });
@@ -186,7 +201,11 @@ export async function suspendFlowRun<W extends WaitForInput | undefined = undefi
 /** The key, deadline and question of a pause or suspend about to be made. */
 function prepare(
   ctx: RunContext,
-  options: { waitForInput?: WaitForInput | undefined; key?: string | undefined } & RespondentOptions<number | undefined>,
+  options: {
+    waitForInput?: WaitForInput | undefined;
+    key?: string | undefined;
+    onTimeout?: OnTimeoutOption<WaitForInput | undefined> | undefined;
+  } & RespondentOptions<number | undefined>,
   timeoutSeconds: number | null,
 ) {
   assertNotStopped(ctx);
@@ -199,7 +218,27 @@ function prepare(
     ...(options.excludeRunCreator ? { excludeRunCreator: true } : {}),
     ...(options.required !== undefined ? { required: options.required } : {}),
   };
-  return { flowRunId: ctx.flowRun.id, key, timeoutSeconds, inputRequest, who };
+  if (options.required !== undefined && typeof options.onTimeout === "object")
+    throw new ConfigError(`Pause "${key}" needs ${options.required} people's answers: its onTimeout can fail or cancel it, not answer for them.`);
+  return { flowRunId: ctx.flowRun.id, key, timeoutSeconds, inputRequest, onTimeout: checkOnTimeout(options, key), who };
+}
+
+/** The `onTimeout` to send, its answer checked (and encoded) by the pause's own schema, so that a wrong one fails now. */
+function checkOnTimeout(
+  options: { waitForInput?: WaitForInput | undefined; onTimeout?: OnTimeoutOption<WaitForInput | undefined> | undefined },
+  key: string,
+): OnTimeout {
+  const onTimeout = options.onTimeout ?? "fail";
+  if (onTimeout === "fail" || onTimeout === "cancel") return onTimeout;
+  if (typeof onTimeout !== "object" || onTimeout === null || !("answer" in onTimeout))
+    throw new ConfigError(`onTimeout of pause "${key}" must be "fail", "cancel" or { answer: ... }; got ${JSON.stringify(onTimeout)}.`);
+  if (!options.waitForInput) return { answer: null };
+  const parsed = schemaOf(options.waitForInput).safeParse(onTimeout.answer);
+  if (!parsed.success)
+    throw new ConfigError(
+      `The onTimeout answer of pause "${key}" does not fit its input: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(the answer)"}: ${i.message}`).join("; ")}.`,
+    );
+  return { answer: onTimeout.answer };
 }
 
 /** Marks the run stopped in this process, so that no later step starts even if user code swallows the signal. */

@@ -28,14 +28,16 @@ const SAFETY_CHUNK_GAP_MS = 50;
  */
 export class PauseWatcher {
   #client: BatonClient;
+  #workerId: string;
   #waiters = new Map<string, Waiter>();
   #stream: EventStream | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
   #safetyTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
-  constructor(client: BatonClient) {
+  constructor(client: BatonClient, workerId: string) {
     this.#client = client;
+    this.#workerId = workerId;
   }
 
   /** Opens the stream if needed; resolves once it is connected, so no answer can slip past. */
@@ -43,8 +45,9 @@ export class PauseWatcher {
     if (this.#closed) return; // no new stream: a wait begun now ends at once as "closed"
     if (this.#closeTimer) clearTimeout(this.#closeTimer);
     this.#closeTimer = undefined;
-    this.#stream ??= this.#client.events({ types: ["flow-run.state-changed", "flow-run.input-submitted"], onOpen: () => void this.#resync() }, (e) =>
-      this.#onEvent(e),
+    this.#stream ??= this.#client.events(
+      { types: ["flow-run.state-changed", "flow-run.input-submitted"], workerId: this.#workerId, onOpen: () => void this.#resync() },
+      (e) => this.#onEvent(e),
     );
     await this.#stream.ready;
   }

@@ -24,7 +24,7 @@ export function getRuntime(): Runtime {
   if (!runtime) {
     const client = new BatonClient({ channel: "sdk" });
     const workerId = randomUUID();
-    const pauses = new PauseWatcher(client);
+    const pauses = new PauseWatcher(client, workerId);
     const interval = Number(process.env.BATON_HEARTBEAT_INTERVAL_SECONDS ?? 10);
     const heartbeats = new Heartbeats(client, workerId, interval > 0 ? interval : 10, (ctx) => {
       // The server gave this run to another process (or suspended it): stop at the next step.

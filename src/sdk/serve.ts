@@ -82,7 +82,8 @@ export async function serve(...items: (AnyFlow | ServeOptions)[]): Promise<void>
     running.set(run.id, done);
   };
 
-  const stream = client.events({ types: ["flow-run.state-changed"], onOpen: () => void poke() }, (e) => {
+  // Open while this process serves, hand-back included: its closing tells the server that this process is gone.
+  const stream = client.events({ types: ["flow-run.state-changed"], workerId, onOpen: () => void poke() }, (e) => {
     if (e.type === "flow-run.state-changed" && e.payload.state.type === "SCHEDULED" && byName.has(e.payload.deploymentName ?? "")) void poke();
   });
   const safetyNet = setInterval(() => void poke(), 10_000);
@@ -102,7 +103,6 @@ export async function serve(...items: (AnyFlow | ServeOptions)[]): Promise<void>
   // Stop: no new claims; live pauses become suspends; running runs get the grace period.
   stopping = true;
   clearInterval(safetyNet);
-  stream.close();
   const ids = [...running.keys()];
   if (ids.length) {
     const { items: current } = await client.listFlowRuns({ ids, limit: ids.length }).catch(() => ({ items: [] as FlowRun[] }));
@@ -120,6 +120,7 @@ export async function serve(...items: (AnyFlow | ServeOptions)[]): Promise<void>
         })
         .catch(() => {});
   }
+  stream.close();
   if (!options.signal) process.exit(0);
 }
 

@@ -5,7 +5,7 @@ import { decodeResult, encodeResult, UnserializableResultError } from "./result-
 import { SuspendSignal } from "./suspend-signal.ts";
 import { BadRequestError, ReplayDivergenceError } from "../contract/errors.ts";
 import { getRuntime } from "./runtime.ts";
-import { parseDuration } from "./duration.ts";
+import { parseDuration } from "../contract/duration.ts";
 
 /** Options of `task`. */
 export interface TaskOptions<A extends unknown[] = unknown[]> {
@@ -55,7 +55,7 @@ export function task<A extends unknown[], R>(nameOrOptions: string | TaskOptions
       first = taskRun.attempts + 1;
       taskRun = await client.setTaskRunState(taskRun.id, { state: { type: "RUNNING", name: "Retrying" }, attempts: first });
     }
-    return runWithContext({ ...ctx, taskRun }, async () => {
+    return runWithContext({ ...ctx, taskRun: { ...taskRun, idempotencyKey: taskRun.id } }, async () => {
       const logger = getRunLogger();
       for (let attempt = first; ; attempt++) {
         let result: R;

@@ -6,11 +6,12 @@ import { ConfigError, ForbiddenError, RouteNotFoundError } from "../contract/err
 import { openStorage } from "../storage/open-storage.ts";
 import type { Storage } from "../storage/storage.ts";
 import { resolveServerConfig, type ServerConfig, type ServerOptions } from "./config.ts";
-import { errorHandler } from "./error-handler.ts";
+import { clientErrorHandler, errorHandler, frameworkErrorHandler } from "./error-handler.ts";
 import { AuditService } from "./audit-service.ts";
 import { Authenticator } from "./authenticator.ts";
 import { PeopleService } from "./people-service.ts";
 import { identifyCallers } from "./request-caller.ts";
+import { parseJsonWithinLimits, refuseUnstorableIdentifiers } from "./request-limits.ts";
 import { auditRoute } from "./routes/audit-route.ts";
 import { peopleRoute } from "./routes/people-route.ts";
 import { sessionRoute } from "./routes/session-route.ts";
@@ -23,6 +24,7 @@ import { FlowRunService } from "./flow-run-service.ts";
 import { HealthService } from "./health-service.ts";
 import { LogService } from "./log-service.ts";
 import { PauseService } from "./pause-service.ts";
+import { SchemaChecker } from "./schema-checker.ts";
 import { StateTransitions } from "./state-transitions.ts";
 import { eventsRoute } from "./routes/events-route.ts";
 import { flowRunsRoute } from "./routes/flow-runs-route.ts";
@@ -36,6 +38,20 @@ import { TaskRunService } from "./task-run-service.ts";
 import { DeploymentService } from "./deployment-service.ts";
 import { deploymentsRoute } from "./routes/deployments-route.ts";
 import { startHeartbeatMonitor } from "./background/heartbeat-monitor.ts";
+import { randomBytes } from "node:crypto";
+import { AnswerLinkService } from "./answer-link-service.ts";
+import { AutomationService } from "./automation-service.ts";
+import { ChannelService } from "./channel-service.ts";
+import { DeliveryService, type RunActions } from "./delivery-service.ts";
+import { startAutomations } from "./background/automation-runner.ts";
+import { startDeliveryLoop } from "./background/delivery-loop.ts";
+import { AnswerLinks } from "./notifications/answer-links.ts";
+import { NotificationSender } from "./notifications/senders.ts";
+import { answerLinksRoute } from "./routes/answer-links-route.ts";
+import { notificationsRoute } from "./routes/notifications-route.ts";
+import { WorkerPresence } from "./worker-presence.ts";
+import { MetricsService } from "./metrics-service.ts";
+import { metricsRoute } from "./routes/metrics-route.ts";
 
 /** A running Baton server. */
 export interface BatonServer {
@@ -57,32 +73,42 @@ export interface BatonServer {
   close(): Promise<void>;
 }
 
+/** What `createApp` builds besides the app: the event bus and what the background loops use. */
+export interface AppParts {
+  app: FastifyInstance;
+  bus: EventBus;
+  pauses: PauseService;
+  deployments: DeploymentService;
+  deliveries: DeliveryService;
+  /** Sets the base of the links in notifications, once the server's address is known (unless BATON_PUBLIC_URL set it). */
+  setListenUrl(url: string): void;
+  sender: NotificationSender;
+  /** Who holds event streams: recovers the runs of a process whose last stream closed. */
+  presence: WorkerPresence;
+  /** Who calls: whether the server is open now. */
+  authenticator: Authenticator;
+}
+
 /**
  * Builds the HTTP app on an open storage, without listening; returns it with the event bus and the
  * services that the background loops use (`startServer` starts those).
  */
-export async function createApp(
-  storage: Storage,
-  config: ServerConfig,
-): Promise<{ app: FastifyInstance; bus: EventBus; runs: FlowRunService; deployments: DeploymentService; authenticator: Authenticator }> {
+export async function createApp(storage: Storage, config: ServerConfig): Promise<AppParts> {
   const authenticator = await authenticatorFor(storage, config);
   const app = Fastify({
     bodyLimit: config.bodyLimit,
     logger: config.logLevel === "silent" ? false : { level: config.logLevel },
     keepAliveTimeout: 65_000,
+    // Answer links carry their signed claims in the path (/answer/<token>): longer than Fastify's 100.
+    routerOptions: { maxParamLength: 2000 },
     forceCloseConnections: true,
+    clientErrorHandler,
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(responseSerializer(config.checkResponses));
   app.setErrorHandler(errorHandler);
-  // An empty JSON body is no body: `curl -X POST -H 'content-type: application/json' .../resume` answers a
-  // pause that asks for nothing, instead of failing on "empty JSON body".
-  const parseJson = app.getDefaultJsonParser("error", "error"); // keeps Fastify's __proto__ guard
-  app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
-    if (/^\s*$/.test(body as string)) return done(null, undefined);
-    parseJson(req, body as string, done);
-  });
+  parseJsonWithinLimits(app);
 
   await registerRequestGuards(app, config);
   await registerSessions(app, storage, config);
@@ -90,14 +116,45 @@ export async function createApp(
   const bus = new EventBus();
   const transitions = new StateTransitions(storage, bus);
   const runs = new FlowRunService(storage, transitions);
-  const pauses = new PauseService(storage, runs, transitions);
+  const schemas = new SchemaChecker();
+  app.addHook("onClose", () => schemas.close());
+  let events: EventService | undefined;
+  const metrics = new MetricsService(storage, bus, () => events?.streams ?? { total: 0, processes: 0 });
+  const pauses = new PauseService(storage, runs, transitions, schemas, metrics);
   const tasks = new TaskRunService(storage, runs);
   const logs = new LogService(storage, bus, runs);
-  const events = new EventService(storage, bus);
-  const deployments = new DeploymentService(storage, runs, transitions);
+  const deployments = new DeploymentService(storage, runs, transitions, schemas, metrics);
+  const presence = new WorkerPresence(storage, deployments, {
+    heartbeatTimeoutSeconds: config.heartbeatTimeoutSeconds,
+    graceSeconds: config.disconnectGraceSeconds,
+    onError: (e) => app.log.error({ err: e }, "recovering the runs of a disconnected process failed"),
+  });
+  events = new EventService(storage, bus, presence);
   const health = new HealthService(storage);
   const people = new PeopleService(storage, authenticator);
   const audit = new AuditService(storage);
+
+  // Answer links are signed with BATON_SECRET, else with a secret made once and kept in the database, so
+  // that a link made by one server is honoured by every other.
+  const secret = config.secret ?? (await storage.channels.setting("answer-link-secret", randomBytes(32).toString("base64url")));
+  let baseUrl = config.publicUrl?.replace(/\/+$/, "") ?? "";
+  const links = new AnswerLinks(secret, () => baseUrl);
+  const sender = new NotificationSender({ url: config.smtpUrl, from: config.smtpFrom });
+  const actions: RunActions = {
+    cancel: (by, id, reason) => runs.cancel(by, id, reason),
+    suspend: (by, id, key) => pauses.suspend(by, id, key, "Suspended by an automation"),
+    resume: (by, id, key, input) => pauses.resume(by, id, { input }, key),
+    runDeployment: (by, name, parameters) => deployments.createRun(by, name, { parameters }),
+  };
+  const deliveries = new DeliveryService(
+    storage,
+    links,
+    sender,
+    { maxAttempts: config.deliveryMaxAttempts, retrySeconds: config.deliveryRetrySeconds, timeoutSeconds: config.deliveryTimeoutSeconds },
+    actions,
+  );
+  const channels = new ChannelService(storage, deliveries, !!config.smtpUrl);
+  const automations = new AutomationService(storage);
 
   await app.register(swagger, {
     openapi: { info: { title: "Baton API", version: "0.1.0", description: "Flows that pause until a person answers." } },
@@ -106,6 +163,7 @@ export async function createApp(
   await app.register(
     async (api) => {
       identifyCallers(api, authenticator);
+      refuseUnstorableIdentifiers(api);
       // Writes made with the web UI's session cookie carry its CSRF token (x-csrf-token).
       api.addHook("preHandler", (req, reply, done) => {
         if (req.caller.kind === "principal" && req.caller.via === "session" && !["GET", "HEAD", "OPTIONS"].includes(req.method))
@@ -126,20 +184,35 @@ export async function createApp(
       await api.register(taskRunsRoute(tasks));
       await api.register(logsRoute(logs));
       await api.register(eventsRoute(events));
+      await api.register(metricsRoute(metrics));
       await api.register(deploymentsRoute(deployments));
       await api.register(batchRoute(runs, tasks));
+      await api.register(notificationsRoute(channels, automations, deliveries));
       await api.register(peopleRoute(people));
       await api.register(auditRoute(audit));
       await api.register(sessionRoute(people));
     },
     { prefix: "/api" },
   );
+  await answerLinksRoute(app, new AnswerLinkService(storage, links, pauses), () => baseUrl);
   const ui = await registerUi(app);
   app.setNotFoundHandler((req, reply) => {
     if (ui.handleNotFound(req, reply)) return;
     throw new RouteNotFoundError(req.method, req.url);
   });
-  return { app, bus, runs, deployments, authenticator };
+  return {
+    app,
+    bus,
+    pauses,
+    deployments,
+    deliveries,
+    presence,
+    sender,
+    authenticator,
+    setListenUrl: (url) => {
+      if (!config.publicUrl) baseUrl = url;
+    },
+  };
 }
 
 /** Whether `host` is an address only this machine reaches. */
@@ -170,24 +243,31 @@ async function authenticatorFor(storage: Storage, config: ServerConfig): Promise
 export async function startServer(options: ServerOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<BatonServer> {
   const config = resolveServerConfig(options, env);
   const storage = await openStorage({ databaseUrl: config.databaseUrl, home: config.home });
-  let built: Awaited<ReturnType<typeof createApp>>;
+  let built: AppParts;
   try {
     built = await createApp(storage, config);
   } catch (e) {
     await storage.close();
     throw e;
   }
-  const { app, bus, runs, deployments, authenticator } = built;
-  const expiry = startPauseExpiry(runs, config.expiryIntervalSeconds, (e) => app.log.error({ err: e }, "expiry sweep failed"));
+  const { app, bus, pauses, deployments, deliveries, sender, setListenUrl, presence, authenticator } = built;
+  const expiry = startPauseExpiry(pauses, config.expiryIntervalSeconds, (e) => app.log.error({ err: e }, "expiry sweep failed"));
   const stopMonitor = startHeartbeatMonitor(deployments, config.heartbeatTimeoutSeconds, (e) => app.log.error({ err: e }, "heartbeat check failed"));
   const relay = await storage.relayEvents?.(
     (events) => bus.deliver(events),
     (e) => app.log.error({ err: e }, "event relay failed"),
   );
   if (relay) bus.relay = (events) => relay.announce(events);
+  const deliveryLoop = startDeliveryLoop(deliveries, { onError: (e) => app.log.error({ err: e }, "delivery failed") });
+  deliveries.onQueued = () => deliveryLoop.wake();
+  const automations = startAutomations(storage, deliveries, { bus, onError: (e) => app.log.error({ err: e }, "automations failed") });
   const stopServices = async () => {
     expiry.stop();
     stopMonitor();
+    await automations.stop();
+    await deliveryLoop.stop();
+    sender.close();
+    presence.stop();
     bus.relay = undefined;
     await relay?.stop();
   };
@@ -201,6 +281,7 @@ export async function startServer(options: ServerOptions = {}, env: NodeJS.Proce
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+  setListenUrl(`http://${host}:${port}`);
   return {
     app,
     storage,

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from "fastify";
-import { Channel, type User } from "../contract/index.ts";
+import { Channel, ClaimableChannel, type User } from "../contract/index.ts";
 import { TooManyAttemptsError, UnauthenticatedError } from "../contract/errors.ts";
 import type { Storage, StoredApiKey } from "../storage/storage.ts";
 import { channelOf, type AnonymousCaller, type OpenCaller, type Principal, type RequestCaller } from "./request-caller.ts";
@@ -17,7 +17,8 @@ const FAILURE_WINDOW_MS = 60_000;
 /** How often an open server checks whether someone added a user or a key meanwhile (then it stops being open). */
 const OPEN_RECHECK_MS = 1000;
 
-const ALL_CHANNELS: ReadonlySet<string> = new Set(Channel.options);
+/** What an open server's callers may say they answer through (the web UI among them, which has no session there). */
+const ALL_CHANNELS: ReadonlySet<string> = new Set(ClaimableChannel.options);
 
 /** A hash no password matches, checked for names that have no user. */
 const UNKNOWN_USER_HASH = `scrypt$16384$8$1$${"A".repeat(22)}$${"A".repeat(43)}`;

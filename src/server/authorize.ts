@@ -26,7 +26,13 @@ export type Action =
   | "user:read"
   | "user:manage"
   | "api-key:manage"
-  | "audit:read";
+  | "audit:read"
+  | "metrics:read"
+  | "channel:read"
+  | "channel:write"
+  | "automation:read"
+  | "automation:write"
+  | "delivery:read";
 
 /** What an action is done to: one of a kind when it names it, else the kind as a whole (a list, a new one). */
 export type Resource =
@@ -38,9 +44,27 @@ export type Resource =
   | { type: "worker"; id: string }
   | { type: "user"; name?: string | undefined }
   | { type: "api-key"; id?: string | undefined }
-  | { type: "audit" };
+  | { type: "audit" }
+  | { type: "channel"; name?: string | undefined }
+  | { type: "automation"; id?: string | undefined }
+  | { type: "delivery"; id?: string | undefined };
 
-const READ: readonly Action[] = ["server:read", "flow:read", "flow-run:read", "task-run:read", "log:read", "event:read", "deployment:read"];
+/**
+ * Reading runs and what surrounds them. Metrics are counts and timings by flow and channel, nothing a
+ * viewer cannot read in the runs themselves; automations and deliveries say what is notified and when.
+ */
+const READ: readonly Action[] = [
+  "server:read",
+  "flow:read",
+  "flow-run:read",
+  "task-run:read",
+  "log:read",
+  "event:read",
+  "deployment:read",
+  "metrics:read",
+  "automation:read",
+  "delivery:read",
+];
 /** Answering; which pauses a responder may answer is the pause's own rule (its respondents), checked by PauseService. */
 const RESPOND: readonly Action[] = [...READ, "flow-run:resume"];
 /** Running flows (a flow process or a serving process reports through these) and starting, stopping and changing runs. */
@@ -57,8 +81,11 @@ const OPERATE: readonly Action[] = [
   "deployment:run",
   "worker:claim",
   "worker:heartbeat",
+  // A channel's configuration is its endpoint: a Slack or webhook URL is itself a credential to post there,
+  // and an email channel lists people's addresses. Operators, who deal with deliveries, read it.
+  "channel:read",
 ];
-const ADMINISTER: readonly Action[] = [...OPERATE, "user:read", "user:manage", "api-key:manage", "audit:read"];
+const ADMINISTER: readonly Action[] = [...OPERATE, "user:read", "user:manage", "api-key:manage", "audit:read", "channel:write", "automation:write"];
 /** What needs no sign-in: whether the server is up (for load balancers and monitors). */
 const PUBLIC: ReadonlySet<Action> = new Set(["server:read"]);
 

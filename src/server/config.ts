@@ -12,6 +12,8 @@ const ServerConfig = z.object({
   expiryIntervalSeconds: z.coerce.number().positive().default(1),
   /** A run whose process sent no heartbeat for this long is recovered (suspended, rescheduled or Crashed). */
   heartbeatTimeoutSeconds: z.coerce.number().positive().default(30),
+  /** A process whose event stream closed and did not come back for this long is taken for dead, its runs recovered. */
+  disconnectGraceSeconds: z.coerce.number().min(0).default(2),
   /** Largest request body, in bytes. */
   bodyLimit: z.coerce
     .number()
@@ -20,8 +22,23 @@ const ServerConfig = z.object({
     .default(1024 * 1024),
   /** Check every response body against its schema (the test suite does); off, bodies are written as built. */
   checkResponses: z.stringbool().or(z.boolean()).default(false),
+  /** Signs answer links; without it, a secret generated once is kept in the database, shared by every server. */
+  secret: z.string().min(16, "use at least 16 characters").optional(),
+  /** The SMTP server email channels send through, e.g. smtp://user:pass@mail.example.com:587. */
+  smtpUrl: z.string().optional(),
+  /** The From address of notification emails. */
+  smtpFrom: z.string().default("Baton <baton@localhost>"),
+  /** Tries of a delivery before it is marked failed. */
+  deliveryMaxAttempts: z.coerce.number().int().min(1).max(100).default(8),
+  /** Seconds before the first retry of a failed delivery; each later retry waits twice as long as the one before. */
+  deliveryRetrySeconds: z.coerce.number().positive().default(10),
+  /** Seconds a webhook, Slack or SMTP server has to accept a delivery before the try counts as failed. */
+  deliveryTimeoutSeconds: z.coerce.number().positive().default(10),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),
-  /** The address people reach the server at (behind a proxy, or on a name): its host is the one non-loopback Host answered. */
+  /**
+   * The address people reach the server at (behind a proxy, or on a name): its host is the one non-loopback
+   * Host answered, and it is the base of the links in notifications (default: the address it listens on).
+   */
   publicUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** Origins whose pages may call the API (CORS); none by default. */
   corsOrigins: z
@@ -45,10 +62,17 @@ export function resolveServerConfig(options: ServerOptions = {}, env: NodeJS.Pro
     databaseUrl: env.BATON_DATABASE_URL,
     expiryIntervalSeconds: env.BATON_EXPIRY_INTERVAL_SECONDS,
     heartbeatTimeoutSeconds: env.BATON_HEARTBEAT_TIMEOUT_SECONDS,
+    disconnectGraceSeconds: env.BATON_DISCONNECT_GRACE_SECONDS,
     logLevel: env.BATON_LOG_LEVEL,
     checkResponses: env.BATON_CHECK_RESPONSES,
     publicUrl: env.BATON_PUBLIC_URL,
     corsOrigins: env.BATON_CORS_ORIGINS,
+    secret: env.BATON_SECRET,
+    smtpUrl: env.BATON_SMTP_URL,
+    smtpFrom: env.BATON_SMTP_FROM,
+    deliveryMaxAttempts: env.BATON_DELIVERY_MAX_ATTEMPTS,
+    deliveryRetrySeconds: env.BATON_DELIVERY_RETRY_SECONDS,
+    deliveryTimeoutSeconds: env.BATON_DELIVERY_TIMEOUT_SECONDS,
   };
   const merged = { ...stripUndefined(fromEnv), ...stripUndefined(options) };
   const parsed = ServerConfig.safeParse(merged);

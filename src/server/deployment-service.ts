@@ -15,7 +15,8 @@ import { authorize } from "./authorize.ts";
 import { now, systemNow } from "./clock.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { FlowRunService } from "./flow-run-service.ts";
-import { compileSchema, validateInput } from "./input-validation.ts";
+import type { SchemaChecker } from "./schema-checker.ts";
+import type { MetricsService, Recovery } from "./metrics-service.ts";
 import type { RequestCaller } from "./request-caller.ts";
 import { newState, suspendedState, type StateTransitions } from "./state-transitions.ts";
 
@@ -27,22 +28,25 @@ export class DeploymentService {
   readonly #storage: Storage;
   readonly #runs: FlowRunService;
   readonly #transitions: StateTransitions;
-  constructor(storage: Storage, runs: FlowRunService, transitions: StateTransitions) {
+  readonly #schemas: SchemaChecker;
+  readonly #metrics: MetricsService;
+  constructor(storage: Storage, runs: FlowRunService, transitions: StateTransitions, schemas: SchemaChecker, metrics: MetricsService) {
     this.#storage = storage;
     this.#runs = runs;
     this.#transitions = transitions;
+    this.#schemas = schemas;
+    this.#metrics = metrics;
   }
 
   /** Registers a deployment, or updates the one of that name in place, as each `serve()` start does. */
   async register(caller: RequestCaller, body: z.output<typeof RegisterDeploymentBody>): Promise<Deployment> {
     authorize(caller, "deployment:register", { type: "deployment", name: body.name });
-    if (body.parameterSchema) {
-      try {
-        compileSchema(body.parameterSchema);
-      } catch (e) {
-        throw new BadRequestError(`The parameter schema of deployment "${body.name}" is not a valid JSON Schema: ${(e as Error).message}`);
-      }
-    }
+    if (body.parameterSchema)
+      await this.#schemas.requireUsable(
+        body.parameterSchema,
+        `The parameter schema of deployment "${body.name}" cannot be used to check parameters`,
+        "/parameterSchema",
+      );
     return this.#storage.deployments.upsert(
       { name: body.name, flowName: body.flowName, description: body.description ?? null, parameterSchema: body.parameterSchema ?? null },
       now(),
@@ -73,7 +77,7 @@ export class DeploymentService {
     const d = await this.#load(name);
     let parameters = body.parameters;
     if (d.parameterSchema) {
-      const checked = validateInput(d.parameterSchema, parameters);
+      const checked = await this.#schemas.validate(d.parameterSchema, parameters);
       if (!checked.ok) throw new ParametersValidationError(d.name, checked.errors);
       parameters = checked.value as Record<string, unknown>;
     }
@@ -94,6 +98,7 @@ export class DeploymentService {
     const candidates = await this.#storage.runs.findClaimable(body.deployments, at, body.limit * 2);
     const items: FlowRun[] = [];
     const replayed: string[] = [];
+    const answeredAt: string[] = [];
     while (items.length < body.limit && candidates.length) {
       // A round's updates go together, so that on SQLite they commit together.
       const round = candidates.splice(0, body.limit - items.length);
@@ -111,6 +116,7 @@ export class DeploymentService {
         if (!taken[i]) return;
         items.push(taken[i]);
         if (run.startTime) replayed.push(run.id);
+        if (run.state.details.resumedPauseKey !== undefined) answeredAt.push(run.state.timestamp);
       });
     }
     const histories: Record<string, RunHistory> = {};
@@ -120,6 +126,7 @@ export class DeploymentService {
       for (const t of taskRuns) histories[t.flowRunId]!.taskRuns.push(t);
       for (const i of inputs) histories[i.flowRunId]!.inputs.push(i);
     }
+    this.#metrics.claimed(items.length, answeredAt);
     return { items, histories };
   }
 
@@ -131,23 +138,39 @@ export class DeploymentService {
   }
 
   /**
-   * Recovers runs whose process has been silent since `timeoutSeconds` ago. A deployment run that was
+   * Recovers runs whose process (`workerId`, or any) has been silent since `timeoutSeconds` ago (or `cutoff`). A deployment run that was
    * paused becomes suspended (an answer resumes it on a serving process); one that was running is
    * scheduled again, to be replayed; any other run is marked Crashed. Safe on several servers at once.
    */
-  async recoverSilentRuns(timeoutSeconds: number, limit = 200): Promise<number> {
-    const cutoff = new Date(Date.now() - timeoutSeconds * 1000).toISOString();
-    const silent = await this.#storage.runs.findSilent(cutoff, limit);
+  async recoverSilentRuns(
+    timeoutSeconds: number,
+    limit = 200,
+    {
+      workerId,
+      why = `its process sent no heartbeat for ${timeoutSeconds} s`,
+      cutoff = new Date(Date.now() - timeoutSeconds * 1000).toISOString(),
+    }: { workerId?: string; why?: string; cutoff?: string } = {},
+  ): Promise<number> {
+    const silent = await this.#storage.runs.findSilent(cutoff, limit, workerId);
     let moved = 0;
-    const why = `its process sent no heartbeat for ${timeoutSeconds} s`;
+    const cause = workerId === undefined ? "heartbeat" : "disconnect";
     for (const run of silent) {
       let state: State | undefined;
-      if (run.deploymentId && run.state.type === "PAUSED" && !isSuspended(run.state))
+      let outcome: Recovery["outcome"];
+      if (run.deploymentId && run.state.type === "PAUSED" && !isSuspended(run.state)) {
         state = suspendedState(run.state, `Suspended: ${why}; an answer resumes it on a serving process`);
-      else if (run.deploymentId && (run.state.type === "RUNNING" || run.state.type === "PENDING"))
+        outcome = "suspended";
+      } else if (run.deploymentId && (run.state.type === "RUNNING" || run.state.type === "PENDING")) {
         state = newState({ type: "SCHEDULED", name: "Rescheduled", message: `Rescheduled: ${why}` });
-      else state = newState({ type: "CRASHED", message: `Crashed: ${why}`, details: { pauseKey: run.state.details.pauseKey } });
-      if (await this.#transitions.tryTransition(run, state)) moved++;
+        outcome = "rescheduled";
+      } else {
+        state = newState({ type: "CRASHED", message: `Crashed: ${why}`, details: { pauseKey: run.state.details.pauseKey } });
+        outcome = "crashed";
+      }
+      if (await this.#transitions.tryTransition(run, state)) {
+        moved++;
+        this.#metrics.recovered({ cause, outcome });
+      }
     }
     return moved;
   }

@@ -1,7 +1,9 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { apiErrorStatus } from "../contract/error-registry.ts";
-import { BadRequestError, BatonError, ForbiddenError, InternalServerError, PayloadTooLargeError } from "../contract/errors.ts";
+import http from "node:http";
+import type { Duplex } from "node:stream";
+import { BadRequestError, BatonError, ForbiddenError, HeadersTooLargeError, InternalServerError, PayloadTooLargeError } from "../contract/errors.ts";
 
 /**
  * The status and `{ code, message, details }` body of an error thrown by Baton's own code, with the status
@@ -28,6 +30,30 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   }
   request.log.error({ err: error }, "unexpected error");
   reply.status(500).send(INTERNAL_ERROR_BODY);
+}
+
+/**
+ * Answers a request Node's HTTP parser refused before Fastify saw it (headers too large, a malformed
+ * request line) with the same `{ code, message, details }` as any other refusal, then closes the socket.
+ */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const [status, body] =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? [431, new HeadersTooLargeError(http.maxHeaderSize).toJSON()]
+      : [400, new BadRequestError(`The request is not valid HTTP (${error.code ?? error.message}).`).toJSON()];
+  const text = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+  );
+}
+
+/** Answers a path Fastify cannot decode (invalid UTF-8 in its escapes), refused before any hook runs. */
+export function frameworkErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  reply
+    .status(400)
+    .header("x-content-type-options", "nosniff")
+    .send(new BadRequestError(`The request's path cannot be decoded (${error.message}); percent-encode it as UTF-8.`).toJSON());
 }
 
 /** Fastify's errors for a request it refused, as Baton's; any other error as it is. */

@@ -4,6 +4,7 @@ import { authorize } from "./authorize.ts";
 import type { EventBus, EventFilter } from "./event-bus.ts";
 import type { RequestCaller } from "./request-caller.ts";
 import { redactedEvent, seesSensitive } from "./sensitive.ts";
+import type { WorkerPresence } from "./worker-presence.ts";
 
 /**
  * Events for the event stream: live ones from this server's bus, and the kept ones a reconnecting client
@@ -12,15 +13,36 @@ import { redactedEvent, seesSensitive } from "./sensitive.ts";
 export class EventService {
   readonly #storage: Storage;
   readonly #bus: EventBus;
-  constructor(storage: Storage, bus: EventBus) {
+  readonly #presence: WorkerPresence;
+  /** Open streams, and of them those held by processes running flows. */
+  readonly streams = { total: 0, processes: 0 };
+  constructor(storage: Storage, bus: EventBus, presence: WorkerPresence) {
     this.#storage = storage;
     this.#bus = bus;
+    this.#presence = presence;
   }
 
-  /** Calls `listener` with each matching event published from now on; returns the function that stops it. */
-  subscribe(caller: RequestCaller, filter: EventFilter, listener: (event: BatonEvent) => void): () => void {
+  /**
+   * Calls `listener` with each matching event published from now on; returns the function that stops it.
+   * A stream that names the process holding it (`workerId`) is that process's sign of life: when the
+   * last one closes, its runs are recovered after a short grace unless it comes back (`WorkerPresence`).
+   */
+  subscribe(caller: RequestCaller, filter: EventFilter, listener: (event: BatonEvent) => void, workerId?: string): () => void {
     authorize(caller, "event:read", { type: "flow-run", id: filter.flowRunId });
-    return this.#bus.subscribe(filter, seesSensitive(caller) ? listener : (e) => listener(redactedEvent(e)));
+    const unsubscribe = this.#bus.subscribe(filter, seesSensitive(caller) ? listener : (e) => listener(redactedEvent(e)));
+    const gone = workerId === undefined ? undefined : this.#presence.connected(caller, workerId);
+    const streams = this.streams;
+    streams.total++;
+    if (gone) streams.processes++;
+    let open = true;
+    return () => {
+      if (!open) return;
+      open = false;
+      streams.total--;
+      if (gone) streams.processes--;
+      unsubscribe();
+      gone?.();
+    };
   }
 
   /** The id of the newest kept event: a new stream's position, so that a reconnect replays only what came after. */

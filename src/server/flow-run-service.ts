@@ -1,5 +1,5 @@
 import { newId } from "../storage/ids.ts";
-import { FlowRunNotFoundError, BadRequestError, InvalidTransitionError, PauseTimeoutError } from "../contract/errors.ts";
+import { FlowRunNotFoundError, BadRequestError, InvalidTransitionError } from "../contract/errors.ts";
 import { isTerminal, type Flow, type FlowRun, type FlowRunPage, type State, type StateProposal } from "../contract/index.ts";
 import type { CreateFlowRunBody, FlowRunFilter } from "../contract/index.ts";
 import type { z } from "zod";
@@ -16,7 +16,7 @@ type Parsed<T extends z.ZodType> = z.output<T>;
 
 /**
  * Flow runs: creating, reading and listing them, and the state changes that are not about a pause
- * (proposed states, cancelling, failing runs whose pause timed out). Methods that take a caller act
+ * (proposed states, cancelling). Methods that take a caller act
  * for a request and ask `authorize` first; the others serve other services and background loops.
  */
 export class FlowRunService {
@@ -129,28 +129,5 @@ export class FlowRunService {
       },
       { urgent: true },
     );
-  }
-
-  /** Fails every run whose pause timed out; safe to run on several servers at once. Returns how many it failed. */
-  async expirePauses(limit = 200): Promise<number> {
-    const due = await this.#storage.runs.findExpiredPauses(now(), limit);
-    let failed = 0;
-    for (const run of due) if (await this.expire(run)) failed++;
-    return failed;
-  }
-
-  /**
-   * Fails a run whose pause timed out; false when it was answered, cancelled or expired by another server
-   * meanwhile, which is nothing to do and nothing gone wrong.
-   */
-  async expire(run: FlowRun): Promise<boolean> {
-    const key = run.state.details.pauseKey ?? "";
-    const error = new PauseTimeoutError(run.id, key, run.state.details.pauseTimeout ?? null);
-    const state = newState({
-      type: "FAILED",
-      message: error.message,
-      details: { pauseKey: key, error: { name: error.name, message: error.message, code: error.code } },
-    });
-    return (await this.#transitions.tryTransition(run, state)) !== undefined;
   }
 }

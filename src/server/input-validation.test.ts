@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { validateInput } from "./input-validation.ts";
+import { compileSchema, UnusableSchemaError, validateInput } from "./input-validation.ts";
 
 const order = {
   type: "object",
@@ -39,4 +39,59 @@ test("the caller's input object is not changed by filling defaults", () => {
   const input = { size: "large" };
   validateInput(order, input);
   assert.deepEqual(input, { size: "large" });
+});
+
+test("a pattern runs on RE2: the classic catastrophic backtracking case answers at once", () => {
+  const schema = { type: "string", pattern: "^(a+)+$" };
+  const started = performance.now();
+  assert.equal(validateInput(schema, `${"a".repeat(27)}!`).ok, false);
+  assert.equal(validateInput(schema, `${"a".repeat(100_000)}!`).ok, false);
+  assert.ok(performance.now() - started < 500, "linear time, not seconds");
+  assert.equal(validateInput(schema, "aaa").ok, true);
+});
+
+test("a schema Baton cannot check answers with is refused when compiled, saying why", () => {
+  const refused = (schema: Record<string, unknown>) => assert.throws(() => compileSchema(schema), UnusableSchemaError);
+  refused({ type: "string", pattern: "^a(?=b)" }); // lookahead: not RE2
+  refused({ type: "string", format: "fancy" }); // unknown format, nothing checks it
+  refused({ $id: "#not#an#id" });
+  refused({ type: "strin" });
+  assert.throws(() => compileSchema({ type: "string", pattern: "(a)\\1" }), /RE2.*backreferences/);
+  assert.throws(() => compileSchema({ type: "string", format: "fancy" }), /unknown format "fancy"/);
+  // Zod's own formats come with the pattern that checks them: accepted, and the pattern decides.
+  assert.equal(validateInput({ type: "string", format: "cuid", pattern: "^[cC][0-9a-z]{6,}$" }, "c123abcd").ok, true);
+  assert.equal(validateInput({ type: "string", format: "cuid", pattern: "^[cC][0-9a-z]{6,}$" }, "x").ok, false);
+  // Keywords AJV does not know (a flow's own annotations) are no reason to refuse.
+  assert.equal(validateInput({ type: "string", "x-label": "Name" }, "Ada").ok, true);
+});
+
+test("schemas with the same $id never collide, however many the server has seen", () => {
+  const victim = { $id: "urn:example:victim", type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"] };
+  assert.equal(validateInput(victim, { ok: true }).ok, true);
+  for (let i = 0; i < 1100; i++) compileSchema({ $id: `urn:example:other-${i}`, type: "object", properties: { [`f${i}`]: { type: "string" } } });
+  assert.equal(validateInput(victim, { ok: true }).ok, true);
+  assert.equal(validateInput(victim, {}).ok, false);
+  // Another schema under the same $id is its own question.
+  const other = { $id: "urn:example:victim", type: "object", properties: { n: { type: "number" } }, required: ["n"] };
+  assert.equal(validateInput(other, { n: 1 }).ok, true);
+  assert.equal(validateInput(victim, { ok: false }).ok, true);
+});
+
+test("uniqueItems is checked in linear time, with keys in any order counting as the same object", () => {
+  const schema = { type: "array", uniqueItems: true };
+  const started = performance.now();
+  assert.equal(
+    validateInput(
+      schema,
+      Array.from({ length: 10_000 }, (_, i) => ({ a: i, b: [i] })),
+    ).ok,
+    true,
+  );
+  assert.ok(performance.now() - started < 300, `took ${Math.round(performance.now() - started)} ms`);
+  assert.deepEqual(validateInput(schema, [{ a: 1, b: 2 }, { c: 1 }, { b: 2, a: 1 }]), {
+    ok: false,
+    errors: [{ path: "", message: "must NOT have duplicate items (items ## 2 and 0 are identical)" }],
+  });
+  assert.equal(validateInput(schema, [1, "1", [1], { 1: 1 }, null, false]).ok, true);
+  assert.equal(validateInput({ ...schema, uniqueItems: false }, [1, 1]).ok, true);
 });

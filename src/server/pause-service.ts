@@ -9,7 +9,7 @@ import {
   PauseNotFoundError,
   PauseTimeoutError,
 } from "../contract/errors.ts";
-import { isSuspended, type Answer, type Channel, type FlowRun, type RunInput } from "../contract/index.ts";
+import { isSuspended, type Answer, type Channel, type FlowRun, type InputRequest, type RunInput } from "../contract/index.ts";
 import type { PauseBody, PauseResult, ResumeBody } from "../contract/index.ts";
 import type { z } from "zod";
 import type { Storage } from "../storage/storage.ts";
@@ -17,8 +17,9 @@ import { auditEntry } from "./audit-service.ts";
 import { authorize } from "./authorize.ts";
 import { now, nowMs } from "./clock.ts";
 import type { FlowRunService } from "./flow-run-service.ts";
-import { compileSchema, validateInput } from "./input-validation.ts";
-import type { RequestCaller } from "./request-caller.ts";
+import type { SchemaChecker } from "./schema-checker.ts";
+import type { MetricsService } from "./metrics-service.ts";
+import { ANYONE_WITH_THE_LINK, type RequestCaller, serverCaller } from "./request-caller.ts";
 import { inputFor, sensitivePaths } from "./sensitive.ts";
 import { newState, StaleStateError, suspendedState, type StateTransitions } from "./state-transitions.ts";
 
@@ -43,15 +44,24 @@ function answerEntry(caller: RequestCaller, id: string, key: string, who: Respon
   });
 }
 
+/** The server acting when a pause times out, as the audit log names it. */
+const TIMEOUT = serverCaller("timeout", "timeout");
+/** An `onTimeout` answer: given by nobody, through the channel `timeout`. */
+const TIMEOUT_RESPONDENT: Respondent = { respondedBy: null, onBehalfOf: null, channel: "timeout", person: "timeout" };
+
 /** Pauses: asking (pause, suspend), answering, and the questions and answers of a run. */
 export class PauseService {
   readonly #storage: Storage;
   readonly #runs: FlowRunService;
   readonly #transitions: StateTransitions;
-  constructor(storage: Storage, runs: FlowRunService, transitions: StateTransitions) {
+  readonly #schemas: SchemaChecker;
+  readonly #metrics: MetricsService;
+  constructor(storage: Storage, runs: FlowRunService, transitions: StateTransitions, schemas: SchemaChecker, metrics: MetricsService) {
     this.#storage = storage;
     this.#runs = runs;
     this.#transitions = transitions;
+    this.#schemas = schemas;
+    this.#metrics = metrics;
   }
 
   /**
@@ -74,13 +84,18 @@ export class PauseService {
         "PAUSED",
         "only a run of a deployment can suspend, since a serving process must pick it up again; use pauseFlowRun, or serve the flow.",
       );
-    if (body.inputRequest) {
-      try {
-        compileSchema(body.inputRequest.schema);
-      } catch (e) {
-        throw new BadRequestError(`The input schema of pause "${body.key}" is not a valid JSON Schema: ${(e as Error).message}`);
-      }
-    }
+    if (body.inputRequest)
+      await this.#schemas.requireUsable(
+        body.inputRequest.schema,
+        `The input schema of pause "${body.key}" cannot be used to check answers`,
+        "/inputRequest/schema",
+      );
+    const onTimeout = body.onTimeout === "fail" ? undefined : body.onTimeout;
+    if (typeof onTimeout === "object" && body.required !== undefined)
+      throw new BadRequestError(
+        `Pause "${body.key}" needs ${body.required} people's answers: its onTimeout can fail or cancel it, not answer for them.`,
+      );
+    if (typeof onTimeout === "object") onTimeout.answer = await this.#checkTimeoutAnswer(body.key, body.inputRequest, onTimeout.answer);
     const timestamp = now();
     const timeoutAt = body.timeoutSeconds === null ? null : new Date(Date.parse(timestamp) + body.timeoutSeconds * 1000).toISOString();
     const state = newState(
@@ -92,6 +107,7 @@ export class PauseService {
           pauseKey: body.key,
           pauseTimeout: timeoutAt,
           inputRequest: body.inputRequest,
+          ...(onTimeout ? { onTimeout } : {}),
           ...(body.suspend ? { suspended: true } : {}),
           ...(body.respondents?.length ? { respondents: [...new Set(body.respondents)] } : {}),
           ...(body.excludeRunCreator ? { excludeRunCreator: true } : {}),
@@ -113,21 +129,25 @@ export class PauseService {
    * concurrent answers exactly one wins. A pause that needs several people (`required`) keeps each
    * answer until enough different people have answered; the last one resumes the run with all of them.
    */
-  async resume(caller: RequestCaller, id: string, body: Parsed<typeof ResumeBody>): Promise<FlowRun> {
+  async resume(caller: RequestCaller, id: string, body: Parsed<typeof ResumeBody>, onlyKey?: string): Promise<FlowRun> {
     authorize(caller, "flow-run:resume", { type: "flow-run", id });
+    const started = performance.now();
     const run = await this.#runs.load(id);
-    if (run.state.type !== "PAUSED") throw new NotPausedError(id, run.state.type, run.state.name);
     const key = run.state.details.pauseKey ?? "";
+    if (run.state.type !== "PAUSED" || (onlyKey !== undefined && key !== onlyKey)) throw new NotPausedError(id, run.state.type, run.state.name);
     const timeoutAt = run.state.details.pauseTimeout ?? null;
     if (timeoutAt && Date.parse(timeoutAt) <= nowMs()) {
-      await this.#runs.expire(run);
-      throw new PauseTimeoutError(id, key, timeoutAt);
+      // Its timeout acts now, as the pause says (or did already, on another server); an onTimeout other
+      // than "fail" moved the run on, and this answer comes too late for it.
+      const after = (await this.expire(run)) ?? (await this.#runs.load(id));
+      if (after.state.type === "FAILED") throw new PauseTimeoutError(id, key, timeoutAt);
+      throw new NotPausedError(id, after.state.type, after.state.name);
     }
     const who = await this.#respondent(caller, run, body);
     const request = run.state.details.inputRequest;
     let value: unknown = null;
     if (request) {
-      const checked = validateInput(request.schema, body.input);
+      const checked = await this.#schemas.validate(request.schema, body.input);
       if (!checked.ok) throw new InvalidInputError(id, checked.errors);
       value = checked.value;
     }
@@ -145,6 +165,29 @@ export class PauseService {
       if (answers.next.length < required) return run;
       value = answers.next;
     }
+    const resumed = await this.#answer(caller, run, key, value, who, { timestamp, answers });
+    this.#metrics.answered(who.channel, isSuspended(run.state), (performance.now() - started) / 1000, run.state.timestamp);
+    return resumed;
+  }
+
+  /**
+   * Stores the answer of `run`'s pause `key` (with a quorum pause's answers) and moves the run on, in one
+   * transaction guarded by its state, with its audit entry.
+   */
+  #answer(
+    caller: RequestCaller,
+    run: FlowRun,
+    key: string,
+    value: unknown,
+    who: Respondent,
+    {
+      timestamp = now(),
+      answers,
+      urgent = true,
+    }: { timestamp?: string; answers?: { previous: Answer[]; next: Answer[] } | undefined; urgent?: boolean },
+  ): Promise<FlowRun> {
+    const id = run.id;
+    const request = run.state.details.inputRequest;
     const { respondedBy, onBehalfOf, channel } = who;
     // A suspended run has no process waiting: it is scheduled, and a serving process replays it.
     const state = isSuspended(run.state)
@@ -174,7 +217,7 @@ export class PauseService {
         };
         return [{ type: "flow-run.input-submitted", flowRunId: id, occurredAt: timestamp, payload }];
       },
-      { urgent: true },
+      { urgent },
     );
   }
 
@@ -204,6 +247,10 @@ export class PauseService {
       groups = user.groups;
     }
     const { respondents, excludeRunCreator } = run.state.details;
+    // Not a person: an automation an admin set up answers as it was told; a link sent where no person is
+    // known (a webhook, a Slack channel) answers for whoever the automation's admin sent it to.
+    if (caller.via === "server" || (caller.via === "link" && caller.userName === null && caller.name === ANYONE_WITH_THE_LINK))
+      return { respondedBy: caller.name, onBehalfOf: null, channel: caller.channel, person };
     if (respondents?.length && !respondents.some((r) => (r.startsWith("group:") ? groups.includes(r.slice(6)) : r === person)))
       throw new ForbiddenError("flow-run:resume", `${person} is not among who may answer this pause (${respondents.join(", ")}).`);
     if (excludeRunCreator && run.createdBy === person)
@@ -244,6 +291,50 @@ export class PauseService {
     }
   }
 
+  /** The answer a pause's `onTimeout` gives, checked against what the pause asks (400 when it does not fit). */
+  async #checkTimeoutAnswer(key: string, request: InputRequest | null, answer: unknown): Promise<unknown> {
+    if (!request) return null;
+    const checked = await this.#schemas.validate(request.schema, answer);
+    if (checked.ok) return checked.value;
+    const where = checked.errors.map((e) => `${e.path || "(the answer)"}: ${e.message}`).join("; ");
+    throw new BadRequestError(`The onTimeout answer of pause "${key}" does not fit its input schema (${where}).`, checked.errors);
+  }
+
+  /** Acts on every pause that timed out, as its `onTimeout` says; safe on several servers at once. Returns how many it moved. */
+  async expirePauses(limit = 200): Promise<number> {
+    const due = await this.#storage.runs.findExpiredPauses(now(), limit);
+    let moved = 0;
+    for (const run of due) if (await this.expire(run)) moved++;
+    return moved;
+  }
+
+  /**
+   * Acts on a run whose pause timed out: fails it (the default), cancels it, or answers it with the
+   * pause's `onTimeout` answer (channel `timeout`). Undefined when it was answered, cancelled or expired
+   * by another server meanwhile, which is nothing to do and nothing gone wrong.
+   */
+  async expire(run: FlowRun): Promise<FlowRun | undefined> {
+    const key = run.state.details.pauseKey ?? "";
+    const onTimeout = run.state.details.onTimeout ?? "fail";
+    const timeoutAt = run.state.details.pauseTimeout ?? null;
+    if (typeof onTimeout === "object")
+      return this.#answer(TIMEOUT, run, key, onTimeout.answer ?? null, TIMEOUT_RESPONDENT, { urgent: false }).catch(ignoreStale);
+    const error = new PauseTimeoutError(run.id, key, timeoutAt);
+    const state =
+      onTimeout === "cancel"
+        ? newState({ type: "CANCELLED", message: `Cancelled: nobody answered pause "${key}" by ${timeoutAt}`, details: { pauseKey: key } })
+        : newState({
+            type: "FAILED",
+            message: error.message,
+            details: { pauseKey: key, error: { name: error.name, message: error.message, code: error.code } },
+          });
+    return this.#transitions.tryTransition(run, state, async (tx) => {
+      await tx.audit.append(
+        auditEntry(TIMEOUT, onTimeout === "cancel" ? "flow-run.cancel" : "flow-run.fail", `flow-run/${run.id}`, { key, timeoutAt }),
+      );
+    });
+  }
+
   /** Each pause of a run, in the order asked: what it asked and what was answered; 404 for an unknown run. */
   async listInputs(caller: RequestCaller, id: string): Promise<RunInput[]> {
     await this.#runs.get(caller, id);
@@ -275,6 +366,15 @@ export class PauseService {
         "PAUSED",
         "only a run of a deployment can suspend, since a serving process must pick it up again.",
       );
-    return this.#transitions.transition(run, suspendedState(run.state, reason));
+    return this.#transitions.transition(run, suspendedState(run.state, reason), async (tx) => {
+      await tx.audit.append(auditEntry(caller, "flow-run.suspend", `flow-run/${id}`, { key }));
+      return [];
+    });
   }
+}
+
+/** A transition another writer beat: nothing to do. */
+function ignoreStale(e: unknown): undefined {
+  if (e instanceof NotPausedError || e instanceof FlowRunCancelledError || e instanceof InvalidTransitionError) return undefined;
+  throw e;
 }

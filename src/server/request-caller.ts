@@ -32,8 +32,11 @@ export interface Principal {
   readonly userName: string | null;
   readonly role: Role;
   readonly groups: readonly string[];
-  /** How the caller proved who it is: an API key, a session cookie, or access to the database itself (the CLI's local commands). */
-  readonly via: "api-key" | "session" | "local";
+  /**
+   * How the caller proved who it is: an API key, a session cookie, access to the database itself (the
+   * CLI's local commands), being the server (automations, timeouts), or an answer link's signed token.
+   */
+  readonly via: "api-key" | "session" | "local" | "server" | "link";
   /** The key's id, for a caller through an API key. */
   readonly keyId: string | null;
 }
@@ -49,7 +52,7 @@ declare module "fastify" {
   }
 }
 
-/** The channels a program may say it answers through; `ui` and `link` are the server's to give (a session, a link). */
+/** The channels a program may say it answers through; `ui`, `link` and `timeout` are the server's to give (a session, a link, a timeout). */
 const PROGRAM_CHANNELS: ReadonlySet<string> = new Set(["api", "sdk", "cli"]);
 
 /** The channel a request says it comes through (the `x-baton-channel` header: `api` unless it names another). */
@@ -93,6 +96,34 @@ export function localAdmin(osUser: string): Principal {
     role: "admin",
     groups: [],
     via: "local",
+    keyId: null,
+  });
+}
+
+/**
+ * The server acting on its own, as `name` (`automation:<name>`, `timeout`): with an admin's rights, since
+ * what it does was set up by an admin (an automation) or by the flow itself (a pause's onTimeout).
+ */
+export function serverCaller(name: string, channel: Channel = "api"): Principal {
+  return Object.freeze({ kind: "principal", channel, name, userName: null, role: "admin", groups: [], via: "server", keyId: null });
+}
+
+/** What an answer through a link is recorded as when it was sent where no person is known (a webhook, Slack). */
+export const ANYONE_WITH_THE_LINK = "link";
+
+/**
+ * Whoever answers through an answer link (the signed token is the credential): the user the link was
+ * sent to (found by email), else the address it was sent to, else `link`. A responder, on the channel `link`.
+ */
+export function linkCaller(sentTo: string | null, user: { name: string; groups: readonly string[] } | undefined): Principal {
+  return Object.freeze({
+    kind: "principal",
+    channel: "link",
+    name: user?.name ?? sentTo ?? ANYONE_WITH_THE_LINK,
+    userName: user?.name ?? null,
+    role: "responder",
+    groups: user?.groups ?? [],
+    via: "link",
     keyId: null,
   });
 }

@@ -46,6 +46,9 @@ export function hostAllowed(name: string, publicHost: string | undefined): boole
  */
 function crossSite(req: FastifyRequest, trusted: ReadonlySet<string>): boolean {
   const origin = req.headers.origin;
+  // "null" hides the origin: a page with `Referrer-Policy: no-referrer` (an answer link's, which keeps its token
+  // from other sites) posting its own form, or a sandboxed frame; then Sec-Fetch-Site, which says, decides.
+  if (origin === "null") return req.headers["sec-fetch-site"] !== "same-origin";
   if (origin !== undefined) return !(origin === `http://${req.headers.host}` || origin === `https://${req.headers.host}` || trusted.has(origin));
   const site = req.headers["sec-fetch-site"];
   return site !== undefined && site !== "same-origin" && site !== "none";

@@ -52,7 +52,7 @@ function key(sessionId: string): string {
  * https). The secret that signs it is made once per database and shared by its servers.
  */
 export async function registerSessions(app: FastifyInstance, storage: Storage, config: ServerConfig): Promise<void> {
-  const secret = await storage.people.setting("session-secret", randomBytes(32).toString("base64url"));
+  const secret = await storage.channels.setting("session-secret", randomBytes(32).toString("base64url"));
   await app.register(cookie);
   await app.register(session, {
     secret,

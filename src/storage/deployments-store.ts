@@ -3,6 +3,7 @@ import type { Selectable } from "kysely";
 import type { Deployment } from "../contract/index.ts";
 import type { DeploymentTable } from "./schema.ts";
 import type { Executor } from "./sql-storage.ts";
+import { decodeText, encodeText } from "./text-codec.ts";
 
 /** How far `lastServedAt` may lag behind a deployment's latest claim. */
 const SERVED_PRECISION_MS = 5000;
@@ -37,7 +38,7 @@ export class SqlDeploymentStore implements DeploymentStore {
   async upsert(d: NewDeployment, now: string): Promise<Deployment> {
     const values = {
       flow_name: d.flowName,
-      description: d.description,
+      description: encodeText(d.description),
       parameter_schema: d.parameterSchema === null ? null : JSON.stringify(d.parameterSchema),
       updated_at: now,
       last_served_at: now,
@@ -78,7 +79,7 @@ function deploymentOf(r: Selectable<DeploymentTable>): Deployment {
     id: r.id,
     name: r.name,
     flowName: r.flow_name,
-    description: r.description,
+    description: decodeText(r.description),
     parameterSchema: r.parameter_schema === null ? null : JSON.parse(r.parameter_schema),
     createdAt: r.created_at,
     updatedAt: r.updated_at,

@@ -4,6 +4,7 @@ import type { Flow, FlowRun, State, StateType } from "../contract/index.ts";
 import { flowRunOf, stateColumns, stateHistoryOf } from "./rows.ts";
 import { defined, prepared } from "./prepared.ts";
 import type { Executor } from "./sql-storage.ts";
+import { decodeText, encodeText } from "./text-codec.ts";
 
 /** Process bookkeeping of a new run. */
 export interface RunOwnership {
@@ -45,6 +46,13 @@ export interface StateChange {
   scheduledAt?: string | null | undefined;
 }
 
+/** Counts of runs, for metrics. */
+export interface RunStats {
+  byState: Partial<Record<StateType, number>>;
+  /** Paused runs that a process waits in, and suspended ones, each with its oldest pause's start (null: none). */
+  waiting: Record<"live" | "suspended", { count: number; oldestSince: string | null }>;
+}
+
 /** Flows and flow runs: `storage.runs`. */
 export interface FlowRunStore {
   /** Finds a flow by name, creating it on first use. */
@@ -73,8 +81,18 @@ export interface FlowRunStore {
   findClaimable(deployments: string[], now: string, limit: number): Promise<FlowRun[]>;
   /** Records a sign of life of `workerId` for the runs it owns; returns the ids among `ids` it still owns. */
   touchHeartbeats(workerId: string, ids: string[], now: string): Promise<string[]>;
-  /** Runs whose owning process has not been heard from since `cutoff`. */
-  findSilent(cutoff: string, limit: number): Promise<FlowRun[]>;
+  /** Runs whose owning process (`workerId`, or any) has not been heard from since `cutoff`. */
+  findSilent(cutoff: string, limit: number, workerId?: string): Promise<FlowRun[]>;
+  /** How many runs are in each state type, and of the paused ones how many are suspended and since when the oldest waits. */
+  stats(): Promise<RunStats>;
+  /** Records a sign of life of `workerId` for every run it owns (its event stream opened). */
+  touchWorker(workerId: string, now: string): Promise<void>;
+  /**
+   * Moves the last sign of life of the runs `workerId` waits in (paused) or serves (running
+   * deployment runs) back to `at`, unless it is older: they are suspected, and found silent from then on
+   * unless the process shows a sign of life. Its other runs (a running direct call) are left to heartbeats.
+   */
+  suspectWorker(workerId: string, at: string): Promise<void>;
 }
 
 /** `FlowRunStore` in SQL, the same on both databases. */
@@ -138,7 +156,7 @@ export class SqlFlowRunStore implements FlowRunStore {
     const { rows } = await prepared(db, "getFlowRunStatus", { id }, (p) =>
       db.selectFrom("flow_runs").select(["state_type", "state_message"]).where("id", "=", p.id),
     );
-    return rows[0] && { type: rows[0].state_type as StateType, message: rows[0].state_message };
+    return rows[0] && { type: rows[0].state_type as StateType, message: decodeText(rows[0].state_message) };
   }
 
   async list(q: FlowRunQuery): Promise<FlowRun[]> {
@@ -226,16 +244,57 @@ export class SqlFlowRunStore implements FlowRunStore {
     return owned.map((r) => r.id);
   }
 
-  async findSilent(cutoff: string, limit: number): Promise<FlowRun[]> {
+  async findSilent(cutoff: string, limit: number, workerId?: string): Promise<FlowRun[]> {
     const rows = await this.#db
       .selectFrom("flow_runs")
       .selectAll()
-      .where("worker_id", "is not", null)
+      .where("worker_id", workerId === undefined ? "is not" : "=", workerId ?? null)
       .where("last_heartbeat_at", "<", cutoff)
       .orderBy("last_heartbeat_at")
       .limit(limit)
       .execute();
     return rows.map(flowRunOf);
+  }
+
+  async stats(): Promise<RunStats> {
+    const db = this.#db;
+    const suspended = sql<number>`case when state_details like '{"suspended":true%' then 1 else 0 end`;
+    const [byState, waiting] = await Promise.all([
+      db
+        .selectFrom("flow_runs")
+        .select(["state_type", (eb) => eb.fn.countAll<number>().as("n")])
+        .groupBy("state_type")
+        .execute(),
+      db
+        .selectFrom("flow_runs")
+        .select([suspended.as("suspended"), (eb) => eb.fn.countAll<number>().as("n"), (eb) => eb.fn.min("state_timestamp").as("oldest")])
+        .where("state_type", "=", "PAUSED")
+        .groupBy(suspended)
+        .execute(),
+    ]);
+    const stats: RunStats = { byState: {}, waiting: { live: { count: 0, oldestSince: null }, suspended: { count: 0, oldestSince: null } } };
+    for (const r of byState) stats.byState[r.state_type as StateType] = Number(r.n);
+    for (const r of waiting) stats.waiting[Number(r.suspended) ? "suspended" : "live"] = { count: Number(r.n), oldestSince: r.oldest };
+    return stats;
+  }
+
+  async touchWorker(workerId: string, now: string): Promise<void> {
+    await this.#db.updateTable("flow_runs").set({ last_heartbeat_at: now }).where("worker_id", "=", workerId).execute();
+  }
+
+  async suspectWorker(workerId: string, at: string): Promise<void> {
+    await this.#db
+      .updateTable("flow_runs")
+      .set({ last_heartbeat_at: at })
+      .where("worker_id", "=", workerId)
+      .where("last_heartbeat_at", ">", at)
+      .where((eb) =>
+        eb.or([
+          eb("state_type", "=", "PAUSED"), // a suspended run has no owner
+          eb.and([eb("deployment_id", "is not", null), eb("state_type", "in", ["RUNNING", "PENDING"])]),
+        ]),
+      )
+      .execute();
   }
 }
 
@@ -248,7 +307,7 @@ export async function insertStateHistory(db: Executor, flowRunId: string, taskRu
     type: state.type,
     name: state.name,
     timestamp: state.timestamp,
-    message: state.message,
+    message: encodeText(state.message),
     details: JSON.stringify(state.details),
   };
   await prepared(db, "insertStateHistory", row, (p) => db.insertInto("flow_run_states").values(p));

@@ -2,6 +2,7 @@ import type { Log, LogEntry } from "../contract/index.ts";
 import { preparedRows } from "./prepared.ts";
 import { logOf } from "./rows.ts";
 import type { Executor } from "./sql-storage.ts";
+import { encodeText } from "./text-codec.ts";
 
 /**
  * Rows per insert statement. A batch goes in chunks of this many rows, so that each chunk size is one
@@ -36,7 +37,7 @@ export class SqlLogStore implements LogStore {
           flow_run_id: e.flowRunId,
           task_run_id: e.taskRunId ?? null,
           level: e.level,
-          message: e.message,
+          message: encodeText(e.message),
           timestamp: e.timestamp,
         })),
         (placeholders) => db.insertInto("logs").values(placeholders).returningAll(),

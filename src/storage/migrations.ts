@@ -186,6 +186,75 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0006-notifications": {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable("channels")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("name", "text", (c) => c.notNull().unique())
+          .addColumn("type", "text", (c) => c.notNull())
+          .addColumn("url", "text")
+          .addColumn("to_addresses", "text", (c) => c.notNull())
+          .addColumn("secret", "text")
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable("automations")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("description", "text")
+          .addColumn("enabled", "integer", (c) => c.notNull())
+          .addColumn("trigger", "text", (c) => c.notNull())
+          .addColumn("actions", "text", (c) => c.notNull())
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .addColumn("updated_at", "text", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable("automation_timers")
+          .addColumn("automation_id", "text", (c) => c.notNull())
+          .addColumn("flow_run_id", "text", (c) => c.notNull())
+          .addColumn("stay_key", "text", (c) => c.notNull())
+          .addColumn("due_at", "text", (c) => c.notNull())
+          .addColumn("fired", "integer", (c) => c.notNull().defaultTo(0))
+          .addPrimaryKeyConstraint("automation_timers_pk", ["automation_id", "flow_run_id", "stay_key"])
+          .execute();
+        // What the timer loop reads: armed timers, soonest first.
+        await db.schema.createIndex("automation_timers_due").on("automation_timers").column("due_at").where(sql.ref("fired"), "=", 0).execute();
+        await db.schema
+          .createTable("deliveries")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("action", "text", (c) => c.notNull())
+          .addColumn("channel_id", "text")
+          .addColumn("channel_name", "text")
+          .addColumn("automation_id", "text")
+          .addColumn("automation_name", "text")
+          .addColumn("flow_run_id", "text")
+          .addColumn("event", "text", (c) => c.notNull())
+          .addColumn("payload", "text", (c) => c.notNull())
+          .addColumn("status", "text", (c) => c.notNull())
+          .addColumn("attempts", "integer", (c) => c.notNull())
+          .addColumn("max_attempts", "integer", (c) => c.notNull())
+          .addColumn("next_attempt_at", "text")
+          .addColumn("last_error", "text")
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .addColumn("delivered_at", "text")
+          .execute();
+        // What the delivery loop claims (pending, or sending past its claim), and the lists the API shows.
+        await db.schema
+          .createIndex("deliveries_due")
+          .on("deliveries")
+          .column("next_attempt_at")
+          .where(sql.ref("status"), "in", ["PENDING", "SENDING"])
+          .execute();
+        await db.schema.createIndex("deliveries_created").on("deliveries").columns(["created_at", "id"]).execute();
+        await db.schema.createIndex("deliveries_run").on("deliveries").columns(["flow_run_id", "created_at"]).execute();
+        await db.schema
+          .createTable("server_settings")
+          .addColumn("key", "text", (c) => c.primaryKey())
+          .addColumn("value", "text", (c) => c.notNull())
+          .execute();
+      },
+    },
     "0007-people": {
       async up(db: Kysely<any>) {
         await db.schema
@@ -252,11 +321,13 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn("expires_at", "text", (c) => c.notNull())
           .execute();
         await db.schema.createIndex("sessions_expires").on("sessions").column("expires_at").execute();
-        await db.schema
-          .createTable("server_settings")
-          .addColumn("name", "text", (c) => c.primaryKey())
-          .addColumn("value", "text", (c) => c.notNull())
-          .execute();
+        // The secret that signs session cookies is kept in server_settings (0006-notifications).
+      },
+    },
+    "0008-runs-by-worker": {
+      async up(db: Kysely<any>) {
+        // When a process's event stream closes, the runs it owns are found by their owner.
+        await db.schema.createIndex("flow_runs_worker").on("flow_runs").column("worker_id").where("worker_id", "is not", null).execute();
       },
     },
   };

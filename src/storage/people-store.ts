@@ -19,6 +19,8 @@ export interface PeopleStore {
   insertUser(user: StoredUser): Promise<void>;
   /** One user by name, or undefined. */
   getUser(name: string): Promise<StoredUser | undefined>;
+  /** The user with this email address (the first by name, should several share it), or undefined: whom an answer link sent there counts as. */
+  getUserByEmail(email: string): Promise<User | undefined>;
   /** Users by name. */
   listUsers(): Promise<User[]>;
   /** Removes a user and revokes their keys; false when there was none of that name. */
@@ -38,8 +40,6 @@ export interface PeopleStore {
   setSession(idHash: string, data: string, expiresAt: string): Promise<void>;
   /** Removes a session, and every session that expired before `now`. */
   deleteSession(idHash: string, now: string): Promise<void>;
-  /** A shared setting; `initial` is stored first when it has none (of servers racing, the first wins). */
-  setting(name: string, initial: string): Promise<string>;
 }
 
 /** `PeopleStore` in SQL, the same on both databases. */
@@ -68,6 +68,11 @@ export class SqlPeopleStore implements PeopleStore {
   async getUser(name: string): Promise<StoredUser | undefined> {
     const row = await this.#db.selectFrom("users").selectAll().where("name", "=", name).executeTakeFirst();
     return row && { ...userOf(row), passwordHash: row.password_hash };
+  }
+
+  async getUserByEmail(email: string): Promise<User | undefined> {
+    const row = await this.#db.selectFrom("users").selectAll().where("email", "=", email).orderBy("name").limit(1).executeTakeFirst();
+    return row && userOf(row);
   }
 
   async listUsers(): Promise<User[]> {
@@ -152,15 +157,6 @@ export class SqlPeopleStore implements PeopleStore {
       .deleteFrom("sessions")
       .where((eb) => eb.or([eb("id_hash", "=", idHash), eb("expires_at", "<=", now)]))
       .execute();
-  }
-
-  async setting(name: string, initial: string): Promise<string> {
-    await this.#db
-      .insertInto("server_settings")
-      .values({ name, value: initial })
-      .onConflict((oc) => oc.column("name").doNothing())
-      .execute();
-    return (await this.#db.selectFrom("server_settings").select("value").where("name", "=", name).executeTakeFirstOrThrow()).value;
   }
 }
 

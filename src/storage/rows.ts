@@ -1,6 +1,7 @@
 import type { Selectable } from "kysely";
 import type { Answer, FlowRun, Log, RunInput, State, StateType, TaskRun, Channel, LogLevel } from "../contract/index.ts";
 import type { FlowRunTable, LogTable, RunInputTable, StateTable, TaskRunTable } from "./schema.ts";
+import { decodeText, encodeText } from "./text-codec.ts";
 
 /** Parses a JSON text column; null stays null. */
 export function fromJson<T = unknown>(text: string | null): T | undefined {
@@ -16,7 +17,7 @@ export function stateOf(
     type: row.state_type as StateType,
     name: row.state_name,
     timestamp: row.state_timestamp,
-    message: row.state_message,
+    message: decodeText(row.state_message),
     details: JSON.parse(row.state_details),
   };
 }
@@ -28,7 +29,7 @@ export function stateColumns(state: State) {
     state_type: state.type,
     state_name: state.name,
     state_timestamp: state.timestamp,
-    state_message: state.message,
+    state_message: encodeText(state.message),
     state_details: JSON.stringify(state.details),
   };
 }
@@ -59,7 +60,7 @@ export function stateHistoryOf(row: Selectable<StateTable>): State {
     type: row.type as StateType,
     name: row.name,
     timestamp: row.timestamp,
-    message: row.message,
+    message: decodeText(row.message),
     details: JSON.parse(row.details),
   };
 }
@@ -87,7 +88,7 @@ export function runInputOf(row: Selectable<RunInputTable>): RunInput {
     key: row.key,
     schema: fromJson(row.schema) ?? null,
     ...(row.initial_data === null ? {} : { initialData: JSON.parse(row.initial_data) }),
-    description: row.description,
+    description: decodeText(row.description),
     requestedAt: row.requested_at,
     timeoutAt: row.timeout_at,
     ...(row.response === null ? {} : { response: JSON.parse(row.response) }),
@@ -106,7 +107,7 @@ export function logOf(row: Selectable<LogTable>): Log {
     flowRunId: row.flow_run_id,
     taskRunId: row.task_run_id,
     level: row.level as LogLevel,
-    message: row.message,
+    message: decodeText(row.message),
     timestamp: row.timestamp,
   };
 }

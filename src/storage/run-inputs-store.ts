@@ -2,6 +2,7 @@ import type { Answer, Channel, InputRequest, RunInput } from "../contract/index.
 import { runInputOf } from "./rows.ts";
 import { prepared } from "./prepared.ts";
 import type { Executor } from "./sql-storage.ts";
+import { encodeText } from "./text-codec.ts";
 
 /** Who answered, how and when. */
 export interface Response {
@@ -47,7 +48,7 @@ export class SqlRunInputStore implements RunInputStore {
         key,
         schema: request ? JSON.stringify(request.schema) : null,
         initial_data: request?.initialData === undefined ? null : JSON.stringify(request.initialData),
-        description: request?.description ?? null,
+        description: encodeText(request?.description ?? null),
         requested_at: requestedAt,
         timeout_at: timeoutAt,
       })

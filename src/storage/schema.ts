@@ -19,6 +19,10 @@ export interface Database {
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
   sessions: SessionTable;
+  channels: ChannelTable;
+  automations: AutomationTable;
+  automation_timers: AutomationTimerTable;
+  deliveries: DeliveryTable;
   server_settings: ServerSettingTable;
 }
 
@@ -145,6 +149,31 @@ export interface DeploymentTable {
   last_served_at: string | null;
 }
 
+/** Where notifications go: a webhook, a Slack incoming webhook, or email addresses. */
+export interface ChannelTable {
+  id: string;
+  name: string;
+  type: string;
+  url: string | null;
+  /** JSON array of email addresses. */
+  to_addresses: string;
+  /** A webhook's signing secret. */
+  secret: string | null;
+  created_at: string;
+}
+
+/** Automations: a trigger and actions, as JSON text. */
+export interface AutomationTable {
+  id: string;
+  name: string;
+  description: string | null;
+  enabled: number;
+  trigger: string;
+  actions: string;
+  created_at: string;
+  updated_at: string;
+}
+
 /** People who may sign in and answer; `groups` is a JSON array of names. */
 export interface UserTable {
   id: string;
@@ -195,8 +224,42 @@ export interface SessionTable {
   expires_at: string;
 }
 
-/** Settings the servers of one database share, such as the secret that signs session cookies. */
+/**
+ * A "stays in a state longer than" trigger armed for one run: one row per automation, run and stay (the
+ * pause key, or the state id), so that it fires once; `fired` is set by compare-and-set.
+ */
+export interface AutomationTimerTable {
+  automation_id: string;
+  flow_run_id: string;
+  stay_key: string;
+  due_at: string;
+  fired: number;
+}
+
+/** Actions to carry out (notifications, run actions): stored first, then claimed, tried and retried. */
+export interface DeliveryTable {
+  id: string;
+  action: string;
+  channel_id: string | null;
+  channel_name: string | null;
+  automation_id: string | null;
+  automation_name: string | null;
+  flow_run_id: string | null;
+  event: string;
+  /** JSON: the notification message, or the run action. */
+  payload: string;
+  status: string;
+  attempts: number;
+  max_attempts: number;
+  /** When it is due: its next try, or, while SENDING, when its claim lapses. */
+  next_attempt_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
+/** Settings the servers of one database share: the generated secrets that sign answer links and session cookies. */
 export interface ServerSettingTable {
-  name: string;
+  key: string;
   value: string;
 }

@@ -1,6 +1,9 @@
 import type { Kysely, Transaction } from "kysely";
 import type { BatonEvent } from "../contract/index.ts";
 import { SqlAuditStore } from "./audit-store.ts";
+import { SqlAutomationStore } from "./automations-store.ts";
+import { SqlChannelStore } from "./channels-store.ts";
+import { SqlDeliveryStore } from "./deliveries-store.ts";
 import { SqlDeploymentStore } from "./deployments-store.ts";
 import { SqlEventStore } from "./events-store.ts";
 import { SqlFlowRunStore } from "./flow-runs-store.ts";
@@ -29,6 +32,9 @@ export class SqlStores implements Stores {
   #people: SqlPeopleStore | undefined;
   #audit: SqlAuditStore | undefined;
   readonly #dialectOfDb: Dialect;
+  #channels: SqlChannelStore | undefined;
+  #automations: SqlAutomationStore | undefined;
+  #deliveries: SqlDeliveryStore | undefined;
 
   constructor(db: Executor, dialect: Dialect) {
     this.#db = db;
@@ -59,12 +65,21 @@ export class SqlStores implements Stores {
   get audit(): SqlAuditStore {
     return (this.#audit ??= new SqlAuditStore(this.#db, this.#dialectOfDb));
   }
+  get channels(): SqlChannelStore {
+    return (this.#channels ??= new SqlChannelStore(this.#db));
+  }
+  get automations(): SqlAutomationStore {
+    return (this.#automations ??= new SqlAutomationStore(this.#db));
+  }
+  get deliveries(): SqlDeliveryStore {
+    return (this.#deliveries ??= new SqlDeliveryStore(this.#db));
+  }
 }
 
 /** What differs between the backends of `SqlStorage`: how transactions run, closing, and sharing events. */
 export interface SqlBackend {
-  /** Runs `fn` in a Kysely transaction: at once on PostgreSQL's pool, in a commit group on SQLite. */
-  transaction<T>(fn: (tx: Transaction<Database>) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /** Runs `fn` in a transaction, in a commit group: see `sqlite/group-commit.ts` and `postgres/group-commit.ts`. */
+  transaction<T>(fn: (tx: Executor) => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
   relayEvents?(deliver: (events: BatonEvent[]) => void, onError: (e: unknown) => void): Promise<EventRelay>;
 }

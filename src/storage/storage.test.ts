@@ -243,6 +243,35 @@ for (const backend of ["sqlite", "postgres"] as const) {
       assert.equal((await storage.runs.listStates(runs[1]!.id)).length, 1, "the failed transaction's history row is gone too");
     });
 
+    test("a statement the database refuses fails only its own transaction, even when it is caught, and of two guarded writes at once one wins", async () => {
+      const runs = await Promise.all([1, 2, 3].map((i) => newRun(`2026-01-04T00:00:0${i}.000Z`)));
+      const done = state("COMPLETED", "2026-01-04T00:01:00.000Z");
+      const results = await Promise.allSettled([
+        storage.transaction((tx) => tx.runs.compareAndSetState(runs[0]!.id, runs[0]!.state.id, { state: done })),
+        // The same state id twice: the history's primary key refuses the second insert.
+        storage.transaction((tx) => tx.runs.compareAndSetState(runs[1]!.id, runs[1]!.state.id, { state: runs[1]!.state })),
+        storage.transaction(async (tx) => {
+          await tx.runs.compareAndSetState(runs[2]!.id, runs[2]!.state.id, { state: runs[2]!.state }).catch(() => {});
+          return "caught";
+        }),
+        ...[1, 2].map(() => storage.transaction((tx) => tx.runs.compareAndSetState(runs[0]!.id, runs[0]!.state.id, { state: done }))),
+      ]);
+      assert.equal(results[0]!.status, "fulfilled");
+      assert.equal(results[1]!.status, "rejected");
+      // SQLite rolls back the statement alone; PostgreSQL aborts the whole transaction, which then fails.
+      if (backend === "postgres") assert.equal(results[2]!.status, "rejected");
+      assert.deepEqual(
+        results.slice(3).map((r) => (r as PromiseFulfilledResult<boolean>).value),
+        [false, false],
+        "the first write won",
+      );
+      const after = await Promise.all(runs.map((r) => storage.runs.get(r.id)));
+      assert.deepEqual(
+        after.map((r) => r!.state.type),
+        ["COMPLETED", "RUNNING", "RUNNING"],
+      );
+    });
+
     test("a read outside a transaction sees the state before it, not a write the transaction has not committed", async () => {
       const run = await newRun("2026-01-05T00:00:00.000Z");
       let wrote!: () => void;
@@ -320,6 +349,59 @@ for (const backend of ["sqlite", "postgres"] as const) {
       assert.deepEqual([...moved].sort(), [false, true]);
       assert.equal(await storage.events.readCursor("storage-test"), moved[0] ? 10 : 20);
       assert.equal(await storage.events.moveCursor("storage-test", at, 30), false, "a move from a position already left is refused");
+    });
+
+    test("of two servers claiming due deliveries at once, each delivery goes to one; an outcome from a lapsed claim is refused", async () => {
+      const at = "2026-05-01T00:00:00.000Z";
+      const deliveries = Array.from({ length: 40 }, (_, i) => ({
+        id: randomUUID(),
+        action: "notify",
+        channelId: null,
+        channelName: "c",
+        automationId: null,
+        automationName: null,
+        flowRunId: null,
+        event: "test",
+        status: "PENDING" as const,
+        attempts: 0,
+        maxAttempts: 3,
+        nextAttemptAt: at,
+        lastError: null,
+        createdAt: at,
+        deliveredAt: null,
+        payload: { n: i },
+      }));
+      await storage.deliveries.insert(deliveries);
+      const later = "2026-05-01T00:01:00.000Z";
+      const claims = await Promise.all([0, 1].map(() => storage.deliveries.claim(at, later, 30)));
+      // A claimer that read rows the other took first gets fewer; the rest waits for the next look.
+      claims.push(await storage.deliveries.claim(at, later, 30));
+      const ids = claims.flat().map((d) => d.id);
+      assert.equal(ids.length, 40, `claimed ${claims.map((c) => c.length).join(" + ")}`);
+      assert.ok(claims[0]!.length + claims[1]!.length >= 30);
+      assert.equal(new Set(ids).size, 40, "no delivery was claimed twice");
+      assert.ok(claims.flat().every((d) => d.status === "SENDING" && d.attempts === 1));
+      assert.deepEqual(await storage.deliveries.claim(at, later, 100), [], "claimed ones are not due until their claim lapses");
+
+      const [first] = claims.flat();
+      const reclaimed = (await storage.deliveries.claim(later, "2026-05-01T00:02:00.000Z", 100)).find((d) => d.id === first!.id)!;
+      assert.equal(reclaimed.attempts, 2, "a lapsed claim is taken again, as the next attempt");
+      assert.equal(await storage.deliveries.finish(first!.id, 1, { status: "DELIVERED", at: later }), false, "the first claim's outcome is refused");
+      assert.equal(await storage.deliveries.finish(first!.id, 2, { status: "PENDING", error: "HTTP 500", nextAttemptAt: later }), true);
+      const [listed] = await storage.deliveries.list({ status: "PENDING", limit: 10 });
+      assert.deepEqual([listed!.id, listed!.lastError, listed!.attempts], [first!.id, "HTTP 500", 2]);
+    });
+
+    test("a timer fires once, however many servers try; a setting keeps the value stored first", async () => {
+      const timer = { automationId: "a1", flowRunId: "r1", stayKey: "pause:1", dueAt: "2026-05-02T00:00:00.000Z" };
+      await storage.automations.armTimers([timer]);
+      await storage.automations.armTimers([{ ...timer, dueAt: "2026-06-01T00:00:00.000Z" }]);
+      assert.deepEqual(await storage.automations.dueTimers("2026-05-02T00:00:00.000Z", 10), [timer], "arming again keeps the first due time");
+      const fired = await Promise.all([0, 1].map(() => storage.transaction((tx) => tx.automations.fireTimer(timer))));
+      assert.deepEqual([...fired].sort(), [false, true]);
+      assert.deepEqual(await storage.automations.dueTimers("2026-07-01T00:00:00.000Z", 10), []);
+      const values = await Promise.all(["first", "second"].map((v) => storage.channels.setting("storage-test-secret", v)));
+      assert.equal(values[0], values[1]);
     });
 
     test("events come back in id order after a given id, optionally for one run", async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient, type BatonClient } from "../client/index.ts";
 import type { FlowRun } from "../contract/index.ts";
-import { parseDuration } from "../sdk/duration.ts";
+import { parseDuration } from "../contract/duration.ts";
 import { closeRuntime } from "../sdk/runtime.ts";
 import { startServer, type BatonServer, type ServerOptions } from "../server/index.ts";
 import { advanceClock, nowMs, resetClock } from "../server/clock.ts";

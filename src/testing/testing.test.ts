@@ -6,6 +6,7 @@ import { z } from "zod";
 import { InvalidInputError, PauseTimeoutError } from "../contract/errors.ts";
 import { flow, getRunContext, pauseFlowRun, RunInput } from "../sdk/index.ts";
 import { advanceClock } from "../server/clock.ts";
+import { pushed } from "../../test/support/pushed.ts";
 import {
   RunEndedBeforePauseError,
   RuntimeClosedError,
@@ -65,7 +66,7 @@ test("a flow paused and answered through the kit returns its value, and the answ
 
   const resumed = await server.answer(pause.flowRun.id, { approved: true }, { respondedBy: "test" });
   assert.equal(resumed.state.type, "RUNNING");
-  assert.equal(await done, "paid 120");
+  assert.equal(await pushed(done, "the answered flow's end"), "paid 120");
   const [answer] = await server.client.listRunInputs(pause.flowRun.id);
   assert.deepEqual([answer!.response, answer!.channel, answer!.respondedBy], [{ approved: true }, "api", "test"]);
   assert.equal((await server.client.getFlowRun(pause.flowRun.id)).state.type, "COMPLETED");

@@ -1,6 +1,6 @@
 import type { BatonClient } from "../client/index.ts";
 import { isSuspended, isTerminal, type BatonEvent, type FlowRun, type State } from "../contract/index.ts";
-import { parseDuration } from "../sdk/duration.ts";
+import { parseDuration } from "../contract/duration.ts";
 import { RunEndedBeforePauseError, TestServerClosedError, WaitForPauseTimeoutError } from "./errors.ts";
 
 /** Waits for the first run of a flow to pause, when the test does not know the run's id. */

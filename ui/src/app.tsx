@@ -6,6 +6,7 @@ import { LiveEventsProvider, useLiveEvents } from "./live/live-events.tsx";
 import { useWaitingRuns, WaitingRunsProvider } from "./live/waiting-runs.tsx";
 import { DeploymentsPage } from "./pages/deployments-page.tsx";
 import { InboxPage } from "./pages/inbox-page.tsx";
+import { NotificationsPage, type NotificationsTab } from "./pages/notifications-page.tsx";
 import { RunDetailPage } from "./pages/run-detail-page.tsx";
 import { RunsPage } from "./pages/runs-page.tsx";
 
@@ -71,6 +72,9 @@ function Shell() {
             <NavLink href="/deployments" match={/^\/deployments$/}>
               Deployments
             </NavLink>
+            <NavLink href="/notifications/channels" match={/^\/notifications(\/.*)?$/}>
+              Notifications
+            </NavLink>
           </nav>
           <ConnectionStatus />
           <SignedInAs />
@@ -83,6 +87,10 @@ function Shell() {
           <Route path="/runs">{() => <RunsPage />}</Route>
           <Route path="/runs/:id">{(p) => <RunDetailPage key={p.id} id={p.id} />}</Route>
           <Route path="/deployments">{() => <DeploymentsPage />}</Route>
+          <Route path="/notifications">{() => <NotificationsPage tab="channels" />}</Route>
+          <Route path="/notifications/:tab">
+            {(p) => (["channels", "automations", "deliveries"].includes(p.tab) ? <NotificationsPage tab={p.tab as NotificationsTab} /> : null)}
+          </Route>
           <Route>
             <EmptyState title="There is no such page" icon="∅">
               <p>

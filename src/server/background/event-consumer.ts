@@ -16,6 +16,8 @@ export interface EventConsumerOptions {
    * event's id. It holds a transaction open, so it should not wait on anything slow.
    */
   handle(events: StoredEvent[], tx: Stores): Promise<void>;
+  /** Called after a batch this server acted on has committed (to wake what acts on what `handle` wrote). */
+  afterCommit?: ((events: StoredEvent[]) => void) | undefined;
   /** Where a consumer seen for the first time starts: after the newest event (default), or at the first one kept. */
   from?: "latest" | "start" | undefined;
   /** Events per transaction; default 100. */
@@ -95,14 +97,25 @@ export function startEventConsumer(storage: Storage, options: EventConsumerOptio
         await handle(batch, tx);
         return true;
       });
-      if (moved) acted += batch.length;
+      if (moved) {
+        acted += batch.length;
+        options.afterCommit?.(batch);
+      }
       if (events.length < batchSize || batch.length < events.length || stopped) return acted;
     }
   };
 
-  const passes = oneAtATime(pass);
+  /** A pass is asked for and has not started: more wakes until it starts need no pass of their own. */
+  let pending = false;
+  const passes = oneAtATime(() => {
+    pending = false;
+    return pass();
+  });
+  // Events published while a pass runs may have committed after it read: they get the pass queued after it.
   const wake = () => {
-    if (!passes.busy && !stopped) passes.run().catch(onError);
+    if (pending || stopped) return;
+    pending = true;
+    passes.run().catch(onError);
   };
   const timer = setInterval(wake, options.intervalMs ?? 1000);
   timer.unref();

@@ -1,4 +1,4 @@
-import type { FlowRunService } from "../flow-run-service.ts";
+import type { PauseService } from "../pause-service.ts";
 import { oneAtATime } from "./one-at-a-time.ts";
 
 /** The running pause expiry loop. */
@@ -12,14 +12,14 @@ export interface PauseExpiry {
 }
 
 /**
- * Fails runs whose pause timed out, every `intervalSeconds`. Each sweep moves a run only if it is still in
+ * Acts on runs whose pause timed out (fails, cancels or answers them, as each pause says), every `intervalSeconds`. Each sweep moves a run only if it is still in
  * the paused state it read, so several servers sharing one PostgreSQL can sweep at once without failing a
  * run twice.
  */
-export function startPauseExpiry(runs: FlowRunService, intervalSeconds: number, onError: (e: unknown) => void): PauseExpiry {
+export function startPauseExpiry(pauses: PauseService, intervalSeconds: number, onError: (e: unknown) => void): PauseExpiry {
   const sweeps = oneAtATime(async () => {
     let failed = 0;
-    for (let n = 200; n === 200; failed += n) n = await runs.expirePauses(200);
+    for (let n = 200; n === 200; failed += n) n = await pauses.expirePauses(200);
     return failed;
   });
   const timer = setInterval(() => {

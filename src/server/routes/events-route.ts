@@ -15,6 +15,8 @@ const EventsQuery = z.object({
     .pipe(z.array(z.enum(EVENT_TYPES)).optional()),
   /** Replay kept events after this id (the same as the Last-Event-ID header). */
   after: z.coerce.number().int().min(0).optional(),
+  /** The process holding the stream (the SDK's worker id): its closing makes the server suspect that process's runs. */
+  workerId: z.string().min(1).max(100).optional(),
 });
 
 /** Each event's frame, made once however many streams send it. */
@@ -37,9 +39,10 @@ export function eventsRoute(events: EventService): FastifyPluginAsyncZod {
       "/events",
       { schema: { querystring: EventsQuery, tags: ["events"], summary: "Stream events (server-sent events)" } },
       async (req, reply) => {
-        const { flowRunId, types } = req.query;
+        const { flowRunId, types, workerId } = req.query;
         const header = req.headers["last-event-id"];
-        const after = req.query.after ?? (header !== undefined && /^\d+$/.test(String(header)) ? Number(header) : undefined);
+        const fromHeader = header !== undefined && /^\d{1,15}$/.test(String(header)) ? Number(header) : undefined;
+        const after = req.query.after ?? fromHeader;
         // While replaying, live events are held back and the replayed ids remembered, so that an event
         // both replayed and published live is sent once. Ids are not compared by order: on PostgreSQL,
         // concurrent transactions may commit (and publish) a higher id before a lower one.
@@ -47,7 +50,7 @@ export function eventsRoute(events: EventService): FastifyPluginAsyncZod {
         const replayed = new Set<number>();
         // Subscribed first, so that a caller who may not read events gets its error as a normal answer;
         // what arrives meanwhile waits in `pending`.
-        const unsubscribe = events.subscribe(req.caller, { flowRunId, types }, (e) => (pending ? pending.push(e) : send(e)));
+        const unsubscribe = events.subscribe(req.caller, { flowRunId, types }, (e) => (pending ? pending.push(e) : send(e)), workerId);
         reply.hijack();
         const res = reply.raw;
         res.writeHead(200, {
@@ -55,6 +58,7 @@ export function eventsRoute(events: EventService): FastifyPluginAsyncZod {
           "cache-control": "no-cache, no-transform",
           connection: "keep-alive",
           "x-accel-buffering": "no",
+          "x-content-type-options": "nosniff",
         });
         res.write("retry: 1000\n\n");
         // Events published together (a group of transactions commits at once, and its callers publish one

@@ -7,6 +7,8 @@ import { SqlStores } from "../sql-storage.ts";
 import type { EventRelay } from "../storage.ts";
 
 const CHANNEL = "baton_events";
+/** Event ids per notice: a payload must stay under PostgreSQL's 8,000 bytes. */
+const IDS_PER_NOTICE = 500;
 
 /** What one server tells the others: id ranges to read, never the events themselves (NOTIFY payloads are small). */
 interface Notice {
@@ -33,8 +35,10 @@ export async function startEventRelay(
   let client: pg.Client | undefined;
   let stopped = false;
 
-  const notify = (notice: Omit<Notice, "server">) =>
-    sql`select pg_notify(${CHANNEL}, ${JSON.stringify({ server, ...notice })})`.execute(db).catch(onError);
+  const notify = (notices: Omit<Notice, "server">[]) => {
+    const payloads = notices.map((n) => JSON.stringify({ server, ...n }));
+    return sql`select pg_notify(${CHANNEL}, p) from unnest(${payloads}::text[]) as p`.execute(db).catch(onError);
+  };
 
   const receive = async (payload: string) => {
     const notice = JSON.parse(payload) as Notice;
@@ -56,21 +60,45 @@ export async function startEventRelay(
       onError(e);
       if (client === c) client = undefined;
       c.end().catch(() => {});
-      if (!stopped) setTimeout(() => void connect().catch(onError), 1000).unref();
+      reconnect();
     });
     await c.connect();
     await c.query(`LISTEN ${CHANNEL}`);
     client = c;
   };
+  // Every second until it is back (a restarting PostgreSQL refuses connections for a while).
+  const reconnect = (): void => {
+    if (!stopped)
+      setTimeout(
+        () =>
+          void connect().catch((e) => {
+            onError(e);
+            reconnect();
+          }),
+        1000,
+      ).unref();
+  };
   await connect();
+
+  // Notices are gathered over one turn of the event loop and sent in one statement: each NOTIFY is a
+  // commit of its own, and PostgreSQL serializes the commits that notify.
+  let pending: BatonEvent[] = [];
+  const flush = () => {
+    const events = pending;
+    pending = [];
+    const notices: Omit<Notice, "server">[] = [];
+    const kept = events.filter((e) => e.type !== "log").map((e) => e.id);
+    for (let i = 0; i < kept.length; i += IDS_PER_NOTICE) notices.push({ events: kept.slice(i, i + IDS_PER_NOTICE) });
+    const logsByRun = new Map<string, number[]>();
+    for (const e of events) if (e.type === "log") logsByRun.set(e.flowRunId, [...(logsByRun.get(e.flowRunId) ?? []), e.id]);
+    for (const [run, ids] of logsByRun) notices.push({ logs: [run, Math.min(...ids), Math.max(...ids)] });
+    if (notices.length) void notify(notices);
+  };
 
   return {
     announce(events) {
-      const kept = events.filter((e) => e.type !== "log").map((e) => e.id);
-      if (kept.length) void notify({ events: kept });
-      const logsByRun = new Map<string, number[]>();
-      for (const e of events) if (e.type === "log") logsByRun.set(e.flowRunId, [...(logsByRun.get(e.flowRunId) ?? []), e.id]);
-      for (const [run, ids] of logsByRun) void notify({ logs: [run, Math.min(...ids), Math.max(...ids)] });
+      if (!pending.length) setImmediate(flush);
+      pending.push(...events);
     },
     async stop() {
       stopped = true;

@@ -1,4 +1,21 @@
-import type { Deployment, Flow, FlowRun, FlowRunPage, Log, Me, RunInput, State, StateType, TaskRun } from "./types.ts";
+import type {
+  Automation,
+  CreateAutomationBody,
+  CreateChannelBody,
+  Delivery,
+  DeliveryStatus,
+  Deployment,
+  Flow,
+  FlowRun,
+  FlowRunPage,
+  Log,
+  Me,
+  NotificationChannel,
+  RunInput,
+  State,
+  StateType,
+  TaskRun,
+} from "./types.ts";
 
 /** A JSON error from the API: `{ code, message, details }` with the HTTP status. */
 export class ApiError extends Error {
@@ -118,6 +135,16 @@ export const api = {
   listFlows: () => request<Flow[]>("GET", "/flows"),
   listDeployments: () => request<Deployment[]>("GET", "/deployments"),
   runDeployment: (name: string, parameters: Record<string, unknown>) => request<FlowRun>("POST", `/deployments/${enc(name)}/runs`, { parameters }),
+  listChannels: () => request<NotificationChannel[]>("GET", "/channels"),
+  createChannel: (body: CreateChannelBody) => request<NotificationChannel>("POST", "/channels", body),
+  deleteChannel: (name: string) => request<void>("DELETE", `/channels/${enc(name)}`),
+  testChannel: (name: string) => request<Delivery>("POST", `/channels/${enc(name)}/test`),
+  getDelivery: (id: string) => request<Delivery>("GET", `/deliveries/${enc(id)}`),
+  listDeliveries: (status?: DeliveryStatus) => request<Delivery[]>("GET", `/deliveries?limit=100${status ? `&status=${status}` : ""}`),
+  listAutomations: () => request<Automation[]>("GET", "/automations"),
+  createAutomation: (body: CreateAutomationBody) => request<Automation>("POST", "/automations", body),
+  setAutomationEnabled: (id: string, enabled: boolean) => request<Automation>("POST", `/automations/${enc(id)}/${enabled ? "enable" : "disable"}`),
+  deleteAutomation: (id: string) => request<void>("DELETE", `/automations/${enc(id)}`),
 };
 
 /** The message to show a person for any error a call threw. */

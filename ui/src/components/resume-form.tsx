@@ -1,11 +1,11 @@
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import { ApiError, api, errorMessage } from "../api/client.ts";
 import { useSession } from "../auth/session.tsx";
 import type { FlowRun } from "../api/types.ts";
 import { describePath, fieldErrorsOf, toErrorTree, type ErrorTree, type ServerFieldError } from "../lib/field-errors.ts";
 import { ConfirmDialog } from "./confirm-dialog.tsx";
 import { Markdown } from "./markdown.tsx";
-import { SchemaForm } from "./schema-form.tsx";
+import { SchemaForm, schemaProblem } from "./schema-form.tsx";
 
 const NAME_KEY = "baton.respondedBy";
 
@@ -73,6 +73,8 @@ export function ResumeForm({ run, onDone, onStale }: ResumeFormProps) {
   // Signed in, answers are recorded as the user; on a server without sign-in, as the name typed here.
   const signedIn = me.kind === "user";
   const [name, setName] = useState(() => (signedIn ? "" : rememberedName()));
+  // A question kept from before the server checked schemas when asked may be one no form can check.
+  const problem = useMemo(() => (request ? schemaProblem(request.schema) : undefined), [request?.schema]);
 
   const failed = (e: unknown) => {
     if (e instanceof ApiError && e.status === 422) {
@@ -143,7 +145,7 @@ export function ResumeForm({ run, onDone, onStale }: ResumeFormProps) {
         <button type="button" className="btn btn-ghost-danger" onClick={() => setConfirm("cancel")} disabled={busy}>
           Cancel run…
         </button>
-        {request ? (
+        {problem ? null : request ? (
           <button type="submit" className="btn btn-primary" disabled={busy}>
             {busy ? "Sending…" : "Submit answer"}
           </button>
@@ -175,7 +177,14 @@ export function ResumeForm({ run, onDone, onStale }: ResumeFormProps) {
           </div>
         </div>
       )}
-      {request ? (
+      {problem ? (
+        <form onSubmit={(e) => e.preventDefault()}>
+          <div className="banner banner-error" role="alert">
+            This question cannot be answered here: {problem}. The flow must change the schema it asks with; meanwhile the run can only be cancelled.
+          </div>
+          {actions}
+        </form>
+      ) : request ? (
         <SchemaForm
           schema={request.schema}
           formData={formData}

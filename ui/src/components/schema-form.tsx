@@ -4,11 +4,38 @@ import type { IconButtonProps, RJSFSchema, RJSFValidationError, UiSchema } from 
 import { customizeValidator } from "@rjsf/validator-ajv8";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { useMemo, type ReactNode } from "react";
+import { annotationFormats, DIALECT_OPTIONS } from "../../../src/json-schema/dialect.ts";
 import { formSchema, formUiSchema, type JsonSchema } from "../lib/form-schema.ts";
 import type { ErrorTree } from "../lib/field-errors.ts";
 
-/** The server validates answers with AJV's 2020-12 dialect (Zod's JSON Schema); the browser uses the same. */
-const validator = customizeValidator({ AjvClass: Ajv2020 as never });
+/**
+ * The server checks answers with AJV's 2020-12 dialect, patterns on RE2 (src/json-schema/dialect.ts);
+ * the browser uses the same, so that both accept exactly the same answers. One validator per schema, as
+ * on the server: a `$id` never meets another schema's.
+ */
+function validatorFor(schema: RJSFSchema) {
+  return customizeValidator({
+    AjvClass: Ajv2020 as never,
+    ajvOptionsOverrides: DIALECT_OPTIONS as never,
+    customFormats: Object.fromEntries(annotationFormats(schema).map((name) => [name, () => true])),
+  });
+}
+
+/** Why the browser cannot make a form of `schema` (a JSON Schema as the API returns it), in words; undefined when it can. */
+export function schemaProblem(schema: JsonSchema): string | undefined {
+  const prepared = formSchema(schema) as RJSFSchema;
+  return unusable(validatorFor(prepared), prepared);
+}
+
+function unusable(validator: ReturnType<typeof validatorFor>, schema: RJSFSchema): string | undefined {
+  try {
+    validator.ajv.compile(schema);
+    return undefined;
+  } catch (e) {
+    const re2 = /^error parsing regexp: (.*)$/.exec((e as Error).message);
+    return re2 ? `one of its patterns is not supported (${re2[1]})` : (e as Error).message;
+  }
+}
 
 /** Array and optional-field buttons as words, since the core theme's glyph icons are not loaded. */
 function textButton(label: string, extraClass = "") {
@@ -67,6 +94,14 @@ export interface SchemaFormProps {
 export function SchemaForm(props: SchemaFormProps) {
   const schema = useMemo(() => formSchema(props.schema) as RJSFSchema, [props.schema]);
   const uiSchema = useMemo(() => formUiSchema(props.schema) as UiSchema, [props.schema]);
+  const validator = useMemo(() => validatorFor(schema), [schema]);
+  const problem = useMemo(() => unusable(validator, schema), [validator, schema]);
+  if (problem)
+    return (
+      <div className="banner banner-error" role="alert">
+        This form cannot be shown: {problem}. The flow must change the schema it asks with.
+      </div>
+    );
   return (
     <Form
       className="schema-form"

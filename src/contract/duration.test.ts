@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ConfigError } from "../contract/errors.ts";
+import { ConfigError } from "./errors.ts";
 import { parseDuration } from "./duration.ts";
 
 test("durations read as a person writes them", () => {

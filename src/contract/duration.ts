@@ -1,4 +1,4 @@
-import { ConfigError } from "../contract/errors.ts";
+import { ConfigError } from "./errors.ts";
 
 const UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 

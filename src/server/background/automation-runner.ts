@@ -1,0 +1,129 @@
+import type { Automation, FlowRun, State } from "../../contract/index.ts";
+import type { Storage, StoredEvent, Stores } from "../../storage/storage.ts";
+import { automationEventsOf, matchesFilters, stayKeyOf, timerFor } from "../automation-rules.ts";
+import { now } from "../clock.ts";
+import type { DeliveryService } from "../delivery-service.ts";
+import type { EventBus } from "../event-bus.ts";
+import { startEventConsumer } from "./event-consumer.ts";
+import { oneAtATime } from "./one-at-a-time.ts";
+
+/** The running automations. */
+export interface AutomationRunner {
+  /** Acts on the events kept so far and the timers due now; resolves when done. */
+  poll(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the automations: an event consumer (its position kept in the database, so that with several
+ * servers one acts on each event, and none is lost across a restart) that queues the deliveries of the
+ * automations an event triggers and arms the timers of "stays longer than" triggers; and a loop that fires
+ * due timers, each once (compare-and-set in the transaction that queues its deliveries), and only if the
+ * run is still where it was.
+ */
+export function startAutomations(
+  storage: Storage,
+  deliveries: DeliveryService,
+  options: { bus?: EventBus | undefined; intervalMs?: number | undefined; onError(e: unknown): void },
+): AutomationRunner {
+  let queued = false;
+  const consumer = startEventConsumer(storage, {
+    name: "automations",
+    bus: options.bus,
+    intervalMs: options.intervalMs,
+    onError: options.onError,
+    handle: async (events, tx) => {
+      queued = (await actOnEvents(events, tx, deliveries)) || queued;
+    },
+    afterCommit: () => {
+      if (queued) deliveries.onQueued();
+      queued = false;
+    },
+  });
+  const timers = oneAtATime(async () => {
+    for (let n = 100; n === 100; ) n = await fireDueTimers(storage, deliveries);
+  });
+  const timer = setInterval(() => {
+    if (!timers.busy) timers.run().catch(options.onError);
+  }, options.intervalMs ?? 1000);
+  timer.unref();
+  return {
+    async poll() {
+      await consumer.poll();
+      await timers.run();
+    },
+    async stop() {
+      clearInterval(timer);
+      await consumer.stop();
+      await timers.idle();
+    },
+  };
+}
+
+/** Queues the deliveries of the automations these events trigger, and arms timers; true when it queued any. */
+async function actOnEvents(events: StoredEvent[], tx: Stores, deliveries: DeliveryService): Promise<boolean> {
+  const automations = await tx.automations.list({ enabledOnly: true });
+  if (!automations.length) return false;
+  const work: { automation: Automation; event: string; runId: string; state: State }[] = [];
+  const timers = [];
+  for (const e of events) {
+    if (e.type !== "flow-run.state-changed") continue;
+    const { state, flowName, deploymentName } = e.payload;
+    const names = automationEventsOf(e);
+    for (const a of automations) {
+      if (!matchesFilters(a, flowName, deploymentName)) continue;
+      if (a.trigger.type === "event") {
+        const t = a.trigger;
+        for (const name of names) if (t.events.includes(name)) work.push({ automation: a, event: name, runId: e.flowRunId, state });
+      } else {
+        const armed = timerFor(a, e.flowRunId, state);
+        if (armed) timers.push(armed);
+      }
+    }
+  }
+  await tx.automations.armTimers(timers);
+  if (!work.length) return false;
+  const runs = await runsById(
+    tx,
+    work.map((w) => w.runId),
+  );
+  for (const w of work) {
+    const run = runs.get(w.runId);
+    if (run) await deliveries.plan(tx, w.automation, w.event, run, w.state);
+  }
+  return true;
+}
+
+/** Fires the timers due now, in one transaction; resolves with how many were due. */
+async function fireDueTimers(storage: Storage, deliveries: DeliveryService): Promise<number> {
+  let queued = false;
+  // A read first: most looks find nothing due, and need no transaction.
+  if (!(await storage.automations.dueTimers(now(), 1)).length) return 0;
+  const due = await storage.transaction(async (tx) => {
+    const due = await tx.automations.dueTimers(now(), 100);
+    if (!due.length) return 0;
+    const automations = new Map((await tx.automations.list()).map((a) => [a.id, a]));
+    const runs = await runsById(
+      tx,
+      due.map((t) => t.flowRunId),
+    );
+    for (const t of due) {
+      if (!(await tx.automations.fireTimer(t))) continue; // another server fired it
+      const a = automations.get(t.automationId);
+      const run = runs.get(t.flowRunId);
+      // Fired either way: a run that moved on, or an automation turned off, ends the timer.
+      if (!a?.enabled || !run || a.trigger.type !== "stays" || run.state.type !== a.trigger.state || stayKeyOf(run.state) !== t.stayKey) continue;
+      await deliveries.plan(tx, a, `flow-run.stayed-${run.state.type.toLowerCase()}`, run, run.state);
+      queued = true;
+    }
+    return due.length;
+  });
+  if (queued) deliveries.onQueued();
+  return due;
+}
+
+async function runsById(tx: Stores, ids: string[]): Promise<Map<string, FlowRun>> {
+  const unique = [...new Set(ids)];
+  const runs = await tx.runs.list({ ids: unique, limit: unique.length });
+  return new Map(runs.map((r) => [r.id, r]));
+}
