@@ -53,6 +53,7 @@ describe("requests a browser could be tricked into sending", () => {
     const attempts: Record<string, string>[] = [
       { origin: "https://attacker.example" },
       { origin: "null" },
+      { origin: "null", "sec-fetch-site": "cross-site" }, // a sandboxed frame of another site hides its origin
       { "sec-fetch-site": "cross-site" },
       { "sec-fetch-site": "same-site" }, // another port of the same machine is another origin
     ];

@@ -8,9 +8,12 @@ import { z } from "zod";
 export const AuditEntry = z.object({
   seq: z.number().int(),
   at: z.iso.datetime(),
-  /** Who: a user's name, `key:<name>`, `local:<os user>` (the CLI on the database), or `anonymous` (a server without sign-in). */
+  /**
+   * Who: a user's name, `key:<name>`, `local:<os user>` (the CLI on the database), `anonymous` (a server without
+   * sign-in), `automation:<name>`, `timeout` (a pause's onTimeout), or whom an answer link was sent to (`link` if nobody in particular).
+   */
   actor: z.string(),
-  /** What, e.g. `flow-run.answer`, `flow-run.cancel`, `user.add`, `api-key.revoke`, `refused`. */
+  /** What, e.g. `flow-run.answer`, `flow-run.cancel`, `user.add`, `api-key.revoke`, `channel.create`, `automation.update`, `refused`. */
   action: z.string(),
   /** What it was done to, e.g. `flow-run/<id>`, `user/<name>`, `api-key/<id>`. */
   target: z.string(),

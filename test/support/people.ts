@@ -10,6 +10,8 @@ export interface PersonSpec {
   groups?: string[];
   /** For signing in to the web UI; none by default. */
   password?: string;
+  /** Where answer links emailed to them come from. */
+  email?: string;
 }
 
 /**
@@ -23,7 +25,7 @@ export async function makePeople(database: { home: string; databaseUrl?: string 
   const tokens: Record<string, string> = {};
   try {
     for (const p of people) {
-      await service.createUser(me, { name: p.name, role: p.role, groups: p.groups ?? [], password: p.password });
+      await service.createUser(me, { name: p.name, role: p.role, groups: p.groups ?? [], password: p.password, email: p.email });
       tokens[p.name] = (await service.createKey(me, { name: p.name, role: p.role, userName: p.name })).token;
     }
   } finally {
