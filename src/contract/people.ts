@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { identifier } from "./text.ts";
 
 /**
  * What a person or a key may do, each role all that the one before may: viewers read everything;
@@ -65,7 +66,7 @@ export type ApiKey = z.infer<typeof ApiKey>;
 
 /** Body of `POST /api/api-keys`. */
 export const CreateApiKeyBody = z.object({
-  name: z.string().min(1).max(100),
+  name: identifier(z.string().min(1).max(100)),
   role: Role,
   userName: UserName.optional(),
 });

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { Me } from "../../contract/index.ts";
+import { identifier, Me } from "../../contract/index.ts";
 import type { PeopleService } from "../people-service.ts";
 
-const SignInBody = z.object({ name: z.string().min(1).max(100), password: z.string().min(1).max(1000) });
+const SignInBody = z.object({ name: identifier(z.string().min(1).max(100)), password: z.string().min(1).max(1000) });
 const SessionAnswer = z.object({ me: Me, csrfToken: z.string() });
 
 /**
