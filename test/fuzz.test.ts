@@ -37,7 +37,11 @@ function send(apiUrl: string, r: FuzzRequest): Promise<{ status: number; text: s
   }
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const req = http.request({ hostname, port, method: r.method, path: query ? `${r.path}?${query}` : r.path, headers, timeout: STALL_MS }, (res) => {
+    // A connection of its own (agent: false): a kept-alive connection reused for the next request was now and
+    // then found closed (write EPIPE or ECONNRESET before the request left: 3 of 4 runs of main's suite on this
+    // machine, on various routes, not reproduced alone); which request closed it is not known yet.
+    const path = query ? `${r.path}?${query}` : r.path;
+    const req = http.request({ hostname, port, method: r.method, path, headers, timeout: STALL_MS, agent: false }, (res) => {
       if (res.headers["content-type"]?.startsWith("text/event-stream")) {
         req.destroy();
         return resolve({ status: res.statusCode!, text: "", ms: performance.now() - started });
