@@ -27,6 +27,7 @@ describe("answer links, automations and timeouts on a server that requires sign-
   let admin: BatonClient;
   let olga: BatonClient;
   let olgaKey: string;
+  let adaKey: string;
   let smtp: SmtpReceiver;
   let hooks: HttpReceiver;
   let n = 0;
@@ -46,6 +47,7 @@ describe("answer links, automations and timeouts on a server that requires sign-
     });
     admin = createClient({ apiUrl: server.apiUrl, apiKey: tokens.root });
     olgaKey = tokens.olga!;
+    adaKey = tokens.ada!;
     olga = createClient({ apiUrl: server.apiUrl, apiKey: olgaKey });
     await admin.createChannel({ name: "to-ada", type: "email", to: ["ada@example.test"] });
     await admin.createChannel({ name: "to-eve", type: "email", to: ["eve@example.test"] });
@@ -197,6 +199,20 @@ describe("answer links, automations and timeouts on a server that requires sign-
     const answer = (await auditOf(answered)).find((e) => e.action === "flow-run.answer")!;
     assert.deepEqual([answer.actor, answer.details.channel], ["timeout", "timeout"]);
     assert.equal((await auditOf(cancelled)).find((e) => e.action === "flow-run.cancel")!.actor, "timeout");
+  });
+
+  test("an event stream that claims to be a flow process's (workerId) needs a role that runs flows, and a refused one leaves no listener", async () => {
+    const listeners = async () =>
+      Number(
+        /^baton_event_listeners (\d+)/m.exec(
+          await (await fetch(`${server.apiUrl}/metrics`, { headers: { authorization: `Bearer ${olgaKey}` } })).text(),
+        )![1],
+      );
+    const before = await listeners();
+    const res = await fetch(`${server.apiUrl}/events?workerId=not-a-process`, { headers: { authorization: `Bearer ${adaKey}` } });
+    assert.equal(res.status, 403);
+    assert.equal(((await res.json()) as { code: string }).code, "FORBIDDEN");
+    assert.equal(await listeners(), before);
   });
 
   test("channel and automation changes are audited with who made them, never a channel's URL or secret", async () => {

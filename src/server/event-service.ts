@@ -29,8 +29,9 @@ export class EventService {
    */
   subscribe(caller: RequestCaller, filter: EventFilter, listener: (event: BatonEvent) => void, workerId?: string): () => void {
     authorize(caller, "event:read", { type: "flow-run", id: filter.flowRunId });
-    const unsubscribe = this.#bus.subscribe(filter, seesSensitive(caller) ? listener : (e) => listener(redactedEvent(e)));
+    // First, since it may refuse (only a role that runs flows holds a stream as a process): nothing to undo then.
     const gone = workerId === undefined ? undefined : this.#presence.connected(caller, workerId);
+    const unsubscribe = this.#bus.subscribe(filter, seesSensitive(caller) ? listener : (e) => listener(redactedEvent(e)));
     const streams = this.streams;
     streams.total++;
     if (gone) streams.processes++;
