@@ -37,7 +37,11 @@ function send(apiUrl: string, r: FuzzRequest): Promise<{ status: number; text: s
   }
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const req = http.request({ hostname, port, method: r.method, path: query ? `${r.path}?${query}` : r.path, headers, timeout: STALL_MS }, (res) => {
+    // A connection of its own (agent: false): a kept-alive connection reused for the next request was now and
+    // then found closed (write EPIPE or ECONNRESET before the request left: 3 of 4 runs of main's suite on this
+    // machine, on various routes, not reproduced alone); which request closed it is not known yet.
+    const path = query ? `${r.path}?${query}` : r.path;
+    const req = http.request({ hostname, port, method: r.method, path, headers, timeout: STALL_MS, agent: false }, (res) => {
       if (res.headers["content-type"]?.startsWith("text/event-stream")) {
         req.destroy();
         return resolve({ status: res.statusCode!, text: "", ms: performance.now() - started });
@@ -81,6 +85,9 @@ function check(r: FuzzRequest, res: { status: number; text: string; ms: number; 
     for (const result of JSON.parse(res.text).results) assert.ok(result.status < 500, `${what}: an operation answered ${result.status}`);
 }
 
+/** Operations that end a server's open local mode when they succeed. */
+const CLOSES_OPEN_SERVER = new Set(["POST /api/users", "POST /api/api-keys"]);
+
 for (const { backend, skip } of await backends()) {
   describe(`fuzzing the API on ${backend}`, { skip }, () => {
     let server: TestServer;
@@ -88,6 +95,7 @@ for (const { backend, skip } of await backends()) {
     let known: Record<string, fc.Arbitrary<string>>;
     let ops: ReturnType<typeof operationsOf>;
     let bodies: Map<string, Record<string, unknown>>;
+    let closing: ReturnType<typeof operationsOf>;
     let sent = 0;
     let started = 0;
 
@@ -96,7 +104,10 @@ for (const { backend, skip } of await backends()) {
       server = await startTestServer(backend);
       client = createClient({ apiUrl: server.apiUrl });
       const doc = (await request(server, "GET", "/openapi.json")).body;
-      ops = operationsOf(doc);
+      // The server runs open (local mode, no users): the first user or API key made closes it, and every
+      // request after that is a 401 that reaches nothing. Those two operations are fuzzed last, on their own.
+      ops = operationsOf(doc).filter((o) => !CLOSES_OPEN_SERVER.has(`${o.method} ${o.path}`));
+      closing = operationsOf(doc).filter((o) => CLOSES_OPEN_SERVER.has(`${o.method} ${o.path}`));
       bodies = new Map(ops.filter((o) => o.body).map((o) => [`${o.method} ${o.path}`, o.body!]));
       // Real ids and names, so that many requests reach a run, a task run or a deployment that exists.
       const Answer = z.object({ name: z.string().regex(/^[a-z]+$/), n: z.number().int().min(0).optional() });
@@ -119,9 +130,9 @@ for (const { backend, skip } of await backends()) {
       await server?.close();
     });
 
-    test("every route answers below 500 with a well-formed error body, and never stalls", async (t) => {
-      t.diagnostic(`seed ${SEED}, ${RUNS} cases per route (replay: BATON_FUZZ_SEED=${SEED} node --test test/fuzz.test.ts)`);
-      for (const [i, op] of ops.entries()) {
+    /** Sends RUNS generated requests to each of `list`, checking each answer. */
+    async function fuzz(list: typeof ops, seedOffset = 0): Promise<void> {
+      for (const [i, op] of list.entries()) {
         // Task-run ids are a path parameter named "id" too.
         const own = op.path.startsWith("/api/task-runs/{id}") ? { ...known, id: known.taskRunId! } : known;
         await fc.assert(
@@ -135,9 +146,14 @@ for (const { backend, skip } of await backends()) {
               throw new Error(`${(e as Error).message}\nserver log: ${server.child.output().slice(-3000)}`, { cause: e });
             }
           }),
-          { seed: SEED + i, numRuns: RUNS, endOnFailure: true },
+          { seed: SEED + seedOffset + i, numRuns: RUNS, endOnFailure: true },
         );
       }
+    }
+
+    test("every route answers below 500 with a well-formed error body, and never stalls", async (t) => {
+      t.diagnostic(`seed ${SEED}, ${RUNS} cases per route (replay: BATON_FUZZ_SEED=${SEED} node --test test/fuzz.test.ts)`);
+      await fuzz(ops);
     });
 
     test("the web UI's paths never leave ui/dist, whatever the traversal", async () => {
@@ -165,6 +181,10 @@ for (const { backend, skip } of await backends()) {
       assert.ok(health.ms < 1000, `health took ${Math.round(health.ms)} ms`);
       assert.equal((await client.resume(run.id, { input: { ok: true } })).state.type, "RUNNING");
       t.diagnostic(`${sent} requests on ${backend} in ${Math.round((performance.now() - started) / 1000)} s`);
+    });
+
+    test("adding users and API keys answers below 500 too (last: the first one made closes the open server)", async () => {
+      await fuzz(closing, ops.length);
     });
   });
 }

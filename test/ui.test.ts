@@ -5,15 +5,15 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { z } from "zod";
 import { createClient, type BatonClient } from "../src/client/index.ts";
 import type { FlowRun, InputRequest } from "../src/contract/index.ts";
 import { RunInput, toInputRequest } from "../src/sdk/run-input.ts";
+import { CHROMIUM, launchChromium } from "./support/browser.ts";
 import { backends, spawnNode, startTestServer, type TestServer } from "./support/processes.ts";
 import { startHttpReceiver } from "./support/receivers.ts";
 
-const CHROMIUM = process.env.BATON_CHROMIUM ?? "/usr/bin/chromium";
 const ROOT = new URL("../", import.meta.url).pathname;
 const BUILT = existsSync(join(ROOT, "ui/dist/index.html"));
 /** `npm run screenshots` sets this to docs/; otherwise the pictures go to a temporary folder. */
@@ -105,21 +105,7 @@ for (const { backend, skip: pgSkip } of await backends()) {
     let browser: Browser;
     let base: string;
     before(async () => {
-      [server, browser] = await Promise.all([
-        startTestServer(backend),
-        chromium.launch({
-          executablePath: CHROMIUM,
-          args: [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-          ],
-        }),
-      ]);
+      [server, browser] = await Promise.all([startTestServer(backend), launchChromium()]);
       client = createClient({ apiUrl: server.apiUrl });
       base = new URL(server.apiUrl).origin;
     });

@@ -66,8 +66,8 @@ function formatInputs(inputs: readonly RunInput[], now: number): string[] {
       formatTime(i.requestedAt),
       i.respondedAt ? formatTime(i.respondedAt) : "-",
       i.channel ?? "-",
-      i.respondedBy ?? "-",
-      i.respondedAt ? formatJson(i.response) : waiting,
+      i.onBehalfOf ? `${i.respondedBy} for ${i.onBehalfOf}` : (i.respondedBy ?? "-"),
+      i.respondedAt ? formatJson(i.response) : i.answers.length ? `${waiting} ${i.answers.length} answer(s) so far` : waiting,
     ];
   });
   return ["Inputs:", ...indent(formatTable(["PAUSE", "ASKED", "ANSWERED", "CHANNEL", "BY", "ANSWER"], rows))];

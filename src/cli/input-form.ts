@@ -26,6 +26,8 @@ export interface FormField {
   maxLength?: number;
   pattern?: string;
   format?: string;
+  /** Marked `.meta({ sensitive: true })`: asked without echoing what is typed. */
+  sensitive?: boolean;
 }
 
 type JsonSchema = Record<string, unknown>;
@@ -84,6 +86,7 @@ function fieldOf(key: string | null, raw: JsonSchema, required: boolean, initial
   else if (initial !== undefined) field.default = initial;
   const description = raw.description ?? schema.description;
   if (typeof description === "string") field.description = description;
+  if (raw.sensitive === true || schema.sensitive === true) field.sensitive = true;
 
   if (Array.isArray(schema.enum) && schema.enum.every(isPrimitive)) {
     field.kind = "choice";

@@ -9,7 +9,7 @@ const NONE = Symbol("none");
  */
 export async function askFieldInTerminal(field: FormField): Promise<unknown> {
   // Loaded on first use: most commands never prompt.
-  const { confirm, input, number, select } = await import("@inquirer/prompts");
+  const { confirm, input, number, password, select } = await import("@inquirer/prompts");
   const message = messageOf(field);
   // Required with a default is not required of the person: the default is there to accept.
   const mustAnswer = field.required && field.default === undefined && !field.nullable;
@@ -37,6 +37,10 @@ export async function askFieldInTerminal(field: FormField): Promise<unknown> {
       return value === undefined ? empty() : value;
     }
     case "text": {
+      if (field.sensitive) {
+        const value = await password({ message, mask: true, validate: (v) => (v === "" && !mustAnswer ? true : checkText(field, v)) });
+        return value === "" && !mustAnswer ? empty() : value;
+      }
       const value = await input({
         message,
         default: typeof field.default === "string" ? field.default : undefined,

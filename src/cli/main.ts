@@ -3,6 +3,7 @@ import { exitCodeOf, reportError } from "./cli-errors.ts";
 import { addDeploymentCommands } from "./deployment-command.ts";
 import { addFlowRunCommands } from "./flow-run-command.ts";
 import { addInitCommand } from "./init-command.ts";
+import { addAuditCommands, addPeopleCommands } from "./people-command.ts";
 import { addNotificationCommands } from "./notification-commands.ts";
 import { addServeCommand } from "./serve-command.ts";
 import { packageManifest } from "./package-manifest.ts";
@@ -11,7 +12,8 @@ import { addServerCommands } from "./server-command.ts";
 /**
  * Builds the `baton` command line: `server start`, `flow-run ls | inspect | resume | cancel | logs`,
  * `deployment ls | inspect | run`, `channel add | ls | test | rm`, `automation create | ls | inspect | enable |
- * disable | rm`, `delivery ls`, `serve` and `init`.
+ * disable | rm`, `delivery ls`, `serve`, `init`, `user add | ls | rm | passwd`, `api-key create | ls | revoke` and
+ * `audit ls | verify`.
  */
 export function createProgram(): Command {
   const program = new Command("baton")
@@ -26,6 +28,8 @@ export function createProgram(): Command {
   addNotificationCommands(program);
   addServeCommand(program);
   addInitCommand(program);
+  addPeopleCommands(program);
+  addAuditCommands(program);
   return program;
 }
 

@@ -11,6 +11,7 @@ interface StartOptions {
   host?: string;
   port?: number;
   withExamples?: boolean;
+  insecureNoAuth?: boolean;
 }
 
 /**
@@ -25,13 +26,18 @@ export function addServerCommands(program: Command): void {
     .option("--host <host>", "the address to listen on (default BATON_HOST, else 127.0.0.1)")
     .option("--port <port>", "the port to listen on (default BATON_PORT, else 4200)", parsePort)
     .option("--with-examples", "also serve the example flows as deployments, and start one run (greet-user) that waits for an answer")
+    .option("--insecure-no-auth", "with no user defined, serve without sign-in even on a non-loopback address: anyone who reaches it can do anything")
     .action((opts: StartOptions) => runServer(opts));
 }
 
 async function runServer(opts: StartOptions): Promise<void> {
-  const options: ServerOptions = { ...(opts.host ? { host: opts.host } : {}), ...(opts.port !== undefined ? { port: opts.port } : {}) };
+  const options: ServerOptions = {
+    ...(opts.host ? { host: opts.host } : {}),
+    ...(opts.port !== undefined ? { port: opts.port } : {}),
+    ...(opts.insecureNoAuth ? { insecureNoAuth: true } : {}),
+  };
   // Loaded here, not at the top: the server's dependencies would slow every other command down.
-  const { resolveServerConfig, startServer } = await import("../server/index.ts");
+  const { isLoopback, resolveServerConfig, startServer } = await import("../server/index.ts");
   const config = resolveServerConfig(options);
   let server: BatonServer;
   try {
@@ -45,6 +51,14 @@ async function runServer(opts: StartOptions): Promise<void> {
     `Baton server at ${server.apiUrl.replace(/\/api$/, "")} (open it in a browser to answer runs; API at ${server.apiUrl}), database ${databaseOf(server)}. ` +
       `Paused runs: ${cli("flow-run ls --state PAUSED")}; answer one: ${cli("flow-run resume <id>")}. Ctrl+C stops it.`,
   );
+  if (!server.open) print("Sign-in required: clients send an API key (BATON_API_KEY); people sign in to the web UI.");
+  else if (isLoopback(server.config.host))
+    print(`Open local mode: no users, so anyone on this machine may do anything. Require sign-in: ${cli("user add NAME --role admin")}.`);
+  else
+    for (let i = 0; i < 3; i++)
+      process.stderr.write(
+        `WARNING: --insecure-no-auth: ${server.config.host} is served WITHOUT AUTHENTICATION. Anyone who reaches it can read every answer, answer, cancel and change every run.\n`,
+      );
 
   const examples = opts.withExamples
     ? startExamples({

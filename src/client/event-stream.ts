@@ -12,6 +12,8 @@ export interface EventStreamOptions {
   onOpen?: (() => void) | undefined;
   /** Called when the connection drops; the stream retries by itself. */
   onDisconnect?: ((error: unknown) => void) | undefined;
+  /** Sent with every connection (the client's `Authorization`). */
+  headers?: Record<string, string> | undefined;
 }
 
 /** A live subscription to server-sent events. */
@@ -53,7 +55,7 @@ export function openEventStream(options: EventStreamOptions, onEvent: (event: Ba
   });
 
   const connectOnce = async () => {
-    const headers: Record<string, string> = { accept: "text/event-stream" };
+    const headers: Record<string, string> = { ...options.headers, accept: "text/event-stream" };
     if (lastId !== undefined) headers["last-event-id"] = lastId;
     const { fetch } = await import("undici"); // the client's HTTP library, loaded on first use
     const res = await fetch(options.url, { headers, signal: controller.signal });

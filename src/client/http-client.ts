@@ -1,6 +1,14 @@
 import { ServerUnreachableError } from "../contract/errors.ts";
 import { MAX_BATCH_OPERATIONS } from "../contract/index.ts";
 import type {
+  ApiKey,
+  AuditEntry,
+  AuditVerification,
+  CreateApiKeyBody,
+  CreatedApiKey,
+  CreateUserBody,
+  Me,
+  User,
   Automation,
   CreateAutomationBody,
   CreateChannelBody,
@@ -69,6 +77,8 @@ export interface ClientOptions {
   apiUrl?: string | undefined;
   /** Recorded with each answer this client gives (`sdk`, `cli`, `api`). */
   channel?: Channel | undefined;
+  /** The API key sent as `Authorization: Bearer`; default `BATON_API_KEY`. A server with no users needs none. */
+  apiKey?: string | undefined;
 }
 
 /** Filters of `listFlowRuns`. */
@@ -96,12 +106,16 @@ export interface ListFlowRunsOptions {
 export class BatonClient {
   readonly apiUrl: string;
   readonly channel: Channel;
+  /** The headers every request carries: the channel, and the key when there is one. */
+  readonly #headers: Readonly<Record<string, string>>;
   #pool: Promise<{ pool: import("undici").Pool; basePath: string }> | undefined;
   #queue: QueuedWrite[] = [];
   #writesInFlight = 0;
   constructor(options: ClientOptions = {}) {
     this.apiUrl = (options.apiUrl ?? process.env.BATON_API_URL ?? DEFAULT_API_URL).replace(/\/+$/, "");
     this.channel = options.channel ?? "api";
+    const apiKey = options.apiKey ?? process.env.BATON_API_KEY;
+    this.#headers = { "x-baton-channel": this.channel, ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) };
   }
 
   #request<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -192,8 +206,7 @@ export class BatonClient {
       return { pool: new Pool(url.origin, options), basePath: url.pathname };
     });
     const { pool, basePath } = await this.#pool;
-    const headers: Record<string, string> = { "x-baton-channel": this.channel };
-    if (body !== undefined) headers["content-type"] = contentType;
+    const headers = body === undefined ? this.#headers : { ...this.#headers, "content-type": contentType };
     const res = await pool.request({ method: method as "GET", path: basePath + path, headers, body });
     return { status: res.statusCode, text: await res.body.text() };
   }
@@ -359,7 +372,46 @@ export class BatonClient {
     // A process running flows names itself: when its stream closes, the server suspects its runs.
     if (options.workerId) q.set("workerId", options.workerId);
     const qs = q.toString();
-    return openEventStream({ ...options, url: `${this.apiUrl}/events${qs ? `?${qs}` : ""}` }, onEvent);
+    return openEventStream({ ...options, headers: this.#headers, url: `${this.apiUrl}/events${qs ? `?${qs}` : ""}` }, onEvent);
+  }
+  /** Who the server takes this client for (its key's user and role, or an open server). */
+  me(): Promise<Me> {
+    return this.#request("GET", "/me");
+  }
+  listUsers(): Promise<User[]> {
+    return this.#request("GET", "/users");
+  }
+  createUser(body: CreateUserBody): Promise<User> {
+    return this.#request("POST", "/users", body);
+  }
+  removeUser(name: string): Promise<void> {
+    return this.#request("DELETE", `/users/${encodeURIComponent(name)}`);
+  }
+  setUserPassword(name: string, password: string): Promise<void> {
+    return this.#request("POST", `/users/${encodeURIComponent(name)}/password`, { password });
+  }
+  listApiKeys(): Promise<ApiKey[]> {
+    return this.#request("GET", "/api-keys");
+  }
+  /** Makes an API key; the answer's `token` is shown this once. */
+  createApiKey(body: CreateApiKeyBody): Promise<CreatedApiKey> {
+    return this.#request("POST", "/api-keys", body);
+  }
+  revokeApiKey(id: string): Promise<void> {
+    return this.#request("DELETE", `/api-keys/${encodeURIComponent(id)}`);
+  }
+  /** Audit log entries after `after`, oldest first (admins only). */
+  listAudit(query: { after?: number | undefined; limit?: number | undefined; target?: string | undefined } = {}): Promise<AuditEntry[]> {
+    const q = new URLSearchParams();
+    if (query.after !== undefined) q.set("after", String(query.after));
+    if (query.limit !== undefined) q.set("limit", String(query.limit));
+    if (query.target !== undefined) q.set("target", query.target);
+    const qs = q.toString();
+    return this.#request("GET", `/audit${qs ? `?${qs}` : ""}`);
+  }
+  /** Checks the audit log's hash chain on the server. */
+  verifyAudit(): Promise<AuditVerification> {
+    return this.#request("GET", "/audit/verify");
   }
 }
 

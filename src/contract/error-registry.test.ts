@@ -7,8 +7,16 @@ import { errorFromResponse } from "../client/error-from-response.ts";
 import { errorHandler } from "../server/error-handler.ts";
 import { API_ERROR_BY_CODE, API_ERRORS } from "./error-registry.ts";
 import {
-  AutomationNotFoundError,
+  ApiKeyNotFoundError,
   BadRequestError,
+  CrossSiteRequestError,
+  ForbiddenError,
+  HostNotAllowedError,
+  TooManyAttemptsError,
+  UnauthenticatedError,
+  UserExistsError,
+  UserNotFoundError,
+  AutomationNotFoundError,
   ChannelConflictError,
   ChannelNotFoundError,
   DeliveryNotFoundError,
@@ -56,6 +64,14 @@ const EXAMPLES: Record<string, BatonError<object>> = {
   INVALID_INPUT: new InvalidInputError("run-1", [{ path: "/size", message: "must be one of S, M, L" }]),
   INVALID_PARAMETERS: new ParametersValidationError("expense", [{ path: "/amount", message: "must be a number" }]),
   INTERNAL: new InternalServerError(),
+  UNAUTHENTICATED: new UnauthenticatedError("This server requires sign-in."),
+  FORBIDDEN: new ForbiddenError("flow-run:cancel", "the role viewer may only read."),
+  HOST_NOT_ALLOWED: new HostNotAllowedError("attacker.example"),
+  CROSS_SITE_REQUEST: new CrossSiteRequestError("https://attacker.example"),
+  USER_NOT_FOUND: new UserNotFoundError("alice"),
+  API_KEY_NOT_FOUND: new ApiKeyNotFoundError("key-1"),
+  USER_EXISTS: new UserExistsError("alice"),
+  TOO_MANY_ATTEMPTS: new TooManyAttemptsError(60),
 };
 
 /** What a caller can read of an error: its class, code, message and own fields, as JSON. */

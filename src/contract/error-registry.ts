@@ -1,7 +1,15 @@
 import { z } from "zod";
 import {
-  AutomationNotFoundError,
+  ApiKeyNotFoundError,
   BadRequestError,
+  CrossSiteRequestError,
+  ForbiddenError,
+  HostNotAllowedError,
+  TooManyAttemptsError,
+  UnauthenticatedError,
+  UserExistsError,
+  UserNotFoundError,
+  AutomationNotFoundError,
   ChannelConflictError,
   ChannelNotFoundError,
   DeliveryNotFoundError,
@@ -57,6 +65,14 @@ const FieldErrors = z.array(z.object({ path: z.string(), message: z.string() }))
  */
 export const API_ERRORS: readonly ApiError[] = [
   apiError(BadRequestError, 400, z.object({ errors: FieldErrors }), (d, message) => new BadRequestError(message, d.errors)),
+  apiError(UnauthenticatedError, 401, z.object({ reason: z.string() }), (d) => new UnauthenticatedError(d.reason)),
+  apiError(ForbiddenError, 403, z.object({ action: z.string(), reason: z.string() }), (d) => new ForbiddenError(d.action, d.reason)),
+  apiError(HostNotAllowedError, 403, z.object({ host: z.string() }), (d) => new HostNotAllowedError(d.host)),
+  apiError(CrossSiteRequestError, 403, z.object({ origin: z.string().nullable() }), (d) => new CrossSiteRequestError(d.origin)),
+  apiError(UserNotFoundError, 404, z.object({ name: z.string() }), (d) => new UserNotFoundError(d.name)),
+  apiError(ApiKeyNotFoundError, 404, z.object({ id: z.string() }), (d) => new ApiKeyNotFoundError(d.id)),
+  apiError(UserExistsError, 409, z.object({ name: z.string() }), (d) => new UserExistsError(d.name)),
+  apiError(TooManyAttemptsError, 429, z.object({ retryAfterSeconds: z.number() }), (d) => new TooManyAttemptsError(d.retryAfterSeconds)),
   apiError(FlowRunNotFoundError, 404, z.object({ flowRunId: z.string() }), (d) => new FlowRunNotFoundError(d.flowRunId)),
   apiError(TaskRunNotFoundError, 404, z.object({ taskRunId: z.string() }), (d) => new TaskRunNotFoundError(d.taskRunId)),
   apiError(TaskResultNotFoundError, 404, z.object({ taskRunId: z.string() }), (d) => new TaskResultNotFoundError(d.taskRunId)),

@@ -403,3 +403,81 @@ export class UnexpectedResponseError extends BatonError<{ status: number; respon
     super(UnexpectedResponseError.code, message || `The server answered with HTTP ${status}.`, { status, responseCode, responseDetails });
   }
 }
+
+/** Thrown when a request whose server requires sign-in carries no valid credentials. */
+export class UnauthenticatedError extends BatonError<{ reason: string }> {
+  static readonly code = "UNAUTHENTICATED";
+  constructor(reason: string) {
+    super(
+      UnauthenticatedError.code,
+      `${reason} Send an API key as \`Authorization: Bearer <key>\` (the CLI, the SDK and the client read BATON_API_KEY; an admin makes one with \`baton api-key create\`), or sign in to the web UI.`,
+      { reason },
+    );
+  }
+}
+
+/** Thrown when the caller is known but may not do what it asks; nothing was changed. */
+export class ForbiddenError extends BatonError<{ action: string; reason: string }> {
+  static readonly code = "FORBIDDEN";
+  constructor(action: string, reason: string) {
+    super(ForbiddenError.code, `Not allowed to ${action}: ${reason}`, { action, reason });
+  }
+}
+
+/** Thrown for a request that names a host the server does not answer for (a DNS-rebinding attempt, or a missing BATON_PUBLIC_URL). */
+export class HostNotAllowedError extends BatonError<{ host: string }> {
+  static readonly code = "HOST_NOT_ALLOWED";
+  constructor(host: string) {
+    super(
+      HostNotAllowedError.code,
+      `This server does not answer for the host "${host}". It answers for loopback names and IP addresses; set BATON_PUBLIC_URL to the address people use to reach it.`,
+      { host },
+    );
+  }
+}
+
+/** Thrown for a state-changing request that a page of another site made a browser send. */
+export class CrossSiteRequestError extends BatonError<{ origin: string | null }> {
+  static readonly code = "CROSS_SITE_REQUEST";
+  constructor(origin: string | null) {
+    super(
+      CrossSiteRequestError.code,
+      `Refused a state-changing request sent by a page of another site${origin ? ` (${origin})` : ""}. List trusted origins in BATON_CORS_ORIGINS.`,
+      { origin },
+    );
+  }
+}
+
+/** Thrown when a client has failed to authenticate too often; it may try again after `retryAfterSeconds`. */
+export class TooManyAttemptsError extends BatonError<{ retryAfterSeconds: number }> {
+  static readonly code = "TOO_MANY_ATTEMPTS";
+  constructor(retryAfterSeconds: number) {
+    super(TooManyAttemptsError.code, `Too many failed sign-in attempts from this address; try again in ${retryAfterSeconds} s.`, {
+      retryAfterSeconds,
+    });
+  }
+}
+
+/** Thrown when no user has the given name. */
+export class UserNotFoundError extends BatonError<{ name: string }> {
+  static readonly code = "USER_NOT_FOUND";
+  constructor(name: string) {
+    super(UserNotFoundError.code, `No user is named "${name}"; list them with \`baton user ls\`.`, { name });
+  }
+}
+
+/** Thrown when a user of that name exists already. */
+export class UserExistsError extends BatonError<{ name: string }> {
+  static readonly code = "USER_EXISTS";
+  constructor(name: string) {
+    super(UserExistsError.code, `A user named "${name}" exists already; change their password with \`baton user passwd ${name}\`.`, { name });
+  }
+}
+
+/** Thrown when no API key has the given id (or it was revoked). */
+export class ApiKeyNotFoundError extends BatonError<{ id: string }> {
+  static readonly code = "API_KEY_NOT_FOUND";
+  constructor(id: string) {
+    super(ApiKeyNotFoundError.code, `No active API key has the id ${id}; list them with \`baton api-key ls\`.`, { id });
+  }
+}

@@ -25,6 +25,11 @@ export const BatonEvent = z.discriminatedUnion("type", [
       input: z.unknown(),
       channel: Channel,
       respondedBy: z.string().nullable(),
+      onBehalfOf: z.string().nullable().optional(),
+      /** JSON pointers of the answer's sensitive fields (`*`: every item of a list): REDACTED for every reader but the flow. */
+      sensitive: z.array(z.string()).optional(),
+      /** The input is every answer of a quorum pause (`[{ input, respondedBy, ... }]`). */
+      quorum: z.boolean().optional(),
     }),
   }),
   z.object({

@@ -25,6 +25,8 @@ export const FlowRun = z.object({
   updatedAt: z.iso.datetime(),
   startTime: z.iso.datetime().nullable(),
   endTime: z.iso.datetime().nullable(),
+  /** Who started the run (a user's name, or `key:<name>`); null when the server required no sign-in. */
+  createdBy: z.string().nullable(),
 });
 export type FlowRun = z.infer<typeof FlowRun>;
 

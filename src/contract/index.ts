@@ -13,7 +13,7 @@ export {
   defaultStateName,
 } from "./states.ts";
 export { Flow, FlowRun, FlowRunFilter, FlowRunPage, CreateFlowRunBody, SetStateBody, RunName } from "./flow-run.ts";
-export { PauseKey, PauseBody, PauseResult, ResumeBody, RunInput, Channel, SuspendBody } from "./pause.ts";
+export { PauseKey, PauseBody, PauseResult, ResumeBody, RunInput, Channel, ClaimableChannel, SuspendBody, Respondent, Answer } from "./pause.ts";
 export { TaskRun, CreateTaskRunBody, SetTaskRunStateBody, MAX_ROW_RESULT_BYTES } from "./task-run.ts";
 export { LogLevel, LogEntry, Log, LogBatch } from "./log.ts";
 export { BatonEvent, EVENT_TYPES } from "./events.ts";
@@ -29,6 +29,8 @@ export {
   HeartbeatBody,
   HeartbeatResult,
 } from "./deployment.ts";
+export { Role, UserName, GroupName, User, Password, CreateUserBody, SetPasswordBody, ApiKey, CreateApiKeyBody, CreatedApiKey, Me } from "./people.ts";
+export { AuditEntry, AuditQuery, AuditVerification } from "./audit.ts";
 export { hasUnstorableText, identifier } from "./text.ts";
 export {
   ChannelName,

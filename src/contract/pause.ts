@@ -10,6 +10,13 @@ export const PauseKey = z
   .max(100)
   .regex(/^[a-z0-9][a-z0-9-]*$/, "use lowercase letters, digits and dashes, starting with a letter or digit");
 
+/** Who may answer a pause: a user's name, or `group:<name>`. */
+export const Respondent = z
+  .string()
+  .min(1)
+  .max(107)
+  .regex(/^(group:)?[A-Za-z0-9][A-Za-z0-9._@-]*$/, "name a user (alice) or a group (group:finance)");
+
 /** Body of `POST /api/flow-runs/{id}/pause`, sent by the SDK when a flow calls `pauseFlowRun`. */
 export const PauseBody = z.object({
   /** Left out, the server numbers the pause as the SDK does: the run's highest numbered key plus one ("1", "2", ...). */
@@ -43,6 +50,12 @@ export const PauseBody = z.object({
     .boolean()
     .default(false)
     .describe("true (runs of a deployment only): suspend, letting the process go; the run's state gets details.suspended: true."),
+  /** Who may answer: user names and `group:<name>`; absent, anyone whose role lets them answer. */
+  respondents: z.array(Respondent).max(100).optional(),
+  /** The person who started the run may not answer (no approving one's own request). */
+  excludeRunCreator: z.boolean().optional(),
+  /** How many different permitted people must answer; the answer is then the list of their answers. */
+  required: z.number().int().min(1).max(100).optional(),
 });
 
 /**
@@ -70,13 +83,29 @@ export type PauseResult = z.infer<typeof PauseResult>;
 export const Channel = z.enum(["api", "sdk", "cli", "ui", "link", "timeout"]);
 export type Channel = z.infer<typeof Channel>;
 
+/** The channels a request may name; `link` and `timeout` are only the server's to record. */
+export const ClaimableChannel = Channel.exclude(["link", "timeout"]);
+
 /** Body of `POST /api/flow-runs/{id}/resume`. `input` is the answer itself: an object, or a bare value. */
 export const ResumeBody = z.object({
   input: z.unknown().optional(),
   respondedBy: identifier(z.string().min(1).max(200)).optional(),
-  channel: Channel.optional(),
+  channel: ClaimableChannel.optional(),
 });
 export type ResumeBody = z.input<typeof ResumeBody>;
+
+/**
+ * One person's answer to a pause that needs several (`required`): the answer's value, who gave it (the
+ * caller's identity; with `onBehalfOf`, an admin answering for that person), how and when.
+ */
+export const Answer = z.object({
+  input: z.unknown(),
+  respondedBy: z.string().nullable(),
+  onBehalfOf: z.string().nullable(),
+  channel: Channel,
+  respondedAt: z.iso.datetime(),
+});
+export type Answer = z.infer<typeof Answer>;
 
 /** One pause of a run: what it asked and, once answered, the answer with when, how and by whom. */
 export const RunInput = z.object({
@@ -90,6 +119,11 @@ export const RunInput = z.object({
   response: z.unknown().optional(),
   respondedAt: z.iso.datetime().nullable(),
   channel: Channel.nullable(),
+  /** Who answered: the authenticated caller (a user's name, or `key:<name>`); on a server without sign-in, what the answer said. */
   respondedBy: z.string().nullable(),
+  /** The person an admin answered for, when one did. */
+  onBehalfOf: z.string().nullable(),
+  /** For a pause that needs several people: the answers given so far (the response, once complete, is all of them). */
+  answers: z.array(Answer),
 });
 export type RunInput = z.infer<typeof RunInput>;

@@ -79,6 +79,12 @@ export const StateDetails = z
       .boolean()
       .optional()
       .describe("On a RUNNING state: a suspend was asked for; the run's process suspends it at its next task or pause."),
+    /** On a PAUSED state: who may answer (user names and `group:<name>`); absent or empty, anyone who may answer at all. */
+    respondents: z.array(z.string()).optional(),
+    /** On a PAUSED state: the person who started the run may not answer it. */
+    excludeRunCreator: z.boolean().optional(),
+    /** On a PAUSED state: how many different people must answer before the run goes on (a quorum). */
+    required: z.number().int().optional(),
   })
   .catchall(z.unknown());
 export type StateDetails = z.infer<typeof StateDetails>;

@@ -9,7 +9,7 @@ import {
   RunInputValidationError,
   RuntimeClosedError,
 } from "../contract/errors.ts";
-import { PauseKey, type InputRequest, type OnTimeout, type PauseBody, type PauseResult } from "../contract/index.ts";
+import { type Channel, PauseKey, type InputRequest, type OnTimeout, type PauseBody, type PauseResult } from "../contract/index.ts";
 import { parseDuration } from "../contract/duration.ts";
 import { getRunLogger } from "./logger.ts";
 import { assertNotStopped, holdTasks, requireContext, type RunContext } from "./run-context.ts";
@@ -18,8 +18,33 @@ import { suspendIfRequested } from "./outside-suspend.ts";
 import { getRuntime } from "./runtime.ts";
 import { SuspendSignal } from "./suspend-signal.ts";
 
+/** Who may answer a pause, and how many must; checked by the server against who is signed in. */
+export interface RespondentOptions<R extends number | undefined> {
+  /** User names and `group:<name>`: only they may answer (403 for anyone else). Default: anyone whose role lets them answer. */
+  respondents?: readonly string[];
+  /** The person who started the run may not answer it (no approving one's own request). */
+  excludeRunCreator?: boolean;
+  /**
+   * How many different permitted people must answer. With it, the call returns every answer, each with
+   * who gave it and when, once that many have answered.
+   */
+  required?: R;
+}
+
+/** One person's answer to a pause with `required`: the parsed input, who gave it (an admin on someone's behalf: `onBehalfOf`), how and when. */
+export interface AnswerOf<T> {
+  input: T;
+  respondedBy: string | null;
+  onBehalfOf: string | null;
+  channel: Channel;
+  respondedAt: string;
+}
+
+/** What a pause returns: the answer, or with `required`, every answer with who gave it. */
+export type PauseAnswer<W, R extends number | undefined> = R extends number ? AnswerOf<InputOf<W>>[] : InputOf<W>;
+
 /** Options of `pauseFlowRun`. */
-export interface PauseOptions<W extends WaitForInput | undefined> {
+export interface PauseOptions<W extends WaitForInput | undefined, R extends number | undefined = undefined> extends RespondentOptions<R> {
   /** What to ask for: a `RunInput`, a Zod object, or a Zod schema of one value (then the bare value is returned). */
   waitForInput?: W;
   /** Seconds, or a duration such as "15m" or "7d". Default 1 hour. When it passes, the run fails. */
@@ -43,7 +68,7 @@ export interface PauseOptions<W extends WaitForInput | undefined> {
 export type OnTimeoutOption<W extends WaitForInput | undefined> = "fail" | "cancel" | { answer: InputOf<W> };
 
 /** Options of `suspendFlowRun`. */
-export interface SuspendOptions<W extends WaitForInput | undefined> {
+export interface SuspendOptions<W extends WaitForInput | undefined, R extends number | undefined = undefined> extends RespondentOptions<R> {
   waitForInput?: W;
   /** Seconds, or a duration such as "7d". By default a suspended run waits for as long as it takes. */
   timeout?: number | string;
@@ -63,14 +88,16 @@ export interface SuspendOptions<W extends WaitForInput | undefined> {
  * @throws RunInputValidationError when the answer fails the schema's own checks; pausing again asks anew.
  * @throws FlowRunCancelledError when the run was cancelled while it waited.
  */
-export async function pauseFlowRun<W extends WaitForInput | undefined = undefined>(options: PauseOptions<W> = {}): Promise<InputOf<W>> {
+export async function pauseFlowRun<W extends WaitForInput | undefined = undefined, R extends number | undefined = undefined>(
+  options: PauseOptions<W, R> = {},
+): Promise<PauseAnswer<W, R>> {
   const ctx = requireContext("pauseFlowRun()");
   const suspendAfterSeconds = options.suspendAfter === undefined ? undefined : parseDuration(options.suspendAfter, "suspendAfter");
   if (suspendAfterSeconds !== undefined && !ctx.flowRun.deploymentId)
     throw new NotADeploymentRunError(ctx.flowRun.id, "pauseFlowRun({ suspendAfter })");
   const question = prepare(ctx, options, parseDuration(options.timeout ?? 3600));
   const { flowRunId, key } = question;
-  if (ctx.history?.answers.has(key)) return parseAnswer<W>(options.waitForInput as W, ctx.history.answers.get(key), flowRunId, key);
+  if (ctx.history?.answers.has(key)) return parseAnswer<W, R>(options, ctx.history.answers.get(key), flowRunId, key);
   await suspendIfRequested(ctx);
   // Tasks called while the run is paused start only once it is answered.
   const hold = holdTasks(ctx, key);
@@ -82,7 +109,7 @@ export async function pauseFlowRun<W extends WaitForInput | undefined = undefine
     throw e;
   }
   hold.release();
-  return parseAnswer<W>(options.waitForInput as W, answer, flowRunId, key);
+  return parseAnswer<W, R>(options, answer, flowRunId, key);
 }
 
 /** Asks the question of a pause and waits for its answer (the raw value); throws when the wait ends otherwise. */
@@ -168,12 +195,14 @@ async function waitForAnswer(ctx: RunContext, question: ReturnType<typeof prepar
  * const { approved } = await suspendFlowRun({ waitForInput: Approval, timeout: "7d" });
  * @throws NotADeploymentRunError when the run was not started from a deployment.
  */
-export async function suspendFlowRun<W extends WaitForInput | undefined = undefined>(options: SuspendOptions<W> = {}): Promise<InputOf<W>> {
+export async function suspendFlowRun<W extends WaitForInput | undefined = undefined, R extends number | undefined = undefined>(
+  options: SuspendOptions<W, R> = {},
+): Promise<PauseAnswer<W, R>> {
   const ctx = requireContext("suspendFlowRun()");
   if (!ctx.flowRun.deploymentId) throw new NotADeploymentRunError(ctx.flowRun.id, "suspendFlowRun()");
   const question = prepare(ctx, options, options.timeout === undefined ? null : parseDuration(options.timeout));
   const { flowRunId, key } = question;
-  if (ctx.history?.answers.has(key)) return parseAnswer<W>(options.waitForInput as W, ctx.history.answers.get(key), flowRunId, key);
+  if (ctx.history?.answers.has(key)) return parseAnswer<W, R>(options, ctx.history.answers.get(key), flowRunId, key);
   const hold = holdTasks(ctx, key);
   let result: PauseResult;
   try {
@@ -184,7 +213,7 @@ export async function suspendFlowRun<W extends WaitForInput | undefined = undefi
   }
   if (result.status === "ALREADY_ANSWERED") {
     hold.release();
-    return parseAnswer<W>(options.waitForInput as W, result.input, flowRunId, key);
+    return parseAnswer<W, R>(options, result.input, flowRunId, key);
   }
   const signal = stop(ctx, new SuspendSignal(flowRunId, key, "suspended"));
   hold.fail(signal);
@@ -194,7 +223,11 @@ export async function suspendFlowRun<W extends WaitForInput | undefined = undefi
 /** The key, deadline and question of a pause or suspend about to be made. */
 function prepare(
   ctx: RunContext,
-  options: { waitForInput?: WaitForInput | undefined; key?: string | undefined; onTimeout?: OnTimeoutOption<WaitForInput | undefined> | undefined },
+  options: {
+    waitForInput?: WaitForInput | undefined;
+    key?: string | undefined;
+    onTimeout?: OnTimeoutOption<WaitForInput | undefined> | undefined;
+  } & RespondentOptions<number | undefined>,
   timeoutSeconds: number | null,
 ) {
   assertNotStopped(ctx);
@@ -202,6 +235,8 @@ function prepare(
   const keyCheck = PauseKey.safeParse(key);
   if (!keyCheck.success) throw new ConfigError(`The pause key "${key}" is not valid: ${keyCheck.error.issues[0]!.message}.`);
   const inputRequest: InputRequest | null = options.waitForInput ? toInputRequest(options.waitForInput) : null;
+  if (options.required !== undefined && typeof options.onTimeout === "object")
+    throw new ConfigError(`Pause "${key}" needs ${options.required} people's answers: its onTimeout can fail or cancel it, not answer for them.`);
   const onTimeout = checkOnTimeout(options, key);
   /** What the server is sent to make the pause (a suspend adds `suspend: true`). */
   const body: PauseBody = {
@@ -211,6 +246,9 @@ function prepare(
     flowTimeoutAt: ctx.deadline ?? null,
     reask: ctx.history?.reask?.has(key) ?? false,
     onTimeout,
+    ...(options.respondents ? { respondents: [...options.respondents] } : {}),
+    ...(options.excludeRunCreator ? { excludeRunCreator: true } : {}),
+    ...(options.required !== undefined ? { required: options.required } : {}),
   };
   return { flowRunId: ctx.flowRun.id, key, timeoutSeconds, inputRequest, onTimeout, body };
 }
@@ -239,11 +277,21 @@ function stop(ctx: RunContext, signal: SuspendSignal): SuspendSignal {
   return signal;
 }
 
-function parseAnswer<W extends WaitForInput | undefined>(w: W, input: unknown, flowRunId: string, key: string): InputOf<W> {
-  if (!w) return undefined as InputOf<W>;
-  const parsed = schemaOf(w).safeParse(input);
-  if (!parsed.success) throw new RunInputValidationError(flowRunId, key, parsed.error.issues);
-  return parsed.data as InputOf<W>;
+/** The answer parsed by the pause's schema; with `required`, each person's answer parsed, with who gave it. */
+function parseAnswer<W extends WaitForInput | undefined, R extends number | undefined>(
+  options: { waitForInput?: W; required?: R },
+  input: unknown,
+  flowRunId: string,
+  key: string,
+): PauseAnswer<W, R> {
+  const parse = (value: unknown): unknown => {
+    if (!options.waitForInput) return undefined;
+    const parsed = schemaOf(options.waitForInput).safeParse(value);
+    if (!parsed.success) throw new RunInputValidationError(flowRunId, key, parsed.error.issues);
+    return parsed.data;
+  };
+  if (options.required === undefined) return parse(input) as PauseAnswer<W, R>;
+  return (input as AnswerOf<unknown>[]).map((a) => ({ ...a, input: parse(a.input) })) as PauseAnswer<W, R>;
 }
 
 /** Resolves `value` at `epochMs` (never, for Infinity); Node timers overflow past 24.8 days, so long waits are chained. */

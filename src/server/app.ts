@@ -2,13 +2,21 @@ import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { RouteNotFoundError } from "../contract/errors.ts";
+import { ConfigError, ForbiddenError, RouteNotFoundError } from "../contract/errors.ts";
 import { openStorage } from "../storage/open-storage.ts";
 import type { Storage } from "../storage/storage.ts";
 import { resolveServerConfig, type ServerConfig, type ServerOptions } from "./config.ts";
 import { clientErrorHandler, errorHandler, frameworkErrorHandler } from "./error-handler.ts";
+import { AuditService } from "./audit-service.ts";
+import { Authenticator } from "./authenticator.ts";
+import { PeopleService } from "./people-service.ts";
 import { identifyCallers } from "./request-caller.ts";
 import { parseJsonWithinLimits, refuseUnstorableIdentifiers } from "./request-limits.ts";
+import { auditRoute } from "./routes/audit-route.ts";
+import { peopleRoute } from "./routes/people-route.ts";
+import { sessionRoute } from "./routes/session-route.ts";
+import { registerSessions } from "./sessions.ts";
+import { registerRequestGuards } from "./request-guards.ts";
 import { responseSerializer } from "./response-serializer.ts";
 import { EventBus } from "./event-bus.ts";
 import { EventService } from "./event-service.ts";
@@ -39,7 +47,6 @@ import { startAutomations } from "./background/automation-runner.ts";
 import { startDeliveryLoop } from "./background/delivery-loop.ts";
 import { AnswerLinks } from "./notifications/answer-links.ts";
 import { NotificationSender } from "./notifications/senders.ts";
-import { serverCaller } from "./request-caller.ts";
 import { answerLinksRoute } from "./routes/answer-links-route.ts";
 import { notificationsRoute } from "./routes/notifications-route.ts";
 import { WorkerPresence } from "./worker-presence.ts";
@@ -53,6 +60,11 @@ export interface BatonServer {
   readonly config: ServerConfig;
   /** The API's base URL, e.g. `http://127.0.0.1:4200/api`. */
   readonly apiUrl: string;
+  /**
+   * Whether the server requires no sign-in now: true while it has no user and no API key, on a loopback
+   * address (or with `insecureNoAuth`); the first user or key added closes it.
+   */
+  readonly open: boolean;
   /**
    * Fails the runs whose pause timed out now, instead of at the next sweep; resolves with how many. For
    * tests that move the server's clock (`advanceTime` of `baton/testing`).
@@ -73,6 +85,8 @@ export interface AppParts {
   sender: NotificationSender;
   /** Who holds event streams: recovers the runs of a process whose last stream closed. */
   presence: WorkerPresence;
+  /** Who calls: whether the server is open now. */
+  authenticator: Authenticator;
 }
 
 /**
@@ -80,6 +94,7 @@ export interface AppParts {
  * services that the background loops use (`startServer` starts those).
  */
 export async function createApp(storage: Storage, config: ServerConfig): Promise<AppParts> {
+  const authenticator = await authenticatorFor(storage, config);
   const app = Fastify({
     bodyLimit: config.bodyLimit,
     logger: config.logLevel === "silent" ? false : { level: config.logLevel },
@@ -94,10 +109,9 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
   app.setSerializerCompiler(responseSerializer(config.checkResponses));
   app.setErrorHandler(errorHandler);
   parseJsonWithinLimits(app);
-  // Browsers must take a JSON or event-stream answer for what its content-type says, never sniff it as a page.
-  app.addHook("onRequest", async (_req, reply) => {
-    reply.header("x-content-type-options", "nosniff");
-  });
+
+  await registerRequestGuards(app, config);
+  await registerSessions(app, storage, config);
 
   const bus = new EventBus();
   const transitions = new StateTransitions(storage, bus);
@@ -117,6 +131,8 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
   });
   events = new EventService(storage, bus, presence);
   const health = new HealthService(storage);
+  const people = new PeopleService(storage, authenticator);
+  const audit = new AuditService(storage);
 
   // Answer links are signed with BATON_SECRET, else with a secret made once and kept in the database, so
   // that a link made by one server is honoured by every other.
@@ -124,12 +140,11 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
   let baseUrl = config.publicUrl?.replace(/\/+$/, "") ?? "";
   const links = new AnswerLinks(secret, () => baseUrl);
   const sender = new NotificationSender({ url: config.smtpUrl, from: config.smtpFrom });
-  const system = serverCaller("api");
   const actions: RunActions = {
-    cancel: (id, reason) => runs.cancel(system, id, reason),
-    suspend: (id, key) => pauses.suspend(system, id, key, "Suspended by an automation"),
-    resume: (id, key, input) => pauses.resume(system, id, { input }, key),
-    runDeployment: (name, parameters) => deployments.createRun(system, name, { parameters }),
+    cancel: (by, id, reason) => runs.cancel(by, id, reason),
+    suspend: (by, id, key) => pauses.suspend(by, id, key, "Suspended by an automation"),
+    resume: (by, id, key, input) => pauses.resume(by, id, { input }, key),
+    runDeployment: (by, name, parameters) => deployments.createRun(by, name, { parameters }),
   };
   const deliveries = new DeliveryService(
     storage,
@@ -147,12 +162,23 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
   });
   await app.register(
     async (api) => {
-      identifyCallers(api);
+      identifyCallers(api, authenticator);
       refuseUnstorableIdentifiers(api);
-      api.get("/health", { schema: { tags: ["server"], response: { 200: z.object({ status: z.literal("ok"), database: z.string() }) } } }, (req) =>
-        health.check(req.caller),
+      // Writes made with the web UI's session cookie carry its CSRF token (x-csrf-token).
+      api.addHook("preHandler", (req, reply, done) => {
+        if (req.caller.kind === "principal" && req.caller.via === "session" && !["GET", "HEAD", "OPTIONS"].includes(req.method))
+          return app.csrfProtection(req, reply, done);
+        done();
+      });
+      api.addHook("onError", async (req, _reply, error) => {
+        if (error instanceof ForbiddenError) await audit.refused(req.caller, req.method, req.url, error.details);
+      });
+      api.get(
+        "/health",
+        { config: { public: true }, schema: { tags: ["server"], response: { 200: z.object({ status: z.literal("ok"), database: z.string() }) } } },
+        (req) => health.check(req.caller),
       );
-      api.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
+      api.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, () => app.swagger());
       await api.register(flowRunsRoute(runs));
       await api.register(pausesRoute(pauses));
       await api.register(taskRunsRoute(tasks));
@@ -162,6 +188,9 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
       await api.register(deploymentsRoute(deployments));
       await api.register(batchRoute(runs, tasks));
       await api.register(notificationsRoute(channels, automations, deliveries));
+      await api.register(peopleRoute(people));
+      await api.register(auditRoute(audit));
+      await api.register(sessionRoute(people));
     },
     { prefix: "/api" },
   );
@@ -179,10 +208,32 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
     deliveries,
     presence,
     sender,
+    authenticator,
     setListenUrl: (url) => {
       if (!config.publicUrl) baseUrl = url;
     },
   };
+}
+
+/** Whether `host` is an address only this machine reaches. */
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * Who may call: with no user and no key, a server on a loopback address runs open (local development);
+ * on any other address it refuses to start, unless told `insecureNoAuth`.
+ */
+async function authenticatorFor(storage: Storage, config: ServerConfig): Promise<Authenticator> {
+  const anyone = await storage.people.anyone();
+  const mayBeOpen = isLoopback(config.host) || config.insecureNoAuth;
+  if (!anyone && !mayBeOpen)
+    throw new ConfigError(
+      `No user is defined, and ${config.host} is not a loopback address: anyone who reaches it could do anything. ` +
+        "Add an admin first (`baton user add NAME --role admin`, on the same BATON_HOME or BATON_DATABASE_URL), " +
+        "or listen on 127.0.0.1, or (never on a network you do not trust) start with --insecure-no-auth.",
+    );
+  return new Authenticator(storage, { open: !anyone, mayBeOpen });
 }
 
 /**
@@ -192,7 +243,14 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
 export async function startServer(options: ServerOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<BatonServer> {
   const config = resolveServerConfig(options, env);
   const storage = await openStorage({ databaseUrl: config.databaseUrl, home: config.home });
-  const { app, bus, pauses, deployments, deliveries, sender, setListenUrl, presence } = await createApp(storage, config);
+  let built: AppParts;
+  try {
+    built = await createApp(storage, config);
+  } catch (e) {
+    await storage.close();
+    throw e;
+  }
+  const { app, bus, pauses, deployments, deliveries, sender, setListenUrl, presence, authenticator } = built;
   const expiry = startPauseExpiry(pauses, config.expiryIntervalSeconds, (e) => app.log.error({ err: e }, "expiry sweep failed"));
   const stopMonitor = startHeartbeatMonitor(deployments, config.heartbeatTimeoutSeconds, (e) => app.log.error({ err: e }, "heartbeat check failed"));
   const relay = await storage.relayEvents?.(
@@ -229,6 +287,9 @@ export async function startServer(options: ServerOptions = {}, env: NodeJS.Proce
     storage,
     config,
     apiUrl: `http://${host}:${port}/api`,
+    get open() {
+      return authenticator.open;
+    },
     expirePauses: () => expiry.sweep(),
     async close() {
       await stopServices();

@@ -3,6 +3,7 @@ import type { Automation, CreateAutomationBody } from "../contract/index.ts";
 import { newId } from "../storage/ids.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { z } from "zod";
+import { auditEntry } from "./audit-service.ts";
 import { authorize } from "./authorize.ts";
 import { now } from "./clock.ts";
 import { TEMPLATE_FIELDS, unknownPlaceholders } from "./notifications/message.ts";
@@ -22,7 +23,10 @@ export class AutomationService {
     await this.#checkChannels(body);
     const at = now();
     const automation: Automation = { id: newId(), ...fields(body), createdAt: at, updatedAt: at };
-    await this.#storage.automations.insert(automation);
+    await this.#storage.transaction(async (tx) => {
+      await tx.automations.insert(automation);
+      await tx.audit.append(automationEntry(caller, "automation.create", automation));
+    });
     return automation;
   }
 
@@ -41,22 +45,35 @@ export class AutomationService {
     authorize(caller, "automation:write", { type: "automation", id });
     const old = await this.#load(id);
     await this.#checkChannels(body);
-    const automation: Automation = { ...old, ...fields(body), updatedAt: now() };
-    if (!(await this.#storage.automations.update(automation))) throw new AutomationNotFoundError(id);
-    return automation;
+    return this.#write(caller, "automation.update", { ...old, ...fields(body), updatedAt: now() });
   }
 
   /** Turns an automation on or off; while off, it neither acts nor fires its armed timers. */
   async setEnabled(caller: RequestCaller, id: string, enabled: boolean): Promise<Automation> {
     authorize(caller, "automation:write", { type: "automation", id });
-    const automation: Automation = { ...(await this.#load(id)), enabled, updatedAt: now() };
-    if (!(await this.#storage.automations.update(automation))) throw new AutomationNotFoundError(id);
-    return automation;
+    return this.#write(caller, enabled ? "automation.enable" : "automation.disable", { ...(await this.#load(id)), enabled, updatedAt: now() });
   }
 
   async delete(caller: RequestCaller, id: string): Promise<void> {
     authorize(caller, "automation:write", { type: "automation", id });
-    if (!(await this.#storage.automations.delete(id))) throw new AutomationNotFoundError(id);
+    const automation = await this.#load(id);
+    const deleted = await this.#storage.transaction(async (tx) => {
+      if (!(await tx.automations.delete(id))) return false;
+      await tx.audit.append(automationEntry(caller, "automation.delete", automation));
+      return true;
+    });
+    if (!deleted) throw new AutomationNotFoundError(id);
+  }
+
+  /** Stores a changed automation with its audit entry. */
+  async #write(caller: RequestCaller, action: string, automation: Automation): Promise<Automation> {
+    const updated = await this.#storage.transaction(async (tx) => {
+      if (!(await tx.automations.update(automation))) return false;
+      await tx.audit.append(automationEntry(caller, action, automation));
+      return true;
+    });
+    if (!updated) throw new AutomationNotFoundError(automation.id);
+    return automation;
   }
 
   async #load(id: string): Promise<Automation> {
@@ -87,6 +104,11 @@ export class AutomationService {
         missing.map((m) => ({ path: `/actions/${m.i}/channel`, message: `no channel is named "${m.channel}"` })),
       );
   }
+}
+
+/** The audit entry of a change to an automation: what it is now (or was, when removed). */
+function automationEntry(caller: RequestCaller, action: string, a: Automation) {
+  return auditEntry(caller, action, `automation/${a.id}`, { name: a.name, enabled: a.enabled, trigger: a.trigger, actions: a.actions });
 }
 
 function fields(body: Body): Pick<Automation, "name" | "description" | "enabled" | "trigger" | "actions"> {

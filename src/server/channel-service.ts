@@ -4,6 +4,7 @@ import type { CreateChannelBody, Delivery, NotificationChannel } from "../contra
 import { newId } from "../storage/ids.ts";
 import type { Storage, StoredChannel } from "../storage/storage.ts";
 import type { z } from "zod";
+import { auditEntry } from "./audit-service.ts";
 import { authorize } from "./authorize.ts";
 import { now } from "./clock.ts";
 import type { DeliveryService } from "./delivery-service.ts";
@@ -34,8 +35,12 @@ export class ChannelService {
       secret: body.type === "webhook" ? (body.secret ?? `whsec_${randomBytes(24).toString("base64url")}`) : null,
       createdAt: now(),
     };
-    if (!(await this.#storage.channels.insert(channel)))
-      throw new ChannelConflictError(body.name, "a channel of this name exists already; remove it first, or pick another name.");
+    const inserted = await this.#storage.transaction(async (tx) => {
+      if (!(await tx.channels.insert(channel))) return false;
+      await tx.audit.append(channelEntry(caller, "channel.create", channel));
+      return true;
+    });
+    if (!inserted) throw new ChannelConflictError(body.name, "a channel of this name exists already; remove it first, or pick another name.");
     return channel;
   }
 
@@ -59,13 +64,17 @@ export class ChannelService {
         channel.name,
         `automations send to it (${users.map((a) => `"${a.name}" ${a.id}`).join(", ")}); change or remove them first.`,
       );
-    await this.#storage.channels.delete(channel.id);
+    await this.#storage.transaction(async (tx) => {
+      if (await tx.channels.delete(channel.id)) await tx.audit.append(channelEntry(caller, "channel.delete", channel));
+    });
   }
 
   /** Queues a test message to the channel; follow the delivery it answers with. */
   async test(caller: RequestCaller, name: string): Promise<Delivery> {
     authorize(caller, "channel:write", { type: "channel", name });
-    return this.#deliveries.test(await this.#load(name));
+    const channel = await this.#load(name);
+    await this.#storage.transaction((tx) => tx.audit.append(channelEntry(caller, "channel.test", channel)));
+    return this.#deliveries.test(channel);
   }
 
   async #load(name: string): Promise<StoredChannel> {
@@ -73,6 +82,11 @@ export class ChannelService {
     if (!channel) throw new ChannelNotFoundError(name);
     return channel;
   }
+}
+
+/** The audit entry of a change to a channel: what it is, never its URL or secret (a Slack URL is a credential). */
+function channelEntry(caller: RequestCaller, action: string, c: StoredChannel) {
+  return auditEntry(caller, action, `channel/${c.name}`, { id: c.id, type: c.type, ...(c.type === "email" ? { to: c.to } : {}) });
 }
 
 /** A channel as listed: its secret is not shown again. */

@@ -28,8 +28,6 @@ const ServerConfig = z.object({
     .default(64 * 1024 * 1024),
   /** Check every response body against its schema (the test suite does); off, bodies are written as built. */
   checkResponses: z.stringbool().or(z.boolean()).default(false),
-  /** Where people reach this server: the base of the links in notifications (default: the address it listens on). */
-  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** Signs answer links; without it, a secret generated once is kept in the database, shared by every server. */
   secret: z.string().min(16, "use at least 16 characters").optional(),
   /** The SMTP server email channels send through, e.g. smtp://user:pass@mail.example.com:587. */
@@ -43,6 +41,19 @@ const ServerConfig = z.object({
   /** Seconds a webhook, Slack or SMTP server has to accept a delivery before the try counts as failed. */
   deliveryTimeoutSeconds: z.coerce.number().positive().default(10),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),
+  /**
+   * The address people reach the server at (behind a proxy, or on a name): its host is the one non-loopback
+   * Host answered, and it is the base of the links in notifications (default: the address it listens on).
+   */
+  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** Origins whose pages may call the API (CORS); none by default. */
+  corsOrigins: z
+    .union([z.string(), z.array(z.string())])
+    .default([])
+    .transform((v) => (Array.isArray(v) ? v : v.split(",")).map((o) => o.trim().replace(/\/+$/, "")).filter(Boolean))
+    .pipe(z.array(z.url({ protocol: /^https?$/ }))),
+  /** Serve with no authentication on a non-loopback address, with no user defined. Dangerous. */
+  insecureNoAuth: z.stringbool().or(z.boolean()).default(false),
 });
 /** The server's settings, resolved once at start-up. */
 export type ServerConfig = z.output<typeof ServerConfig>;
@@ -62,6 +73,7 @@ export function resolveServerConfig(options: ServerOptions = {}, env: NodeJS.Pro
     logLevel: env.BATON_LOG_LEVEL,
     checkResponses: env.BATON_CHECK_RESPONSES,
     publicUrl: env.BATON_PUBLIC_URL,
+    corsOrigins: env.BATON_CORS_ORIGINS,
     secret: env.BATON_SECRET,
     smtpUrl: env.BATON_SMTP_URL,
     smtpFrom: env.BATON_SMTP_FROM,

@@ -8,7 +8,7 @@ import { now, nowMs } from "./clock.ts";
 import type { AnswerLinks } from "./notifications/answer-links.ts";
 import { buildMessage } from "./notifications/message.ts";
 import type { NotificationSender } from "./notifications/senders.ts";
-import type { RequestCaller } from "./request-caller.ts";
+import { type RequestCaller, serverCaller } from "./request-caller.ts";
 
 /** How deliveries are tried. */
 export interface DeliverySettings {
@@ -19,12 +19,15 @@ export interface DeliverySettings {
   timeoutSeconds: number;
 }
 
-/** What automations do to runs, as the services do it (the delivery service carries the actions out). */
+/**
+ * What automations do to runs, as the services do it (the delivery service carries the actions out), as
+ * `caller`: the automation, by name (`automation:<name>`), so that the audit log and the run say which.
+ */
 export interface RunActions {
-  cancel(flowRunId: string, reason: string): Promise<unknown>;
-  suspend(flowRunId: string, key: string): Promise<unknown>;
-  resume(flowRunId: string, key: string, input: unknown): Promise<unknown>;
-  runDeployment(name: string, parameters: Record<string, unknown>): Promise<unknown>;
+  cancel(caller: RequestCaller, flowRunId: string, reason: string): Promise<unknown>;
+  suspend(caller: RequestCaller, flowRunId: string, key: string): Promise<unknown>;
+  resume(caller: RequestCaller, flowRunId: string, key: string, input: unknown): Promise<unknown>;
+  runDeployment(caller: RequestCaller, name: string, parameters: Record<string, unknown>): Promise<unknown>;
 }
 
 /** The run action a delivery carries, as stored. */
@@ -67,7 +70,7 @@ export class DeliveryService {
     authorize(caller, "delivery:read", { type: "delivery", id });
     const d = await this.#storage.deliveries.get(id);
     if (!d) throw new DeliveryNotFoundError(id);
-    return d;
+    return { ...d, payload: withoutAnswerLinks(d.payload) };
   }
 
   /**
@@ -92,6 +95,9 @@ export class DeliveryService {
             run,
             state,
             template: { title: action.title, text: action.text },
+            // An email to one address goes to one person: its links answer as them. Others (several addresses,
+            // a webhook, Slack) reach whoever reads them, and their links answer as `link`.
+            sentTo: channel?.type === "email" && channel.to.length === 1 ? channel.to[0] : null,
           },
           this.#links,
         );
@@ -169,7 +175,7 @@ export class DeliveryService {
     try {
       if (d.attempts > d.maxAttempts) throw new Error("out of attempts (the server sending it stopped)");
       if (d.action === "notify") await this.#notify(d);
-      else await this.#runAction(d.payload as RunActionPayload);
+      else await this.#runAction(serverCaller(`automation:${d.automationName ?? d.automationId}`), d.payload as RunActionPayload);
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
       // A refusal by Baton itself (the run finished, the deployment is unknown) stays a refusal.
@@ -194,17 +200,27 @@ export class DeliveryService {
     await this.#sender.send(channel, d.payload as NotificationMessage, this.#settings.timeoutSeconds * 1000);
   }
 
-  async #runAction({ action, flowRunId, pauseKey }: RunActionPayload): Promise<void> {
+  async #runAction(by: RequestCaller, { action, flowRunId, pauseKey }: RunActionPayload): Promise<void> {
     const a = this.#actions;
     if (action.type === "run-deployment") {
-      await a.runDeployment(action.deployment, action.parameters ?? {});
+      await a.runDeployment(by, action.deployment, action.parameters ?? {});
       return;
     }
     if (!flowRunId) return;
-    if (action.type === "cancel-run") await a.cancel(flowRunId, action.reason ?? "Cancelled by an automation");
-    else if (action.type === "resume-run" && pauseKey) await a.resume(flowRunId, pauseKey, action.input);
-    else if (action.type === "suspend-run" && pauseKey) await a.suspend(flowRunId, pauseKey);
+    if (action.type === "cancel-run") await a.cancel(by, flowRunId, action.reason ?? "Cancelled by an automation");
+    else if (action.type === "resume-run" && pauseKey) await a.resume(by, flowRunId, pauseKey, action.input);
+    else if (action.type === "suspend-run" && pauseKey) await a.suspend(by, flowRunId, pauseKey);
   }
+}
+
+/**
+ * A notification as the API shows it: its answer links' addresses left out, since each one answers (as
+ * whom it was sent to) and reading deliveries is not answering; their labels stay.
+ */
+function withoutAnswerLinks(payload: unknown): unknown {
+  const message = payload as Partial<NotificationMessage> | null;
+  if (!message?.links?.answers?.length) return payload;
+  return { ...message, links: { ...message.links, answers: message.links.answers.map((a) => ({ ...a, url: "(sent to the channel only)" })) } };
 }
 
 /** A notification whose channel was removed after it was queued: trying again cannot help. */

@@ -3,7 +3,7 @@ import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { apiErrorStatus } from "../contract/error-registry.ts";
 import http from "node:http";
 import type { Duplex } from "node:stream";
-import { BadRequestError, BatonError, HeadersTooLargeError, InternalServerError, PayloadTooLargeError } from "../contract/errors.ts";
+import { BadRequestError, BatonError, ForbiddenError, HeadersTooLargeError, InternalServerError, PayloadTooLargeError } from "../contract/errors.ts";
 
 /**
  * The status and `{ code, message, details }` body of an error thrown by Baton's own code, with the status
@@ -67,6 +67,8 @@ function fromFastify(error: FastifyError, request: FastifyRequest): unknown {
       errors,
     );
   }
+  if (error.code === "FST_CSRF_INVALID_TOKEN" || error.code === "FST_CSRF_MISSING_SECRET")
+    return new ForbiddenError("write with the web UI's session", "the request lacks the page's CSRF token (x-csrf-token); reload the page.");
   if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") return new PayloadTooLargeError(request.routeOptions.bodyLimit ?? 1024 * 1024);
   if (error.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error.code === "FST_ERR_CTP_EMPTY_JSON_BODY")
     return new BadRequestError(`The request body is not valid JSON: ${error.message}`);

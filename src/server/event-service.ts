@@ -3,9 +3,13 @@ import type { Storage, StoredEvent } from "../storage/storage.ts";
 import { authorize } from "./authorize.ts";
 import type { EventBus, EventFilter } from "./event-bus.ts";
 import type { RequestCaller } from "./request-caller.ts";
+import { redactedEvent, seesSensitive } from "./sensitive.ts";
 import type { WorkerPresence } from "./worker-presence.ts";
 
-/** Events for the event stream: live ones from this server's bus, and the kept ones a reconnecting client missed. */
+/**
+ * Events for the event stream: live ones from this server's bus, and the kept ones a reconnecting client
+ * missed. Each reader gets what it may see: sensitive answers only go to flows' processes.
+ */
 export class EventService {
   readonly #storage: Storage;
   readonly #bus: EventBus;
@@ -25,8 +29,9 @@ export class EventService {
    */
   subscribe(caller: RequestCaller, filter: EventFilter, listener: (event: BatonEvent) => void, workerId?: string): () => void {
     authorize(caller, "event:read", { type: "flow-run", id: filter.flowRunId });
-    const unsubscribe = this.#bus.subscribe(filter, listener);
+    // First, since it may refuse (only a role that runs flows holds a stream as a process): nothing to undo then.
     const gone = workerId === undefined ? undefined : this.#presence.connected(caller, workerId);
+    const unsubscribe = this.#bus.subscribe(filter, seesSensitive(caller) ? listener : (e) => listener(redactedEvent(e)));
     const streams = this.streams;
     streams.total++;
     if (gone) streams.processes++;
@@ -48,8 +53,9 @@ export class EventService {
   }
 
   /** Kept events after `afterId`, oldest first, of one run or all: what a reconnecting client missed. */
-  missed(caller: RequestCaller, afterId: number, flowRunId: string | undefined, limit: number): Promise<StoredEvent[]> {
+  async missed(caller: RequestCaller, afterId: number, flowRunId: string | undefined, limit: number): Promise<StoredEvent[]> {
     authorize(caller, "event:read", { type: "flow-run", id: flowRunId });
-    return this.#storage.events.listAfter(afterId, { flowRunId, limit });
+    const events = await this.#storage.events.listAfter(afterId, { flowRunId, limit });
+    return seesSensitive(caller) ? events : events.map((e) => redactedEvent(e) as StoredEvent);
   }
 }

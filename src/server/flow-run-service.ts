@@ -3,7 +3,8 @@ import { FlowRunNotFoundError, BadRequestError, InvalidTransitionError, RunInput
 import { isTerminal, type Flow, type FlowRun, type FlowRunPage, type State, type StateProposal } from "../contract/index.ts";
 import type { CreateFlowRunBody, FlowRunFilter } from "../contract/index.ts";
 import type { z } from "zod";
-import type { Storage } from "../storage/storage.ts";
+import type { Storage, Stores } from "../storage/storage.ts";
+import { auditEntry } from "./audit-service.ts";
 import { authorize } from "./authorize.ts";
 import { now, systemNow } from "./clock.ts";
 import { decodeCursor, encodeCursor } from "./flow-run-cursor.ts";
@@ -57,6 +58,7 @@ export class FlowRunService {
         updatedAt: timestamp,
         startTime: state.type === "RUNNING" ? timestamp : null,
         endTime: isTerminal(state.type) ? timestamp : null,
+        createdBy: caller.kind === "principal" ? caller.name : null,
       };
       await tx.runs.insert(run, { workerId: body.workerId, scheduledAt: state.type === "SCHEDULED" ? timestamp : null, heartbeatAt: systemNow() });
       return { result: run, events: [stateEvent(run, state, null)] };
@@ -104,7 +106,13 @@ export class FlowRunService {
     authorize(caller, "flow-run:set-state", { type: "flow-run", id });
     const run = await this.load(id);
     if (!force) checkProposedTransition(run, proposal.type);
-    return this.#transitions.transition(run, newState(proposal));
+    const record = force
+      ? async (tx: Stores) => {
+          await tx.audit.append(auditEntry(caller, "flow-run.force-state", `flow-run/${id}`, { from: run.state.type, to: proposal.type }));
+          return [];
+        }
+      : undefined;
+    return this.#transitions.transition(run, newState(proposal), record);
   }
 
   /** Cancels a run that has not finished; a waiting pause then ends with FlowRunCancelledError. */
@@ -113,7 +121,15 @@ export class FlowRunService {
     const run = await this.load(id);
     if (isTerminal(run.state.type))
       throw new InvalidTransitionError(id, run.state.type, "CANCELLED", `the run has already finished (${run.state.name}).`);
-    return this.#transitions.transition(run, newState({ type: "CANCELLED", message: reason ?? "Cancelled by request" }), undefined, { urgent: true });
+    return this.#transitions.transition(
+      run,
+      newState({ type: "CANCELLED", message: reason ?? "Cancelled by request" }),
+      async (tx) => {
+        await tx.audit.append(auditEntry(caller, "flow-run.cancel", `flow-run/${id}`, { from: run.state.type, reason: reason ?? null }));
+        return [];
+      },
+      { urgent: true },
+    );
   }
 
   /**

@@ -124,7 +124,7 @@ export class MetricsService {
 
   /** The metrics, in Prometheus' text format, with its content type. */
   async render(caller: RequestCaller): Promise<{ contentType: string; body: string }> {
-    authorize(caller, "server:read", { type: "server" });
+    authorize(caller, "metrics:read", { type: "server" });
     return { contentType: this.#registry.contentType, body: await this.#registry.metrics() };
   }
 

@@ -1,4 +1,6 @@
 import {
+  ForbiddenError,
+  UserNotFoundError,
   FlowRunCancelledError,
   BadRequestError,
   InvalidInputError,
@@ -9,20 +11,46 @@ import {
   PauseNotFoundError,
   PauseTimeoutError,
 } from "../contract/errors.ts";
-import { isSuspended, type Channel, type FlowRun, type InputRequest, type RunInput } from "../contract/index.ts";
+import { isSuspended, type Answer, type Channel, type FlowRun, type InputRequest, type RunInput } from "../contract/index.ts";
 import type { PauseBody, PauseResult, ResumeBody } from "../contract/index.ts";
 import type { z } from "zod";
-import type { Storage } from "../storage/storage.ts";
+import type { Storage, Stores } from "../storage/storage.ts";
+import { auditEntry } from "./audit-service.ts";
 import { authorize } from "./authorize.ts";
 import { now, nowMs } from "./clock.ts";
 import type { FlowRunService } from "./flow-run-service.ts";
 import { setAsideAnswer } from "./rejected-answers.ts";
 import type { SchemaChecker } from "./schema-checker.ts";
 import type { MetricsService } from "./metrics-service.ts";
-import type { RequestCaller } from "./request-caller.ts";
+import { ANYONE_WITH_THE_LINK, type RequestCaller, serverCaller } from "./request-caller.ts";
+import { inputFor, sensitivePaths } from "./sensitive.ts";
 import { newState, StaleStateError, suspendedState, type StateTransitions } from "./state-transitions.ts";
 
 type Parsed<T extends z.ZodType> = z.output<T>;
+
+/** Who an answer is recorded as: the caller, the person an admin answers for, and the one person it counts as. */
+interface Respondent {
+  respondedBy: string | null;
+  onBehalfOf: string | null;
+  channel: Channel;
+  /** Whom the answer counts for, in a pause's respondents and its quorum. */
+  person: string;
+}
+
+/** The audit entry of an answer (never its value, which may be sensitive); `count`: the answers so far of a quorum pause. */
+function answerEntry(caller: RequestCaller, id: string, key: string, who: Respondent, count: number | undefined) {
+  return auditEntry(caller, "flow-run.answer", `flow-run/${id}`, {
+    key,
+    respondedBy: who.respondedBy,
+    onBehalfOf: who.onBehalfOf,
+    ...(count === undefined ? {} : { answers: count }),
+  });
+}
+
+/** The server acting when a pause times out, as the audit log names it. */
+const TIMEOUT = serverCaller("timeout", "timeout");
+/** An `onTimeout` answer: given by nobody, through the channel `timeout`. */
+const TIMEOUT_RESPONDENT: Respondent = { respondedBy: null, onBehalfOf: null, channel: "timeout", person: "timeout" };
 
 /** Pauses: asking (pause, suspend), answering, and the questions and answers of a run. */
 export class PauseService {
@@ -69,6 +97,8 @@ export class PauseService {
         "/inputRequest/schema",
       );
     const onTimeout = body.onTimeout === "fail" ? undefined : body.onTimeout;
+    if (typeof onTimeout === "object" && body.required !== undefined)
+      throw new BadRequestError(`Pause "${key}" needs ${body.required} people's answers: its onTimeout can fail or cancel it, not answer for them.`);
     if (typeof onTimeout === "object") onTimeout.answer = await this.#checkTimeoutAnswer(key, body.inputRequest, onTimeout.answer);
     const timestamp = now();
     const ownTimeoutAt = body.timeoutSeconds === null ? null : new Date(Date.parse(timestamp) + body.timeoutSeconds * 1000).toISOString();
@@ -88,6 +118,9 @@ export class PauseService {
           inputRequest: body.inputRequest,
           ...(onTimeout ? { onTimeout } : {}),
           ...(suspend ? { suspended: true } : {}),
+          ...(body.respondents?.length ? { respondents: [...new Set(body.respondents)] } : {}),
+          ...(body.excludeRunCreator ? { excludeRunCreator: true } : {}),
+          ...(body.required !== undefined ? { required: body.required } : {}),
         },
       },
       timestamp,
@@ -100,9 +133,11 @@ export class PauseService {
   }
 
   /**
-   * Answers a paused run: validates the input against the pause's schema (422, the run stays paused),
-   * then stores it and sets the run Running in one transaction. Of two concurrent answers exactly one wins.
-   * The answer is recorded with the channel its body names, else the caller's.
+   * Answers a paused run: checks that the caller may answer this pause (its respondents, not the run's
+   * creator when it says so; 403 and nothing changes), validates the input against the pause's schema
+   * (422, the run stays paused), then stores it and sets the run Running in one transaction. Of two
+   * concurrent answers exactly one wins. A pause that needs several people (`required`) keeps each
+   * answer until enough different people have answered; the last one resumes the run with all of them.
    */
   async resume(caller: RequestCaller, id: string, body: Parsed<typeof ResumeBody>, onlyKey?: string): Promise<FlowRun> {
     authorize(caller, "flow-run:resume", { type: "flow-run", id });
@@ -118,6 +153,7 @@ export class PauseService {
       const after = (await this.expire(run)) ?? (await this.#runs.load(id));
       throw new PauseExpiredError(id, key, timeoutAt, after.state.type, after.state.name);
     }
+    const who = await this.#respondent(caller, run, body);
     const request = run.state.details.inputRequest;
     let value: unknown = null;
     if (request) {
@@ -125,16 +161,44 @@ export class PauseService {
       if (!checked.ok) throw new InvalidInputError(id, checked.errors);
       value = checked.value;
     }
-    const channel = body.channel ?? caller.channel;
-    const resumed = await this.#answer(run, key, value, channel, body.respondedBy ?? null);
-    this.#metrics.answered(channel, isSuspended(run.state), (performance.now() - started) / 1000, run.state.timestamp);
+    const timestamp = now();
+    const required = run.state.details.required;
+    let answers: { previous: Answer[]; next: Answer[] } | undefined;
+    if (required !== undefined) {
+      answers = await this.#addAnswer(caller, run, key, who, {
+        input: value,
+        respondedBy: who.respondedBy,
+        onBehalfOf: who.onBehalfOf,
+        channel: who.channel,
+        respondedAt: timestamp,
+      });
+      if (answers.next.length < required) return run;
+      value = answers.next;
+    }
+    const resumed = await this.#answer(caller, run, key, value, who, { timestamp, answers });
+    this.#metrics.answered(who.channel, isSuspended(run.state), (performance.now() - started) / 1000, run.state.timestamp);
     return resumed;
   }
 
-  /** Stores the answer of `run`'s pause `key` and moves the run on, in one transaction guarded by its state. */
-  #answer(run: FlowRun, key: string, value: unknown, channel: Channel, respondedBy: string | null, urgent = true): Promise<FlowRun> {
+  /**
+   * Stores the answer of `run`'s pause `key` (with a quorum pause's answers) and moves the run on, in one
+   * transaction guarded by its state, with its audit entry.
+   */
+  #answer(
+    caller: RequestCaller,
+    run: FlowRun,
+    key: string,
+    value: unknown,
+    who: Respondent,
+    {
+      timestamp = now(),
+      answers,
+      urgent = true,
+    }: { timestamp?: string; answers?: { previous: Answer[]; next: Answer[] } | undefined; urgent?: boolean },
+  ): Promise<FlowRun> {
     const id = run.id;
-    const timestamp = now();
+    const request = run.state.details.inputRequest;
+    const { respondedBy, onBehalfOf, channel } = who;
     // A suspended run has no process waiting: it is scheduled, and a serving process replays it.
     const state = isSuspended(run.state)
       ? newState(
@@ -146,9 +210,22 @@ export class PauseService {
       run,
       state,
       async (tx) => {
-        const stored = await tx.inputs.storeResponse(id, key, { value, respondedAt: timestamp, channel, respondedBy });
+        // The last answer of a quorum counts only if no other came meanwhile (it would be lost otherwise).
+        if (answers && !(await tx.inputs.setAnswers(id, key, answers.previous, answers.next))) throw new StaleStateError(id);
+        const stored = await tx.inputs.storeResponse(id, key, { value, respondedAt: timestamp, channel, respondedBy, onBehalfOf });
         if (!stored) throw new StaleStateError(id); // another answer won: the 409 names the state it left
-        return [{ type: "flow-run.input-submitted", flowRunId: id, occurredAt: timestamp, payload: { key, input: value, channel, respondedBy } }];
+        await tx.audit.append(answerEntry(caller, id, key, who, answers ? answers.next.length : undefined));
+        const sensitive = sensitivePaths(request?.schema);
+        const payload = {
+          key,
+          input: value,
+          channel,
+          respondedBy,
+          onBehalfOf,
+          ...(sensitive.length ? { sensitive } : {}),
+          ...(answers ? { quorum: true } : {}),
+        };
+        return [{ type: "flow-run.input-submitted", flowRunId: id, occurredAt: timestamp, payload }];
       },
       { urgent },
     );
@@ -158,6 +235,76 @@ export class PauseService {
   async #nextPauseNumber(id: string): Promise<string> {
     const numbers = (await this.#storage.inputs.list(id)).map((i) => (/^[1-9][0-9]*$/.test(i.key) ? Number(i.key) : 0));
     return String(Math.max(0, ...numbers) + 1);
+  }
+
+  /**
+   * Who answers, and whether they may: on a server that requires sign-in, the caller, or (an admin
+   * naming `respondedBy`) the person they answer for, who must be among the pause's respondents and,
+   * when it says so, not the run's creator. On an open server nobody is known: the answer is recorded
+   * as it names itself, and the pause's respondents cannot be checked.
+   */
+  async #respondent(caller: RequestCaller, run: FlowRun, body: Parsed<typeof ResumeBody>): Promise<Respondent> {
+    if (caller.kind !== "principal") {
+      const name = body.respondedBy ?? null;
+      return { respondedBy: name, onBehalfOf: null, channel: body.channel ?? caller.channel, person: name ?? "anonymous" };
+    }
+    let person = caller.userName ?? caller.name;
+    let groups = caller.groups;
+    let onBehalfOf: string | null = null;
+    if (body.respondedBy !== undefined && body.respondedBy !== person) {
+      if (caller.role !== "admin")
+        throw new ForbiddenError(
+          "flow-run:resume",
+          `answers are recorded as given by ${caller.name}; only an admin may answer on someone else's behalf (leave out respondedBy).`,
+        );
+      const user = await this.#storage.people.getUser(body.respondedBy);
+      if (!user) throw new UserNotFoundError(body.respondedBy);
+      person = onBehalfOf = user.name;
+      groups = user.groups;
+    }
+    const { respondents, excludeRunCreator } = run.state.details;
+    // Not a person: an automation an admin set up answers as it was told; a link sent where no person is
+    // known (a webhook, a Slack channel) answers for whoever the automation's admin sent it to.
+    if (caller.via === "server" || (caller.via === "link" && caller.userName === null && caller.name === ANYONE_WITH_THE_LINK))
+      return { respondedBy: caller.name, onBehalfOf: null, channel: caller.channel, person };
+    if (respondents?.length && !respondents.some((r) => (r.startsWith("group:") ? groups.includes(r.slice(6)) : r === person)))
+      throw new ForbiddenError("flow-run:resume", `${person} is not among who may answer this pause (${respondents.join(", ")}).`);
+    if (excludeRunCreator && run.createdBy === person)
+      throw new ForbiddenError("flow-run:resume", `${person} started this run, and this pause asks for someone else's answer.`);
+    return { respondedBy: caller.name, onBehalfOf, channel: caller.channel, person };
+  }
+
+  /**
+   * Adds one person's answer to a quorum pause's answers (compare-and-set, retried when another came at
+   * the same moment); the last one needed is returned unwritten, for the transition that resumes the run.
+   */
+  async #addAnswer(
+    caller: RequestCaller,
+    run: FlowRun,
+    key: string,
+    who: Respondent,
+    answer: Answer,
+  ): Promise<{ previous: Answer[]; next: Answer[] }> {
+    const required = run.state.details.required ?? 1;
+    for (let attempt = 0; ; attempt++) {
+      const input = await this.#storage.inputs.get(run.id, key);
+      if (!input || input.respondedAt) throw new NotPausedError(run.id, "PAUSED", "answered");
+      const previous = input.answers;
+      if (previous.some((a) => (a.onBehalfOf ?? a.respondedBy ?? "anonymous") === who.person))
+        throw new ForbiddenError(
+          "flow-run:resume",
+          `${who.person} has answered this pause already; it needs ${required} different people (${previous.length} so far).`,
+        );
+      const next = [...previous, answer];
+      if (next.length >= required) return { previous, next };
+      const kept = await this.#storage.transaction(async (tx) => {
+        if (!(await tx.inputs.setAnswers(run.id, key, previous, next))) return false;
+        await tx.audit.append(answerEntry(caller, run.id, key, who, next.length));
+        return true;
+      });
+      if (kept) return { previous, next };
+      if (attempt >= 10) throw new StaleStateError(run.id);
+    }
   }
 
   /** The answer a pause's `onTimeout` gives, checked against what the pause asks (400 when it does not fit). */
@@ -189,7 +336,7 @@ export class PauseService {
     // The run's own deadline (its flow's timeout) may be what ran out: then no onTimeout applies, the run fails.
     const flowDeadline = run.state.details.flowTimeoutAt;
     if (typeof onTimeout === "object" && !flowDeadline)
-      return this.#answer(run, key, onTimeout.answer ?? null, "timeout", null, false).catch(ignoreStale);
+      return this.#answer(TIMEOUT, run, key, onTimeout.answer ?? null, TIMEOUT_RESPONDENT, { urgent: false }).catch(ignoreStale);
     const error = flowDeadline ? new FlowTimeoutError(run.id, flowDeadline, key) : new PauseTimeoutError(run.id, key, timeoutAt);
     const state =
       onTimeout === "cancel" && !flowDeadline
@@ -199,20 +346,24 @@ export class PauseService {
             message: error.message,
             details: { pauseKey: key, pauseTimeout: timeoutAt, error: { name: error.name, message: error.message, code: error.code } },
           });
-    return this.#transitions.tryTransition(run, state);
+    return this.#transitions.tryTransition(run, state, async (tx) => {
+      await tx.audit.append(
+        auditEntry(TIMEOUT, onTimeout === "cancel" && !flowDeadline ? "flow-run.cancel" : "flow-run.fail", `flow-run/${run.id}`, { key, timeoutAt }),
+      );
+    });
   }
 
   /** Each pause of a run, in the order asked: what it asked and what was answered; 404 for an unknown run. */
   async listInputs(caller: RequestCaller, id: string): Promise<RunInput[]> {
     await this.#runs.get(caller, id);
-    return this.#storage.inputs.list(id);
+    return (await this.#storage.inputs.list(id)).map((input) => inputFor(caller, input));
   }
 
   /** One pause of a run; 404 naming the run when the run is unknown, else naming the key. */
   async getInput(caller: RequestCaller, id: string, key: string): Promise<RunInput> {
     authorize(caller, "flow-run:read", { type: "flow-run", id });
     const input = await this.#storage.inputs.get(id, key);
-    if (input) return input;
+    if (input) return inputFor(caller, input);
     await this.#runs.load(id);
     throw new PauseNotFoundError(id, key);
   }
@@ -232,14 +383,18 @@ export class PauseService {
     if (isSuspended(run.state) || details.suspendRequested) return run;
     if (!run.deploymentId)
       throw new InvalidTransitionError(id, type, "PAUSED", "only a run of a deployment can suspend, since a serving process must pick it up again.");
-    if (type === "PAUSED") return this.#transitions.transition(run, suspendedState(run.state, reason));
+    const audit = async (tx: Stores) => {
+      await tx.audit.append(auditEntry(caller, "flow-run.suspend", `flow-run/${id}`, { key }));
+      return [];
+    };
+    if (type === "PAUSED") return this.#transitions.transition(run, suspendedState(run.state, reason), audit);
     const suspending = newState({
       type: "RUNNING",
       name: "Suspending",
       message: reason ?? "Asked to suspend; it suspends at its next task or pause",
       details: { suspendRequested: true },
     });
-    return this.#transitions.transition(run, suspending, undefined, { urgent: true });
+    return this.#transitions.transition(run, suspending, audit, { urgent: true });
   }
 }
 

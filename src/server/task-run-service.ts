@@ -111,8 +111,15 @@ export class TaskRunService {
    * which Node holds the body to, is required for this). The task run refers to it once set COMPLETED with
    * `resultUploaded: true`; an upload again (a retry) replaces it.
    */
-  async storeResult(caller: RequestCaller, id: string, contentLength: number, body: AsyncIterable<Uint8Array>): Promise<{ bytes: number }> {
+  async storeResult(
+    caller: RequestCaller,
+    id: string,
+    contentLength: number | undefined,
+    body: AsyncIterable<Uint8Array> | undefined,
+  ): Promise<{ bytes: number }> {
     authorize(caller, "task-result:write", { type: "task-run", id });
+    if (!body || contentLength === undefined || !Number.isFinite(contentLength))
+      throw new BadRequestError("Send the result's JSON text as the body, with content-type application/octet-stream and a content-length.");
     const run = await this.#load(id);
     if (run.state.type === "COMPLETED")
       throw new InvalidTransitionError(id, run.state.type, run.state.type, "a completed task run keeps its result.");

@@ -16,7 +16,8 @@ import type { WorkerPresence } from "./worker-presence.ts";
 
 const pgSkip = (await postgresUnavailable()) ?? false;
 const GRACE_SECONDS = 0.3;
-const caller: RequestCaller = { kind: "anonymous", channel: "sdk" };
+// The caller of an open server (local mode, no users), where every process may hold a stream as itself.
+const caller: RequestCaller = { kind: "open", channel: "sdk" };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 for (const backend of ["sqlite", "postgres"] as const) {

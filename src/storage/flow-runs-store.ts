@@ -138,6 +138,8 @@ export class SqlFlowRunStore implements FlowRunStore {
         updated_at: run.updatedAt,
         start_time: run.startTime,
         end_time: run.endTime,
+        // Written only when known, so that the tests of older schemas (before 0007) can insert runs.
+        ...(run.createdBy === null ? {} : { created_by: run.createdBy }),
       })
       .execute();
     await insertStateHistory(this.#db, run.id, null, run.state);

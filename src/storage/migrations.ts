@@ -1,5 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import { Migrator, type Migration } from "kysely/migration";
+import { GENESIS_HASH } from "./audit-store.ts";
 import type { Dialect } from "./storage.ts";
 
 /** Auto-increment ids differ in type between the two databases; everything else is shared. */
@@ -252,6 +253,75 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn("key", "text", (c) => c.primaryKey())
           .addColumn("value", "text", (c) => c.notNull())
           .execute();
+      },
+    },
+    "0007-people": {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable("users")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("name", "text", (c) => c.notNull().unique())
+          .addColumn("role", "text", (c) => c.notNull())
+          .addColumn("groups", "text", (c) => c.notNull())
+          .addColumn("email", "text")
+          .addColumn("password_hash", "text")
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .addColumn("updated_at", "text", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable("api_keys")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("role", "text", (c) => c.notNull())
+          .addColumn("user_id", "text")
+          .addColumn("secret_hash", "text", (c) => c.notNull())
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .addColumn("revoked_at", "text")
+          .execute();
+        await db.schema.createIndex("api_keys_user").on("api_keys").column("user_id").execute();
+      },
+    },
+    "0007-respondents": {
+      async up(db: Kysely<any>) {
+        // Who started a run (excludeRunCreator), who an admin answered for, and a quorum pause's answers so far.
+        await db.schema.alterTable("flow_runs").addColumn("created_by", "text").execute();
+        await db.schema.alterTable("run_inputs").addColumn("on_behalf_of", "text").execute();
+        await db.schema.alterTable("run_inputs").addColumn("answers", "text").execute();
+      },
+    },
+    "0007-tamper-evident-audit": {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable("audit_log")
+          .addColumn("seq", dialect === "postgres" ? "bigint" : "integer", (c) => c.primaryKey())
+          .addColumn("at", "text", (c) => c.notNull())
+          .addColumn("actor", "text", (c) => c.notNull())
+          .addColumn("action", "text", (c) => c.notNull())
+          .addColumn("target", "text", (c) => c.notNull())
+          .addColumn("details", "text", (c) => c.notNull())
+          .addColumn("prev_hash", "text", (c) => c.notNull())
+          .addColumn("hash", "text", (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex("audit_log_target").on("audit_log").columns(["target", "seq"]).execute();
+        await db.schema
+          .createTable("audit_head")
+          .addColumn("id", "integer", (c) => c.primaryKey())
+          .addColumn("seq", dialect === "postgres" ? "bigint" : "integer", (c) => c.notNull())
+          .addColumn("hash", "text", (c) => c.notNull())
+          .execute();
+        await db.insertInto("audit_head").values({ id: 1, seq: 0, hash: GENESIS_HASH }).execute();
+      },
+    },
+    "0007-ui-sessions": {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable("sessions")
+          .addColumn("id_hash", "text", (c) => c.primaryKey())
+          .addColumn("data", "text", (c) => c.notNull())
+          .addColumn("expires_at", "text", (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex("sessions_expires").on("sessions").column("expires_at").execute();
+        // The secret that signs session cookies is kept in server_settings (0006-notifications).
       },
     },
     "0008-runs-by-worker": {

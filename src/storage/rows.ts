@@ -1,5 +1,5 @@
 import type { Selectable } from "kysely";
-import type { FlowRun, Log, RunInput, State, StateType, TaskRun, Channel, LogLevel } from "../contract/index.ts";
+import type { Answer, FlowRun, Log, RunInput, State, StateType, TaskRun, Channel, LogLevel } from "../contract/index.ts";
 import type { FlowRunTable, LogTable, RunInputTable, StateTable, TaskRunTable } from "./schema.ts";
 import { decodeText, encodeText } from "./text-codec.ts";
 
@@ -49,6 +49,7 @@ export function flowRunOf(row: Selectable<FlowRunTable>): FlowRun {
     updatedAt: row.updated_at,
     startTime: row.start_time,
     endTime: row.end_time,
+    createdBy: row.created_by,
   };
 }
 
@@ -95,6 +96,8 @@ export function runInputOf(row: Selectable<RunInputTable>): RunInput {
     respondedAt: row.responded_at,
     channel: row.channel as Channel | null,
     respondedBy: row.responded_by,
+    onBehalfOf: row.on_behalf_of,
+    answers: fromJson<Answer[]>(row.answers) ?? [],
   };
 }
 

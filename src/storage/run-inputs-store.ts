@@ -1,4 +1,4 @@
-import type { Channel, InputRequest, RunInput } from "../contract/index.ts";
+import type { Answer, Channel, InputRequest, RunInput } from "../contract/index.ts";
 import { runInputOf } from "./rows.ts";
 import { prepared } from "./prepared.ts";
 import type { Executor } from "./sql-storage.ts";
@@ -10,6 +10,7 @@ export interface Response {
   respondedAt: string;
   channel: Channel;
   respondedBy: string | null;
+  onBehalfOf: string | null;
 }
 
 /** Each pause's question and answer: `storage.inputs`. */
@@ -30,6 +31,11 @@ export interface RunInputStore {
   storeResponse(flowRunId: string, key: string, response: Response): Promise<boolean>;
   /** Moves pause `key` of a run, with its answer, to `newKey`, so that `key` can be asked afresh. */
   rename(flowRunId: string, key: string, newKey: string): Promise<void>;
+  /**
+   * Replaces a quorum pause's answers so far with `next`, if they are still `previous`; returns false if
+   * another answer came meanwhile (compare-and-set, so two people answering at once both count).
+   */
+  setAnswers(flowRunId: string, key: string, previous: readonly Answer[], next: readonly Answer[]): Promise<boolean>;
 }
 
 /** `RunInputStore` in SQL, the same on both databases. */
@@ -95,6 +101,7 @@ export class SqlRunInputStore implements RunInputStore {
       responded_at: response.respondedAt,
       channel: response.channel,
       responded_by: response.respondedBy,
+      on_behalf_of: response.onBehalfOf,
       flowRunId,
       key,
     };
@@ -102,5 +109,17 @@ export class SqlRunInputStore implements RunInputStore {
       db.updateTable("run_inputs").set(set).where("flow_run_id", "=", flowRunId).where("key", "=", key).where("responded_at", "is", null),
     );
     return !!result.numAffectedRows;
+  }
+
+  async setAnswers(flowRunId: string, key: string, previous: readonly Answer[], next: readonly Answer[]): Promise<boolean> {
+    const result = await this.#db
+      .updateTable("run_inputs")
+      .set({ answers: JSON.stringify(next) })
+      .where("flow_run_id", "=", flowRunId)
+      .where("key", "=", key)
+      .where("responded_at", "is", null)
+      .where((eb) => (previous.length ? eb("answers", "=", JSON.stringify(previous)) : eb("answers", "is", null)))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 }

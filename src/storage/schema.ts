@@ -15,6 +15,11 @@ export interface Database {
   events: EventTable;
   event_cursors: EventCursorTable;
   logs: LogTable;
+  users: UserTable;
+  api_keys: ApiKeyTable;
+  audit_log: AuditLogTable;
+  audit_head: AuditHeadTable;
+  sessions: SessionTable;
   channels: ChannelTable;
   automations: AutomationTable;
   automation_timers: AutomationTimerTable;
@@ -60,6 +65,8 @@ export interface FlowRunTable extends CurrentState {
   updated_at: string;
   start_time: string | null;
   end_time: string | null;
+  /** Who started the run, when the server knew (sign-in required). */
+  created_by: string | null;
 }
 
 /** The state history of flow runs and (with `task_run_id`) of their task runs. */
@@ -109,6 +116,10 @@ export interface RunInputTable {
   responded_at: string | null;
   channel: string | null;
   responded_by: string | null;
+  /** The person an admin answered for. */
+  on_behalf_of: string | null;
+  /** A quorum pause's answers so far, as a JSON array; null before the first. */
+  answers: string | null;
 }
 
 /** Kept events, numbered by the database in the order written. */
@@ -173,6 +184,56 @@ export interface AutomationTable {
   updated_at: string;
 }
 
+/** People who may sign in and answer; `groups` is a JSON array of names. */
+export interface UserTable {
+  id: string;
+  name: string;
+  role: string;
+  groups: string;
+  email: string | null;
+  /** `scrypt$N$r$p$salt$hash` (base64url), or null for a user who signs in with API keys only. */
+  password_hash: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** API keys: the secret is kept only as its scrypt hash, like a password. */
+export interface ApiKeyTable {
+  id: string;
+  name: string;
+  role: string;
+  user_id: string | null;
+  secret_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+/** The audit log: numbered without gaps, each entry's hash covering it and the hash before. */
+export interface AuditLogTable {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The last entry of the audit log, in one row: appends lock it, so that they chain one after another. */
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
+/** Web UI sessions: keyed by the SHA-256 of the session id, so that reading the table gives no session away. */
+export interface SessionTable {
+  id_hash: string;
+  data: string;
+  expires_at: string;
+}
+
 /**
  * A "stays in a state longer than" trigger armed for one run: one row per automation, run and stay (the
  * pause key, or the state id), so that it fires once; `fired` is set by compare-and-set.
@@ -207,7 +268,7 @@ export interface DeliveryTable {
   delivered_at: string | null;
 }
 
-/** Settings the servers of one database share, such as the generated secret that signs answer links. */
+/** Settings the servers of one database share: the generated secrets that sign answer links and session cookies. */
 export interface ServerSettingTable {
   key: string;
   value: string;

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import type { BatonEvent } from "../contract/index.ts";
+import { SqlAuditStore } from "./audit-store.ts";
 import { SqlAutomationStore } from "./automations-store.ts";
 import { SqlChannelStore } from "./channels-store.ts";
 import { SqlDeliveryStore } from "./deliveries-store.ts";
@@ -7,6 +8,7 @@ import { SqlDeploymentStore } from "./deployments-store.ts";
 import { SqlEventStore } from "./events-store.ts";
 import { SqlFlowRunStore } from "./flow-runs-store.ts";
 import { SqlLogStore } from "./logs-store.ts";
+import { SqlPeopleStore } from "./people-store.ts";
 import { SqlRunInputStore } from "./run-inputs-store.ts";
 import type { Database } from "./schema.ts";
 import type { Dialect, EventRelay, Storage, Stores, TransactionOptions } from "./storage.ts";
@@ -27,12 +29,16 @@ export class SqlStores implements Stores {
   #events: SqlEventStore | undefined;
   #logs: SqlLogStore | undefined;
   #deployments: SqlDeploymentStore | undefined;
+  #people: SqlPeopleStore | undefined;
+  #audit: SqlAuditStore | undefined;
+  readonly #dialectOfDb: Dialect;
   #channels: SqlChannelStore | undefined;
   #automations: SqlAutomationStore | undefined;
   #deliveries: SqlDeliveryStore | undefined;
 
-  constructor(db: Executor) {
+  constructor(db: Executor, dialect: Dialect) {
     this.#db = db;
+    this.#dialectOfDb = dialect;
   }
 
   get runs(): SqlFlowRunStore {
@@ -52,6 +58,12 @@ export class SqlStores implements Stores {
   }
   get deployments(): SqlDeploymentStore {
     return (this.#deployments ??= new SqlDeploymentStore(this.#db));
+  }
+  get people(): SqlPeopleStore {
+    return (this.#people ??= new SqlPeopleStore(this.#db));
+  }
+  get audit(): SqlAuditStore {
+    return (this.#audit ??= new SqlAuditStore(this.#db, this.#dialectOfDb));
   }
   get channels(): SqlChannelStore {
     return (this.#channels ??= new SqlChannelStore(this.#db));
@@ -83,7 +95,7 @@ export class SqlStorage extends SqlStores implements Storage {
   readonly relayEvents: SqlBackend["relayEvents"];
 
   constructor(db: Kysely<Database>, dialect: Dialect, backend: SqlBackend) {
-    super(db);
+    super(db, dialect);
     this.#db = db;
     this.dialect = dialect;
     this.#backend = backend;
@@ -91,7 +103,7 @@ export class SqlStorage extends SqlStores implements Storage {
   }
 
   transaction<T>(fn: (tx: Stores) => Promise<T>, options?: TransactionOptions): Promise<T> {
-    return this.#backend.transaction((tx) => fn(new SqlStores(tx)), options);
+    return this.#backend.transaction((tx) => fn(new SqlStores(tx, this.dialect)), options);
   }
 
   async ping(): Promise<void> {

@@ -56,6 +56,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
         flowName: flow.name,
         deploymentId: null,
         deploymentName: null,
+        createdBy: null,
         parameters: { n: 1 },
         state: state(type, createdAt),
         createdAt,
@@ -99,7 +100,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
       }
       try {
         await migrate(old.db, backend, "0003-event-cursors");
-        const stores = new SqlStores(old.db);
+        const stores = new SqlStores(old.db, backend);
         const flow = await stores.runs.upsertFlow("old-flow", "2026-05-01T00:00:00.000Z");
         const schema = { type: "object", properties: { zeta: { type: "string" }, alpha: { type: "number" } } };
         const run = (name: string, details: State["details"]): FlowRun => ({
@@ -115,6 +116,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
           updatedAt: "2026-05-01T00:00:01.000Z",
           startTime: null,
           endTime: null,
+          createdBy: null,
         });
         const suspended = run("Suspended", { pauseKey: "1", inputRequest: { schema } });
         const bare = run("Suspended", {});
@@ -152,7 +154,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
     test("an answer is stored once: a second answer to the same pause is refused", async () => {
       const run = await newRun("2026-01-02T00:00:00.000Z");
       await storage.inputs.insertRequest(run.id, "1", { schema: { type: "object" } }, "2026-01-02T00:00:01.000Z", null);
-      const r = { respondedAt: "2026-01-02T00:00:02.000Z", channel: "api" as const, respondedBy: "ann" };
+      const r = { respondedAt: "2026-01-02T00:00:02.000Z", channel: "api" as const, respondedBy: "ann", onBehalfOf: null };
       assert.equal(await storage.inputs.storeResponse(run.id, "1", { ...r, value: { a: 1 } }), true);
       assert.equal(await storage.inputs.storeResponse(run.id, "1", { ...r, value: { a: 2 } }), false);
       assert.deepEqual((await storage.inputs.get(run.id, "1"))?.response, { a: 1 });
@@ -164,7 +166,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
       await storage.inputs.insertRequest(run.id, "1", { schema: { type: "string" } }, "2026-01-04T00:00:01.000Z", null);
       const reasked = await storage.inputs.get(run.id, "1");
       assert.deepEqual([reasked?.schema, reasked?.requestedAt, reasked?.timeoutAt], [{ type: "string" }, "2026-01-04T00:00:01.000Z", null]);
-      const r = { respondedAt: "2026-01-04T00:00:02.000Z", channel: "api" as const, respondedBy: null, value: "no" };
+      const r = { respondedAt: "2026-01-04T00:00:02.000Z", channel: "api" as const, respondedBy: null, onBehalfOf: null, value: "no" };
       await storage.inputs.storeResponse(run.id, "1", r);
       await storage.inputs.insertRequest(run.id, "1", { schema: { type: "object" } }, "2026-01-05T00:00:01.000Z", null);
       assert.deepEqual((await storage.inputs.get(run.id, "1"))?.schema, { type: "string" }, "an answered pause is left as it is");

@@ -1,4 +1,5 @@
 import type { BatonEvent } from "../contract/index.ts";
+import type { AuditStore } from "./audit-store.ts";
 import type { AutomationStore } from "./automations-store.ts";
 import type { ChannelStore } from "./channels-store.ts";
 import type { DeliveryStore } from "./deliveries-store.ts";
@@ -6,10 +7,12 @@ import type { DeploymentStore } from "./deployments-store.ts";
 import type { EventStore } from "./events-store.ts";
 import type { FlowRunStore } from "./flow-runs-store.ts";
 import type { LogStore } from "./logs-store.ts";
+import type { PeopleStore } from "./people-store.ts";
 import type { RunInputStore } from "./run-inputs-store.ts";
 import type { TaskRunStore } from "./task-runs-store.ts";
 
 // Each group's interface, and the plain types it takes, is declared beside its SQL implementation.
+export type { AuditStore, NewAuditEntry } from "./audit-store.ts";
 export type { AutomationStore, AutomationTimer } from "./automations-store.ts";
 export type { ChannelStore, StoredChannel } from "./channels-store.ts";
 export type { DeliveryOutcome, DeliveryStore, StoredDelivery } from "./deliveries-store.ts";
@@ -17,6 +20,7 @@ export type { DeploymentStore, NewDeployment } from "./deployments-store.ts";
 export type { EventStore, NewEvent, StoredEvent } from "./events-store.ts";
 export type { FlowRunQuery, FlowRunStore, RunOwnership, RunStats, StateChange } from "./flow-runs-store.ts";
 export type { LogStore } from "./logs-store.ts";
+export type { PeopleStore, StoredApiKey, StoredUser } from "./people-store.ts";
 export type { Response, RunInputStore } from "./run-inputs-store.ts";
 export type { TaskRunFields, TaskRunStore } from "./task-runs-store.ts";
 
@@ -49,6 +53,10 @@ export interface Stores {
   readonly logs: LogStore;
   /** Deployments that serving processes register. */
   readonly deployments: DeploymentStore;
+  /** Users and API keys (their secrets as hashes). */
+  readonly people: PeopleStore;
+  /** The hash-chained audit log: appended to, never changed. */
+  readonly audit: AuditStore;
   /** Where notifications go, and settings the servers share (the secret that signs answer links). */
   readonly channels: ChannelStore;
   /** Automations (a trigger and actions) and the timers of their "stays longer than" triggers. */

@@ -119,9 +119,10 @@ export async function startTestServer(backend: Backend, extraEnv: Record<string,
   let apiUrl = "";
   const launch = async () => {
     child = spawnNode(["test/support/run-server.ts"], { ...baseEnv, BATON_PORT: port });
+    // The line that announces the address; with BATON_LOG_LEVEL=info the server's own log lines may come first.
     const line = await new Promise<string>((resolve, reject) => {
       const rl = createInterface({ input: child.process.stdout! });
-      rl.once("line", resolve);
+      rl.on("line", (l) => l.startsWith('{"apiUrl":') && resolve(l));
       child.exited.then(() => reject(new Error(`server exited: ${child.output()}`)));
     });
     apiUrl = (JSON.parse(line) as { apiUrl: string }).apiUrl;
@@ -161,4 +162,20 @@ export async function backends(): Promise<{ backend: Backend; skip: string | fal
     { backend: "sqlite", skip: false },
     { backend: "postgres", skip: pgReason ?? false },
   ];
+}
+
+/** Runs `baton <args>` from the sources in a child process, with `stdin` written to it; resolves with its exit code and output apart. */
+export async function runBaton(
+  args: string[],
+  env: Record<string, string>,
+  stdin?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnNode(["src/cli/main.ts", ...args], env, { stdin: stdin !== undefined });
+  let stdout = "";
+  let stderr = "";
+  child.process.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.process.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  if (stdin !== undefined) child.process.stdin!.end(stdin);
+  const code = await new Promise<number | null>((resolve) => child.process.on("close", resolve));
+  return { code, stdout, stderr };
 }

@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import { Link, Route, Switch, useLocation } from "wouter";
+import { SessionProvider, SignedInAs } from "./auth/session.tsx";
 import { EmptyState } from "./components/feedback.tsx";
 import { LiveEventsProvider, useLiveEvents } from "./live/live-events.tsx";
 import { useWaitingRuns, WaitingRunsProvider } from "./live/waiting-runs.tsx";
@@ -76,6 +77,7 @@ function Shell() {
             </NavLink>
           </nav>
           <ConnectionStatus />
+          <SignedInAs />
         </div>
       </header>
       <main id="main" className="main">
@@ -102,13 +104,15 @@ function Shell() {
   );
 }
 
-/** The web UI: live providers around the navigation and the pages. */
+/** The web UI: who is signed in (or the sign-in page), then the live providers around the navigation and the pages. */
 export function App() {
   return (
-    <LiveEventsProvider>
-      <WaitingRunsProvider>
-        <Shell />
-      </WaitingRunsProvider>
-    </LiveEventsProvider>
+    <SessionProvider>
+      <LiveEventsProvider>
+        <WaitingRunsProvider>
+          <Shell />
+        </WaitingRunsProvider>
+      </LiveEventsProvider>
+    </SessionProvider>
   );
 }

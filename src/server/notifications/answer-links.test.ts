@@ -25,14 +25,27 @@ test("one-click choices: Resume for no input, Approve/Reject for one boolean, on
 
 test("a link verifies with its secret only, and any change to its claims breaks it", () => {
   const links = new AnswerLinks("a-secret-of-enough-length", () => "http://baton.test");
-  const token = links.sign({ flowRunId: "run-1", key: "approval", input: { approved: true }, label: "Approve", expiresAt: 2_000_000_000 });
+  const token = links.sign({
+    flowRunId: "run-1",
+    key: "approval",
+    input: { approved: true },
+    label: "Approve",
+    expiresAt: 2_000_000_000,
+    sentTo: null,
+  });
   assert.deepEqual(links.verify(token), {
     flowRunId: "run-1",
     key: "approval",
     input: { approved: true },
     label: "Approve",
     expiresAt: 2_000_000_000,
+    sentTo: null,
   });
+  const toAda = links.sign({ flowRunId: "run-1", key: "approval", input: true, label: "Approve", expiresAt: null, sentTo: "ada@example.test" });
+  assert.equal(links.verify(toAda)!.sentTo, "ada@example.test", "whom a link was sent to is signed with it");
+  const [adaBody, adaMac] = toAda.split(".");
+  const rewritten = Buffer.from(Buffer.from(adaBody!, "base64url").toString().replace("ada@", "eve@")).toString("base64url");
+  assert.equal(links.verify(`${rewritten}.${adaMac}`), undefined, "nor can it be sent to someone else");
   assert.equal(new AnswerLinks("another-secret-of-enough-length", () => "").verify(token), undefined);
   const [body, mac] = token.split(".");
   const changed = Buffer.from(Buffer.from(body!, "base64url").toString().replace("run-1", "run-2")).toString("base64url");

@@ -15,6 +15,8 @@ export interface LinkClaims {
   label: string;
   /** Epoch seconds after which the link no longer answers (the pause's timeout); null for none. */
   expiresAt: number | null;
+  /** Whom the link was sent to (an email channel's one address), whom its answer counts as; null when nobody in particular. */
+  sentTo: string | null;
 }
 
 /** Most choices a pause can have and still get one link each (more is a form's job). */
@@ -71,18 +73,24 @@ export class AnswerLinks {
   }
 
   /** The one-click links of a pause, one per choice; none when it must be answered in the form. */
-  linksFor(flowRunId: string, key: string, request: InputRequest | null | undefined, timeoutAt: string | null): AnswerLink[] {
+  linksFor(
+    flowRunId: string,
+    key: string,
+    request: InputRequest | null | undefined,
+    timeoutAt: string | null,
+    sentTo: string | null = null,
+  ): AnswerLink[] {
     const expiresAt = timeoutAt ? Math.floor(Date.parse(timeoutAt) / 1000) : null;
     return choicesOf(request).map((c) => ({
       label: c.label,
-      url: `${this.baseUrl}/answer/${this.sign({ flowRunId, key, input: c.input, label: c.label, expiresAt })}`,
+      url: `${this.baseUrl}/answer/${this.sign({ flowRunId, key, input: c.input, label: c.label, expiresAt, sentTo })}`,
     }));
   }
 
   sign(claims: LinkClaims): string {
-    const body = Buffer.from(JSON.stringify([claims.flowRunId, claims.key, claims.input ?? null, claims.label, claims.expiresAt])).toString(
-      "base64url",
-    );
+    const body = Buffer.from(
+      JSON.stringify([claims.flowRunId, claims.key, claims.input ?? null, claims.label, claims.expiresAt, claims.sentTo]),
+    ).toString("base64url");
     return `${body}.${this.#mac(body)}`;
   }
 
@@ -94,8 +102,8 @@ export class AnswerLinks {
     const given = Buffer.from(mac);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
     try {
-      const [flowRunId, key, input, label, expiresAt] = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
-      return { flowRunId, key, input: input === null ? undefined : input, label, expiresAt };
+      const [flowRunId, key, input, label, expiresAt, sentTo] = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
+      return { flowRunId, key, input: input === null ? undefined : input, label, expiresAt, sentTo: typeof sentTo === "string" ? sentTo : null };
     } catch {
       return undefined;
     }

@@ -12,6 +12,8 @@ export interface MessageSubject {
   state?: State | undefined;
   /** The automation's own wording, with `{placeholders}` (see `TEMPLATE_FIELDS`); Baton's when absent. */
   template?: { title?: string | undefined; text?: string | undefined } | undefined;
+  /** The one person the message goes to (an email channel's only address): its answer links count as them. */
+  sentTo?: string | null | undefined;
 }
 
 /** What a message template may say, as `{name}`. */
@@ -55,7 +57,7 @@ export function buildMessage(subject: MessageSubject, links: AnswerLinks): Notif
       }
     : null;
   const runLink = run ? `${links.baseUrl}/${waiting ? "inbox" : "runs"}/${run.id}` : null;
-  const answers = run && pause ? links.linksFor(run.id, pause.key, request, pause.timeoutAt) : [];
+  const answers = run && pause ? links.linksFor(run.id, pause.key, request, pause.timeoutAt, subject.sentTo ?? null) : [];
   const description = pause?.description ? markdownToText(pause.description) : "";
   const asks = describeSchema(pause?.schema ?? null);
   const timeoutIn = pause?.timeoutAt ? untilText(pause.timeoutAt, subject.occurredAt) : "";

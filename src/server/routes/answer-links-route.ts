@@ -85,6 +85,6 @@ function view(o: LinkOutcome, base: string): { status: number; title: string; bo
               `${o.run.state.message ? ` (${escapeHtml(o.run.state.message)})` : ""}. Links work only while their pause waits.</p>`,
       };
     case "refused":
-      return { status: 422, title: "This answer was refused", body: `<p>${escapeHtml(o.message)}</p>` };
+      return { status: o.status, title: "This answer was refused", body: `<p>${escapeHtml(o.message)}</p>` };
   }
 }

@@ -43,6 +43,14 @@ export function eventsRoute(events: EventService): FastifyPluginAsyncZod {
         const header = req.headers["last-event-id"];
         const fromHeader = header !== undefined && /^\d{1,15}$/.test(String(header)) ? Number(header) : undefined;
         const after = req.query.after ?? fromHeader;
+        // While replaying, live events are held back and the replayed ids remembered, so that an event
+        // both replayed and published live is sent once. Ids are not compared by order: on PostgreSQL,
+        // concurrent transactions may commit (and publish) a higher id before a lower one.
+        let pending: BatonEvent[] | null = [];
+        const replayed = new Set<number>();
+        // Subscribed first, so that a caller who may not read events gets its error as a normal answer;
+        // what arrives meanwhile waits in `pending`.
+        const unsubscribe = events.subscribe(req.caller, { flowRunId, types }, (e) => (pending ? pending.push(e) : send(e)), workerId);
         reply.hijack();
         const res = reply.raw;
         res.writeHead(200, {
@@ -53,11 +61,6 @@ export function eventsRoute(events: EventService): FastifyPluginAsyncZod {
           "x-content-type-options": "nosniff",
         });
         res.write("retry: 1000\n\n");
-        // While replaying, live events are held back and the replayed ids remembered, so that an event
-        // both replayed and published live is sent once. Ids are not compared by order: on PostgreSQL,
-        // concurrent transactions may commit (and publish) a higher id before a lower one.
-        let pending: BatonEvent[] | null = [];
-        const replayed = new Set<number>();
         // Events published together (a group of transactions commits at once, and its callers publish one
         // after another) leave in one write, as soon as those callers are done: a microtask, not the next
         // turn of the event loop, which would wait behind the next group of transactions.
@@ -76,7 +79,6 @@ export function eventsRoute(events: EventService): FastifyPluginAsyncZod {
           res.write(frame(e));
           if (res.writableLength > MAX_BUFFERED_BYTES) res.destroy();
         };
-        const unsubscribe = events.subscribe(req.caller, { flowRunId, types }, (e) => (pending ? pending.push(e) : send(e)), workerId);
         const ping = setInterval(() => res.write(": ping\n\n"), 15_000);
         res.on("close", () => {
           clearInterval(ping);

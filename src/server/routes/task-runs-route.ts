@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { Readable } from "node:stream";
 import { z } from "zod";
-import { BadRequestError } from "../../contract/errors.ts";
 import { CreateTaskRunBody, SetTaskRunStateBody, TaskRun } from "../../contract/index.ts";
 import type { TaskRunService } from "../task-run-service.ts";
 
@@ -53,9 +52,8 @@ export function taskRunsRoute(tasks: TaskRunService): FastifyPluginAsyncZod {
       },
       (req) => {
         const length = req.headers["content-length"];
-        if (!(req.body instanceof Readable) || length === undefined)
-          throw new BadRequestError("Send the result's JSON text as the body, with content-type application/octet-stream and a content-length.");
-        return tasks.storeResult(req.caller, req.params.id, Number(length), req.body);
+        const body = req.body instanceof Readable ? req.body : undefined;
+        return tasks.storeResult(req.caller, req.params.id, length === undefined ? undefined : Number(length), body);
       },
     );
     app.get(

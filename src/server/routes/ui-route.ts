@@ -10,21 +10,6 @@ export const DEFAULT_UI_DIR = fileURLToPath(new URL("../../../ui/dist/", import.
 /** Vite names every file under assets/ after its content hash, so a browser may keep them for good. */
 const IMMUTABLE = "public, max-age=31536000, immutable";
 
-/**
- * The page itself may not run inline scripts or talk to other hosts: a second line of defence behind
- * the sanitizing of Markdown descriptions. AJV compiles schemas to functions, hence 'unsafe-eval'.
- */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self' 'unsafe-eval'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: https:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join("; ");
-
 /** The web UI as registered on an app: `handleNotFound` answers paths the UI owns. */
 export interface WebUi {
   /** True when `dir` held a build at start-up. */
@@ -39,7 +24,7 @@ export interface WebUi {
 
 /**
  * Serves the built web UI from `dir` at `/`: hashed assets cached for good, index.html revalidated on
- * every load. When `dir` has no build, pages answer 503 with the command that builds it instead.
+ * every load (its security headers, the content security policy among them, come from request-guards.ts). When `dir` has no build, pages answer 503 with the command that builds it instead.
  */
 export async function registerUi(app: FastifyInstance, dir = DEFAULT_UI_DIR): Promise<WebUi> {
   const built = existsSync(join(dir, "index.html"));
@@ -52,8 +37,6 @@ export async function registerUi(app: FastifyInstance, dir = DEFAULT_UI_DIR): Pr
       cacheControl: false,
       setHeaders(reply, path) {
         void reply.header("cache-control", /[\\/]assets[\\/]/.test(path) ? IMMUTABLE : "no-cache");
-        void reply.header("x-content-type-options", "nosniff");
-        if (path.endsWith(".html")) void reply.header("content-security-policy", CONTENT_SECURITY_POLICY);
       },
     });
   }

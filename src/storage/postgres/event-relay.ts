@@ -31,7 +31,7 @@ export async function startEventRelay(
   onError: (e: unknown) => void,
 ): Promise<EventRelay> {
   const server = randomUUID();
-  const stores = new SqlStores(db);
+  const stores = new SqlStores(db, "postgres");
   let client: pg.Client | undefined;
   let stopped = false;
 

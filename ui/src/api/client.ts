@@ -9,6 +9,7 @@ import type {
   FlowRun,
   FlowRunPage,
   Log,
+  Me,
   NotificationChannel,
   RunInput,
   State,
@@ -38,12 +39,24 @@ export class NetworkError extends Error {
   }
 }
 
+/** The CSRF token of the signed-in session: every write made with the session cookie carries it. */
+let csrfToken: string | undefined;
+/** Told when the server says the caller is not signed in (the session ended), so that the sign-in page shows. */
+let onSignedOut: (() => void) | undefined;
+
+/** Registers what to do when a call finds the session ended. */
+export function whenSignedOut(listener: (() => void) | undefined): void {
+  onSignedOut = listener;
+}
+
 async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   let res: Response;
+  const headers: Record<string, string> = body !== undefined ? { "content-type": "application/json" } : {};
+  if (method !== "GET" && csrfToken) headers["x-csrf-token"] = csrfToken;
   try {
     res = await fetch(`/api${path}`, {
       method,
-      headers: body !== undefined ? { "content-type": "application/json" } : {},
+      headers,
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       ...(signal ? { signal } : {}),
     });
@@ -59,6 +72,7 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
     parsed = undefined;
   }
   if (!res.ok) {
+    if (res.status === 401 && path !== "/session") onSignedOut?.();
     const b = (parsed ?? {}) as { code?: string; message?: string; details?: Record<string, unknown> };
     throw new ApiError(res.status, b.code ?? `HTTP_${res.status}`, b.message ?? `The server answered with HTTP ${res.status}.`, b.details ?? {});
   }
@@ -76,8 +90,30 @@ export interface RunsQuery {
   cursor?: string | undefined;
 }
 
+/** The answer of signing in, or of reading the session: who, and the session's CSRF token. */
+interface SessionAnswer {
+  me: Me;
+  csrfToken: string;
+}
+
 /** The calls the UI makes; every one goes to the same server that served the page. */
 export const api = {
+  me: () => request<Me>("GET", "/me"),
+  /** Reads the signed-in session, and keeps its CSRF token for the writes that follow. */
+  async session(): Promise<Me> {
+    const s = await request<SessionAnswer>("GET", "/session");
+    csrfToken = s.csrfToken;
+    return s.me;
+  },
+  async signIn(name: string, password: string): Promise<Me> {
+    const s = await request<SessionAnswer>("POST", "/session", { name, password });
+    csrfToken = s.csrfToken;
+    return s.me;
+  },
+  async signOut(): Promise<void> {
+    await request<void>("DELETE", "/session");
+    csrfToken = undefined;
+  },
   listFlowRuns(q: RunsQuery, signal?: AbortSignal): Promise<FlowRunPage> {
     const p = new URLSearchParams();
     if (q.state) p.set("state", q.state);

@@ -16,6 +16,7 @@ export type {
   InputRequest,
   Log,
   LogLevel,
+  Me,
   RunInput,
   State,
   StateType,

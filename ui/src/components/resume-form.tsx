@@ -1,5 +1,6 @@
 import { useMemo, useState } from "react";
 import { ApiError, api, errorMessage } from "../api/client.ts";
+import { useSession } from "../auth/session.tsx";
 import type { FlowRun } from "../api/types.ts";
 import { describePath, fieldErrorsOf, toErrorTree, type ErrorTree, type ServerFieldError } from "../lib/field-errors.ts";
 import { ConfirmDialog } from "./confirm-dialog.tsx";
@@ -25,10 +26,18 @@ function rememberName(name: string): void {
   }
 }
 
-/** What happened to a run answered or cancelled from the form. */
+/** What happened to a run answered or cancelled from the form; `recorded`: an answer kept until enough people have answered. */
 export interface Outcome {
-  kind: "answered" | "cancelled";
+  kind: "answered" | "recorded" | "cancelled";
   run: FlowRun;
+}
+
+/** What to tell the person after the form did its part. */
+export function outcomeText(o: Outcome): string {
+  if (o.kind === "cancelled") return "The run is cancelled.";
+  if (o.kind === "recorded")
+    return `Your answer is recorded; the run goes on once ${o.run.state.details.required ?? "enough"} different people have answered.`;
+  return "Answer sent: the run goes on.";
 }
 
 /** Options of `ResumeForm`. */
@@ -60,7 +69,10 @@ export function ResumeForm({ run, onDone, onStale }: ResumeFormProps) {
   const [busy, setBusy] = useState(false);
   const [confirm, setConfirm] = useState<"resume" | "cancel" | null>(null);
   const [reason, setReason] = useState("");
-  const [name, setName] = useState(rememberedName);
+  const { me } = useSession();
+  // Signed in, answers are recorded as the user; on a server without sign-in, as the name typed here.
+  const signedIn = me.kind === "user";
+  const [name, setName] = useState(() => (signedIn ? "" : rememberedName()));
   // A question kept from before the server checked schemas when asked may be one no form can check.
   const problem = useMemo(() => (request ? schemaProblem(request.schema) : undefined), [request?.schema]);
 
@@ -79,6 +91,8 @@ export function ResumeForm({ run, onDone, onStale }: ResumeFormProps) {
             ? "This pause timed out before the answer arrived, so the run has failed."
             : e.message;
       onStale(text);
+    } else if (e instanceof ApiError && e.status === 403) {
+      setNotice({ tone: "error", text: `Refused: ${typeof e.details.reason === "string" ? e.details.reason : e.message}` });
     } else setNotice({ tone: "error", text: errorMessage(e) });
   };
 
@@ -91,7 +105,7 @@ export function ResumeForm({ run, onDone, onStale }: ResumeFormProps) {
         ...(request ? { input } : {}),
         ...(name.trim() ? { respondedBy: name.trim() } : {}),
       });
-      onDone({ kind: "answered", run: updated });
+      onDone({ kind: updated.state.type === "PAUSED" ? "recorded" : "answered", run: updated });
     } catch (e) {
       failed(e);
     } finally {
@@ -117,10 +131,16 @@ export function ResumeForm({ run, onDone, onStale }: ResumeFormProps) {
 
   const actions = (
     <div className="form-actions">
-      <label className="responder">
-        <span>Your name</span>
-        <input type="text" value={name} autoComplete="name" placeholder="optional" maxLength={200} onChange={(e) => setName(e.target.value)} />
-      </label>
+      {signedIn ? (
+        <span className="responder small muted">
+          Answering as <strong>{me.name}</strong>
+        </span>
+      ) : (
+        <label className="responder">
+          <span>Your name</span>
+          <input type="text" value={name} autoComplete="name" placeholder="optional" maxLength={200} onChange={(e) => setName(e.target.value)} />
+        </label>
+      )}
       <div className="form-buttons">
         <button type="button" className="btn btn-ghost-danger" onClick={() => setConfirm("cancel")} disabled={busy}>
           Cancel run…

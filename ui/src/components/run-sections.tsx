@@ -129,6 +129,12 @@ export function InputHistory({ inputs, now }: { inputs: RunInput[]; now: number 
                   <>
                     {" "}
                     by <strong>{i.respondedBy}</strong>
+                    {i.onBehalfOf && (
+                      <>
+                        {" "}
+                        on behalf of <strong>{i.onBehalfOf}</strong>
+                      </>
+                    )}
                   </>
                 )}
               </span>

@@ -61,6 +61,8 @@ export function formUiSchema(schema: JsonSchema): UiOptions {
 function fieldUi(node: JsonSchema): UiOptions {
   const ui: UiOptions = {};
   if (Array.isArray(node.enum) && !("default" in node)) ui["ui:placeholder"] = "Choose…";
+  // Marked `.meta({ sensitive: true })`: typed without being shown.
+  if (node.sensitive === true && node.type === "string") ui["ui:widget"] = "password";
   const props = node.properties;
   if (props && typeof props === "object" && !Array.isArray(props))
     for (const [k, v] of Object.entries(props as Record<string, JsonSchema>)) {

@@ -3,8 +3,9 @@ import { Link } from "wouter";
 import { api, ApiError, errorMessage } from "../api/client.ts";
 import type { FlowRun } from "../api/types.ts";
 import { EmptyState, ErrorBanner, Loading } from "../components/feedback.tsx";
+import { mayAnswer, namedIn, useSession } from "../auth/session.tsx";
 import { InlineMarkdown } from "../components/markdown.tsx";
-import { ResumeForm, type Outcome } from "../components/resume-form.tsx";
+import { outcomeText, ResumeForm, type Outcome } from "../components/resume-form.tsx";
 import { StateBadge } from "../components/state-badge.tsx";
 import { TimeAgo, useNow } from "../components/time.tsx";
 import { age, dateTime, firstLine } from "../lib/format.ts";
@@ -23,7 +24,21 @@ export function TimeoutNote({ run, now }: { run: FlowRun; now: number }) {
   );
 }
 
+/** Who may answer a run, as the inbox says it: the respondents, the quorum, and whether the run's starter is excluded. */
+function WhoMayAnswer({ run }: { run: FlowRun }) {
+  const { respondents, required, excludeRunCreator } = run.state.details;
+  if (!respondents?.length && !required && !excludeRunCreator) return null;
+  return (
+    <span className="who-may-answer" data-testid="who-may-answer">
+      {respondents?.length ? `For ${respondents.join(", ")}` : "For anyone who may answer"}
+      {required ? ` · ${required} people must answer` : ""}
+      {excludeRunCreator && run.createdBy ? ` · not ${run.createdBy}, who started it` : ""}
+    </span>
+  );
+}
+
 function InboxItem({ run, selected, now }: { run: FlowRun; selected: boolean; now: number }) {
+  const { me } = useSession();
   const line = firstLine(run.state.details.inputRequest?.description);
   return (
     <li>
@@ -48,6 +63,9 @@ function InboxItem({ run, selected, now }: { run: FlowRun; selected: boolean; no
           )}
         </div>
         <div className="inbox-item-meta small">
+          {namedIn(run, me) && <span className="badge badge-for-you">For you</span>}
+          {me.kind === "user" && !mayAnswer(run, me) && <span className="muted">not yours to answer</span>}
+          <WhoMayAnswer run={run} />
           {run.state.details.suspended && <StateBadge state={run.state} />}
           <TimeoutNote run={run} now={now} />
         </div>
@@ -100,8 +118,7 @@ function AnswerPane({ id, listed }: { id: string; listed: FlowRun | undefined })
       </header>
       {outcome ? (
         <div className="banner banner-success" role="status">
-          {outcome.kind === "answered" ? "Answer sent: the run goes on." : "The run is cancelled."}{" "}
-          <Link href={`/runs/${run.id}`}>See the run →</Link>
+          {outcomeText(outcome)} <Link href={`/runs/${run.id}`}>See the run →</Link>
         </div>
       ) : run.state.type === "PAUSED" ? (
         <>
@@ -140,7 +157,11 @@ function AnswerPane({ id, listed }: { id: string; listed: FlowRun | undefined })
 
 /** Inbox: every run waiting for a person, the most recently paused first, and the answer form beside it. */
 export function InboxPage({ selectedId }: { selectedId?: string | undefined }) {
-  const { runs, more, loading, error, refresh } = useWaitingRuns();
+  const { runs: waiting, more, loading, error, refresh } = useWaitingRuns();
+  const { me } = useSession();
+  // What waits for the signed-in person comes first: runs that name them, then those anyone may answer, then the rest.
+  const rank = (r: FlowRun) => (namedIn(r, me) ? 0 : mayAnswer(r, me) ? 1 : 2);
+  const runs = me.kind === "user" ? [...waiting].sort((a, b) => rank(a) - rank(b)) : waiting;
   const now = useNow();
   const selected = selectedId ? runs.find((r) => r.id === selectedId) : undefined;
 
@@ -153,7 +174,9 @@ export function InboxPage({ selectedId }: { selectedId?: string | undefined }) {
       <section className="inbox-list-pane" aria-labelledby="inbox-title">
         <div className="page-header">
           <h1 id="inbox-title">Waiting for input</h1>
-          <p className="muted">Runs paused until a person answers. The most recently paused first.</p>
+          <p className="muted">
+            Runs paused until a person answers. {me.kind === "user" ? "What waits for you first, then " : ""}the most recently paused first.
+          </p>
         </div>
         {error && <ErrorBanner onRetry={refresh}>{error}</ErrorBanner>}
         {loading ? (

@@ -5,7 +5,7 @@ import { openEventStream, type StreamStatus } from "../api/events.ts";
 import type { FlowRun, Log, RunInput, State, TaskRun } from "../api/types.ts";
 import { ConfirmDialog } from "../components/confirm-dialog.tsx";
 import { EmptyState, ErrorBanner, JsonView, Loading } from "../components/feedback.tsx";
-import { ResumeForm, type Outcome } from "../components/resume-form.tsx";
+import { outcomeText, ResumeForm, type Outcome } from "../components/resume-form.tsx";
 import { InputHistory, LogView, TaskRunsTable, Timeline } from "../components/run-sections.tsx";
 import { StateBadge } from "../components/state-badge.tsx";
 import { TimeAgo, useNow } from "../components/time.tsx";
@@ -252,7 +252,7 @@ export function RunDetailPage({ id }: { id: string }) {
       )}
       {outcome && !paused && (
         <div className="banner banner-success" role="status">
-          {outcome.kind === "answered" ? "Answer sent: the run goes on." : "The run is cancelled."}
+          {outcomeText(outcome)}
         </div>
       )}
       {paused && (

@@ -1,0 +1,124 @@
+import { createHash } from "node:crypto";
+import type { Selectable } from "kysely";
+import type { AuditEntry, AuditVerification } from "../contract/index.ts";
+import type { AuditLogTable } from "./schema.ts";
+import type { Executor } from "./sql-storage.ts";
+import type { Dialect } from "./storage.ts";
+
+/** The hash before the first entry. */
+export const GENESIS_HASH = "0".repeat(64);
+
+/** What is appended; the store numbers and chains it. */
+export interface NewAuditEntry {
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  details: Record<string, unknown>;
+}
+
+/** The audit log: `storage.audit`. Append-only: nothing here updates or deletes an entry. */
+export interface AuditStore {
+  /** Appends an entry after the last one, in the caller's transaction (appends wait for each other). */
+  append(entry: NewAuditEntry): Promise<AuditEntry>;
+  /** Entries after `after`, oldest first; of one target when given. */
+  list(options: { after: number; limit: number; target?: string | undefined }): Promise<AuditEntry[]>;
+  /** Reads the whole log and checks every link of the chain, and that it ends where the head says. */
+  verify(): Promise<AuditVerification>;
+}
+
+/** The hash of an entry: SHA-256 over the previous hash and the entry's fields, as JSON in a fixed order. */
+export function entryHash(prevHash: string, e: Omit<AuditEntry, "hash" | "prevHash">): string {
+  return createHash("sha256")
+    .update(`${prevHash}\n${JSON.stringify([e.seq, e.at, e.actor, e.action, e.target, e.details])}`)
+    .digest("hex");
+}
+
+/** `AuditStore` in SQL, the same on both databases but for the lock of the head. */
+export class SqlAuditStore implements AuditStore {
+  readonly #db: Executor;
+  readonly #dialect: Dialect;
+  constructor(db: Executor, dialect: Dialect) {
+    this.#db = db;
+    this.#dialect = dialect;
+  }
+
+  async append(entry: NewAuditEntry): Promise<AuditEntry> {
+    // On PostgreSQL the row lock makes concurrent appends (from several servers) chain one after another;
+    // SQLite has one writer.
+    const head = await this.#db
+      .selectFrom("audit_head")
+      .select(["seq", "hash"])
+      .where("id", "=", 1)
+      .$if(this.#dialect === "postgres", (q) => q.forUpdate())
+      .executeTakeFirstOrThrow();
+    const seq = Number(head.seq) + 1;
+    const fields = { seq, ...entry };
+    const hash = entryHash(head.hash, fields);
+    await this.#db
+      .insertInto("audit_log")
+      .values({ ...fields, details: JSON.stringify(entry.details), prev_hash: head.hash, hash })
+      .execute();
+    await this.#db.updateTable("audit_head").set({ seq, hash }).where("id", "=", 1).execute();
+    return { ...fields, prevHash: head.hash, hash };
+  }
+
+  async list(options: { after: number; limit: number; target?: string | undefined }): Promise<AuditEntry[]> {
+    const rows = await this.#db
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("seq", ">", options.after)
+      .$if(options.target !== undefined, (q) => q.where("target", "=", options.target!))
+      .orderBy("seq")
+      .limit(options.limit)
+      .execute();
+    return rows.map(auditEntryOf);
+  }
+
+  async verify(): Promise<AuditVerification> {
+    let prevHash = GENESIS_HASH;
+    let expected = 1;
+    let entries = 0;
+    const fail = (problem: string): AuditVerification => ({ ok: false, entries, headHash: prevHash, problem });
+    for (;;) {
+      const batch = await this.list({ after: expected - 1, limit: 1000 });
+      for (const e of batch) {
+        if (e.seq !== expected) return fail(`entry ${expected} is missing (the next is ${e.seq}): deleted from the database.`);
+        if (e.prevHash !== prevHash) return fail(`entry ${e.seq} does not follow entry ${e.seq - 1}: an entry before it was changed or removed.`);
+        if (entryHash(prevHash, e) !== e.hash) return fail(`entry ${e.seq} (${e.action} ${e.target}) was changed after it was written.`);
+        prevHash = e.hash;
+        expected++;
+        entries++;
+      }
+      if (batch.length < 1000) break;
+    }
+    const head = await this.#db.selectFrom("audit_head").select(["seq", "hash"]).where("id", "=", 1).executeTakeFirst();
+    if (!head || Number(head.seq) !== entries || head.hash !== prevHash)
+      return fail(
+        `the log ends at entry ${entries}, but ${head ? `${head.seq} were written` : "its head is gone"}: the newest entries were removed.`,
+      );
+    return { ok: true, entries, headHash: prevHash, problem: null };
+  }
+}
+
+function auditEntryOf(r: Selectable<AuditLogTable>): AuditEntry {
+  return {
+    seq: Number(r.seq),
+    at: r.at,
+    actor: r.actor,
+    action: r.action,
+    target: r.target,
+    details: parseDetails(r.details),
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+/** An entry's details; text that is not JSON (edited by hand) is kept as it is, and fails its hash. */
+function parseDetails(text: string): Record<string, unknown> {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { unreadable: text };
+  }
+}
