@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import pg from "pg";
 import { createClient, type BatonClient } from "../src/client/index.ts";
 import { ForbiddenError } from "../src/contract/errors.ts";
-import { pausedRun } from "./support/api.ts";
+import { pausedRun, waitUntil } from "./support/api.ts";
 import { makePeople } from "./support/people.ts";
 import { createTempDatabase } from "./support/postgres.ts";
 import { backends, runBaton, startTestServer, type TestServer } from "./support/processes.ts";
@@ -23,6 +23,8 @@ for (const { backend, skip } of await backends()) {
     let adminToken: string;
     /** Runs one SQL statement on the server's database, as someone with access to its files would. */
     let tamper: (statement: string) => Promise<void>;
+    /** Counts the rows of a table of the server's database. */
+    let count: (table: string) => Promise<number>;
     before(async () => {
       db = backend === "postgres" ? await createTempDatabase() : undefined;
       local = { BATON_HOME: home, ...(db ? { BATON_DATABASE_URL: db.url } : {}) };
@@ -46,6 +48,19 @@ for (const { backend, skip } of await backends()) {
           sqlite.exec(statement);
           sqlite.close();
         }
+      };
+      count = async (table) => {
+        if (db) {
+          const client = new pg.Client({ connectionString: db.url });
+          await client.connect();
+          const { rows } = await client.query(`SELECT count(*)::int AS n FROM ${table}`);
+          await client.end();
+          return rows[0].n;
+        }
+        const sqlite = new DatabaseSync(join(home, "baton.sqlite"), { readOnly: true });
+        const row = sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number };
+        sqlite.close();
+        return row.n;
       };
     });
     after(async () => {
@@ -95,6 +110,21 @@ for (const { backend, skip } of await backends()) {
       const ok = await runBaton(["audit", "verify"], local);
       assert.equal(ok.code, 0, ok.stderr);
       assert.match(ok.stdout, new RegExp(`The audit log is whole: ${entries.length} entries`));
+    });
+
+    test("answers given at once are each recorded once, in one unbroken chain, soon without anyone reading", async () => {
+      const runs = await Promise.all(Array.from({ length: 24 }, () => pausedRun(admin)));
+      await Promise.all(runs.map((r) => alice.resume(r.id, {})));
+      // Entries are recorded unchained by each answer and chained by the server within a second.
+      await waitUntil("the server to chain the answers' entries", async () => (await count("audit_pending")) === 0, 5000);
+      const entries = await admin.listAudit({ limit: 1000 });
+      const answered = entries.filter((e) => e.action === "flow-run.answer" && runs.some((r) => e.target === `flow-run/${r.id}`));
+      assert.equal(answered.length, 24);
+      assert.deepEqual(
+        entries.map((e) => e.seq),
+        entries.map((_, i) => i + 1),
+      );
+      assert.equal((await admin.verifyAudit()).ok, true);
     });
 
     test("baton audit verify finds the newest entries cut off, an entry edited, and one deleted in the database", async () => {

@@ -45,6 +45,7 @@ import { ChannelService } from "./channel-service.ts";
 import { DeliveryService, type RunActions } from "./delivery-service.ts";
 import { startAutomations } from "./background/automation-runner.ts";
 import { startDeliveryLoop } from "./background/delivery-loop.ts";
+import { startAuditChainer } from "./background/audit-chainer.ts";
 import { AnswerLinks } from "./notifications/answer-links.ts";
 import { NotificationSender } from "./notifications/senders.ts";
 import { answerLinksRoute } from "./routes/answer-links-route.ts";
@@ -73,6 +74,9 @@ export interface BatonServer {
   close(): Promise<void>;
 }
 
+/** How often recorded audit entries are chained into the log (reads chain at once). */
+const AUDIT_CHAIN_INTERVAL_MS = 1000;
+
 /** What `createApp` builds besides the app: the event bus and what the background loops use. */
 export interface AppParts {
   app: FastifyInstance;
@@ -87,6 +91,7 @@ export interface AppParts {
   presence: WorkerPresence;
   /** Who calls: whether the server is open now. */
   authenticator: Authenticator;
+  audit: AuditService;
 }
 
 /**
@@ -209,6 +214,7 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
     presence,
     sender,
     authenticator,
+    audit,
     setListenUrl: (url) => {
       if (!config.publicUrl) baseUrl = url;
     },
@@ -250,7 +256,7 @@ export async function startServer(options: ServerOptions = {}, env: NodeJS.Proce
     await storage.close();
     throw e;
   }
-  const { app, bus, pauses, deployments, deliveries, sender, setListenUrl, presence, authenticator } = built;
+  const { app, bus, pauses, deployments, deliveries, sender, setListenUrl, presence, authenticator, audit } = built;
   const expiry = startPauseExpiry(pauses, config.expiryIntervalSeconds, (e) => app.log.error({ err: e }, "expiry sweep failed"));
   const stopMonitor = startHeartbeatMonitor(deployments, config.heartbeatTimeoutSeconds, (e) => app.log.error({ err: e }, "heartbeat check failed"));
   const relay = await storage.relayEvents?.(
@@ -261,7 +267,9 @@ export async function startServer(options: ServerOptions = {}, env: NodeJS.Proce
   const deliveryLoop = startDeliveryLoop(deliveries, { onError: (e) => app.log.error({ err: e }, "delivery failed") });
   deliveries.onQueued = () => deliveryLoop.wake();
   const automations = startAutomations(storage, deliveries, { bus, onError: (e) => app.log.error({ err: e }, "automations failed") });
+  const chainer = startAuditChainer(audit, AUDIT_CHAIN_INTERVAL_MS, (e) => app.log.error({ err: e }, "audit chaining failed"));
   const stopServices = async () => {
+    await chainer.stop();
     expiry.stop();
     stopMonitor();
     await automations.stop();

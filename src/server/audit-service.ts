@@ -15,9 +15,13 @@ export function auditEntry(caller: RequestCaller, action: string, target: string
   return { at: now(), actor: actorOf(caller), action, target, details: { ...details, channel: caller.channel } };
 }
 
+/** Entries chained per transaction. */
+const CHAIN_BATCH = 1000;
+
 /**
- * Reading and checking the audit log. Entries are written by the services that act (answers, cancels,
- * forced states, people and keys), in the transaction of what they record, and by the API for refusals.
+ * Reading and checking the audit log. Entries are recorded by the services that act (answers, cancels,
+ * forced states, people and keys), in the transaction of what they record, and by the API for refusals;
+ * `chain` numbers and links them (a background loop, and every read first).
  */
 export class AuditService {
   readonly #storage: Storage;
@@ -25,15 +29,24 @@ export class AuditService {
     this.#storage = storage;
   }
 
-  list(caller: RequestCaller, query: z.output<typeof AuditQuery>): Promise<AuditEntry[]> {
+  async list(caller: RequestCaller, query: z.output<typeof AuditQuery>): Promise<AuditEntry[]> {
     authorize(caller, "audit:read", { type: "audit" });
+    await this.chain();
     return this.#storage.audit.list(query);
   }
 
   /** Checks the whole chain: an entry edited or deleted in the database is found, and named. */
-  verify(caller: RequestCaller): Promise<AuditVerification> {
+  async verify(caller: RequestCaller): Promise<AuditVerification> {
     authorize(caller, "audit:read", { type: "audit" });
+    await this.chain();
     return this.#storage.audit.verify();
+  }
+
+  /** Numbers and links every entry recorded so far into the log; resolves with how many. */
+  async chain(): Promise<number> {
+    let chained = 0;
+    for (let n = CHAIN_BATCH; n === CHAIN_BATCH; chained += n) n = await this.#storage.transaction((tx) => tx.audit.chain(CHAIN_BATCH));
+    return chained;
   }
 
   /** Records a refused request (403): who asked what, and why it was refused. */

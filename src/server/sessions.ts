@@ -2,10 +2,15 @@ import { randomBytes } from "node:crypto";
 import cookie from "@fastify/cookie";
 import csrf from "@fastify/csrf-protection";
 import session from "@fastify/session";
-import type { FastifyInstance, Session as FastifySession } from "fastify";
+import type { FastifyInstance, Session as FastifySession, onRequestHookHandler } from "fastify";
 import type { Storage } from "../storage/storage.ts";
 import type { ServerConfig } from "./config.ts";
 import { digest } from "./secrets.ts";
+
+/** The cookie that carries a web UI session. */
+const COOKIE_NAME = "baton_session";
+/** The one route that makes sessions (sign-in), reads them without a cookie (GET) and ends them. */
+const SESSION_ROUTE = "/api/session";
 
 /** How long a web UI session lasts without use; each request moves it on. */
 export const SESSION_MAX_AGE_MS = 12 * 3600 * 1000;
@@ -54,9 +59,34 @@ function key(sessionId: string): string {
 export async function registerSessions(app: FastifyInstance, storage: Storage, config: ServerConfig): Promise<void> {
   const secret = await storage.channels.setting("session-secret", randomBytes(32).toString("base64url"));
   await app.register(cookie);
+  // @fastify/session makes and signs a new session for every request that brings no cookie, though
+  // only its sign-in route can keep one: most of a request's cost on a busy server. Its request hook
+  // is skipped for the others, which then have no `req.session` (and no Set-Cookie, as before).
+  const addHook = app.addHook;
+  const add = addHook as unknown as (this: FastifyInstance, name: string, hook: onRequestHookHandler) => FastifyInstance;
+  app.addHook = function (this: FastifyInstance, name: string, hook: onRequestHookHandler) {
+    return add.call(this, name, name === "onRequest" ? onlyForSessions(hook) : hook);
+  } as unknown as typeof addHook;
+  try {
+    await registerSessionPlugin(app, secret, storage, config);
+  } finally {
+    app.addHook = addHook;
+  }
+  await app.register(csrf, { sessionPlugin: "@fastify/session" });
+}
+
+/** Runs @fastify/session's request hook only for requests with a session cookie, or to the session route. */
+function onlyForSessions(hook: onRequestHookHandler): onRequestHookHandler {
+  return function (this: FastifyInstance, req, reply, done) {
+    if (req.routeOptions.url === SESSION_ROUTE || req.headers.cookie?.includes(`${COOKIE_NAME}=`)) return hook.call(this, req, reply, done);
+    done();
+  };
+}
+
+async function registerSessionPlugin(app: FastifyInstance, secret: string, storage: Storage, config: ServerConfig): Promise<void> {
   await app.register(session, {
     secret,
-    cookieName: "baton_session",
+    cookieName: COOKIE_NAME,
     store: new DatabaseSessionStore(storage),
     saveUninitialized: false,
     rolling: true,
@@ -69,5 +99,4 @@ export async function registerSessions(app: FastifyInstance, storage: Storage, c
       maxAge: SESSION_MAX_AGE_MS,
     },
   });
-  await app.register(csrf, { sessionPlugin: "@fastify/session" });
 }

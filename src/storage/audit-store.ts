@@ -17,10 +17,21 @@ export interface NewAuditEntry {
   details: Record<string, unknown>;
 }
 
-/** The audit log: `storage.audit`. Append-only: nothing here updates or deletes an entry. */
+/**
+ * The audit log: `storage.audit`. Append-only: nothing here updates or deletes a chained entry.
+ *
+ * An entry is recorded in the transaction of what it records, unnumbered, so that concurrent writers
+ * (and the transactions of one commit group) never wait for each other; `chain` then numbers and links
+ * what was recorded, one chainer at a time. Reads chain first, so they see every committed entry.
+ */
 export interface AuditStore {
-  /** Appends an entry after the last one, in the caller's transaction (appends wait for each other). */
-  append(entry: NewAuditEntry): Promise<AuditEntry>;
+  /** Records an entry in the caller's transaction; `chain` gives it its place in the log. */
+  append(entry: NewAuditEntry): Promise<void>;
+  /**
+   * Numbers and links up to `limit` recorded entries, oldest first, after the log's last one; resolves
+   * with how many. Run it in a transaction of its own: on PostgreSQL it locks the log's head.
+   */
+  chain(limit: number): Promise<number>;
   /** Entries after `after`, oldest first; of one target when given. */
   list(options: { after: number; limit: number; target?: string | undefined }): Promise<AuditEntry[]>;
   /** Reads the whole log and checks every link of the chain, and that it ends where the head says. */
@@ -43,24 +54,43 @@ export class SqlAuditStore implements AuditStore {
     this.#dialect = dialect;
   }
 
-  async append(entry: NewAuditEntry): Promise<AuditEntry> {
-    // On PostgreSQL the row lock makes concurrent appends (from several servers) chain one after another;
-    // SQLite has one writer.
+  async append(entry: NewAuditEntry): Promise<void> {
+    await this.#db
+      .insertInto("audit_pending")
+      .values({ ...entry, details: JSON.stringify(entry.details) })
+      .execute();
+  }
+
+  async chain(limit: number): Promise<number> {
+    // On PostgreSQL the row lock makes chainers (of several servers) take turns; SQLite has one writer.
     const head = await this.#db
       .selectFrom("audit_head")
       .select(["seq", "hash"])
       .where("id", "=", 1)
       .$if(this.#dialect === "postgres", (q) => q.forUpdate())
       .executeTakeFirstOrThrow();
-    const seq = Number(head.seq) + 1;
-    const fields = { seq, ...entry };
-    const hash = entryHash(head.hash, fields);
+    const pending = await this.#db.selectFrom("audit_pending").selectAll().orderBy("id").limit(limit).execute();
+    if (!pending.length) return 0;
+    let seq = Number(head.seq);
+    let prevHash = head.hash;
+    const rows = pending.map(({ id: _, ...entry }) => {
+      seq++;
+      const hash = entryHash(prevHash, { ...entry, seq, details: parseDetails(entry.details) });
+      const row = { ...entry, seq, prev_hash: prevHash, hash };
+      prevHash = hash;
+      return row;
+    });
+    await this.#db.insertInto("audit_log").values(rows).execute();
     await this.#db
-      .insertInto("audit_log")
-      .values({ ...fields, details: JSON.stringify(entry.details), prev_hash: head.hash, hash })
+      .deleteFrom("audit_pending")
+      .where(
+        "id",
+        "in",
+        pending.map((p) => p.id),
+      )
       .execute();
-    await this.#db.updateTable("audit_head").set({ seq, hash }).where("id", "=", 1).execute();
-    return { ...fields, prevHash: head.hash, hash };
+    await this.#db.updateTable("audit_head").set({ seq, hash: prevHash }).where("id", "=", 1).execute();
+    return pending.length;
   }
 
   async list(options: { after: number; limit: number; target?: string | undefined }): Promise<AuditEntry[]> {

@@ -342,6 +342,21 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable("task_runs").addColumn("result_bytes", "integer").execute();
       },
     },
+    "0014-audit-pending": {
+      async up(db: Kysely<any>) {
+        // Entries are recorded here by the transactions that act, and chained into audit_log afterwards,
+        // so that appends no longer lock the log's head (one at a time across every answer).
+        await db.schema
+          .createTable("audit_pending")
+          .addColumn("id", autoId(dialect), (c) => (dialect === "postgres" ? c.primaryKey() : c.primaryKey().autoIncrement()))
+          .addColumn("at", "text", (c) => c.notNull())
+          .addColumn("actor", "text", (c) => c.notNull())
+          .addColumn("action", "text", (c) => c.notNull())
+          .addColumn("target", "text", (c) => c.notNull())
+          .addColumn("details", "text", (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

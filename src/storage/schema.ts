@@ -19,6 +19,7 @@ export interface Database {
   api_keys: ApiKeyTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
+  audit_pending: AuditPendingTable;
   sessions: SessionTable;
   channels: ChannelTable;
   automations: AutomationTable;
@@ -220,7 +221,17 @@ export interface AuditLogTable {
   hash: string;
 }
 
-/** The last entry of the audit log, in one row: appends lock it, so that they chain one after another. */
+/** Audit entries recorded but not yet numbered and linked into the log (see AuditStore). */
+export interface AuditPendingTable {
+  id: Generated<number>;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  details: string;
+}
+
+/** The last entry of the audit log, in one row: chainers lock it, so that they chain one after another. */
 export interface AuditHeadTable {
   id: number;
   seq: number;
