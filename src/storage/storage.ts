@@ -113,7 +113,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && (CONNECTION_ERRORS.has(code) || code.startsWith("08"))) return true;
-    if (/^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed)/.test(e.message))
+    if (
+      /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed)/.test(e.message)
+    )
       return true;
   }
   return false;
