@@ -201,8 +201,8 @@ export class BatonClient {
 
   /** A queued write that met no server, or one without its database: queued again after a moment while `retrySeconds` last, else failed. */
   #failed(q: QueuedWrite, error: unknown): void {
-    if (!mayTryAgain(error) || Date.now() >= q.retryUntil) return q.reject(error);
-    void backOff(q.tries++).then(() => this.#enqueue(q));
+    if (mayTryAgain(error) && Date.now() < q.retryUntil) void backOff(q.tries++).then(() => this.#enqueue(q));
+    else q.reject(error);
   }
 
   #flush(): void {
