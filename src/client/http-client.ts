@@ -1,4 +1,4 @@
-import { ServerUnreachableError } from "../contract/errors.ts";
+import { DatabaseUnavailableError, ServerUnreachableError, UnexpectedResponseError } from "../contract/errors.ts";
 import { MAX_BATCH_OPERATIONS } from "../contract/index.ts";
 import type {
   ApiKey,
@@ -64,6 +64,9 @@ interface QueuedWrite {
   path: string;
   bodyJson: string;
   opJson: string;
+  /** Until when a try that met no server, or a server without its database, is followed by another. */
+  retryUntil: number;
+  tries: number;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -79,7 +82,28 @@ export interface ClientOptions {
   channel?: Channel | undefined;
   /** The API key sent as `Authorization: Bearer`; default `BATON_API_KEY`. A server with no users needs none. */
   apiKey?: string | undefined;
+  /**
+   * For this long, a request that may be sent twice with the same effect (reads; the reports of task and
+   * flow runs, pauses, claims, logs) is sent again when no server answered it or the server
+   * could not reach its database (503, 502, 504), as during a server's or the database's restart. Default 0:
+   * each request is tried once. The SDK sets it from `BATON_RETRY_SECONDS` (60).
+   */
+  retrySeconds?: number | undefined;
 }
+
+/** No server answered, or it (or what is in front of it) cannot take the request now but may soon: 502, 503, 504. */
+function mayTryAgain(error: unknown): boolean {
+  if (error instanceof ServerUnreachableError || error instanceof DatabaseUnavailableError) return true;
+  return error instanceof UnexpectedResponseError && [502, 503, 504].includes(error.details.status);
+}
+
+/** Waits before try `attempt + 2`: 50 ms, doubling, at most 1 s. */
+function backOff(attempt: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+}
+
+/** Writes whose second sending changes nothing more than the first (creating a task run is by its key, a pause by its key). */
+const REPEATABLE_WRITE = /^\/(batch|logs|task-runs|task-runs\/[^/]+\/(set-state|result)|flow-runs\/[^/]+\/(set-state|pause|suspend)|workers\/claim)$/;
 
 /** Filters of `listFlowRuns`. */
 export interface ListFlowRunsOptions {
@@ -108,6 +132,7 @@ export class BatonClient {
   readonly channel: Channel;
   /** The headers every request carries: the channel, and the key when there is one. */
   readonly #headers: Readonly<Record<string, string>>;
+  readonly #retryMs: number;
   #pool: Promise<{ pool: import("undici").Pool; basePath: string }> | undefined;
   #queue: QueuedWrite[] = [];
   #writesInFlight = 0;
@@ -116,6 +141,7 @@ export class BatonClient {
     this.channel = options.channel ?? "api";
     const apiKey = options.apiKey ?? process.env.BATON_API_KEY;
     this.#headers = { "x-baton-channel": this.channel, ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) };
+    this.#retryMs = (options.retrySeconds ?? 0) * 1000;
   }
 
   #request<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -126,8 +152,24 @@ export class BatonClient {
     return parseJson(await this.#text(method, path, json)) as T;
   }
 
-  /** A request whose successful answer is returned as text; an error answer is thrown as its error class. */
+  /**
+   * A request whose successful answer is returned as text; an error answer is thrown as its error class.
+   * One that may be repeated is tried again for `retrySeconds` while no server can take it.
+   */
   async #text(method: string, path: string, body: string | undefined, contentType?: string): Promise<string> {
+    const retryUntil = method === "GET" || REPEATABLE_WRITE.test(path.replace(/\?.*$/, "")) ? Date.now() + this.#retryMs : 0;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#once(method, path, body, contentType);
+      } catch (error) {
+        if (!mayTryAgain(error) || Date.now() >= retryUntil) throw error;
+        await backOff(attempt);
+      }
+    }
+  }
+
+  /** One try of a request: its answer's text, or the error it answered with (ServerUnreachableError when none). */
+  async #once(method: string, path: string, body: string | undefined, contentType?: string): Promise<string> {
     let res: { status: number; text: string };
     try {
       res = await this.#send(method, path, body, contentType);
@@ -148,9 +190,19 @@ export class BatonClient {
     return new Promise<T>((resolve, reject) => {
       const bodyJson = JSON.stringify(body);
       const opJson = `{"op":"${op}",${id === undefined ? "" : `"id":${JSON.stringify(id)},`}"body":${bodyJson}}`;
-      this.#queue.push({ path, bodyJson, opJson, resolve: resolve as (v: unknown) => void, reject });
-      if (this.#queue.length === 1 && this.#writesInFlight < MAX_WRITES_IN_FLIGHT) setImmediate(() => this.#flush());
+      this.#enqueue({ path, bodyJson, opJson, retryUntil: Date.now() + this.#retryMs, tries: 0, resolve: resolve as (v: unknown) => void, reject });
     });
+  }
+
+  #enqueue(write: QueuedWrite): void {
+    this.#queue.push(write);
+    if (this.#queue.length === 1 && this.#writesInFlight < MAX_WRITES_IN_FLIGHT) setImmediate(() => this.#flush());
+  }
+
+  /** A queued write that met no server, or one without its database: queued again after a moment while `retrySeconds` last, else failed. */
+  #failed(q: QueuedWrite, error: unknown): void {
+    if (mayTryAgain(error) && Date.now() < q.retryUntil) void backOff(q.tries++).then(() => this.#enqueue(q));
+    else q.reject(error);
   }
 
   #flush(): void {
@@ -167,7 +219,7 @@ export class BatonClient {
       i = end;
       if (chunk.length === 1) {
         const q = chunk[0]!;
-        this.#write("POST", q.path, q.bodyJson).then(q.resolve, q.reject);
+        this.#write("POST", q.path, q.bodyJson).then(q.resolve, (error: unknown) => this.#failed(q, error));
         continue;
       }
       this.#write<BatchResult>("POST", "/batch", `{"operations":[${chunk.map((q) => q.opJson).join(",")}]}`).then(
@@ -175,20 +227,20 @@ export class BatonClient {
           chunk.forEach((q, j) => {
             const r = results[j]!;
             if (r.status >= 200 && r.status < 300) q.resolve(r.body);
-            else q.reject(errorFromResponse(r.status, r.body as ErrorResponseBody | undefined));
+            else this.#failed(q, errorFromResponse(r.status, r.body as ErrorResponseBody | undefined));
           }),
         (error: unknown) => {
-          for (const q of chunk) q.reject(error);
+          for (const q of chunk) this.#failed(q, error);
         },
       );
     }
   }
 
-  /** A queued write's request; once the last in flight is answered, what queued meanwhile leaves together. */
+  /** A queued write's request (tried once: its retries are queued again); once the last in flight is answered, what queued meanwhile leaves together. */
   async #write<T>(method: string, path: string, json: string): Promise<T> {
     this.#writesInFlight++;
     try {
-      return await this.#exchange<T>(method, path, json);
+      return parseJson(await this.#once(method, path, json)) as T;
     } finally {
       if (--this.#writesInFlight < MAX_WRITES_IN_FLIGHT && this.#queue.length) setImmediate(() => this.#flush());
     }

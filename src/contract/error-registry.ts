@@ -18,6 +18,7 @@ import {
   FlowRunCancelledError,
   FlowRunNotFoundError,
   InternalServerError,
+  DatabaseUnavailableError,
   InvalidInputError,
   InvalidTransitionError,
   NotPausedError,
@@ -128,6 +129,7 @@ export const API_ERRORS: readonly ApiError[] = [
     (d) => new ParametersValidationError(d.flowName, d.errors),
   ),
   apiError(InternalServerError, 500, z.object({}), () => new InternalServerError()),
+  apiError(DatabaseUnavailableError, 503, z.object({}), () => new DatabaseUnavailableError()),
 ];
 
 /** The entry of each code of `API_ERRORS`. */

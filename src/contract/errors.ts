@@ -206,6 +206,17 @@ export class InternalServerError extends BatonError<Record<string, never>> {
   }
 }
 
+/**
+ * Thrown by the client when the server cannot reach its database for now (HTTP 503): nothing was changed
+ * that was not committed whole, and the same request may be sent again in a moment (the SDK does).
+ */
+export class DatabaseUnavailableError extends BatonError<Record<string, never>> {
+  static readonly code = "DATABASE_UNAVAILABLE";
+  constructor() {
+    super(DatabaseUnavailableError.code, "The server cannot reach its database right now; send the request again in a moment.", {});
+  }
+}
+
 /** Thrown when a pause's timeout passed before the answer came; the run is failed. */
 export class PauseTimeoutError extends BatonError<{ flowRunId: string; pauseKey: string; timeoutAt: string | null }> {
   static readonly code = "PAUSE_TIMEOUT";

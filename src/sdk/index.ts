@@ -63,6 +63,7 @@ export {
   BadRequestError,
   ServerUnreachableError,
   InternalServerError,
+  DatabaseUnavailableError,
   UnexpectedResponseError,
   ConfigError,
 } from "../contract/errors.ts";

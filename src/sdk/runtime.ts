@@ -22,7 +22,8 @@ let runtime: Runtime | undefined;
 /** The process's runtime, created from `BATON_API_URL` on first use. */
 export function getRuntime(): Runtime {
   if (!runtime) {
-    const client = new BatonClient({ channel: "sdk" });
+    // A report the server could not take while it (or its database) restarts is sent again, rather than fail the run.
+    const client = new BatonClient({ channel: "sdk", retrySeconds: Number(process.env.BATON_RETRY_SECONDS ?? 60) });
     const workerId = randomUUID();
     const pauses = new PauseWatcher(client, workerId);
     const interval = Number(process.env.BATON_HEARTBEAT_INTERVAL_SECONDS ?? 10);

@@ -3,7 +3,7 @@ import { getRunLogger } from "./logger.ts";
 import { assertNotStopped, currentContext, runWithContext, type RunContext } from "./run-context.ts";
 import { decodeResult, encodeResult, type ResultSerializer, UnserializableResultError } from "./result-serializer.ts";
 import { SuspendSignal } from "./suspend-signal.ts";
-import { BadRequestError, ReplayDivergenceError, ResultTooLargeError } from "../contract/errors.ts";
+import { BadRequestError, InvalidTransitionError, ReplayDivergenceError, ResultTooLargeError } from "../contract/errors.ts";
 import { MAX_ROW_RESULT_BYTES, type TaskRun } from "../contract/index.ts";
 import { suspendIfRequested } from "./outside-suspend.ts";
 import { getRuntime } from "./runtime.ts";
@@ -132,11 +132,19 @@ export function task<A extends unknown[], R>(nameOrOptions: string | TaskOptions
 async function complete(taskRunId: string, attempts: number, encoded: unknown): Promise<void> {
   const { client } = getRuntime();
   const state = { type: "COMPLETED" as const };
-  if (encoded === undefined) return void (await client.setTaskRunState(taskRunId, { state, attempts }));
-  const json = JSON.stringify(encoded);
-  if (Buffer.byteLength(json) <= MAX_ROW_RESULT_BYTES) return void (await client.setTaskRunState(taskRunId, { state, attempts, result: encoded }));
-  await client.uploadTaskResult(taskRunId, json);
-  await client.setTaskRunState(taskRunId, { state, attempts, resultUploaded: true });
+  const json = encoded === undefined ? undefined : JSON.stringify(encoded);
+  try {
+    if (json === undefined) await client.setTaskRunState(taskRunId, { state, attempts });
+    else if (Buffer.byteLength(json) <= MAX_ROW_RESULT_BYTES) await client.setTaskRunState(taskRunId, { state, attempts, result: encoded });
+    else {
+      await client.uploadTaskResult(taskRunId, json);
+      await client.setTaskRunState(taskRunId, { state, attempts, resultUploaded: true });
+    }
+  } catch (error) {
+    // Completed already: a report sent again after its answer was lost, or another process's execution of
+    // the same call after a recovery. Its result is kept either way.
+    if (!(error instanceof InvalidTransitionError && error.details.from === "COMPLETED")) throw error;
+  }
 }
 
 /** What a completed task run kept, read from the result store when it is there; undefined when it kept nothing. */

@@ -3,13 +3,24 @@ import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { apiErrorStatus } from "../contract/error-registry.ts";
 import http from "node:http";
 import type { Duplex } from "node:stream";
-import { BadRequestError, BatonError, ForbiddenError, HeadersTooLargeError, InternalServerError, PayloadTooLargeError } from "../contract/errors.ts";
+import {
+  BadRequestError,
+  BatonError,
+  DatabaseUnavailableError,
+  ForbiddenError,
+  HeadersTooLargeError,
+  InternalServerError,
+  PayloadTooLargeError,
+} from "../contract/errors.ts";
+import { isDatabaseUnavailable } from "../storage/storage.ts";
 
 /**
  * The status and `{ code, message, details }` body of an error thrown by Baton's own code, with the status
  * the contract's error registry gives its code; undefined for a bug (an error the API does not answer with).
  */
 export function errorResponse(error: unknown): { status: number; body: ReturnType<BatonError["toJSON"]> } | undefined {
+  // The database away for a moment is no bug: a 503 says to send the request again.
+  if (isDatabaseUnavailable(error)) error = new DatabaseUnavailableError();
   if (!(error instanceof BatonError)) return undefined;
   const status = apiErrorStatus(error);
   return status === undefined ? undefined : { status, body: error.toJSON() };

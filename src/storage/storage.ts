@@ -99,3 +99,24 @@ export interface Storage extends Stores {
   relayEvents?(deliver: (events: BatonEvent[]) => void, onError: (e: unknown) => void): Promise<EventRelay>;
   close(): Promise<void>;
 }
+
+/** Errors of a connection to the database that broke or could not be made, rather than of a statement. */
+const CONNECTION_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "57P01", "57P02", "57P03"]);
+
+/**
+ * Whether `error` says that the database cannot be reached for now (PostgreSQL restarting, a connection it
+ * ended, none to be had): the transaction was rolled back or never began, so the same request may be made
+ * again in a moment. A failed COMMIT whose outcome is unknown is one of these too: what it wrote is either
+ * all there or not at all, and the request's next try finds which.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && (CONNECTION_ERRORS.has(code) || code.startsWith("08"))) return true;
+    if (
+      /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed)/.test(e.message)
+    )
+      return true;
+  }
+  return false;
+}

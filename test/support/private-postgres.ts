@@ -109,11 +109,21 @@ export class PrivatePostgres {
   }
 
   /** kill -9 of the postmaster and all its backends at once. */
-  async kill(): Promise<void> {
+  kill(): Promise<void> {
+    return this.#signal(-1, "SIGKILL");
+  }
+
+  /** A clean stop (PostgreSQL's fast shutdown: open transactions rolled back, connections closed); `start()` again after. */
+  stop(): Promise<void> {
+    return this.#signal(1, "SIGINT");
+  }
+
+  /** Sends `signal` to the postmaster (`group` -1: and its backends, as one process group); resolves once it has exited. */
+  async #signal(group: 1 | -1, signal: NodeJS.Signals): Promise<void> {
     const p = this.#postmaster;
     if (!p || p.exitCode !== null || p.signalCode !== null) return;
     const exited = new Promise((r) => p.once("exit", r));
-    process.kill(-p.pid!, "SIGKILL");
+    process.kill(group * p.pid!, signal);
     await exited;
   }
 
