@@ -399,8 +399,8 @@ for (const { backend, skip } of await backends()) {
       const refused = await baton(["deployment", "run", "expense", "--param", "amount=-5", "--param", "extra=1"], server.env);
       assert.equal(refused.code, 1);
       assert.match(refused.stderr, /^error: The parameters do not fit what deployment expense takes; no run was created\.\n/);
-      assert.match(refused.stderr, /^ {2}amount: .+$/m);
-      assert.match(refused.stderr, /^ {2}extra: .+$/m);
+      assert.match(refused.stderr, /^ {2}amount must be more than 0$/m);
+      assert.match(refused.stderr, /^ {2}"extra" is not a field of this form$/m);
       assert.equal(refused.stderr.trim().split("\n").length, 3, refused.stderr);
       assert.deepEqual((await client.listFlowRuns({ flowName: "expense" })).items, []);
 

@@ -36,8 +36,14 @@ export interface FieldMessage {
  * fieldMessages(schema, validate.errors, answer);
  * // [{ path: "/email", message: "Email must be a valid email address" }, { path: "/name", message: "Name is required" }]
  */
-export function fieldMessages(schema: JsonSchema, errors: readonly SchemaError[] | null | undefined, answer: unknown): FieldMessage[] {
-  const words = new Words(schema, answer);
+export function fieldMessages(
+  schema: JsonSchema,
+  errors: readonly SchemaError[] | null | undefined,
+  answer: unknown,
+  /** What the whole answer is called (a form's one question has a label of its own). */
+  wholeName = "The answer",
+): FieldMessage[] {
+  const words = new Words(schema, answer, wholeName);
   const seen = new Set<string>();
   const out: FieldMessage[] = [];
   for (const problem of settleUnions(words, errors ?? [])) {
@@ -47,6 +53,19 @@ export function fieldMessages(schema: JsonSchema, errors: readonly SchemaError[]
     out.push(said);
   }
   return out;
+}
+
+/**
+ * A field's own title: on its schema (beside a `$ref` too), or on the inline branch of a nullable union.
+ * Not that of a shared definition it refers to: that names the type ("Address"), and two fields of one
+ * type ("from", "to") would read the same.
+ */
+export function fieldTitle(node: JsonSchema): string | undefined {
+  const union = Array.isArray(node.anyOf) ? node.anyOf : Array.isArray(node.oneOf) ? node.oneOf : [];
+  const inline = union.filter((b): b is JsonSchema => isObject(b) && b.type !== "null" && !("$ref" in b));
+  for (const n of [node, ...(inline.length === 1 && union.length === 2 ? inline : [])])
+    if (typeof n.title === "string" && n.title.trim()) return n.title.trim();
+  return undefined;
 }
 
 /** A format as a person names it ("email address", "date (YYYY-MM-DD)"); the format's own name for one not listed. */
@@ -193,10 +212,12 @@ function plural(n: number, one: string, many: string): string {
 class Words {
   readonly #root: JsonSchema;
   readonly #answer: unknown;
+  readonly #wholeName: string;
 
-  constructor(root: JsonSchema, answer: unknown) {
+  constructor(root: JsonSchema, answer: unknown, wholeName: string) {
     this.#root = root;
     this.#answer = answer;
+    this.#wholeName = wholeName;
   }
 
   /** The problem in words, at the field it is about (a missing or extra property's own path). */
@@ -349,7 +370,7 @@ class Words {
       const field = this.#branchOf(node, value);
       value = isObject(value) || Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
       node = childSchema(field, key) ?? {};
-      titles.push(this.#title(node, value));
+      titles.push(fieldTitle(node));
     }
     return { node, titles, field: this.#branchOf(node, value) };
   }
@@ -368,12 +389,6 @@ class Words {
     return here;
   }
 
-  #title(node: JsonSchema, value: unknown): string | undefined {
-    for (const n of [node, this.#resolve(node), this.#branchOf(node, value)])
-      if (typeof n.title === "string" && n.title.trim()) return n.title.trim();
-    return undefined;
-  }
-
   /** The schema of the field at `pointer`, the branch of a union its value is in. */
   field(pointer: string): JsonSchema {
     return this.#at(pointer).field;
@@ -385,7 +400,7 @@ class Words {
    */
   name(pointer: string): string {
     const keys = keysOf(pointer);
-    if (keys.length === 0) return "The answer";
+    if (keys.length === 0) return this.#wholeName;
     const { titles } = this.#at(pointer);
     const itemAt = keys.findLastIndex((k, i) => /^\d+$/.test(k) && this.#isList(keys.slice(0, i)));
     const rest = keys.slice(itemAt + 1);

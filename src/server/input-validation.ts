@@ -102,7 +102,12 @@ function reason(e: Error): string {
  * Validates an answer against a pause's JSON Schema, filling defaults. Returns the completed answer or
  * the list of field errors: one per field, at its JSON Pointer, in words that name it (json-schema/messages.ts).
  */
-export function validateInput(schema: Record<string, unknown>, input: unknown): { ok: true; value: unknown } | { ok: false; errors: FieldError[] } {
+export function validateInput(
+  schema: Record<string, unknown>,
+  input: unknown,
+  /** What the whole answer is called in the messages ("The answer"). */
+  wholeName?: string,
+): { ok: true; value: unknown } | { ok: false; errors: FieldError[] } {
   let validate: ValidateFunction;
   try {
     validate = compileSchema(schema);
@@ -117,5 +122,5 @@ export function validateInput(schema: Record<string, unknown>, input: unknown): 
     else return { ok: false, errors: [{ path: "", message: "An answer is required: this pause asks for a value" }] };
   }
   if (validate(value)) return { ok: true, value };
-  return { ok: false, errors: fieldMessages(schema, validate.errors, value) };
+  return { ok: false, errors: fieldMessages(schema, validate.errors, value, wholeName) };
 }
