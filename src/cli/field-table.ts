@@ -24,8 +24,8 @@ function fieldRow(name: string, f: FormField): string[] {
         f.maximum !== undefined ? `<= ${f.maximum}` : f.exclusiveMaximum !== undefined ? `< ${f.exclusiveMaximum}` : "",
         f.minLength !== undefined ? `min length ${f.minLength}` : "",
         f.maxLength !== undefined ? `max length ${f.maxLength}` : "",
-        f.minItems !== undefined ? `min ${f.minItems} items` : "",
-        f.maxItems !== undefined ? `max ${f.maxItems} items` : "",
+        f.minItems !== undefined ? `at least ${f.minItems} item${f.minItems === 1 ? "" : "s"}` : "",
+        f.maxItems !== undefined ? `at most ${f.maxItems} item${f.maxItems === 1 ? "" : "s"}` : "",
         f.format ?? "",
         f.kind === "list" && f.item!.kind !== "object" ? `items: ${f.item!.type}${f.item!.format ? ` (${f.item!.format})` : ""}` : "",
       ]
@@ -64,16 +64,21 @@ const FORMAT_EXAMPLES: Record<string, string> = {
 };
 
 /**
- * A filled-in value to show how an answer looks: the required fields (at every depth) with their
- * defaults or placeholder values (`"<name>"`, a value of the field's format, the first choice, the
+ * A filled-in value to show how an answer looks: the required fields and those with a default (at every
+ * depth), with their defaults or placeholder values (`"<name>"`, a value of the field's format, the first choice, the
  * minimum, as many list items as needed), the bare value for a one-value form, or `undefined` when
- * nothing is required.
+ * no field is required or has a default.
  */
 export function exampleValue(fields: readonly FormField[]): unknown {
   if (fields.length === 1 && fields[0]!.key === null) return placeholder(fields[0]!);
-  const required = fields.filter((f) => f.required);
-  if (required.length === 0) return undefined;
-  return Object.fromEntries(required.map((f) => [f.key, placeholder(f)]));
+  const shown = fields.filter(shownInExample);
+  if (shown.length === 0) return undefined;
+  return Object.fromEntries(shown.map((f) => [f.key, placeholder(f)]));
+}
+
+/** The fields an example answer holds: those required, and those with a default (to show where the form starts). */
+function shownInExample(f: FormField): boolean {
+  return f.required || f.default !== undefined;
 }
 
 function placeholder(f: FormField): unknown {
@@ -87,7 +92,7 @@ function placeholder(f: FormField): unknown {
     case "boolean":
       return true;
     case "object":
-      return Object.fromEntries(f.fields!.filter((c) => c.required).map((c) => [c.key, placeholder(c)]));
+      return Object.fromEntries(f.fields!.filter(shownInExample).map((c) => [c.key, placeholder(c)]));
     case "list":
       return Array.from({ length: f.minItems ?? 0 }, () => placeholder(f.item!));
     case "json":
