@@ -5,6 +5,7 @@ import { printRunLogs } from "./flow-run-logs.ts";
 import { resumeRun } from "./flow-run-resume.ts";
 import { formatRunDetails, formatRunTable } from "./flow-run-view.ts";
 import { terminalAsker } from "./input-prompt.ts";
+import { localCheck } from "./local-check.ts";
 
 /**
  * `baton flow-run ...`: list, inspect, answer, cancel, suspend, retry and follow flow runs.
@@ -44,8 +45,8 @@ export function addFlowRunCommands(program: Command): void {
       const client = clientOf(command);
       const [run, inputs] = await Promise.all([client.getFlowRun(id), client.listRunInputs(id)]);
       if (opts.json) return print(JSON.stringify({ flowRun: run, inputs }, null, 2));
-      const { validateInput } = await import("../server/input-validation.ts");
-      print(formatRunDetails(run, inputs, Date.now(), (schema, value) => validateInput(schema, value).ok));
+      const check = await localCheck();
+      print(formatRunDetails(run, inputs, Date.now(), (schema, value) => check(schema, value).length === 0));
     });
 
   group

@@ -1,8 +1,9 @@
 import type { BatonClient } from "../client/index.ts";
-import { type FieldError, InvalidInputError, NotPausedError, PauseExpiredError } from "../contract/errors.ts";
+import { InvalidInputError, NotPausedError, PauseExpiredError } from "../contract/errors.ts";
 import type { FlowRun } from "../contract/index.ts";
 import { fieldErrorLine, InputNotJsonError, NoAnswerError } from "./cli-errors.ts";
 import { type Asker, askAgain, askForInput, formFields } from "./input-form.ts";
+import { localCheck } from "./local-check.ts";
 
 /** Options of `resumeRun`. */
 export interface ResumeRunOptions {
@@ -36,14 +37,12 @@ export async function resumeRun(client: BatonClient, flowRunId: string, options:
   if (inputRequest?.description) out(inputRequest.description);
   const fields = formFields(inputRequest);
   // The server's check, here: a refusal is found before anything is sent.
-  const { validateInput } = await import("../server/input-validation.ts");
+  const check = await localCheck();
   try {
     let input = await askForInput(fields, options.asker);
     for (;;) {
-      let refused: FieldError[];
-      const local = inputRequest ? validateInput(inputRequest.schema, input) : { ok: true as const };
-      if (!local.ok) {
-        refused = local.errors;
+      let refused = inputRequest ? check(inputRequest.schema, input) : [];
+      if (refused.length > 0) {
         out("The answer does not fit the form yet:");
       } else {
         try {

@@ -1,5 +1,6 @@
 import { formatHint } from "../json-schema/messages.ts";
 import type { Asker, FormField } from "./input-form.ts";
+import { localCheck } from "./local-check.ts";
 
 const NONE = Symbol("none");
 
@@ -42,16 +43,13 @@ export function terminalAsker(): Asker {
 async function askValue(field: FormField, name: string, current: unknown, again: boolean): Promise<unknown> {
   // Loaded on first use: most commands never prompt.
   const { confirm, input, number, password, select } = await import("@inquirer/prompts");
-  const { validateInput } = await import("../server/input-validation.ts");
+  const check = await localCheck();
   const message = messageOf(field, name);
   // Required with a default is not required of the person: the default is there to accept.
   const mustAnswer = field.required && current === undefined && !field.nullable;
   const empty = () => (field.required && field.nullable ? null : undefined);
   // The same check, in the same words, as the server's: the field's own schema.
-  const checked = (v: unknown) => {
-    const result = validateInput(field.schema, v, name);
-    return result.ok || result.errors[0]!.message;
-  };
+  const checked = (v: unknown) => check(field.schema, v, name)[0]?.message ?? true;
   // A refused value is put back on the line to be corrected; a default is shown, and taken with Enter.
   const prefill = again ? ("editable" as const) : ("tab" as const);
   switch (field.kind) {
