@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { createClient, type BatonClient } from "../src/client/index.ts";
 import type { FlowRun } from "../src/contract/index.ts";
@@ -7,9 +6,7 @@ import { validateInput } from "../src/server/input-validation.ts";
 import { waitForState } from "./support/api.ts";
 import { backends, runBaton, spawnNode, startTestServer, type Child, type TestServer } from "./support/processes.ts";
 import { pushed } from "./support/pushed.ts";
-
-const ROOT = new URL("../", import.meta.url).pathname;
-const hasScript = spawnSync("script", ["--version"]).status === 0;
+import { DOWN, ERASE, hasScript, inTerminal } from "./support/terminal.ts";
 
 /** Starts a flow file and resolves once its run waits at a pause. */
 async function pausedFlow(server: TestServer, client: BatonClient, file: string, flowName: string): Promise<{ flow: Child; run: FlowRun }> {
@@ -21,53 +18,6 @@ async function pausedFlow(server: TestServer, client: BatonClient, file: string,
   }
   throw new Error(`${file} did not pause:\n${flow.output()}`);
 }
-
-/** Terminal output as a person reads it: colours and cursor moves taken out. */
-function plain(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's escape sequences are what is removed
-  return text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "");
-}
-
-/**
- * `baton <args>` in a pseudo-terminal (util-linux `script`), as a person runs it: `expect` waits for a
- * text printed after the last one waited for, `type` sends keys.
- */
-function inTerminal(args: string[], env: Record<string, string>) {
-  const command = `stty cols 160 rows 50; "${process.execPath}" src/cli/main.ts ${args.join(" ")}`;
-  const child = spawn("script", ["-qfec", command, "/dev/null"], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
-  let output = "";
-  let seen = 0;
-  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-  const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
-  return {
-    closed,
-    output: () => plain(output),
-    /** The output since `from` (an offset of `output()`). */
-    since: (from: number) => plain(output).slice(from),
-    get offset() {
-      return seen;
-    },
-    async expect(text: string): Promise<void> {
-      for (let i = 0; i < 300; i++) {
-        const at = plain(output).indexOf(text, seen);
-        if (at >= 0) {
-          seen = at + text.length;
-          return;
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      assert.fail(`no "${text}" after offset ${seen} in:\n${plain(output)}`);
-    },
-    type(keys: string): void {
-      child.stdin.write(keys);
-    },
-    kill: () => child.kill(),
-  };
-}
-
-const DOWN = "\x1b[B";
-const ERASE = "\x7f";
 
 for (const { backend, skip } of await backends()) {
   describe(`baton flow-run in a terminal on ${backend}`, { skip }, () => {
