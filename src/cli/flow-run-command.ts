@@ -4,7 +4,8 @@ import { clientOf } from "./cli-client.ts";
 import { printRunLogs } from "./flow-run-logs.ts";
 import { resumeRun } from "./flow-run-resume.ts";
 import { formatRunDetails, formatRunTable } from "./flow-run-view.ts";
-import { askFieldInTerminal } from "./input-prompt.ts";
+import { terminalAsker } from "./input-prompt.ts";
+import { localCheck } from "./local-check.ts";
 
 /**
  * `baton flow-run ...`: list, inspect, answer, cancel, suspend, retry and follow flow runs.
@@ -43,7 +44,9 @@ export function addFlowRunCommands(program: Command): void {
     .action(async (id: string, opts: { json?: boolean }, command: Command) => {
       const client = clientOf(command);
       const [run, inputs] = await Promise.all([client.getFlowRun(id), client.listRunInputs(id)]);
-      print(opts.json ? JSON.stringify({ flowRun: run, inputs }, null, 2) : formatRunDetails(run, inputs));
+      if (opts.json) return print(JSON.stringify({ flowRun: run, inputs }, null, 2));
+      const check = await localCheck();
+      print(formatRunDetails(run, inputs, Date.now(), (schema, value) => check(schema, value).length === 0));
     });
 
   group
@@ -56,7 +59,7 @@ export function addFlowRunCommands(program: Command): void {
       await resumeRun(clientOf(command), id, {
         input: opts.input,
         respondedBy: opts.by,
-        ask: process.stdin.isTTY ? askFieldInTerminal : undefined,
+        asker: process.stdin.isTTY ? terminalAsker() : undefined,
       });
     });
 

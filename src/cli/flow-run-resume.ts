@@ -1,7 +1,9 @@
 import type { BatonClient } from "../client/index.ts";
-import { NotPausedError, PauseExpiredError } from "../contract/errors.ts";
-import { InputNotJsonError, NoAnswerError } from "./cli-errors.ts";
-import { askForInput, formFields, type AskField } from "./input-form.ts";
+import { InvalidInputError, NotPausedError, PauseExpiredError } from "../contract/errors.ts";
+import type { FlowRun } from "../contract/index.ts";
+import { fieldErrorLine, InputNotJsonError, NoAnswerError } from "./cli-errors.ts";
+import { type Asker, askAgain, askForInput, formFields } from "./input-form.ts";
+import { localCheck } from "./local-check.ts";
 
 /** Options of `resumeRun`. */
 export interface ResumeRunOptions {
@@ -9,32 +11,65 @@ export interface ResumeRunOptions {
   input?: string | undefined;
   respondedBy?: string | undefined;
   /** Asks the pause's fields one by one when no `input` is given; absent when there is no terminal to ask in. */
-  ask?: AskField | undefined;
+  asker?: Asker | undefined;
   out?: (line: string) => void;
 }
 
 /**
  * Answers a paused run: with `--input` as given, else field by field when a terminal can ask, else with
- * no input at all (valid when every field has a default or nothing was asked).
+ * no input at all (valid when every field has a default or nothing was asked). Asked in a terminal, an
+ * answer the form's schema or the server refuses is not lost: the problems are printed, only the refused
+ * fields are asked again, and the answer is sent again.
  */
 export async function resumeRun(client: BatonClient, flowRunId: string, options: ResumeRunOptions = {}): Promise<void> {
   const out = options.out ?? ((line) => process.stdout.write(`${line}\n`));
-  // Bad JSON is refused before the server is asked anything.
-  let input = options.input === undefined ? undefined : parseJson(options.input);
-  if (options.input === undefined && options.ask) {
-    const run = await client.getFlowRun(flowRunId);
-    if (run.state.type !== "PAUSED") throw PauseExpiredError.of(run) ?? new NotPausedError(flowRunId, run.state.type, run.state.name);
-    const { pauseKey, inputRequest } = run.state.details;
-    out(`Flow run ${run.id} (${run.name}, flow ${run.flowName}) is waiting at pause "${pauseKey ?? "?"}".`);
-    if (inputRequest?.description) out(inputRequest.description);
-    try {
-      input = await askForInput(formFields(inputRequest), options.ask);
-    } catch (e) {
-      if (e instanceof Error && e.name === "ExitPromptError") throw new NoAnswerError(flowRunId);
-      throw e;
-    }
+  const by = options.respondedBy !== undefined ? { respondedBy: options.respondedBy } : {};
+  if (options.input !== undefined || !options.asker) {
+    // Bad JSON is refused before the server is asked anything.
+    const input = options.input === undefined ? undefined : parseJson(options.input);
+    reportResumed(await client.resume(flowRunId, { input, ...by }), out);
+    return;
   }
-  const run = await client.resume(flowRunId, { input, ...(options.respondedBy !== undefined ? { respondedBy: options.respondedBy } : {}) });
+  const run = await client.getFlowRun(flowRunId);
+  if (run.state.type !== "PAUSED") throw PauseExpiredError.of(run) ?? new NotPausedError(flowRunId, run.state.type, run.state.name);
+  const { pauseKey, inputRequest } = run.state.details;
+  out(`Flow run ${run.id} (${run.name}, flow ${run.flowName}) is waiting at pause "${pauseKey ?? "?"}".`);
+  if (inputRequest?.description) out(inputRequest.description);
+  const fields = formFields(inputRequest);
+  // The server's check, here: a refusal is found before anything is sent.
+  const check = await localCheck();
+  try {
+    let input = await askForInput(fields, options.asker);
+    for (;;) {
+      let refused = inputRequest ? check(inputRequest.schema, input) : [];
+      if (refused.length > 0) {
+        out("The answer does not fit the form yet:");
+      } else {
+        try {
+          reportResumed(await client.resume(flowRunId, { input, ...by }), out);
+          return;
+        } catch (e) {
+          if (!(e instanceof InvalidInputError)) throw e;
+          refused = e.errors;
+          out(`The answer was refused; flow run ${flowRunId} is still paused:`);
+        }
+      }
+      for (const e of refused) out(`  ${fieldErrorLine(e)}`);
+      out("Asking again only what was refused; every other answer is kept.");
+      input = await askAgain(
+        fields,
+        input,
+        refused.map((e) => e.path),
+        options.asker,
+      );
+    }
+  } catch (e) {
+    if (e instanceof Error && e.name === "ExitPromptError") throw new NoAnswerError(flowRunId);
+    throw e;
+  }
+}
+
+function reportResumed(run: FlowRun, out: (line: string) => void): void {
   out(`Resumed flow run ${run.id} (${run.name}); it is ${run.state.name} now.`);
 }
 

@@ -12,11 +12,14 @@ export function formatRunTable(runs: readonly FlowRun[], now = Date.now()): stri
   );
 }
 
+/** Whether a value is a valid answer to a JSON Schema (the server's check, input-validation.ts). */
+export type FitsSchema = (schema: Record<string, unknown>, value: unknown) => boolean;
+
 /**
  * Everything `flow-run inspect` shows of a run: its state and times, its parameters, what its pause
- * asks for (when paused), and each pause's answer so far.
+ * asks for (when paused) with an example answer that `fits` its schema, and each pause's answer so far.
  */
-export function formatRunDetails(run: FlowRun, inputs: readonly RunInput[], now = Date.now()): string {
+export function formatRunDetails(run: FlowRun, inputs: readonly RunInput[], now = Date.now(), fits: FitsSchema = () => true): string {
   const { state } = run;
   const lines = [
     `Flow run    ${run.id} (${run.name})`,
@@ -32,12 +35,12 @@ export function formatRunDetails(run: FlowRun, inputs: readonly RunInput[], now 
     `Ended       ${formatTime(run.endTime)}`,
     `Parameters  ${Object.keys(run.parameters).length ? formatJson(run.parameters) : "(none)"}`,
   );
-  if (state.type === "PAUSED") lines.push("", ...formatPause(run, now));
+  if (state.type === "PAUSED") lines.push("", ...formatPause(run, now, fits));
   lines.push("", ...formatInputs(inputs, now));
   return lines.join("\n");
 }
 
-function formatPause(run: FlowRun, now: number): string[] {
+function formatPause(run: FlowRun, now: number, fits: FitsSchema): string[] {
   const { pauseKey, pauseTimeout, inputRequest } = run.state.details;
   const timeout = pauseTimeout ? `times out ${formatTime(pauseTimeout)} (${formatRelative(pauseTimeout, now)})` : "never times out";
   const lines = [`Waiting at pause "${pauseKey ?? "?"}"; ${timeout}.`];
@@ -53,7 +56,9 @@ function formatPause(run: FlowRun, now: number): string[] {
   else lines.push(...indent(formatFieldTable(fields)));
   lines.push(`Answer with: ${resume}   (asks field by field)`);
   const example = exampleValue(fields);
-  if (example !== undefined) lines.push(`         or: ${resume} --input ${shellQuote(JSON.stringify(example))}`);
+  // An example the form would refuse (a pattern no placeholder matches) is no help: then none is shown.
+  if (example !== undefined && fits(inputRequest.schema, example))
+    lines.push(`         or: ${resume} --input ${shellQuote(JSON.stringify(example))}`);
   return lines;
 }
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { z } from "zod";
 import { RunInput, toInputRequest } from "../sdk/run-input.ts";
-import { askForInput, formFields, type FormField } from "./input-form.ts";
+import { type Asker, askAgain, askForInput, formFields, type FormField } from "./input-form.ts";
 
 const Order = RunInput.from(
   z.object({
@@ -27,7 +27,7 @@ test("each property of a pause's object schema becomes one question, in order, o
       ["price", "number", true],
       ["gift", "boolean", false],
       ["note", "text", false],
-      ["tags", "json", true],
+      ["tags", "list", true],
     ],
   );
   const byKey = Object.fromEntries(fields.map((f) => [f.key, f]));
@@ -60,7 +60,7 @@ test("a pause that asks for one bare value has one unnamed question, answered wi
     fields.map((f) => [f.key, f.kind, f.required, f.exclusiveMinimum]),
     [[null, "integer", true, 0]],
   );
-  assert.equal(await askForInput(fields, async () => 42), 42);
+  assert.equal(await askForInput(fields, scripted({ Answer: 42 })), 42);
 });
 
 test("a literal is a choice of one, and `anyOf [X, null]` is X that may be null", () => {
@@ -76,18 +76,132 @@ test("a literal is a choice of one, and `anyOf [X, null]` is X that may be null"
 
 test("answers are put together by field, and fields left out are not sent", async () => {
   const fields = formFields(toInputRequest(Order));
-  const answers: Record<string, unknown> = { name: "Ada", size: "large", quantity: 2, price: 9.5, gift: undefined, note: null, tags: ["x"] };
-  const asked: string[] = [];
-  const input = await askForInput(fields, async (f: FormField) => {
-    asked.push(f.key!);
-    return answers[f.key!];
-  });
-  assert.deepEqual(asked, Object.keys(answers));
+  const answers: Record<string, unknown> = { name: "Ada", size: "large", quantity: 2, price: 9.5, gift: undefined, note: null };
+  const asker = scripted(answers, { tags: ["add", "done"] }, { "tags › item 1": "x" });
+  const input = await askForInput(fields, asker);
+  assert.deepEqual(asker.asked, [...Object.keys(answers), "tags", "tags › item 1", "tags"]);
   assert.deepEqual(input, { name: "Ada", size: "large", quantity: 2, price: 9.5, note: null, tags: ["x"] });
 });
 
 test("a pause that asks nothing has no questions, and the answer is no input at all", async () => {
   assert.deepEqual(formFields(null), []);
   assert.deepEqual(formFields(toInputRequest(z.object({}))), []);
-  assert.equal(await askForInput([], async () => assert.fail("nothing to ask")), undefined);
+  assert.equal(await askForInput([], scripted({})), undefined);
 });
+
+const Address = z.object({ street: z.string(), zip: z.string().meta({ title: "ZIP" }) }).meta({ id: "Address", title: "Address" });
+const Shipment = z.object({
+  to: Address,
+  from: Address.optional(),
+  lines: z.array(z.object({ sku: z.string(), qty: z.number().int().min(1).default(1) })).min(1),
+  tags: z.array(z.string()).optional(),
+  when: z.iso.date(),
+});
+
+test("groups and lists are read field by field at every depth, shared ($ref) ones too; a recursive schema is asked as JSON", () => {
+  const [to, from, lines, tags, when] = formFields(toInputRequest(Shipment));
+  assert.deepEqual(
+    [to!.kind, to!.label, to!.fields!.map((f) => [f.key, f.label, f.kind])],
+    [
+      "object",
+      "to",
+      [
+        ["street", "street", "text"],
+        ["zip", "ZIP", "text"],
+      ],
+    ],
+  );
+  assert.deepEqual([from!.kind, from!.required], ["object", false]);
+  assert.deepEqual([lines!.kind, lines!.minItems, lines!.item!.kind, lines!.item!.fields!.map((f) => f.key)], ["list", 1, "object", ["sku", "qty"]]);
+  assert.deepEqual([tags!.kind, tags!.item!.kind], ["list", "text"]);
+  assert.deepEqual([when!.kind, when!.format], ["text", "date"]);
+  const Node: z.ZodType = z.object({
+    name: z.string(),
+    get children() {
+      return z.array(Node).optional();
+    },
+  });
+  const [tree] = formFields(toInputRequest(z.object({ tree: Node })));
+  assert.equal(tree!.kind, "object");
+  assert.equal(tree!.fields![1]!.item!.kind, "json");
+});
+
+test("a nested form is asked field by field: a group's fields, list items added and removed, an optional group skipped", async () => {
+  const fields = formFields(toInputRequest(Shipment));
+  const asker = scripted(
+    {
+      "to › street": "1 Main St",
+      "to › ZIP": "12345",
+      "lines › item 1 › sku": "A",
+      "lines › item 1 › qty": 2,
+      "lines › item 2 › sku": "B",
+      "lines › item 2 › qty": 1,
+      when: "2026-03-01",
+    },
+    { lines: ["add", "add", { remove: 0 }, "done"], tags: ["done"] },
+    {},
+    { "Fill in from?": false },
+  );
+  const input = await askForInput(fields, asker);
+  assert.deepEqual(input, { to: { street: "1 Main St", zip: "12345" }, lines: [{ sku: "B", qty: 1 }], when: "2026-03-01" });
+});
+
+test("asked again, only the refused fields are asked, each from what was answered, and every other answer is kept", async () => {
+  const fields = formFields(toInputRequest(Shipment));
+  const answer = {
+    to: { street: "1 Main St", zip: "1" },
+    lines: [
+      { sku: "A", qty: 1 },
+      { sku: "", qty: 1 },
+    ],
+    when: "2026-03-01",
+  };
+  const asker = scripted({ "to › ZIP": "12345", "lines › item 2 › sku": "B" });
+  const again = await askAgain(fields, answer, ["/to/zip", "/lines/1/sku"], asker);
+  assert.deepEqual(asker.asked, ["to › ZIP", "lines › item 2 › sku"]);
+  assert.deepEqual(asker.started, ["1", ""]);
+  assert.deepEqual(again, {
+    to: { street: "1 Main St", zip: "12345" },
+    lines: [
+      { sku: "A", qty: 1 },
+      { sku: "B", qty: 1 },
+    ],
+    when: "2026-03-01",
+  });
+  // A list refused as a whole (too few items) is asked again as a list; an error at the root asks everything.
+  const list = scripted({}, { lines: ["done"] });
+  await askAgain(fields, answer, ["/lines"], list);
+  assert.deepEqual(list.asked, ["lines"]);
+});
+
+/** An asker that answers from a script by the question's name, and notes what it was asked and where each question started. */
+function scripted(
+  values: Record<string, unknown>,
+  lists: Record<string, ("add" | "done" | { remove: number })[]> = {},
+  more: Record<string, unknown> = {},
+  confirms: Record<string, boolean> = {},
+): Asker & { asked: string[]; started: unknown[] } {
+  const all = { ...values, ...more };
+  const asked: string[] = [];
+  const started: unknown[] = [];
+  return {
+    asked,
+    started,
+    async value(_field: FormField, name: string, current: unknown) {
+      asked.push(name);
+      started.push(current);
+      if (!(name in all)) assert.fail(`unexpected question "${name}"`);
+      return all[name];
+    },
+    async confirm(message: string) {
+      if (!(message in confirms)) assert.fail(`unexpected confirm "${message}"`);
+      return confirms[message]!;
+    },
+    async listStep(_field: FormField, name: string) {
+      asked.push(name);
+      const step = lists[name]?.shift();
+      if (!step) assert.fail(`no more steps for list "${name}"`);
+      return step;
+    },
+  };
+}

@@ -1,103 +1,126 @@
-import type { FormField } from "./input-form.ts";
+import { formatHint } from "../json-schema/messages.ts";
+import type { Asker, FormField } from "./input-form.ts";
+import { localCheck } from "./local-check.ts";
 
 const NONE = Symbol("none");
 
 /**
- * Asks one field in the terminal: text and numbers with their bounds checked as typed, yes/no as a
- * confirm, a choice from a list as a select, and anything else as JSON. Resolves to `undefined` when an
- * optional field is left empty.
+ * Asks in the terminal (@inquirer/prompts): text and numbers checked against their field's schema as they
+ * are typed, yes/no as a confirm, a choice from a list as a select, dates with the form they are typed in,
+ * lists with an add/remove/done menu, and anything else as JSON.
  */
-export async function askFieldInTerminal(field: FormField): Promise<unknown> {
+export function terminalAsker(): Asker {
+  return {
+    value: askValue,
+    async confirm(message, initial) {
+      const { confirm } = await import("@inquirer/prompts");
+      return confirm({ message, default: initial });
+    },
+    async listStep(field, name, items) {
+      const { select } = await import("@inquirer/prompts");
+      const count = items.length === 1 ? "1 item" : `${items.length} items`;
+      const shown = items.map((v, i) => `\n    ${i + 1}. ${summary(v)}`).join("");
+      const full = field.maxItems !== undefined && items.length >= field.maxItems;
+      const short = field.minItems !== undefined && items.length < field.minItems;
+      const step = await select<"add" | "remove" | "done">({
+        message: `${name}: ${count}${shown}\n `,
+        choices: [
+          { value: "add", name: `Add an item to ${name}`, disabled: full && `(at most ${field.maxItems})` },
+          { value: "remove", name: "Remove an item", disabled: items.length === 0 && "(none to remove)" },
+          { value: "done", name: `Done with ${name}`, disabled: short && `(at least ${field.minItems} needed)` },
+        ],
+      });
+      if (step !== "remove") return step;
+      const remove = await select({
+        message: `Remove which item of ${name}?`,
+        choices: items.map((v, i) => ({ value: i, name: `${i + 1}. ${summary(v)}` })),
+      });
+      return { remove };
+    },
+  };
+}
+
+async function askValue(field: FormField, name: string, current: unknown, again: boolean): Promise<unknown> {
   // Loaded on first use: most commands never prompt.
   const { confirm, input, number, password, select } = await import("@inquirer/prompts");
-  const message = messageOf(field);
+  const check = await localCheck();
+  const message = messageOf(field, name);
   // Required with a default is not required of the person: the default is there to accept.
-  const mustAnswer = field.required && field.default === undefined && !field.nullable;
+  const mustAnswer = field.required && current === undefined && !field.nullable;
   const empty = () => (field.required && field.nullable ? null : undefined);
+  // The same check, in the same words, as the server's: the field's own schema.
+  const checked = (v: unknown) => check(field.schema, v, name)[0]?.message ?? true;
+  // A refused value is put back on the line to be corrected; a default is shown, and taken with Enter.
+  const prefill = again ? ("editable" as const) : ("tab" as const);
   switch (field.kind) {
     case "boolean":
-      return confirm({ message, default: field.default === undefined ? false : Boolean(field.default) });
+      return confirm({ message, default: current === undefined ? false : Boolean(current) });
     case "choice": {
       const choices: { value: unknown; name: string }[] = field.choices!.map((v) => ({ value: v, name: String(v) }));
       if (!mustAnswer) choices.push({ value: NONE, name: field.nullable ? "(null)" : "(leave out)" });
-      const picked = await select({ message, choices, default: field.default });
+      const picked = await select({ message, choices, default: current });
       return picked === NONE ? empty() : picked;
     }
     case "number":
     case "integer": {
       const value = await number({
         message,
-        default: typeof field.default === "number" ? field.default : undefined,
+        default: typeof current === "number" ? current : undefined,
         required: mustAnswer,
         step: field.kind === "integer" ? 1 : "any",
-        ...(field.minimum !== undefined ? { min: field.minimum } : {}),
-        ...(field.maximum !== undefined ? { max: field.maximum } : {}),
-        validate: (v) => (v === undefined ? true : checkExclusiveBounds(field, v)),
+        validate: (v) => (v === undefined ? true : checked(v)),
       });
       return value === undefined ? empty() : value;
     }
     case "text": {
       if (field.sensitive) {
-        const value = await password({ message, mask: true, validate: (v) => (v === "" && !mustAnswer ? true : checkText(field, v)) });
+        const value = await password({ message, mask: true, validate: (v) => (v === "" && !mustAnswer ? true : checked(v)) });
         return value === "" && !mustAnswer ? empty() : value;
       }
       const value = await input({
         message,
-        default: typeof field.default === "string" ? field.default : undefined,
+        default: typeof current === "string" ? current : undefined,
+        prefill,
         required: mustAnswer,
-        validate: (v) => (v === "" && !mustAnswer ? true : checkText(field, v)),
+        validate: (v) => (v === "" && !mustAnswer ? true : checked(v)),
       });
       return value === "" && !mustAnswer ? empty() : value;
     }
-    case "json": {
+    default: {
       const value = await input({
         message: `${message} (JSON)`,
-        default: field.default === undefined ? undefined : JSON.stringify(field.default),
+        default: current === undefined ? undefined : JSON.stringify(current),
+        prefill,
         required: mustAnswer,
-        validate: (v) => (v === "" ? true : parsesAsJson(v)),
+        validate: (v) => (v === "" ? true : parsesAsJson(v, (parsed) => checked(parsed))),
       });
       return value === "" ? empty() : JSON.parse(value);
     }
   }
 }
 
-function messageOf(field: FormField): string {
-  const name = field.key ?? "Answer";
+/** The question: the field's place, how to type it (a date's form), its bounds, its description. */
+function messageOf(field: FormField, name: string): string {
   const bounds = [
     field.minimum !== undefined ? `≥ ${field.minimum}` : field.exclusiveMinimum !== undefined ? `> ${field.exclusiveMinimum}` : "",
     field.maximum !== undefined ? `≤ ${field.maximum}` : field.exclusiveMaximum !== undefined ? `< ${field.exclusiveMaximum}` : "",
   ].filter(Boolean);
-  const hint = [field.description, bounds.join(", ")].filter(Boolean).join("; ");
+  const hint = [formatHint(field.format), field.description, bounds.join(", ")].filter(Boolean).join("; ");
   return hint ? `${name} (${hint})` : name;
 }
 
-function checkExclusiveBounds(field: FormField, v: number): true | string {
-  if (field.exclusiveMinimum !== undefined && v <= field.exclusiveMinimum) return `Must be greater than ${field.exclusiveMinimum}.`;
-  if (field.exclusiveMaximum !== undefined && v >= field.exclusiveMaximum) return `Must be less than ${field.exclusiveMaximum}.`;
-  return true;
+/** One item of a list on one line. */
+function summary(value: unknown): string {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text.length > 70 ? `${text.slice(0, 69)}…` : text;
 }
 
-function checkText(field: FormField, v: string): true | string {
-  const length = [...v].length;
-  if (field.minLength !== undefined && length < field.minLength) return `Must be at least ${field.minLength} characters.`;
-  if (field.maxLength !== undefined && length > field.maxLength) return `Must be at most ${field.maxLength} characters.`;
-  if (field.pattern !== undefined) {
-    let re: RegExp | undefined;
-    try {
-      re = new RegExp(field.pattern, "u");
-    } catch {
-      // A pattern JavaScript cannot read is left to the server to check.
-    }
-    if (re && !re.test(v)) return field.format ? `Must be a valid ${field.format}.` : `Must match ${field.pattern}.`;
-  }
-  return true;
-}
-
-function parsesAsJson(v: string): true | string {
+function parsesAsJson(v: string, then: (parsed: unknown) => true | string): true | string {
+  let parsed: unknown;
   try {
-    JSON.parse(v);
-    return true;
+    parsed = JSON.parse(v);
   } catch (e) {
     return `Not valid JSON: ${(e as Error).message}`;
   }
+  return then(parsed);
 }
