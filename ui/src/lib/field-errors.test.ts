@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { describePath, fieldErrorsOf, pointerToPath, toErrorTree } from "./field-errors.ts";
+import { fieldErrorsOf, fieldLabel, pointerToPath, toErrorTree } from "./field-errors.ts";
 
 test("a 422's JSON pointers land on the nested fields react-jsonschema-form shows them on", () => {
   const tree = toErrorTree([
@@ -26,7 +26,10 @@ test("escaped pointer characters are field names again", () => {
 test("Zod issues (paths of keys) map the same way as pointers", () => {
   const errors = fieldErrorsOf({ issues: [{ path: ["color"], message: "Green is only in-stock for medium" }] });
   assert.deepEqual(toErrorTree(errors), { color: { __errors: ["Green is only in-stock for medium"] } });
-  assert.equal(describePath(errors[0]!.path), "color");
-  assert.equal(describePath("/address/zip"), "address › zip");
-  assert.equal(describePath(""), "the answer");
+  assert.equal(fieldLabel(undefined, errors[0]!.path), "Color");
+  assert.equal(fieldLabel(undefined, "/address/zip"), "Address › Zip");
+  const schema = { properties: { address: { title: "Where to", properties: { zip: { title: "Postcode" } } }, tags: { title: "Tags", items: {} } } };
+  assert.equal(fieldLabel(schema, "/address/zip"), "Where to › Postcode");
+  assert.equal(fieldLabel(schema, ["tags", "1"]), "Tags › item 2");
+  assert.equal(fieldLabel(schema, ""), "the answer");
 });

@@ -1,3 +1,5 @@
+import { humanize } from "./format.ts";
+
 /**
  * Turns the server's per-field errors into react-jsonschema-form's error tree (`extraErrors`), which
  * nests the same way as the answer: `/address/zip` becomes `{ address: { zip: { __errors: [...] } } }`.
@@ -56,8 +58,29 @@ export function fieldErrorsOf(details: Record<string, unknown>): ServerFieldErro
   return out;
 }
 
-/** A field's place as a person reads it: `/address/zip` → "address › zip"; the whole answer → "the answer". */
-export function describePath(path: ServerFieldError["path"]): string {
+/** The sub-schema at `keys` of a (form) schema, following properties and items; undefined past what it says. */
+function schemaAt(schema: Record<string, unknown> | undefined, keys: readonly string[]): Record<string, unknown> | undefined {
+  let node = schema;
+  for (const k of keys) {
+    if (!node) return undefined;
+    const props = node.properties as Record<string, Record<string, unknown>> | undefined;
+    node = props?.[k] ?? (/^\d+$/.test(k) && node.items && typeof node.items === "object" ? (node.items as Record<string, unknown>) : undefined);
+  }
+  return node;
+}
+
+/**
+ * A field's place as its labels read: `/address/zip` → "Address › Zip" from the schema's titles (the form's
+ * own labels), an item of a list → "Tags › item 2"; the whole answer → "the answer".
+ */
+export function fieldLabel(schema: Record<string, unknown> | undefined, path: ServerFieldError["path"]): string {
   const keys = typeof path === "string" ? pointerToPath(path) : path.map(String);
-  return keys.length ? keys.join(" › ") : "the answer";
+  if (!keys.length) return "the answer";
+  return keys
+    .map((k, i) => {
+      if (/^\d+$/.test(k) && schemaAt(schema, keys.slice(0, i))?.items) return `item ${Number(k) + 1}`;
+      const title = schemaAt(schema, keys.slice(0, i + 1))?.title;
+      return typeof title === "string" && title ? title : humanize(k);
+    })
+    .join(" › ");
 }
