@@ -9,7 +9,15 @@ import {
   RunInputValidationError,
   RuntimeClosedError,
 } from "../contract/errors.ts";
-import { type Channel, PauseKey, type InputRequest, type OnTimeout, type PauseBody, type PauseResult, type RejectedAnswer } from "../contract/index.ts";
+import {
+  type Channel,
+  PauseKey,
+  type InputRequest,
+  type OnTimeout,
+  type PauseBody,
+  type PauseResult,
+  type RejectedAnswer,
+} from "../contract/index.ts";
 import { parseDuration } from "../contract/duration.ts";
 import { getRunLogger } from "./logger.ts";
 import { assertNotStopped, holdTasks, requireContext, type RunContext } from "./run-context.ts";
@@ -307,7 +315,9 @@ function parseAnswer<W extends WaitForInput | undefined, R extends number | unde
 export function rejectedAnswer(error: RunInputValidationError): RejectedAnswer {
   return {
     pauseKey: error.details.pauseKey,
-    issues: error.details.issues.slice(0, 100).map((i) => ({ path: i.path.slice(0, 50).map((k) => k.slice(0, 200)), message: i.message.slice(0, 2000) })),
+    issues: error.details.issues
+      .slice(0, 100)
+      .map((i) => ({ path: i.path.slice(0, 50).map((k) => k.slice(0, 200)), message: i.message.slice(0, 2000) })),
   };
 }
 

@@ -42,7 +42,6 @@ export function Loading({ label = "Loading…", rows = 3 }: { label?: string; ro
 /** JSON, indented, in a scrollable box that a keyboard can reach and scroll. */
 export function JsonView({ value, label = "JSON" }: { value: unknown; label?: string }) {
   return (
-    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable box must be reachable by keyboard to be scrolled
     <pre className="json" tabIndex={0} role="region" aria-label={label}>
       {value === undefined ? "—" : JSON.stringify(value, null, 2)}
     </pre>

@@ -100,7 +100,10 @@ function AnsweredElsewhere({ run, pauseKey, stale }: { run: FlowRun; pauseKey: s
   const [draft, setDraft] = useState<unknown>(() => readDraft(run.id, pauseKey));
   const [copied, setCopied] = useState(false);
   useEffect(() => {
-    api.listInputs(run.id).then((all) => setInput(all.find((i) => i.key === pauseKey && i.respondedAt) ?? null), () => setInput(null));
+    api.listInputs(run.id).then(
+      (all) => setInput(all.find((i) => i.key === pauseKey && i.respondedAt) ?? null),
+      () => setInput(null),
+    );
   }, [run.id, pauseKey, run.state.id]);
   const now = Date.now();
   return (
@@ -109,8 +112,8 @@ function AnsweredElsewhere({ run, pauseKey, stale }: { run: FlowRun; pauseKey: s
         <span>
           {input?.respondedAt ? (
             <>
-              Someone answered first: pause “{pauseKey}” was answered{answeredBy(input)}, <TimeAgo iso={input.respondedAt} now={now} />. The run is now{" "}
-              {run.state.name}.
+              Someone answered first: pause “{pauseKey}” was answered{answeredBy(input)}, <TimeAgo iso={input.respondedAt} now={now} />. The run is
+              now {run.state.name}.
             </>
           ) : (
             (stale ?? `This run no longer waits: it is ${run.state.name}${run.state.message ? ` (${run.state.message})` : ""}.`)

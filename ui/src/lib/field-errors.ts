@@ -84,3 +84,95 @@ export function fieldLabel(schema: Record<string, unknown> | undefined, path: Se
     })
     .join(" › ");
 }
+
+/** A problem the browser's validator found, as react-jsonschema-form reports it. */
+export interface FormError {
+  name?: string | undefined;
+  /** Where: ".address.zip", "['first-name']", ".tags.0". */
+  property?: string | undefined;
+  params?: Record<string, unknown> | undefined;
+  message?: string | undefined;
+}
+
+/** The keys of a form error's property (".address.zip" → ["address", "zip"]). */
+export function propertyKeys(property: string | undefined): string[] {
+  const keys: string[] = [];
+  for (const m of (property ?? "").matchAll(/\.([^.[\]]+)|\['((?:[^'\\]|\\.)*)'\]|\[(\d+)\]/g))
+    keys.push(m[1] ?? m[2]?.replace(/\\(.)/g, "$1") ?? m[3]!);
+  return keys;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: "text",
+  number: "a number",
+  integer: "a whole number",
+  boolean: "true or false",
+  array: "a list",
+  object: "a group of fields",
+};
+const FORMAT_WORDS: Record<string, string> = {
+  email: "email address",
+  uri: "URL",
+  uuid: "UUID",
+  date: "date (YYYY-MM-DD)",
+  "date-time": "date and time",
+  time: "time (HH:MM:SS)",
+};
+
+function problem(field: Record<string, unknown> | undefined, e: FormError): string {
+  const p = e.params ?? {};
+  const limit = Number(p.limit);
+  switch (e.name) {
+    case "required":
+      return "is required";
+    case "type":
+      return `must be ${String(p.type)
+        .split(",")
+        .map((t) => TYPE_WORDS[t] ?? t)
+        .join(" or ")}`;
+    case "enum":
+      return `must be one of: ${((p.allowedValues as unknown[]) ?? []).map(String).join(", ")}`;
+    case "minimum":
+      return `must be at least ${limit}`;
+    case "maximum":
+      return `must be at most ${limit}`;
+    case "exclusiveMinimum":
+      return `must be more than ${limit}`;
+    case "exclusiveMaximum":
+      return `must be less than ${limit}`;
+    case "minLength":
+      return limit === 1 ? "must not be empty" : `must be at least ${limit} characters long`;
+    case "maxLength":
+      return `must be at most ${limit} characters long`;
+    case "minItems":
+      return `must have at least ${limit} item${limit === 1 ? "" : "s"}`;
+    case "maxItems":
+      return `must have at most ${limit} item${limit === 1 ? "" : "s"}`;
+    case "pattern":
+    case "format": {
+      // A format comes with a pattern beside it (Zod writes both): one message, in words, never the regex.
+      const format = e.name === "format" ? String(p.format) : field?.format;
+      return typeof format === "string" ? `must be a valid ${FORMAT_WORDS[format] ?? format}` : "does not match the expected pattern";
+    }
+    default:
+      return "is not valid";
+  }
+}
+
+/**
+ * The browser's validation errors said for a person: one per field (the first), in words, naming the field
+ * by its label ("Quantity must be a whole number"), never a regex.
+ */
+export function formErrorsInWords<E extends FormError>(schema: Record<string, unknown> | undefined, errors: readonly E[]): E[] {
+  const seen = new Set<string>();
+  const out: E[] = [];
+  for (const e of errors) {
+    const keys = propertyKeys(e.property);
+    const at = keys.join("/");
+    if (seen.has(at)) continue;
+    seen.add(at);
+    const name = fieldLabel(schema, keys);
+    out.push({ ...e, message: `${name === "the answer" ? "The answer" : name} ${problem(schemaAt(schema, keys), e)}` });
+  }
+  return out;
+}
