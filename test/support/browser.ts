@@ -66,12 +66,14 @@ function withSourceMap(entry: Coverage[number]): Coverage[number] & { sourceMap?
   return { ...entry, sourceMap: map };
 }
 
+let reports = 0;
+
 /** Prints one line: how much of ui/src the pages ran, and where the HTML report is. */
 async function reportCoverage(collected: Coverage): Promise<void> {
   const ours = collected.filter((e) => /\/assets\/index-[^/]+\.js$/.test(e.url)).map(withSourceMap);
   if (!ours.length) return;
   const test = process.argv[1] ? process.argv.at(-1)!.replace(`${ROOT}`, "") : "browser tests";
-  const outputDir = join(tmpdir(), "baton-ui-coverage", test.replace(/\W+/g, "-"));
+  const outputDir = join(tmpdir(), "baton-ui-coverage", `${test.replace(/\W+/g, "-")}-${++reports}`);
   const mcr = MCR({
     name: `Baton UI coverage (${test})`,
     outputDir,

@@ -6,7 +6,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { type ReactNode, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { annotationFormats, DIALECT_OPTIONS } from "../../../src/json-schema/dialect.ts";
 import { formSchema, formUiSchema, type JsonSchema } from "../lib/form-schema.ts";
-import { type ErrorTree, formErrorsInWords } from "../lib/field-errors.ts";
+import { type ErrorTree, formErrorsInWords, propertyKeys } from "../lib/field-errors.ts";
 
 /**
  * The server checks answers with AJV's 2020-12 dialect, patterns on RE2 (src/json-schema/dialect.ts);
@@ -71,6 +71,18 @@ const templates = {
   },
 };
 
+/**
+ * Moves focus to the field of the first error: RJSF's own way takes a select's first option for a list of
+ * radio buttons, and so focuses nothing. A group (radio buttons, a list) gets its first control.
+ */
+function focusField(form: HTMLElement | null, id: string): void {
+  const field = form?.querySelector<HTMLElement>(`#${CSS.escape(id)}`);
+  const target = field?.matches("input, select, textarea, button")
+    ? field
+    : form?.querySelector<HTMLElement>(`[id^="${CSS.escape(id)}"]:is(input, select, textarea)`);
+  target?.focus();
+}
+
 /** Marks the fields with an error `aria-invalid`: RJSF links each to its message (aria-describedby) but does not say it is wrong. */
 function markInvalid(form: HTMLElement | null): void {
   if (!form) return;
@@ -132,7 +144,7 @@ export function SchemaForm(props: SchemaFormProps) {
         transformErrors={(errors) => formErrorsInWords(schema as JsonSchema, errors)}
         showErrorList={false}
         noHtml5Validate
-        focusOnFirstError
+        focusOnFirstError={(e) => focusField(box.current, [props.idPrefix ?? "answer", ...propertyKeys(e.property)].join("_"))}
         liveValidate={false}
         disabled={props.disabled ?? false}
         idPrefix={props.idPrefix ?? "answer"}

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { fieldErrorsOf, fieldLabel, pointerToPath, toErrorTree } from "./field-errors.ts";
+import { fieldErrorsOf, fieldLabel, type FormError, formErrorsInWords, pointerToPath, propertyKeys, toErrorTree } from "./field-errors.ts";
 
 test("a 422's JSON pointers land on the nested fields react-jsonschema-form shows them on", () => {
   const tree = toErrorTree([
@@ -32,4 +32,26 @@ test("Zod issues (paths of keys) map the same way as pointers", () => {
   assert.equal(fieldLabel(schema, "/address/zip"), "Where to › Postcode");
   assert.equal(fieldLabel(schema, ["tags", "1"]), "Tags › item 2");
   assert.equal(fieldLabel(schema, ""), "the answer");
+});
+
+test("the browser's errors are said once per field, in words, naming the field by its label, never with a regex", () => {
+  assert.deepEqual(propertyKeys(".address.zip"), ["address", "zip"]);
+  assert.deepEqual(propertyKeys("decision"), ["decision"]);
+  assert.deepEqual(propertyKeys(".tags.0"), ["tags", "0"]);
+  assert.deepEqual(propertyKeys("['first-name']"), ["first-name"]);
+  const emailPattern = "^(?:[A-Za-z0-9_'+\\-]+\\.)*$";
+  const schema = {
+    properties: {
+      email: { title: "Email", type: "string", format: "email", pattern: emailPattern },
+      code: { title: "Code", type: "string", pattern: "^[A-Z]{2}$" },
+      decision: { title: "Decision", enum: ["a", "b"] },
+    },
+  };
+  const said = formErrorsInWords<FormError>(schema, [
+    { name: "pattern", property: ".email", params: { pattern: emailPattern } },
+    { name: "format", property: ".email", params: { format: "email" } },
+    { name: "pattern", property: ".code", params: { pattern: "^[A-Z]{2}$" } },
+    { name: "required", property: "decision", params: { missingProperty: "decision" } },
+  ]).map((e) => e.message);
+  assert.deepEqual(said, ["Email must be a valid email address", "Code does not match the expected pattern", "Decision is required"]);
 });

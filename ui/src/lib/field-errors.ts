@@ -97,7 +97,8 @@ export interface FormError {
 /** The keys of a form error's property (".address.zip" → ["address", "zip"]). */
 export function propertyKeys(property: string | undefined): string[] {
   const keys: string[] = [];
-  for (const m of (property ?? "").matchAll(/\.([^.[\]]+)|\['((?:[^'\\]|\\.)*)'\]|\[(\d+)\]/g))
+  // A missing property's error names it without the leading dot ("decision", "address.zip").
+  for (const m of (property ?? "").matchAll(/(?:^|\.)([^.[\]]+)|\['((?:[^'\\]|\\.)*)'\]|\[(\d+)\]/g))
     keys.push(m[1] ?? m[2]?.replace(/\\(.)/g, "$1") ?? m[3]!);
   return keys;
 }
