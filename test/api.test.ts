@@ -119,7 +119,7 @@ for (const { backend, skip } of await backends()) {
       assert.deepEqual(errors.map((e) => e.path).sort(), ["/address/city", "/age", "/name"]);
       assert.deepEqual(
         errors.find((e) => e.path === "/name"),
-        { path: "/name", message: "is required" },
+        { path: "/name", message: "name is required" },
       );
       assert.match(res.body.message, /stays paused/);
 
@@ -137,7 +137,7 @@ for (const { backend, skip } of await backends()) {
       const run = await pausedRun(client, { waitForInput: z.strictObject({ ok: z.boolean() }) });
       const res = await resume(run.id, { input: { ok: true, extra: 1 } });
       assert.equal(res.status, 422);
-      assert.deepEqual(res.body.details.errors, [{ path: "/extra", message: "is not a field of this form" }]);
+      assert.deepEqual(res.body.details.errors, [{ path: "/extra", message: '"extra" is not a field of this form' }]);
     });
 
     test("a pause for a bare number takes 42 as the answer, and refuses an object with 422 at the root", async () => {
@@ -159,7 +159,7 @@ for (const { backend, skip } of await backends()) {
       const run = await pausedRun(client, { waitForInput: z.enum(["approve", "reject"]) });
       const res = await resume(run.id, { input: "maybe" });
       assert.equal(res.status, 422);
-      assert.match(res.body.details.errors[0].message, /"approve", "reject"/);
+      assert.equal(res.body.details.errors[0].message, "The answer must be one of: approve, reject");
       assert.equal((await resume(run.id, { input: "reject" })).status, 200);
       assert.equal((await client.getRunInput(run.id, "1")).response, "reject");
     });
@@ -183,7 +183,7 @@ for (const { backend, skip } of await backends()) {
       const run = await pausedRun(client, { waitForInput: z.object({ name: z.string() }) });
       const res = await resume(run.id, {});
       assert.equal(res.status, 422);
-      assert.deepEqual(res.body.details.errors, [{ path: "/name", message: "is required" }]);
+      assert.deepEqual(res.body.details.errors, [{ path: "/name", message: "name is required" }]);
     });
 
     test("an answer over 1 MiB is refused with 413 and the run stays paused", async () => {
@@ -272,7 +272,7 @@ for (const { backend, skip } of await backends()) {
       const asking = await pausedRun(client, { waitForInput: z.object({ name: z.string() }) });
       const res = await resume(asking.id, undefined, { rawBody: "" });
       assert.equal(res.status, 422);
-      assert.deepEqual(res.body.details.errors, [{ path: "/name", message: "is required" }]);
+      assert.deepEqual(res.body.details.errors, [{ path: "/name", message: "name is required" }]);
     });
 
     test("a body of the wrong shape is refused with 400 naming the field", async () => {

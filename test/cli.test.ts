@@ -174,11 +174,11 @@ for (const { backend, skip } of await backends()) {
       assert.equal(refused.code, 1);
       assert.equal(
         refused.stderr,
-        `error: The answer does not match what the pause asks for; flow run ${run.id} is still paused.\n  name: must NOT have fewer than 1 characters\n`,
+        `error: The answer does not match what the pause asks for; flow run ${run.id} is still paused.\n  name must not be empty\n`,
       );
       const missing = await baton(["flow-run", "resume", run.id], server.env);
       assert.equal(missing.code, 1);
-      assert.match(missing.stderr, /^ {2}name: is required$/m);
+      assert.match(missing.stderr, /^ {2}name is required$/m);
       assert.equal((await client.getFlowRun(run.id)).state.type, "PAUSED");
       assert.deepEqual(await client.listRunInputs(run.id).then((i) => i.map((x) => x.respondedAt)), [null]);
 

@@ -53,7 +53,7 @@ for (const { backend, skip } of await backends()) {
             }).then((r) => assert.equal(r.status, 200, JSON.stringify(r.body))),
           ),
         );
-      assertRefused(await resume(run.id, { input: {} }), 422, "INVALID_INPUT", /\/ok: is required/);
+      assertRefused(await resume(run.id, { input: {} }), 422, "INVALID_INPUT", /\/ok: ok is required/);
       const res = await resume(run.id, { input: { ok: true } });
       assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.equal(res.body.state.type, "RUNNING");

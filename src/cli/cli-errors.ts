@@ -1,6 +1,5 @@
 import { CommanderError } from "commander";
 import { BatonError, InvalidInputError, ParametersValidationError } from "../contract/errors.ts";
-import { formatPath } from "./format.ts";
 
 /** Thrown when `--input` is not JSON; the answer is never sent. */
 export class InputNotJsonError extends BatonError {
@@ -42,7 +41,8 @@ export function exitCodeOf(error: unknown): number {
 
 /**
  * Prints a failed command's error as one line on stderr (its message says what happened and what to
- * do), then, for a refused answer or refused parameters, one line per field; modules that `baton serve`
+ * do), then, for a refused answer or refused parameters, one line per field (each message names its
+ * field, json-schema/messages.ts); modules that `baton serve`
  * cannot serve are one line each. The stack and causes only when `BATON_DEBUG=1`.
  */
 export function reportError(error: unknown, stderr: NodeJS.WritableStream = process.stderr): void {
@@ -50,10 +50,10 @@ export function reportError(error: unknown, stderr: NodeJS.WritableStream = proc
   if (error instanceof CommanderError) return;
   if (error instanceof InvalidInputError) {
     stderr.write(`error: The answer does not match what the pause asks for; flow run ${error.details.flowRunId} is still paused.\n`);
-    for (const e of error.errors) stderr.write(`  ${formatPath(e.path)}: ${e.message}\n`);
+    for (const e of error.errors) stderr.write(`  ${e.message}\n`);
   } else if (error instanceof ParametersValidationError) {
     stderr.write(`error: The parameters do not fit what deployment ${error.details.flowName} takes; no run was created.\n`);
-    for (const e of error.details.errors) stderr.write(`  ${formatPath(e.path, "(parameters)")}: ${e.message}\n`);
+    for (const e of error.details.errors) stderr.write(`  ${e.message}\n`);
   } else if (error instanceof FlowModulesError) {
     for (const problem of error.problems) stderr.write(`error: ${problem}\n`);
   } else {

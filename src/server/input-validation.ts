@@ -1,8 +1,9 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import type { SchemaValidateFunction } from "ajv/dist/types/index.js";
 import addFormats from "ajv-formats";
 import type { FieldError } from "../contract/errors.ts";
 import { annotationFormats, DIALECT_OPTIONS } from "../json-schema/dialect.ts";
+import { fieldMessages } from "../json-schema/messages.ts";
 
 const withFormats = addFormats as unknown as (a: Ajv2020) => Ajv2020;
 
@@ -97,20 +98,9 @@ function reason(e: Error): string {
   return e.message.replace(/^unknown format "([^"]+)" ignored in schema at path "([^"]*)"$/, 'unknown format "$1" at $2');
 }
 
-/** One error per field: required and unknown properties point at the property itself. */
-function toFieldError(e: ErrorObject): FieldError {
-  const p = e.params as Record<string, unknown>;
-  if (e.keyword === "required") return { path: `${e.instancePath}/${String(p.missingProperty)}`, message: "is required" };
-  if (e.keyword === "additionalProperties")
-    return { path: `${e.instancePath}/${String(p.additionalProperty)}`, message: "is not a field of this form" };
-  if (e.keyword === "enum")
-    return { path: e.instancePath, message: `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}` };
-  return { path: e.instancePath, message: e.message ?? "is not valid" };
-}
-
 /**
  * Validates an answer against a pause's JSON Schema, filling defaults. Returns the completed answer or
- * the list of field errors (one per field, JSON-pointer paths).
+ * the list of field errors: one per field, at its JSON Pointer, in words that name it (json-schema/messages.ts).
  */
 export function validateInput(schema: Record<string, unknown>, input: unknown): { ok: true; value: unknown } | { ok: false; errors: FieldError[] } {
   let validate: ValidateFunction;
@@ -124,16 +114,8 @@ export function validateInput(schema: Record<string, unknown>, input: unknown): 
   if (value === undefined) {
     if (schema.type === "object") value = {};
     else if ("default" in schema) value = structuredClone(schema.default);
-    else return { ok: false, errors: [{ path: "", message: "an answer is required: this pause asks for a value" }] };
+    else return { ok: false, errors: [{ path: "", message: "An answer is required: this pause asks for a value" }] };
   }
   if (validate(value)) return { ok: true, value };
-  const seen = new Set<string>();
-  const errors: FieldError[] = [];
-  for (const e of validate.errors ?? []) {
-    const fe = toFieldError(e);
-    if (seen.has(fe.path)) continue; // the first error of each field is the one a person can act on
-    seen.add(fe.path);
-    errors.push(fe);
-  }
-  return { ok: false, errors };
+  return { ok: false, errors: fieldMessages(schema, validate.errors, value) };
 }
