@@ -150,7 +150,7 @@ describe("accessibility of the web UI", { skip }, () => {
     assert.equal(await announced.getAttribute("role"), "alert");
     assert.match(
       (await announced.textContent()) ?? "",
-      /^\d fields need a correction: Decision is required; Comment is required; Reviewers › item 1 /,
+      /^\d fields need a correction: Decision is required; Comment is required; Item 1 of Reviewers /,
     );
 
     // The focus ring is visible and stands out from the page (3:1 at least).

@@ -3,8 +3,7 @@ import { ApiError, api, errorMessage } from "../api/client.ts";
 import { useSession } from "../auth/session.tsx";
 import type { FlowRun } from "../api/types.ts";
 import { dropDraft, readDraft, saveDraft } from "../lib/drafts.ts";
-import { fieldErrorsOf, fieldLabel, toErrorTree, type ErrorTree, type ServerFieldError } from "../lib/field-errors.ts";
-import { formSchema } from "../lib/form-schema.ts";
+import { fieldErrorsOf, toErrorTree, type ErrorTree, type ServerFieldError } from "../lib/field-errors.ts";
 import { ConfirmDialog } from "./confirm-dialog.tsx";
 import { Markdown } from "./markdown.tsx";
 import { SchemaForm, schemaProblem } from "./schema-form.tsx";
@@ -78,7 +77,6 @@ export function ResumeForm({ run, prefill, onDone, onStale }: ResumeFormProps) {
   const [name, setName] = useState(() => (signedIn ? "" : rememberedName()));
   // A question kept from before the server checked schemas when asked may be one no form can check.
   const problem = useMemo(() => (request ? schemaProblem(request.schema) : undefined), [request?.schema]);
-  const labels = useMemo(() => (request ? formSchema(request.schema) : undefined), [request?.schema]);
 
   const failed = (e: unknown) => {
     if (e instanceof ApiError && e.status === 422) {
@@ -182,9 +180,7 @@ export function ResumeForm({ run, prefill, onDone, onStale }: ResumeFormProps) {
             {serverErrors.length > 0 && notice.tone === "error" && (
               <ul className="server-errors">
                 {serverErrors.map((e, i) => (
-                  <li key={i}>
-                    <strong>{fieldLabel(labels, e.path)}</strong>: {e.message}
-                  </li>
+                  <li key={i}>{e.message}</li>
                 ))}
               </ul>
             )}

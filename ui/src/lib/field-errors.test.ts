@@ -45,6 +45,7 @@ test("the browser's errors are said once per field, in words, naming the field b
       email: { title: "Email", type: "string", format: "email", pattern: emailPattern },
       code: { title: "Code", type: "string", pattern: "^[A-Z]{2}$" },
       decision: { title: "Decision", enum: ["a", "b"] },
+      tags: { title: "Tags", type: "array", items: { type: "string" } },
     },
   };
   const said = formErrorsInWords<FormError>(schema, [
@@ -52,6 +53,12 @@ test("the browser's errors are said once per field, in words, naming the field b
     { name: "format", property: ".email", params: { format: "email" } },
     { name: "pattern", property: ".code", params: { pattern: "^[A-Z]{2}$" } },
     { name: "required", property: "decision", params: { missingProperty: "decision" } },
+    { name: "type", property: ".tags.1", params: { type: "string" } },
   ]).map((e) => e.message);
-  assert.deepEqual(said, ["Email must be a valid email address", "Code does not match the expected pattern", "Decision is required"]);
+  assert.deepEqual(said, [
+    "Email must be a valid email address",
+    "Code does not match the expected pattern",
+    "Decision is required",
+    "Item 2 of Tags must be text",
+  ]);
 });

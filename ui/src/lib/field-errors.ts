@@ -1,3 +1,4 @@
+import { fieldMessages } from "../../../src/json-schema/messages.ts";
 import { humanize } from "./format.ts";
 
 /**
@@ -103,77 +104,22 @@ export function propertyKeys(property: string | undefined): string[] {
   return keys;
 }
 
-const TYPE_WORDS: Record<string, string> = {
-  string: "text",
-  number: "a number",
-  integer: "a whole number",
-  boolean: "true or false",
-  array: "a list",
-  object: "a group of fields",
-};
-const FORMAT_WORDS: Record<string, string> = {
-  email: "email address",
-  uri: "URL",
-  uuid: "UUID",
-  date: "date (YYYY-MM-DD)",
-  "date-time": "date and time",
-  time: "time (HH:MM:SS)",
-};
-
-function problem(field: Record<string, unknown> | undefined, e: FormError): string {
-  const p = e.params ?? {};
-  const limit = Number(p.limit);
-  switch (e.name) {
-    case "required":
-      return "is required";
-    case "type":
-      return `must be ${String(p.type)
-        .split(",")
-        .map((t) => TYPE_WORDS[t] ?? t)
-        .join(" or ")}`;
-    case "enum":
-      return `must be one of: ${((p.allowedValues as unknown[]) ?? []).map(String).join(", ")}`;
-    case "minimum":
-      return `must be at least ${limit}`;
-    case "maximum":
-      return `must be at most ${limit}`;
-    case "exclusiveMinimum":
-      return `must be more than ${limit}`;
-    case "exclusiveMaximum":
-      return `must be less than ${limit}`;
-    case "minLength":
-      return limit === 1 ? "must not be empty" : `must be at least ${limit} characters long`;
-    case "maxLength":
-      return `must be at most ${limit} characters long`;
-    case "minItems":
-      return `must have at least ${limit} item${limit === 1 ? "" : "s"}`;
-    case "maxItems":
-      return `must have at most ${limit} item${limit === 1 ? "" : "s"}`;
-    case "pattern":
-    case "format": {
-      // A format comes with a pattern beside it (Zod writes both): one message, in words, never the regex.
-      const format = e.name === "format" ? String(p.format) : field?.format;
-      return typeof format === "string" ? `must be a valid ${FORMAT_WORDS[format] ?? format}` : "does not match the expected pattern";
-    }
-    default:
-      return "is not valid";
-  }
-}
-
 /**
- * The browser's validation errors said for a person: one per field (the first), in words, naming the field
- * by its label ("Quantity must be a whole number"), never a regex.
+ * The browser's validation errors said for a person as the server and the CLI say them (json-schema/messages.ts):
+ * one per field (the first), in words, naming the field by its label ("Quantity must be a whole number"), never a regex.
  */
-export function formErrorsInWords<E extends FormError>(schema: Record<string, unknown> | undefined, errors: readonly E[]): E[] {
+export function formErrorsInWords<E extends FormError>(schema: Record<string, unknown>, errors: readonly E[]): E[] {
   const seen = new Set<string>();
   const out: E[] = [];
   for (const e of errors) {
     const keys = propertyKeys(e.property);
-    const at = keys.join("/");
-    if (seen.has(at)) continue;
-    seen.add(at);
-    const name = fieldLabel(schema, keys);
-    out.push({ ...e, message: `${name === "the answer" ? "The answer" : name} ${problem(schemaAt(schema, keys), e)}` });
+    // RJSF names a missing property itself; AJV, whose errors the shared wording reads, its parent.
+    const at = e.name === "required" || e.name === "dependentRequired" ? keys.slice(0, -1) : keys;
+    const instancePath = at.map((k) => `/${k.replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");
+    const [said] = fieldMessages(schema, [{ keyword: e.name ?? "", instancePath, params: e.params ?? {} }], undefined);
+    if (!said || seen.has(said.path)) continue;
+    seen.add(said.path);
+    out.push({ ...e, message: said.message });
   }
   return out;
 }
