@@ -2,14 +2,13 @@
 // no serious or critical violation on any page at laptop and phone widths, and the keyboard paths work.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { after, before, describe, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import { before, describe, test } from "node:test";
+import type { Page } from "playwright-core";
 import { z } from "zod";
-import { createClient, type BatonClient } from "../src/client/index.ts";
 import type { FlowRun } from "../src/contract/index.ts";
 import { toInputRequest } from "../src/sdk/run-input.ts";
-import { accessibilityViolations, CHROMIUM, launchChromium, openPage } from "./support/browser.ts";
-import { spawnNode, startTestServer, type TestServer } from "./support/processes.ts";
+import { accessibilityViolations, browserSuite, CHROMIUM, openPage } from "./support/browser.ts";
+import { spawnNode } from "./support/processes.ts";
 
 const BUILT = existsSync(new URL("../ui/dist/index.html", import.meta.url));
 const skip = !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}` : !BUILT ? "the web UI is not built (npm run build:ui)" : false;
@@ -46,15 +45,10 @@ const Report = z.object({
 });
 
 describe("accessibility of the web UI", { skip }, () => {
-  let server: TestServer;
-  let client: BatonClient;
-  let browser: Browser;
-  let base: string;
+  const suite = browserSuite("sqlite");
   let run: FlowRun;
   before(async () => {
-    [server, browser] = await Promise.all([startTestServer("sqlite"), launchChromium()]);
-    client = createClient({ apiUrl: server.apiUrl });
-    base = new URL(server.apiUrl).origin;
+    const { client } = suite;
     const created = await client.createFlowRun({ flowName: "quarterly-report", name: "q3-report", state: { type: "RUNNING" } });
     const paused = await client.pause(created.id, {
       key: "review",
@@ -64,17 +58,13 @@ describe("accessibility of the web UI", { skip }, () => {
     run = (paused as { flowRun: FlowRun }).flowRun;
     await client.writeLogs([{ flowRunId: run.id, level: "info", message: "Report built", timestamp: new Date().toISOString() }]);
   });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
 
   /** Opens `path` at each width, waits for `ready`, and collects axe's serious and critical violations. */
   async function check(path: string, ready: (page: Page) => Promise<unknown>): Promise<string[]> {
     const found: string[] = [];
     for (const [name, viewport] of Object.entries(WIDTHS)) {
-      const page = await openPage(browser, viewport);
-      await page.goto(`${base}${path}`);
+      const page = await openPage(suite.browser, viewport);
+      await page.goto(`${suite.base}${path}`);
       await ready(page);
       found.push(...(await accessibilityViolations(page)).map((v) => `${path} (${name}): ${v}`));
       // Every page has a top-level heading at every width, for screen readers at least.
@@ -88,7 +78,7 @@ describe("accessibility of the web UI", { skip }, () => {
   test("no serious or critical axe violation on any page, with a long Markdown description, at laptop and phone widths", {
     timeout: 240_000,
   }, async (t) => {
-    const serving = spawnNode(["examples/serve-examples.ts"], server.env);
+    const serving = spawnNode(["examples/serve-examples.ts"], suite.server.env);
     t.after(() => serving.kill());
     const found = [
       ...(await check("/", (p) => p.locator(".inbox-item").first().waitFor())),
@@ -104,8 +94,8 @@ describe("accessibility of the web UI", { skip }, () => {
   test("the description's images have alt text or become named links, a removed link leaves its text, and the code block is reachable by keyboard", {
     timeout: 60_000,
   }, async () => {
-    const page = await openPage(browser);
-    await page.goto(`${base}/inbox/${run.id}`);
+    const page = await openPage(suite.browser);
+    await page.goto(`${suite.base}/inbox/${run.id}`);
     const description = page.locator(".resume-form .description");
     await description.getByRole("img", { name: "Revenue by month" }).waitFor();
     assert.equal(await description.getByRole("link", { name: "Image: old-chart.png" }).getAttribute("href"), "https://example.com/old-chart.png");
@@ -117,11 +107,18 @@ describe("accessibility of the web UI", { skip }, () => {
     assert.equal(await description.locator("h1, h2").count(), 0);
     const code = description.getByRole("region", { name: "Code block" });
     await code.focus();
-    assert.equal(await code.evaluate((el) => el === document.activeElement && el.scrollWidth > el.clientWidth), true);
+    assert.equal(await page.evaluate("document.activeElement.scrollWidth > document.activeElement.clientWidth"), true);
+    assert.equal(await page.evaluate("document.activeElement.getAttribute('aria-label')"), "Code block");
     await page.keyboard.press("ArrowRight");
-    await page.waitForFunction(() => (document.activeElement?.scrollLeft ?? 0) > 0);
+    await page.waitForFunction("document.activeElement.scrollLeft > 0");
     // Links in the text are told apart by more than their colour.
-    assert.match(await description.getByRole("link", { name: "summary" }).evaluate((a) => getComputedStyle(a).textDecorationLine), /underline/);
+    const summary = description.getByRole("link", { name: "summary" });
+    assert.match(
+      await summary.evaluate(
+        (a) => (globalThis as unknown as { getComputedStyle(e: typeof a): { textDecorationLine: string } }).getComputedStyle(a).textDecorationLine,
+      ),
+      /underline/,
+    );
     assert.deepEqual(unexpected(page.problems), []);
     await page.close();
   });
@@ -129,19 +126,19 @@ describe("accessibility of the web UI", { skip }, () => {
   test("by keyboard: choosing a run moves focus to its question; an invalid submit focuses the first wrong field and announces the errors; a good one announces the outcome", {
     timeout: 60_000,
   }, async () => {
-    const page = await openPage(browser);
-    await page.goto(`${base}/`);
+    const page = await openPage(suite.browser);
+    await page.goto(`${suite.base}/`);
     const item = page.locator(`.inbox-item[data-run-id="${run.id}"]`);
     await item.focus();
     await page.keyboard.press("Enter");
-    await page.waitForFunction(() => document.activeElement?.id === "answer-title");
+    await page.waitForFunction("document.activeElement?.id === 'answer-title'");
     assert.equal(await page.evaluate("document.activeElement.textContent"), "q3-report");
 
     await page.getByRole("button", { name: "Add item to Reviewers" }).click();
     await page.getByRole("button", { name: "Remove item 1 of Reviewers" }).waitFor();
     await page.getByRole("button", { name: "Submit answer" }).click();
     await page.locator("#answer_decision__error").waitFor();
-    await page.waitForFunction(() => document.activeElement?.id === "answer_decision");
+    await page.waitForFunction("document.activeElement?.id === 'answer_decision'");
     const decision = page.locator("#answer_decision");
     assert.equal(await decision.getAttribute("aria-invalid"), "true");
     assert.match((await decision.getAttribute("aria-describedby")) ?? "", /answer_decision__error/);
@@ -155,15 +152,10 @@ describe("accessibility of the web UI", { skip }, () => {
 
     // The focus ring is visible and stands out from the page (3:1 at least).
     await page.keyboard.press("Tab");
-    const ring = await page.evaluate(() => {
-      const s = getComputedStyle(document.activeElement!);
-      return {
-        width: Number.parseFloat(s.outlineWidth),
-        style: s.outlineStyle,
-        color: s.outlineColor,
-        page: getComputedStyle(document.body).backgroundColor,
-      };
-    });
+    const ring = (await page.evaluate(`(() => {
+      const s = getComputedStyle(document.activeElement);
+      return { width: Number.parseFloat(s.outlineWidth), style: s.outlineStyle, color: s.outlineColor, page: getComputedStyle(document.body).backgroundColor };
+    })()`)) as { width: number; style: string; color: string; page: string };
     assert.ok(ring.width >= 2 && ring.style !== "none", JSON.stringify(ring));
     assert.ok(contrast(ring.color, ring.page) >= 3, `focus ring ${ring.color} on ${ring.page}: ${contrast(ring.color, ring.page).toFixed(2)}:1`);
 

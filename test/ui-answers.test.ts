@@ -3,13 +3,11 @@
 // kept across reloads and restarts, and who answered first when two people answer one question.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { after, before, describe, test } from "node:test";
-import type { Browser } from "playwright-core";
+import { describe, test } from "node:test";
 import { z } from "zod";
-import { createClient, type BatonClient } from "../src/client/index.ts";
 import { pausedRun, waitForState } from "./support/api.ts";
-import { CHROMIUM, launchChromium, openPage } from "./support/browser.ts";
-import { backends, spawnNode, startTestServer, type TestServer } from "./support/processes.ts";
+import { browserSuite, CHROMIUM, openPage } from "./support/browser.ts";
+import { backends, spawnNode } from "./support/processes.ts";
 
 const BUILT = existsSync(new URL("../ui/dist/index.html", import.meta.url));
 const skip = !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}` : !BUILT ? "the web UI is not built (npm run build:ui)" : false;
@@ -23,23 +21,11 @@ const Order = z.object({
 
 for (const { backend, skip: pgSkip } of await backends()) {
   describe(`answering in the web UI on ${backend}`, { skip: skip || pgSkip }, () => {
-    let server: TestServer;
-    let client: BatonClient;
-    let browser: Browser;
-    let base: string;
-    before(async () => {
-      [server, browser] = await Promise.all([startTestServer(backend), launchChromium()]);
-      client = createClient({ apiUrl: server.apiUrl });
-      base = new URL(server.apiUrl).origin;
-    });
-    after(async () => {
-      await browser?.close();
-      await server?.close();
-    });
-
+    const suite = browserSuite(backend);
     test("shirt-order-retry answered small + green in the inbox: the pane shows the flow's new question, why the answer was refused, and then Completed", {
       timeout: 90_000,
     }, async (t) => {
+      const { server, client, browser, base } = suite;
       const flow = spawnNode(["examples/shirt-order-retry.ts"], server.env);
       t.after(() => flow.kill());
       const page = await openPage(browser);
@@ -77,6 +63,7 @@ for (const { backend, skip: pgSkip } of await backends()) {
     test("shirt-order answered small + green: the pane says Failed with the flow's message, never that all went well", {
       timeout: 90_000,
     }, async (t) => {
+      const { server, client, browser, base } = suite;
       const flow = spawnNode(["examples/shirt-order.ts"], server.env);
       t.after(() => flow.kill());
       const page = await openPage(browser);
@@ -100,6 +87,7 @@ for (const { backend, skip: pgSkip } of await backends()) {
     test("what a person typed survives a reload and a server restart, and is forgotten once the answer is accepted", {
       timeout: 90_000,
     }, async () => {
+      const { server, client, browser, base } = suite;
       const run = await pausedRun(client, { flowName: "order", waitForInput: Order });
       const page = await openPage(browser);
       await page.goto(`${base}/inbox/${run.id}`);
@@ -128,6 +116,7 @@ for (const { backend, skip: pgSkip } of await backends()) {
     test("two people, one question: the second is told who answered first and when, and keeps what they typed, read-only and copyable", {
       timeout: 90_000,
     }, async () => {
+      const { server, client, browser, base } = suite;
       const run = await pausedRun(client, { flowName: "order", waitForInput: Order });
       const [ann, bea] = [await openPage(browser), await openPage(browser)];
       await bea.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
@@ -156,6 +145,7 @@ for (const { backend, skip: pgSkip } of await backends()) {
     test("greet-user asks for “Your name” once; a paused run's duration ticks, and the inbox and the pane say the same wait", {
       timeout: 90_000,
     }, async (t) => {
+      const { server, client, browser, base } = suite;
       const flow = spawnNode(["examples/greet-user.ts"], server.env);
       t.after(() => flow.kill());
       const page = await openPage(browser);

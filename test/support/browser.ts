@@ -2,7 +2,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import MCR from "monocart-coverage-reports";
+import { after, before } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { type BatonClient, createClient } from "../../src/client/index.ts";
+import { type Backend, startTestServer, type TestServer } from "./processes.ts";
 
 /** Debian's Chromium, or BATON_CHROMIUM. */
 export const CHROMIUM = process.env.BATON_CHROMIUM ?? "/usr/bin/chromium";
@@ -124,4 +127,27 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
   return result.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+}
+
+/** What a suite of browser tests works with: a server, a client of its API, a browser, and the pages' origin. */
+export interface BrowserSuite {
+  server: TestServer;
+  client: BatonClient;
+  browser: Browser;
+  base: string;
+}
+
+/** Starts a server on `backend` and a browser before the suite's tests, and stops both after them. */
+export function browserSuite(backend: Backend, env: Record<string, string> = {}): BrowserSuite {
+  const suite = {} as BrowserSuite;
+  before(async () => {
+    [suite.server, suite.browser] = await Promise.all([startTestServer(backend, env), launchChromium()]);
+    suite.client = createClient({ apiUrl: suite.server.apiUrl });
+    suite.base = new URL(suite.server.apiUrl).origin;
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.server?.close();
+  });
+  return suite;
 }
