@@ -4,12 +4,12 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { createClient, type BatonClient } from "../src/client/index.ts";
 import { waitForState, waitUntil } from "./support/api.ts";
+import { CHROMIUM, launchChromium } from "./support/browser.ts";
 import { backends, spawnNode, startTestServer, type TestServer } from "./support/processes.ts";
 
-const CHROMIUM = process.env.BATON_CHROMIUM ?? "/usr/bin/chromium";
 const BUILT = existsSync(new URL("../ui/dist/index.html", import.meta.url));
 const skip = !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}` : !BUILT ? "the web UI is not built (npm run build:ui)" : false;
 
@@ -20,10 +20,7 @@ for (const { backend, skip: pgSkip } of await backends()) {
     let browser: Browser;
     let effectsFile: string;
     before(async () => {
-      [server, browser] = await Promise.all([
-        startTestServer(backend),
-        chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] }),
-      ]);
+      [server, browser] = await Promise.all([startTestServer(backend), launchChromium()]);
       client = createClient({ apiUrl: server.apiUrl });
       effectsFile = join(mkdtempSync(join(tmpdir(), "baton-run-controls-ui-")), "effects.log");
       writeFileSync(effectsFile, "");

@@ -320,6 +320,32 @@ for (const { backend, skip } of await backends()) {
       assert.match(run.state.message ?? "", /quantity: Shirts come in pairs/);
     });
 
+    test("a flow that asks again under the same key after a refused answer gets a fresh answer, and its new pause says why the last was refused", async () => {
+      const flow = runFlow("refine-again");
+      const id = await pausedFlowProcess(client, flow);
+      const first = await client.getFlowRun(id);
+      assert.equal(first.state.details.rejected, undefined);
+      await client.resume(id, { input: { quantity: 3 } });
+      const again = await waitUntil("the run pauses again", async () => {
+        const run = await client.getFlowRun(id);
+        return run.state.type === "PAUSED" && run.state.id !== first.state.id ? run : undefined;
+      });
+      assert.equal(again.state.details.pauseKey, "order");
+      assert.deepEqual(again.state.details.rejected, {
+        pauseKey: "order",
+        issues: [{ path: ["quantity"], message: "Shirts come in pairs; order an even number." }],
+      });
+      await client.resume(id, { input: { quantity: 4 } });
+      assert.equal(await flow.exited, 0, flow.output());
+      assert.match(flow.output(), /order 4/);
+      // Both answers are kept: the refused one set aside, the accepted one under the key.
+      const inputs = await client.listRunInputs(id);
+      assert.deepEqual(inputs.map((i) => [i.key, i.response]).sort(), [
+        ["order", { quantity: 4 }],
+        ["order-rejected-1", { quantity: 3 }],
+      ]);
+    });
+
     test("parameters that fail the flow's schema throw ParametersValidationError before any run is created", async () => {
       const before = (await client.listFlowRuns({ flowName: "with-parameters" })).items.length;
       const flow = runFlow("parameters", JSON.stringify({ count: 0, label: 5 }));

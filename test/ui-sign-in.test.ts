@@ -11,7 +11,7 @@ import { createClient, type BatonClient } from "../src/client/index.ts";
 import type { FlowRun, PauseBody } from "../src/contract/index.ts";
 import { toInputRequest } from "../src/sdk/run-input.ts";
 import { waitUntil } from "./support/api.ts";
-import { CHROMIUM, launchChromium } from "./support/browser.ts";
+import { accessibilityViolations, CHROMIUM, launchChromium, openPage } from "./support/browser.ts";
 import { makePeople } from "./support/people.ts";
 import { startTestServer, type TestServer } from "./support/processes.ts";
 
@@ -103,6 +103,20 @@ describe("signing in to the web UI", { skip }, () => {
     await page.getByRole("button", { name: "Submit answer" }).click();
     await page.getByText(/Refused: alice is not among who may answer this pause \(bob\)/).waitFor();
     await page.close();
+  });
+
+  test("the sign-in page has no serious or critical axe violation and an h1, at laptop and phone widths; a wrong password is announced", async () => {
+    for (const viewport of [
+      { width: 1280, height: 800 },
+      { width: 390, height: 844 },
+    ]) {
+      const page = await openPage(browser, viewport);
+      await signIn(page, "wrong password");
+      await page.getByRole("alert").filter({ hasText: "The name or the password is wrong." }).waitFor();
+      assert.deepEqual(await accessibilityViolations(page), [], `at ${viewport.width} px`);
+      assert.equal(await page.getByRole("heading", { level: 1, name: "Sign in to Baton" }).count(), 1);
+      await page.close();
+    }
   });
 
   test("a write with the session cookie but without the page's CSRF token is refused, and changes nothing", async () => {

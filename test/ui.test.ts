@@ -10,7 +10,7 @@ import { z } from "zod";
 import { createClient, type BatonClient } from "../src/client/index.ts";
 import type { FlowRun, InputRequest } from "../src/contract/index.ts";
 import { RunInput, toInputRequest } from "../src/sdk/run-input.ts";
-import { CHROMIUM, launchChromium } from "./support/browser.ts";
+import { CHROMIUM, launchChromium, openPage } from "./support/browser.ts";
 import { backends, spawnNode, startTestServer, type TestServer } from "./support/processes.ts";
 import { startHttpReceiver } from "./support/receivers.ts";
 
@@ -34,25 +34,6 @@ const skip = skipReason();
 
 const LAPTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
-
-/** A page that fails the test on any script error or refused resource (a CSP violation among them). */
-async function openPage(browser: Browser, viewport = LAPTOP): Promise<Page & { problems: string[] }> {
-  const page = (await browser.newPage({ viewport })) as Page & { problems: string[] };
-  page.problems = [];
-  page.on("pageerror", (e) => page.problems.push(`page error: ${e.message}`));
-  page.on("console", (m) => {
-    // A stopped server makes the event stream's reconnect attempts fail; that is expected noise.
-    // Expected noise: a stopped server fails the stream's reconnect attempts, and RJSF logs the
-    // errors of a form the browser refused.
-    if (m.type() === "error" && !/ERR_CONNECTION_REFUSED|EventSource|Failed to load resource|Form validation failed/.test(m.text()))
-      page.problems.push(`console: ${m.text()}`);
-  });
-  page.on("dialog", (d) => {
-    page.problems.push(`a dialog opened: ${d.message()}`);
-    void d.dismiss();
-  });
-  return page;
-}
 
 /** Counts the answers the page sends, to prove the browser's validation kept a wrong one home. */
 function countResumeRequests(page: Page): () => number {
@@ -130,7 +111,7 @@ for (const { backend, skip: pgSkip } of await backends()) {
       await item.click();
       await page.locator("#answer_name").fill("Ada");
       await page.getByRole("button", { name: "Submit answer" }).click();
-      await page.getByText("Answer sent: the run goes on.").waitFor();
+      await page.getByText("Completed: the run took your answer and finished.").waitFor();
       assert.equal(await flow.exited, 0, flow.output());
       assert.match(flow.output(), /Hello, Ada!/);
 
@@ -172,12 +153,12 @@ for (const { backend, skip: pgSkip } of await backends()) {
       await page.locator("#answer_size").selectOption({ label: "large" });
       await page.locator("#answer_address_street").fill("12 Rue de la Paix");
       await page.locator("#answer_address_zip").fill("75002");
-      await page.getByRole("button", { name: "+ Add item" }).click();
+      await page.getByRole("button", { name: "Add item to Tags" }).click();
       await page.locator("#answer_tags_0").fill("gift");
       await page.locator("#answer_giftWrap").check();
-      await page.getByLabel("Your name").fill("Grace");
+      await page.getByLabel("Answering as").fill("Grace");
       await page.getByRole("button", { name: "Submit answer" }).click();
-      await page.getByText("Answer sent: the run goes on.").waitFor();
+      await page.getByText("Answer sent. The run is Running").waitFor();
       assert.equal(sent(), 1);
 
       const [answer] = await client.listRunInputs(run.id);
@@ -215,14 +196,14 @@ for (const { backend, skip: pgSkip } of await backends()) {
       await page.locator("#answer_gap").fill("\u00a0");
       const started = Date.now();
       await page.getByRole("button", { name: "Submit answer" }).click();
-      await page.locator("#answer_code__error").getByText("does not have the expected format").waitFor();
-      await page.locator("#answer_gap__error").getByText("does not have the expected format").waitFor();
+      await page.locator("#answer_code__error").getByText("does not match the expected pattern").waitFor();
+      await page.locator("#answer_gap__error").getByText("does not match the expected pattern").waitFor();
       assert.ok(Date.now() - started < 5000, `the browser answered in ${Date.now() - started} ms`);
       assert.equal(sent(), 0);
       await page.locator("#answer_code").fill("aaa");
       await page.locator("#answer_gap").fill(" ");
       await page.getByRole("button", { name: "Submit answer" }).click();
-      await page.getByText("Answer sent: the run goes on.").waitFor();
+      await page.getByText("Answer sent. The run is Running").waitFor();
       assert.deepEqual((await client.listRunInputs(run.id))[0]?.response, { code: "aaa", gap: " " });
       assert.deepEqual(page.problems, []);
       await page.close();
@@ -267,7 +248,7 @@ for (const { backend, skip: pgSkip } of await backends()) {
       await page.locator("#answer_address_street").fill("12 Rue de la Paix");
       await page.locator("#answer_address_zip").fill("75002");
       await page.getByRole("button", { name: "Submit answer" }).click();
-      await page.getByText("This run is no longer waiting for an answer: someone may have answered it already. It is now Running.").waitFor();
+      await page.getByText("Someone answered first: pause “approval” was answered through the API").waitFor();
       await page.locator(".answer-header .state-badge", { hasText: "Running" }).waitFor();
       assert.equal((await client.listRunInputs(run.id))[0]?.channel, "api");
       assert.deepEqual(page.problems, []);

@@ -11,6 +11,9 @@ export default defineConfig({
     outDir: "dist",
     emptyOutDir: true,
     chunkSizeWarningLimit: 1200,
+    // For the browser tests' coverage, mapped back to ui/src; "hidden": no page asks for it, and the
+    // package leaves it out (package.json `files`).
+    sourcemap: "hidden",
   },
   server: {
     proxy: { "/api": { target: "http://127.0.0.1:4200", changeOrigin: false } },

@@ -7,6 +7,7 @@ export {
   InputRequest,
   OnTimeout,
   ErrorInfo,
+  RejectedAnswer,
   TERMINAL_STATE_TYPES,
   isTerminal,
   isSuspended,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { identifier } from "./text.ts";
 import { FlowRun } from "./flow-run.ts";
-import { InputRequest, OnTimeout } from "./states.ts";
+import { InputRequest, OnTimeout, RejectedAnswer } from "./states.ts";
 
 /** Pause keys: lowercase letters, digits and dashes, so they read well in URLs and commands. */
 export const PauseKey = z
@@ -42,6 +42,8 @@ export const PauseBody = z.object({
     .boolean()
     .default(false)
     .describe("Ask `key` again though it was answered (the flow rejected the answer); the answer is kept as `<key>-rejected-<n>`."),
+  /** The answer to an earlier pause that the flow refused, and why: kept on the new pause's state for whoever answers it. */
+  rejected: RejectedAnswer.optional().describe("The earlier answer the flow refused, and why; shown with this pause's question."),
   /**
    * false (the default) keeps the process waiting for the answer; true (runs of a deployment only) lets it
    * go: the run is suspended (`state.details.suspended`), and an answer schedules it for a serving process.

@@ -47,6 +47,19 @@ export const ErrorInfo = z.object({
 export type ErrorInfo = z.infer<typeof ErrorInfo>;
 
 /**
+ * An answer the flow refused after the run resumed (its own checks, a Zod `refine`): which pause, and why,
+ * field by field. Carried by the pause that asks again, so that whoever answers it sees why.
+ */
+export const RejectedAnswer = z.object({
+  pauseKey: z.string().max(200),
+  issues: z
+    .array(z.object({ path: z.array(z.string().max(200)).max(50), message: z.string().max(2000) }))
+    .max(100)
+    .describe("Why, field by field: the path of keys to the field, and the flow's message."),
+});
+export type RejectedAnswer = z.infer<typeof RejectedAnswer>;
+
+/**
  * Extra facts carried by a state. A paused run's details name its pause key, when the pause times out,
  * and what it asks for, and whether it is suspended; a failed run's details carry the error.
  */
@@ -85,6 +98,8 @@ export const StateDetails = z
     excludeRunCreator: z.boolean().optional(),
     /** On a PAUSED state: how many different people must answer before the run goes on (a quorum). */
     required: z.number().int().optional(),
+    /** On a PAUSED state: the answer to an earlier pause that the flow refused, which this pause asks again. */
+    rejected: RejectedAnswer.optional().describe("On a PAUSED state: the earlier answer the flow refused, and why; this pause asks again."),
   })
   .catchall(z.unknown());
 export type StateDetails = z.infer<typeof StateDetails>;

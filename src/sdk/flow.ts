@@ -138,11 +138,13 @@ export async function executeFlowRun(
   const { client, logs, heartbeats } = getRuntime();
   // The first attempt's deadline counts from the run's start, so that a replay after a suspend keeps it.
   let started = Date.parse(flowRun.startTime ?? new Date().toISOString());
+  // An answer refused in one attempt is told with the pause that asks again in the next.
+  let rejected: RunContext["control"]["rejected"];
   for (let attempt = 1; ; attempt++) {
     const deadline = policy.timeoutSeconds === undefined ? undefined : new Date(started + policy.timeoutSeconds * 1000).toISOString();
     // Results are kept only where a replay can need them: a suspend (deployment runs) or a retry.
     const keepResults = flowRun.deploymentId !== null || (policy.retries ?? 0) > 0;
-    const context: RunContext = { flowRun, counters: { pauses: 0, tasks: 0 }, control: {}, history, deadline, keepResults };
+    const context: RunContext = { flowRun, counters: { pauses: 0, tasks: 0 }, control: { rejected }, history, deadline, keepResults };
     heartbeats.track(context);
     const untrack = trackExecution(context);
     try {
@@ -188,6 +190,7 @@ export async function executeFlowRun(
       if (!(e instanceof RetrySignal)) throw e;
       // The failed attempt may still run in the background (a timeout cannot stop it): its next step throws.
       context.control.aborted ??= e.error instanceof Error ? e.error : new Error(String(e.error));
+      rejected = context.control.rejected;
       history = await retryHistory(flowRun, attempt, e.error, policy.retryDelayMs ?? 0);
       started = Date.now();
     } finally {

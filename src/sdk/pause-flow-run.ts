@@ -9,7 +9,15 @@ import {
   RunInputValidationError,
   RuntimeClosedError,
 } from "../contract/errors.ts";
-import { type Channel, PauseKey, type InputRequest, type OnTimeout, type PauseBody, type PauseResult } from "../contract/index.ts";
+import {
+  type Channel,
+  PauseKey,
+  type InputRequest,
+  type OnTimeout,
+  type PauseBody,
+  type PauseResult,
+  type RejectedAnswer,
+} from "../contract/index.ts";
 import { parseDuration } from "../contract/duration.ts";
 import { getRunLogger } from "./logger.ts";
 import { assertNotStopped, holdTasks, requireContext, type RunContext } from "./run-context.ts";
@@ -96,8 +104,8 @@ export async function pauseFlowRun<W extends WaitForInput | undefined = undefine
   if (suspendAfterSeconds !== undefined && !ctx.flowRun.deploymentId)
     throw new NotADeploymentRunError(ctx.flowRun.id, "pauseFlowRun({ suspendAfter })");
   const question = prepare(ctx, options, parseDuration(options.timeout ?? 3600));
-  const { flowRunId, key } = question;
-  if (ctx.history?.answers.has(key)) return parseAnswer<W, R>(options, ctx.history.answers.get(key), flowRunId, key);
+  const { key } = question;
+  if (ctx.history?.answers.has(key)) return parseAnswer<W, R>(ctx, options, ctx.history.answers.get(key), key);
   await suspendIfRequested(ctx);
   // Tasks called while the run is paused start only once it is answered.
   const hold = holdTasks(ctx, key);
@@ -109,7 +117,7 @@ export async function pauseFlowRun<W extends WaitForInput | undefined = undefine
     throw e;
   }
   hold.release();
-  return parseAnswer<W, R>(options, answer, flowRunId, key);
+  return parseAnswer<W, R>(ctx, options, answer, key);
 }
 
 /** Asks the question of a pause and waits for its answer (the raw value); throws when the wait ends otherwise. */
@@ -202,7 +210,7 @@ export async function suspendFlowRun<W extends WaitForInput | undefined = undefi
   if (!ctx.flowRun.deploymentId) throw new NotADeploymentRunError(ctx.flowRun.id, "suspendFlowRun()");
   const question = prepare(ctx, options, options.timeout === undefined ? null : parseDuration(options.timeout));
   const { flowRunId, key } = question;
-  if (ctx.history?.answers.has(key)) return parseAnswer<W, R>(options, ctx.history.answers.get(key), flowRunId, key);
+  if (ctx.history?.answers.has(key)) return parseAnswer<W, R>(ctx, options, ctx.history.answers.get(key), key);
   const hold = holdTasks(ctx, key);
   let result: PauseResult;
   try {
@@ -213,7 +221,7 @@ export async function suspendFlowRun<W extends WaitForInput | undefined = undefi
   }
   if (result.status === "ALREADY_ANSWERED") {
     hold.release();
-    return parseAnswer<W, R>(options, result.input, flowRunId, key);
+    return parseAnswer<W, R>(ctx, options, result.input, key);
   }
   const signal = stop(ctx, new SuspendSignal(flowRunId, key, "suspended"));
   hold.fail(signal);
@@ -238,13 +246,17 @@ function prepare(
   if (options.required !== undefined && typeof options.onTimeout === "object")
     throw new ConfigError(`Pause "${key}" needs ${options.required} people's answers: its onTimeout can fail or cancel it, not answer for them.`);
   const onTimeout = checkOnTimeout(options, key);
+  const rejected = ctx.control.rejected;
+  ctx.control.rejected = undefined;
   /** What the server is sent to make the pause (a suspend adds `suspend: true`). */
   const body: PauseBody = {
     key,
     timeoutSeconds,
     inputRequest,
     flowTimeoutAt: ctx.deadline ?? null,
-    reask: ctx.history?.reask?.has(key) ?? false,
+    // The same key asked again after its answer was refused must not get that answer back.
+    reask: (ctx.history?.reask?.has(key) ?? false) || rejected?.pauseKey === key,
+    ...(rejected ? { rejected } : {}),
     onTimeout,
     ...(options.respondents ? { respondents: [...options.respondents] } : {}),
     ...(options.excludeRunCreator ? { excludeRunCreator: true } : {}),
@@ -277,21 +289,36 @@ function stop(ctx: RunContext, signal: SuspendSignal): SuspendSignal {
   return signal;
 }
 
-/** The answer parsed by the pause's schema; with `required`, each person's answer parsed, with who gave it. */
+/**
+ * The answer parsed by the pause's schema; with `required`, each person's answer parsed, with who gave it.
+ * A refused answer is remembered on the run, so that a pause asking again says why.
+ */
 function parseAnswer<W extends WaitForInput | undefined, R extends number | undefined>(
+  ctx: RunContext,
   options: { waitForInput?: W; required?: R },
   input: unknown,
-  flowRunId: string,
   key: string,
 ): PauseAnswer<W, R> {
   const parse = (value: unknown): unknown => {
     if (!options.waitForInput) return undefined;
     const parsed = schemaOf(options.waitForInput).safeParse(value);
-    if (!parsed.success) throw new RunInputValidationError(flowRunId, key, parsed.error.issues);
-    return parsed.data;
+    if (parsed.success) return parsed.data;
+    const error = new RunInputValidationError(ctx.flowRun.id, key, parsed.error.issues);
+    ctx.control.rejected = rejectedAnswer(error);
+    throw error;
   };
   if (options.required === undefined) return parse(input) as PauseAnswer<W, R>;
   return (input as AnswerOf<unknown>[]).map((a) => ({ ...a, input: parse(a.input) })) as PauseAnswer<W, R>;
+}
+
+/** What a pause asking again is told of a refused answer: bounded as the server's contract bounds it. */
+export function rejectedAnswer(error: RunInputValidationError): RejectedAnswer {
+  return {
+    pauseKey: error.details.pauseKey,
+    issues: error.details.issues
+      .slice(0, 100)
+      .map((i) => ({ path: i.path.slice(0, 50).map((k) => k.slice(0, 200)), message: i.message.slice(0, 2000) })),
+  };
 }
 
 /** Resolves `value` at `epochMs` (never, for Infinity); Node timers overflow past 24.8 days, so long waits are chained. */

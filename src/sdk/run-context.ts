@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { MissingContextError } from "../contract/errors.ts";
-import type { FlowRun, TaskRun } from "../contract/index.ts";
+import type { FlowRun, RejectedAnswer, TaskRun } from "../contract/index.ts";
 import type { SuspendSignal } from "./suspend-signal.ts";
 
 /** The task run the current code belongs to, inside a task. */
@@ -49,6 +49,8 @@ export interface RunContext {
     /** Someone asked to suspend the run from outside: it suspends at its next task or pause (`suspending` while it does). */
     suspendRequested?: boolean | undefined;
     suspending?: Promise<SuspendSignal> | undefined;
+    /** The last answer the flow refused: the run's next pause carries it, so that whoever answers sees why. */
+    rejected?: RejectedAnswer | undefined;
   };
 }
 

@@ -121,6 +121,7 @@ export class PauseService {
           ...(body.respondents?.length ? { respondents: [...new Set(body.respondents)] } : {}),
           ...(body.excludeRunCreator ? { excludeRunCreator: true } : {}),
           ...(body.required !== undefined ? { required: body.required } : {}),
+          ...(body.rejected ? { rejected: body.rejected } : {}),
         },
       },
       timestamp,

@@ -39,7 +39,11 @@ export function Loading({ label = "Loading…", rows = 3 }: { label?: string; ro
   );
 }
 
-/** JSON, indented, in a scrollable box. */
-export function JsonView({ value }: { value: unknown }) {
-  return <pre className="json">{value === undefined ? "—" : JSON.stringify(value, null, 2)}</pre>;
+/** JSON, indented, in a scrollable box that a keyboard can reach and scroll. */
+export function JsonView({ value, label = "JSON" }: { value: unknown; label?: string }) {
+  return (
+    <pre className="json" tabIndex={0} role="region" aria-label={label}>
+      {value === undefined ? "—" : JSON.stringify(value, null, 2)}
+    </pre>
+  );
 }

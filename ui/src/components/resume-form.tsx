@@ -2,7 +2,8 @@ import { useMemo, useState } from "react";
 import { ApiError, api, errorMessage } from "../api/client.ts";
 import { useSession } from "../auth/session.tsx";
 import type { FlowRun } from "../api/types.ts";
-import { describePath, fieldErrorsOf, toErrorTree, type ErrorTree, type ServerFieldError } from "../lib/field-errors.ts";
+import { dropDraft, readDraft, saveDraft } from "../lib/drafts.ts";
+import { fieldErrorsOf, toErrorTree, type ErrorTree, type ServerFieldError } from "../lib/field-errors.ts";
 import { ConfirmDialog } from "./confirm-dialog.tsx";
 import { Markdown } from "./markdown.tsx";
 import { SchemaForm, schemaProblem } from "./schema-form.tsx";
@@ -26,24 +27,21 @@ function rememberName(name: string): void {
   }
 }
 
-/** What happened to a run answered or cancelled from the form; `recorded`: an answer kept until enough people have answered. */
+/** What this person did to a run from the form; `recorded`: an answer kept until enough people have answered. */
 export interface Outcome {
   kind: "answered" | "recorded" | "cancelled";
+  /** The run as the server answered. */
   run: FlowRun;
-}
-
-/** What to tell the person after the form did its part. */
-export function outcomeText(o: Outcome): string {
-  if (o.kind === "cancelled") return "The run is cancelled.";
-  if (o.kind === "recorded")
-    return `Your answer is recorded; the run goes on once ${o.run.state.details.required ?? "enough"} different people have answered.`;
-  return "Answer sent: the run goes on.";
+  /** The answer sent. */
+  input?: unknown;
 }
 
 /** Options of `ResumeForm`. */
 export interface ResumeFormProps {
-  /** A paused run; give the component `key={run.state.id}` so that a new pause starts a fresh form. */
+  /** A paused run; give the component a key of its id and pause key, so that a new pause starts a fresh form. */
   run: FlowRun;
+  /** What the form starts from when no draft was kept (an answer the flow refused, to correct). */
+  prefill?: unknown;
   /** The run was answered or cancelled here. */
   onDone(outcome: Outcome): void;
   /**
@@ -60,10 +58,14 @@ type Notice = { tone: "error" | "warning"; text: string } | null;
  * (checked in the browser first), and Cancel run. A pause that asks for nothing gets a Resume button.
  * The server's 422 lands on the fields it names; a 409 says what the run is now.
  */
-export function ResumeForm({ run, onDone, onStale }: ResumeFormProps) {
+export function ResumeForm({ run, prefill, onDone, onStale }: ResumeFormProps) {
   const request = run.state.details.inputRequest ?? null;
-  const [formData, setFormData] = useState<unknown>(() => request?.initialData);
-  const [extraErrors, setExtraErrors] = useState<ErrorTree | undefined>(undefined);
+  const pauseKey = run.state.details.pauseKey ?? "";
+  // What the person typed before (a reload, a restart, a suspend under the form) comes back first.
+  const [formData, setFormData] = useState<unknown>(() => readDraft(run.id, pauseKey) ?? prefill ?? request?.initialData);
+  // The flow's reasons for refusing the answer it asks again for sit on the fields they name.
+  const refused = run.state.details.rejected?.issues;
+  const [extraErrors, setExtraErrors] = useState<ErrorTree | undefined>(() => (refused?.length ? toErrorTree(refused) : undefined));
   const [serverErrors, setServerErrors] = useState<ServerFieldError[]>([]);
   const [notice, setNotice] = useState<Notice>(null);
   const [busy, setBusy] = useState(false);
@@ -105,7 +107,8 @@ export function ResumeForm({ run, onDone, onStale }: ResumeFormProps) {
         ...(request ? { input } : {}),
         ...(name.trim() ? { respondedBy: name.trim() } : {}),
       });
-      onDone({ kind: updated.state.type === "PAUSED" ? "recorded" : "answered", run: updated });
+      dropDraft(run.id, pauseKey);
+      onDone({ kind: updated.state.type === "PAUSED" ? "recorded" : "answered", run: updated, input });
     } catch (e) {
       failed(e);
     } finally {
@@ -120,6 +123,7 @@ export function ResumeForm({ run, onDone, onStale }: ResumeFormProps) {
     try {
       const who = name.trim() ? ` by ${name.trim()}` : "";
       const updated = await api.cancel(run.id, reason.trim() || `Cancelled from the web UI${who}`);
+      dropDraft(run.id, pauseKey);
       onDone({ kind: "cancelled", run: updated });
     } catch (e) {
       failed(e);
@@ -137,8 +141,16 @@ export function ResumeForm({ run, onDone, onStale }: ResumeFormProps) {
         </span>
       ) : (
         <label className="responder">
-          <span>Your name</span>
-          <input type="text" value={name} autoComplete="name" placeholder="optional" maxLength={200} onChange={(e) => setName(e.target.value)} />
+          {/* Not "Your name": a question may ask exactly that, and two fields of one label confuse. */}
+          <span>Answering as</span>
+          <input
+            type="text"
+            value={name}
+            autoComplete="name"
+            placeholder="your name (optional)"
+            maxLength={200}
+            onChange={(e) => setName(e.target.value)}
+          />
         </label>
       )}
       <div className="form-buttons">
@@ -168,9 +180,7 @@ export function ResumeForm({ run, onDone, onStale }: ResumeFormProps) {
             {serverErrors.length > 0 && notice.tone === "error" && (
               <ul className="server-errors">
                 {serverErrors.map((e, i) => (
-                  <li key={i}>
-                    <strong>{describePath(e.path)}</strong>: {e.message}
-                  </li>
+                  <li key={i}>{e.message}</li>
                 ))}
               </ul>
             )}
@@ -192,6 +202,7 @@ export function ResumeForm({ run, onDone, onStale }: ResumeFormProps) {
           disabled={busy}
           onChange={(data) => {
             setFormData(data);
+            saveDraft(run.id, pauseKey, data);
             if (extraErrors) {
               // A correction clears the server's verdict; the next submit asks it again.
               setExtraErrors(undefined);

@@ -1,12 +1,12 @@
 import Form from "@rjsf/core";
 import type { IChangeEvent } from "@rjsf/core";
-import type { IconButtonProps, RJSFSchema, RJSFValidationError, UiSchema } from "@rjsf/utils";
+import type { IconButtonProps, RJSFSchema, UiSchema } from "@rjsf/utils";
 import { customizeValidator } from "@rjsf/validator-ajv8";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { useMemo, type ReactNode } from "react";
+import { type ReactNode, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { annotationFormats, DIALECT_OPTIONS } from "../../../src/json-schema/dialect.ts";
 import { formSchema, formUiSchema, type JsonSchema } from "../lib/form-schema.ts";
-import type { ErrorTree } from "../lib/field-errors.ts";
+import { type ErrorTree, formErrorsInWords, propertyKeys } from "../lib/field-errors.ts";
 
 /**
  * The server checks answers with AJV's 2020-12 dialect, patterns on RE2 (src/json-schema/dialect.ts);
@@ -37,39 +37,61 @@ function unusable(validator: ReturnType<typeof validatorFor>, schema: RJSFSchema
   }
 }
 
-/** Array and optional-field buttons as words, since the core theme's glyph icons are not loaded. */
-function textButton(label: string, extraClass = "") {
+/**
+ * Array and optional-field buttons as words, since the core theme's glyph icons are not loaded; each names
+ * the list it acts on ("Add item to Tags", "Remove item 2 of Tags"), told by the list's `ui:listName`.
+ */
+function textButton(label: string, action: (list: string, item: string) => string, extraClass = "") {
   // biome-ignore lint/correctness/noComponentHookFactories: made once per button kind at module load, never in a render
   return function TextButton(props: IconButtonProps) {
-    const { iconType: _i, icon: _icon, uiSchema: _u, registry: _r, className, ...rest } = props;
+    const { iconType: _i, icon: _icon, uiSchema, registry: _r, className, ...rest } = props;
+    const list = typeof uiSchema?.["ui:listName"] === "string" ? uiSchema["ui:listName"] : "the list";
+    const index = /_(\d+)__\w+$/.exec(props.id ?? "")?.[1];
     return (
-      <button type="button" {...rest} className={`btn btn-small ${extraClass} ${className ?? ""}`} aria-label={props.title ?? label}>
+      <button
+        type="button"
+        {...rest}
+        className={`btn btn-small ${extraClass} ${className ?? ""}`}
+        aria-label={action(list, index === undefined ? "" : String(Number(index) + 1))}
+      >
         {label}
       </button>
     );
   };
 }
 
-/** AJV's messages, said for a person: "is required" rather than "must have required property 'Name'". */
-function transformErrors(errors: RJSFValidationError[]): RJSFValidationError[] {
-  return errors.map((e) => {
-    if (e.name === "required") return { ...e, message: "is required" };
-    if (e.name === "pattern") return { ...e, message: `does not have the expected format (${String(e.params?.pattern ?? "")})` };
-    if (e.name === "type") return { ...e, message: `must be ${e.params?.type === "integer" ? "a whole number" : `a ${String(e.params?.type)}`}` };
-    return e;
-  });
-}
-
 const templates = {
   ButtonTemplates: {
-    AddButton: textButton("+ Add item", "btn-add"),
-    RemoveButton: textButton("Remove", "btn-remove"),
-    MoveUpButton: textButton("↑"),
-    MoveDownButton: textButton("↓"),
-    CopyButton: textButton("Copy"),
-    ClearButton: textButton("Clear"),
+    AddButton: textButton("+ Add item", (list) => `Add item to ${list}`, "btn-add"),
+    RemoveButton: textButton("Remove", (list, item) => `Remove item ${item} of ${list}`, "btn-remove"),
+    MoveUpButton: textButton("↑", (list, item) => `Move item ${item} of ${list} up`),
+    MoveDownButton: textButton("↓", (list, item) => `Move item ${item} of ${list} down`),
+    CopyButton: textButton("Copy", (list, item) => `Copy item ${item} of ${list}`),
+    ClearButton: textButton("Clear", () => "Clear"),
   },
 };
+
+/**
+ * Moves focus to the field of the first error: RJSF's own way takes a select's first option for a list of
+ * radio buttons, and so focuses nothing. A group (radio buttons, a list) gets its first control.
+ */
+function focusField(form: HTMLElement | null, id: string): void {
+  const field = form?.querySelector<HTMLElement>(`#${CSS.escape(id)}`);
+  const target = field?.matches("input, select, textarea, button")
+    ? field
+    : form?.querySelector<HTMLElement>(`[id^="${CSS.escape(id)}"]:is(input, select, textarea)`);
+  target?.focus();
+}
+
+/** Marks the fields with an error `aria-invalid`: RJSF links each to its message (aria-describedby) but does not say it is wrong. */
+function markInvalid(form: HTMLElement | null): void {
+  if (!form) return;
+  const wrong = new Set([...form.querySelectorAll("[id$='__error']")].map((e) => e.id.slice(0, -"__error".length)));
+  for (const el of form.querySelectorAll("input, select, textarea")) {
+    if (wrong.has(el.id)) el.setAttribute("aria-invalid", "true");
+    else el.removeAttribute("aria-invalid");
+  }
+}
 
 /** Options of `SchemaForm`. */
 export interface SchemaFormProps {
@@ -93,9 +115,13 @@ export interface SchemaFormProps {
  */
 export function SchemaForm(props: SchemaFormProps) {
   const schema = useMemo(() => formSchema(props.schema) as RJSFSchema, [props.schema]);
-  const uiSchema = useMemo(() => formUiSchema(props.schema) as UiSchema, [props.schema]);
+  const uiSchema = useMemo(() => formUiSchema(schema as JsonSchema) as UiSchema, [schema]);
   const validator = useMemo(() => validatorFor(schema), [schema]);
   const problem = useMemo(() => unusable(validator, schema), [validator, schema]);
+  const box = useRef<HTMLDivElement>(null);
+  // Said once per refused submit by a live region: how many fields need a correction, and which.
+  const [announced, setAnnounced] = useState("");
+  useLayoutEffect(() => markInvalid(box.current));
   if (problem)
     return (
       <div className="banner banner-error" role="alert">
@@ -103,25 +129,38 @@ export function SchemaForm(props: SchemaFormProps) {
       </div>
     );
   return (
-    <Form
-      className="schema-form"
-      schema={schema}
-      uiSchema={uiSchema}
-      formData={props.formData}
-      validator={validator}
-      templates={templates}
-      extraErrors={props.extraErrors as never}
-      transformErrors={transformErrors}
-      showErrorList={false}
-      noHtml5Validate
-      focusOnFirstError
-      liveValidate={false}
-      disabled={props.disabled ?? false}
-      idPrefix={props.idPrefix ?? "answer"}
-      onChange={(e: IChangeEvent) => props.onChange(e.formData)}
-      onSubmit={(e: IChangeEvent) => props.onSubmit(e.formData)}
-    >
-      {props.children}
-    </Form>
+    <div ref={box}>
+      <p className="visually-hidden" role="alert" data-testid="form-errors-announced">
+        {announced}
+      </p>
+      <Form
+        className="schema-form"
+        schema={schema}
+        uiSchema={uiSchema}
+        formData={props.formData}
+        validator={validator}
+        templates={templates}
+        extraErrors={props.extraErrors as never}
+        transformErrors={(errors) => formErrorsInWords(schema as JsonSchema, errors)}
+        showErrorList={false}
+        noHtml5Validate
+        focusOnFirstError={(e) => focusField(box.current, [props.idPrefix ?? "answer", ...propertyKeys(e.property)].join("_"))}
+        liveValidate={false}
+        disabled={props.disabled ?? false}
+        idPrefix={props.idPrefix ?? "answer"}
+        onChange={(e: IChangeEvent) => props.onChange(e.formData)}
+        onError={(errors) =>
+          setAnnounced(
+            `${errors.length === 1 ? "One field needs" : `${errors.length} fields need`} a correction: ${errors.map((e) => e.message).join("; ")}.`,
+          )
+        }
+        onSubmit={(e: IChangeEvent) => {
+          setAnnounced("");
+          props.onSubmit(e.formData);
+        }}
+      >
+        {props.children}
+      </Form>
+    </div>
   );
 }

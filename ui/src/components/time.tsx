@@ -1,14 +1,48 @@
-import { useEffect, useState } from "react";
+import { useCallback, useSyncExternalStore } from "react";
 import { dateTime, relativeTime } from "../lib/format.ts";
 
-/** The current time, renewed every `everyMs` so that "5 minutes ago" stays true. */
+/** One clock per interval, shared by every component that reads it, so that two places on a page agree. */
+interface Clock {
+  now: number;
+  listeners: Set<() => void>;
+  timer: ReturnType<typeof setInterval>;
+}
+const clocks = new Map<number, Clock>();
+
+function clockOf(everyMs: number): Clock {
+  let clock = clocks.get(everyMs);
+  if (!clock) {
+    const c: Clock = {
+      now: Date.now(),
+      listeners: new Set(),
+      timer: setInterval(() => {
+        c.now = Date.now();
+        for (const l of c.listeners) l();
+      }, everyMs),
+    };
+    clocks.set(everyMs, c);
+    clock = c;
+  }
+  return clock;
+}
+
+/** The current time, renewed every `everyMs` so that "5 minutes ago" stays true; the same value for every reader. */
 export function useNow(everyMs = 15_000): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), everyMs);
-    return () => clearInterval(t);
-  }, [everyMs]);
-  return now;
+  const subscribe = useCallback(
+    (listener: () => void) => {
+      const clock = clockOf(everyMs);
+      clock.listeners.add(listener);
+      return () => {
+        clock.listeners.delete(listener);
+        if (clock.listeners.size === 0) {
+          clearInterval(clock.timer);
+          clocks.delete(everyMs);
+        }
+      };
+    },
+    [everyMs],
+  );
+  return useSyncExternalStore(subscribe, () => clockOf(everyMs).now);
 }
 
 /** "3 minutes ago", with the full date and time on hover and for screen readers. */

@@ -1,3 +1,6 @@
+import { fieldMessages } from "../../../src/json-schema/messages.ts";
+import { humanize } from "./format.ts";
+
 /**
  * Turns the server's per-field errors into react-jsonschema-form's error tree (`extraErrors`), which
  * nests the same way as the answer: `/address/zip` becomes `{ address: { zip: { __errors: [...] } } }`.
@@ -56,8 +59,67 @@ export function fieldErrorsOf(details: Record<string, unknown>): ServerFieldErro
   return out;
 }
 
-/** A field's place as a person reads it: `/address/zip` → "address › zip"; the whole answer → "the answer". */
-export function describePath(path: ServerFieldError["path"]): string {
+/** The sub-schema at `keys` of a (form) schema, following properties and items; undefined past what it says. */
+function schemaAt(schema: Record<string, unknown> | undefined, keys: readonly string[]): Record<string, unknown> | undefined {
+  let node = schema;
+  for (const k of keys) {
+    if (!node) return undefined;
+    const props = node.properties as Record<string, Record<string, unknown>> | undefined;
+    node = props?.[k] ?? (/^\d+$/.test(k) && node.items && typeof node.items === "object" ? (node.items as Record<string, unknown>) : undefined);
+  }
+  return node;
+}
+
+/**
+ * A field's place as its labels read: `/address/zip` → "Address › Zip" from the schema's titles (the form's
+ * own labels), an item of a list → "Tags › item 2"; the whole answer → "the answer".
+ */
+export function fieldLabel(schema: Record<string, unknown> | undefined, path: ServerFieldError["path"]): string {
   const keys = typeof path === "string" ? pointerToPath(path) : path.map(String);
-  return keys.length ? keys.join(" › ") : "the answer";
+  if (!keys.length) return "the answer";
+  return keys
+    .map((k, i) => {
+      if (/^\d+$/.test(k) && schemaAt(schema, keys.slice(0, i))?.items) return `item ${Number(k) + 1}`;
+      const title = schemaAt(schema, keys.slice(0, i + 1))?.title;
+      return typeof title === "string" && title ? title : humanize(k);
+    })
+    .join(" › ");
+}
+
+/** A problem the browser's validator found, as react-jsonschema-form reports it. */
+export interface FormError {
+  name?: string | undefined;
+  /** Where: ".address.zip", "['first-name']", ".tags.0". */
+  property?: string | undefined;
+  params?: Record<string, unknown> | undefined;
+  message?: string | undefined;
+}
+
+/** The keys of a form error's property (".address.zip" → ["address", "zip"]). */
+export function propertyKeys(property: string | undefined): string[] {
+  const keys: string[] = [];
+  // A missing property's error names it without the leading dot ("decision", "address.zip").
+  for (const m of (property ?? "").matchAll(/(?:^|\.)([^.[\]]+)|\['((?:[^'\\]|\\.)*)'\]|\[(\d+)\]/g))
+    keys.push(m[1] ?? m[2]?.replace(/\\(.)/g, "$1") ?? m[3]!);
+  return keys;
+}
+
+/**
+ * The browser's validation errors said for a person as the server and the CLI say them (json-schema/messages.ts):
+ * one per field (the first), in words, naming the field by its label ("Quantity must be a whole number"), never a regex.
+ */
+export function formErrorsInWords<E extends FormError>(schema: Record<string, unknown>, errors: readonly E[]): E[] {
+  const seen = new Set<string>();
+  const out: E[] = [];
+  for (const e of errors) {
+    const keys = propertyKeys(e.property);
+    // RJSF names a missing property itself; AJV, whose errors the shared wording reads, its parent.
+    const at = e.name === "required" || e.name === "dependentRequired" ? keys.slice(0, -1) : keys;
+    const instancePath = at.map((k) => `/${k.replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");
+    const [said] = fieldMessages(schema, [{ keyword: e.name ?? "", instancePath, params: e.params ?? {} }], undefined);
+    if (!said || seen.has(said.path)) continue;
+    seen.add(said.path);
+    out.push({ ...e, message: said.message });
+  }
+  return out;
 }

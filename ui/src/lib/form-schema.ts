@@ -51,7 +51,8 @@ export function isEmptyObjectSchema(schema: JsonSchema | null | undefined): bool
 export type UiOptions = Record<string, unknown>;
 
 /**
- * Field options the schema cannot say: selects without a value read "Choose…" rather than blank.
+ * Field options the schema cannot say (of a schema prepared by `formSchema`, with its titles): selects
+ * without a value read "Choose…" rather than blank; a list's buttons name the list.
  * The form's own buttons replace RJSF's submit button.
  */
 export function formUiSchema(schema: JsonSchema): UiOptions {
@@ -63,6 +64,8 @@ function fieldUi(node: JsonSchema): UiOptions {
   if (Array.isArray(node.enum) && !("default" in node)) ui["ui:placeholder"] = "Choose…";
   // Marked `.meta({ sensitive: true })`: typed without being shown.
   if (node.sensitive === true && node.type === "string") ui["ui:widget"] = "password";
+  // The list's buttons say which list they act on ("Add item to Tags").
+  if (node.type === "array" && typeof node.title === "string") ui["ui:listName"] = node.title;
   const props = node.properties;
   if (props && typeof props === "object" && !Array.isArray(props))
     for (const [k, v] of Object.entries(props as Record<string, JsonSchema>)) {
@@ -70,7 +73,7 @@ function fieldUi(node: JsonSchema): UiOptions {
       if (Object.keys(child).length) ui[k] = child;
     }
   if (node.items && typeof node.items === "object" && !Array.isArray(node.items)) {
-    const child = fieldUi(node.items as JsonSchema);
+    const child = { ...fieldUi(node.items as JsonSchema), ...(typeof node.title === "string" ? { "ui:listName": node.title } : {}) };
     if (Object.keys(child).length) ui.items = child;
   }
   return ui;

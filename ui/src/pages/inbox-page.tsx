@@ -1,14 +1,15 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link } from "wouter";
 import { api, ApiError, errorMessage } from "../api/client.ts";
 import type { FlowRun } from "../api/types.ts";
 import { EmptyState, ErrorBanner, Loading } from "../components/feedback.tsx";
 import { mayAnswer, namedIn, useSession } from "../auth/session.tsx";
 import { InlineMarkdown } from "../components/markdown.tsx";
-import { outcomeText, ResumeForm, type Outcome } from "../components/resume-form.tsx";
+import { RunAnswer } from "../components/run-answer.tsx";
 import { StateBadge } from "../components/state-badge.tsx";
-import { TimeAgo, useNow } from "../components/time.tsx";
+import { useNow } from "../components/time.tsx";
 import { age, dateTime, firstLine } from "../lib/format.ts";
+import { useLiveEvent, useLiveEvents } from "../live/live-events.tsx";
 import { useWaitingRuns } from "../live/waiting-runs.tsx";
 
 /** "times out in 12 min", urgent under ten minutes; nothing when the pause has no timeout. */
@@ -74,13 +75,13 @@ function InboxItem({ run, selected, now }: { run: FlowRun; selected: boolean; no
   );
 }
 
-/** The answer pane: the selected run's question and form, or what became of it. */
+/** The answer pane: the selected run's question and form, then what became of it, followed live. */
 function AnswerPane({ id, listed }: { id: string; listed: FlowRun | undefined }) {
   const { forget, refresh } = useWaitingRuns();
+  const { reconnects } = useLiveEvents();
   const [run, setRun] = useState<FlowRun | undefined>(listed);
   const [error, setError] = useState<string | null>(null);
-  const [outcome, setOutcome] = useState<Outcome | null>(null);
-  const [stale, setStale] = useState<string | null>(null);
+  const title = useRef<HTMLHeadingElement>(null);
   const now = useNow();
 
   const load = () =>
@@ -92,18 +93,24 @@ function AnswerPane({ id, listed }: { id: string; listed: FlowRun | undefined })
       (e) => setError(e instanceof ApiError && e.status === 404 ? "There is no run with this id." : errorMessage(e)),
     );
   useEffect(() => {
-    setOutcome(null);
     if (listed) setRun(listed);
     else void load();
-  }, [id]);
-  // When the list drops the run (answered or cancelled elsewhere), read what it is now.
+  }, [id, reconnects]);
+  // The run's own changes (answered, failed, paused again) as they happen, from the shared stream.
+  useLiveEvent((e) => {
+    if (e.flowRunId !== id || e.type !== "flow-run.state-changed") return;
+    setRun((r) => r && { ...r, state: e.payload.state });
+    void load();
+  });
+  // Choosing a run takes keyboard and screen reader users to its question.
+  const shown = Boolean(run);
   useEffect(() => {
-    if (listed) setRun(listed);
-    else if (run?.state.type === "PAUSED" && !outcome) void load();
-  }, [listed]);
+    if (shown) title.current?.focus();
+  }, [shown]);
 
   if (error) return <ErrorBanner onRetry={() => void load()}>{error}</ErrorBanner>;
   if (!run) return <Loading rows={4} />;
+  const paused = run.state.type === "PAUSED";
   return (
     <article className="answer-pane" aria-labelledby="answer-title">
       <Link href="/" className="back-link only-narrow">
@@ -112,45 +119,33 @@ function AnswerPane({ id, listed }: { id: string; listed: FlowRun | undefined })
       <header className="answer-header">
         <div>
           <div className="flow-name">{run.flowName}</div>
-          <h2 id="answer-title">{run.name}</h2>
+          <h2 id="answer-title" ref={title} tabIndex={-1}>
+            {run.name}
+          </h2>
         </div>
         <StateBadge state={run.state} />
       </header>
-      {outcome ? (
-        <div className="banner banner-success" role="status">
-          {outcomeText(outcome)} <Link href={`/runs/${run.id}`}>See the run →</Link>
-        </div>
-      ) : run.state.type === "PAUSED" ? (
-        <>
-          <p className="answer-meta small muted">
-            Paused <TimeAgo iso={run.state.timestamp} now={now} /> at “{run.state.details.pauseKey}” · <TimeoutNote run={run} now={now} /> ·{" "}
-            <Link href={`/runs/${run.id}`}>Run details</Link>
-          </p>
-          <ResumeForm
-            key={run.state.id}
-            run={run}
-            onDone={(o) => {
-              setOutcome(o);
-              setRun(o.run);
-              forget(run.id);
-            }}
-            onStale={(message) => {
-              setStale(message);
-              void load();
-              refresh();
-            }}
-          />
-        </>
-      ) : stale ? (
-        <div className="banner banner-warning" role="alert">
-          {stale} <Link href={`/runs/${run.id}`}>See the run →</Link>
-        </div>
-      ) : (
-        <div className="banner banner-warning" role="status">
-          This run no longer waits: it is {run.state.name}
-          {run.state.message ? ` (${run.state.message})` : ""}. <Link href={`/runs/${run.id}`}>See the run →</Link>
-        </div>
+      {paused && (
+        <p className="answer-meta small muted">
+          Paused at “{run.state.details.pauseKey}”, waiting {age(now - Date.parse(run.state.timestamp))} · <TimeoutNote run={run} now={now} /> ·{" "}
+          <Link href={`/runs/${run.id}`}>Run details</Link>
+        </p>
       )}
+      <RunAnswer
+        run={run}
+        onRun={setRun}
+        onDone={() => forget(run.id)}
+        reload={() => {
+          void load();
+          refresh();
+        }}
+        fallback={
+          <div className="banner banner-warning" role="status">
+            This run no longer waits: it is {run.state.name}
+            {run.state.message ? ` (${run.state.message})` : ""}. <Link href={`/runs/${run.id}`}>See the run →</Link>
+          </div>
+        }
+      />
     </article>
   );
 }

@@ -5,11 +5,11 @@ import { openEventStream, type StreamStatus } from "../api/events.ts";
 import type { FlowRun, Log, RunInput, State, TaskRun } from "../api/types.ts";
 import { ConfirmDialog } from "../components/confirm-dialog.tsx";
 import { EmptyState, ErrorBanner, JsonView, Loading } from "../components/feedback.tsx";
-import { outcomeText, ResumeForm, type Outcome } from "../components/resume-form.tsx";
+import { RunAnswer } from "../components/run-answer.tsx";
 import { InputHistory, LogView, TaskRunsTable, Timeline } from "../components/run-sections.tsx";
 import { StateBadge } from "../components/state-badge.tsx";
 import { TimeAgo, useNow } from "../components/time.tsx";
-import { dateTime, durationBetween } from "../lib/format.ts";
+import { age, dateTime, durationBetween } from "../lib/format.ts";
 import { useWaitingRuns } from "../live/waiting-runs.tsx";
 import { TimeoutNote } from "./inbox-page.tsx";
 
@@ -126,14 +126,14 @@ function useRunData(id: string) {
 export function RunDetailPage({ id }: { id: string }) {
   const { run, setRun, states, tasks, inputs, logs, error, status, reload } = useRunData(id);
   const { forget, refresh } = useWaitingRuns();
-  const [outcome, setOutcome] = useState<Outcome | null>(null);
-  const [stale, setStale] = useState<string | null>(null);
+  // Once the page saw the run wait, what became of the question stays shown (answered here, elsewhere, refused).
+  const asked = useRef(false);
   const [cancelOpen, setCancelOpen] = useState(false);
   const [cancelBusy, setCancelBusy] = useState(false);
   const [cancelError, setCancelError] = useState<string | null>(null);
   const [suspendOpen, setSuspendOpen] = useState(false);
   const [actionBusy, setActionBusy] = useState(false);
-  const now = useNow(5000);
+  const now = useNow(1000);
 
   useEffect(() => {
     if (run) document.title = `${run.name} · Baton`;
@@ -152,6 +152,7 @@ export function RunDetailPage({ id }: { id: string }) {
   if (!run) return <Loading rows={6} />;
 
   const paused = run.state.type === "PAUSED";
+  if (paused) asked.current = true;
   const finished = TERMINAL.includes(run.state.type);
   const canRetry = Boolean(run.deploymentName) && RETRYABLE.includes(run.state.type);
   const canSuspend = Boolean(run.deploymentName) && run.state.type === "RUNNING" && !run.state.details.suspendRequested;
@@ -245,35 +246,26 @@ export function RunDetailPage({ id }: { id: string }) {
         </div>
       )}
       {cancelError && <ErrorBanner>{cancelError}</ErrorBanner>}
-      {stale && !paused && (
-        <div className="banner banner-warning" role="alert">
-          {stale}
-        </div>
-      )}
-      {outcome && !paused && (
-        <div className="banner banner-success" role="status">
-          {outcomeText(outcome)}
-        </div>
-      )}
-      {paused && (
-        <section className="card card-attention" aria-labelledby="waiting-title">
+      {(paused || asked.current) && (
+        <section className={`card ${paused ? "card-attention" : ""}`} aria-labelledby="waiting-title">
           <div className="card-head">
-            <h2 id="waiting-title">{run.state.details.inputRequest ? "Waiting for your answer" : "Waiting to be resumed"}</h2>
-            <span className="small muted">
-              pause “{run.state.details.pauseKey}” · since <TimeAgo iso={run.state.timestamp} now={now} /> · <TimeoutNote run={run} now={now} />
-            </span>
+            <h2 id="waiting-title">
+              {!paused ? "The question" : run.state.details.inputRequest ? "Waiting for your answer" : "Waiting to be resumed"}
+            </h2>
+            {paused && (
+              <span className="small muted">
+                pause “{run.state.details.pauseKey}” · waiting {age(now - Date.parse(run.state.timestamp))} · <TimeoutNote run={run} now={now} />
+              </span>
+            )}
           </div>
-          <ResumeForm
-            key={run.state.id}
+          <RunAnswer
             run={run}
-            onDone={(o) => {
-              setOutcome(o);
-              setRun(o.run);
+            onRun={setRun}
+            onDone={() => {
               forget(run.id);
               void reload();
             }}
-            onStale={(message) => {
-              setStale(message);
+            reload={() => {
               void reload();
               refresh();
             }}
