@@ -43,7 +43,6 @@ export async function serve(...items: (AnyFlow | ServeOptions)[]): Promise<void>
       parameterSchema: def.parameters ? toJsonSchema(def.parameters) : null,
     });
   const deployments = [...byName.keys()];
-  console.log(`Serving ${deployments.join(", ")} (up to ${limit} runs at once). Start a run with \`baton deployment run NAME\`; Ctrl+C stops.`);
 
   const running = new Map<string, Promise<void>>();
   let stopping = false;
@@ -94,6 +93,8 @@ export async function serve(...items: (AnyFlow | ServeOptions)[]): Promise<void>
   });
   const safetyNet = setInterval(() => void poke(), 10_000);
   await stream.ready;
+  // Said once the stream is open: from now on runs are picked up, and answers to check reach this process.
+  console.log(`Serving ${deployments.join(", ")} (up to ${limit} runs at once). Start a run with \`baton deployment run NAME\`; Ctrl+C stops.`);
 
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

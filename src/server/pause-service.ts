@@ -222,7 +222,8 @@ export class PauseService {
    */
   async #checkWithFlow(caller: RequestCaller, run: FlowRun, key: string, request: InputRequest, value: unknown, who: Respondent): Promise<ValidatedBy> {
     const fc = this.#flowChecks;
-    if (!fc || fc.timeoutMs <= 0) return "schema";
+    // Without a schema id the pause was not asked by the SDK with a Zod schema: there is nothing more to check.
+    if (!fc || fc.timeoutMs <= 0 || !request.schemaId) return "schema";
     let target: CheckTarget | undefined;
     if (!isSuspended(run.state)) {
       const workerId = await this.#storage.runs.workerOf(run.id);
