@@ -109,7 +109,7 @@ for (const { backend, skip } of await backends()) {
       await assert.rejects(client.resume(run.id, { input: { size: "small", color: "green" } }), InvalidInputError);
       // A process that cannot answer in time (stopped here): the server takes the answer on its JSON Schema.
       flow.process.kill("SIGSTOP");
-      let accepted;
+      let accepted: Awaited<ReturnType<BatonClient["resume"]>>;
       try {
         accepted = await client.resume(run.id, { input: { size: "small", color: "green" } });
       } finally {

@@ -59,7 +59,8 @@ function formatPause(run: FlowRun, now: number): string[] {
 
 function formatInputs(inputs: readonly RunInput[], now: number): string[] {
   if (inputs.length === 0) return ["Inputs: none yet."];
-  const by = (a: { respondedBy: string | null; onBehalfOf: string | null }) => (a.onBehalfOf ? `${a.respondedBy} for ${a.onBehalfOf}` : (a.respondedBy ?? "-"));
+  const by = (a: { respondedBy: string | null; onBehalfOf: string | null }) =>
+    a.onBehalfOf ? `${a.respondedBy} for ${a.onBehalfOf}` : (a.respondedBy ?? "-");
   const rows = inputs.flatMap((i) => {
     const waiting = i.timeoutAt && new Date(i.timeoutAt).getTime() < now ? "(no answer; timed out)" : "(waiting)";
     // Answers the flow's own rules refused before the run resumed, each on a row of its own under its pause.

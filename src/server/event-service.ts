@@ -45,13 +45,14 @@ export class EventService {
     // A process that checks answers gets them whole, so only a flow's own process (which sees sensitive fields anyway).
     const detach =
       checks && seesSensitive(caller)
-      ? this.#checks.attach({
-          workerId,
-          livePauses: checks.livePauses,
-          deployments: new Set(checks.deployments),
-          send: (check) => listener({ id: 0, type: "flow-run.input-check", flowRunId: check.flowRunId, occurredAt: new Date().toISOString(), payload: check }),
-        })
-      : undefined;
+        ? this.#checks.attach({
+            workerId,
+            livePauses: checks.livePauses,
+            deployments: new Set(checks.deployments),
+            send: (check) =>
+              listener({ id: 0, type: "flow-run.input-check", flowRunId: check.flowRunId, occurredAt: new Date().toISOString(), payload: check }),
+          })
+        : undefined;
     const streams = this.streams;
     streams.total++;
     if (gone) streams.processes++;

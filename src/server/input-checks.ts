@@ -15,7 +15,9 @@ export interface Checker {
 }
 
 /** What one server tells the others (through the PostgreSQL relay) about a check. */
-type Message = { kind: "input-check"; target: CheckTarget; check: InputCheck } | { kind: "input-check-reply"; checkId: string; reply: InputCheckReply };
+type Message =
+  | { kind: "input-check"; target: CheckTarget; check: InputCheck }
+  | { kind: "input-check-reply"; checkId: string; reply: InputCheckReply };
 
 /**
  * Hands an answer to a process holding the flow's code, to be checked by its Zod schema before the run

@@ -220,7 +220,14 @@ export class PauseService {
    * time, or its check throws something other than a validation error, the answer goes on as checked by the
    * JSON Schema, and the flow checks it itself after it resumes (RunInputValidationError, as before).
    */
-  async #checkWithFlow(caller: RequestCaller, run: FlowRun, key: string, request: InputRequest, value: unknown, who: Respondent): Promise<ValidatedBy> {
+  async #checkWithFlow(
+    caller: RequestCaller,
+    run: FlowRun,
+    key: string,
+    request: InputRequest,
+    value: unknown,
+    who: Respondent,
+  ): Promise<ValidatedBy> {
     const fc = this.#flowChecks;
     // Without a schema id the pause was not asked by the SDK with a Zod schema: there is nothing more to check.
     if (!fc || fc.timeoutMs <= 0 || !request.schemaId) return "schema";

@@ -38,7 +38,10 @@ function frame(e: BatonEvent): string {
   let f = frames.get(e);
   // Log lines carry their own ids; only kept events set the stream position used on reconnect.
   if (f === undefined)
-    frames.set(e, (f = `${e.type === "log" || e.type === "flow-run.input-check" ? "" : `id: ${e.id}\n`}event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`));
+    frames.set(
+      e,
+      (f = `${e.type === "log" || e.type === "flow-run.input-check" ? "" : `id: ${e.id}\n`}event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`),
+    );
   return f;
 }
 
