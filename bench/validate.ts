@@ -13,9 +13,9 @@ import type { FlowCommand, FlowReport } from "./flow-process.ts";
 import { loadAverage, ms, percentile, report, sleep } from "./lib.ts";
 import { BenchProcesses } from "./processes.ts";
 
-const RUNS = Number(process.env.BENCH_VALIDATE_RUNS ?? 500);
+const RUNS = Number(process.env.BENCH_VALIDATE_RUNS ?? 300);
 const WARMUP_RUNS = 30;
-const DEADLINE_MS = 5 * 60_000;
+const DEADLINE_MS = 10 * 60_000;
 const here = new URL(".", import.meta.url).pathname;
 const root = new URL("..", import.meta.url).pathname;
 

@@ -3,22 +3,23 @@ import { after, before, describe, test } from "node:test";
 import { createClient, type BatonClient } from "../src/client/index.ts";
 import { InvalidInputError, NotPausedError } from "../src/contract/errors.ts";
 import type { BatonEvent, FlowRun } from "../src/contract/index.ts";
+import { waitUntil } from "./support/api.ts";
+import { startHttpReceiver } from "./support/receivers.ts";
 import { backends, spawnNode, startTestServer, type Child, type TestServer } from "./support/processes.ts";
 
 /** The server's bound on a check in these tests: short, so that the hanging rule outlasts it quickly. */
 const BOUND_SECONDS = 1;
 
-/** Polls the run until `check` holds (the tests' only waiting; the product itself is pushed). */
-async function until(client: BatonClient, id: string, check: (r: FlowRun) => boolean, what: string, timeoutMs = 60_000): Promise<FlowRun> {
-  const deadline = Date.now() + timeoutMs;
-  let run = await client.getFlowRun(id);
-  while (!check(run)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; run is ${run.state.name} (${run.state.message})`);
-    await new Promise((r) => setTimeout(r, 30));
-    run = await client.getFlowRun(id);
-  }
-  return run;
-}
+/** Polls the run until `check` holds (the tests' only waiting; the product itself is pushed); generous, for a loaded machine. */
+const until = (client: BatonClient, id: string, check: (r: FlowRun) => boolean, what: string) =>
+  waitUntil(
+    what,
+    async () => {
+      const run = await client.getFlowRun(id);
+      return check(run) ? run : undefined;
+    },
+    60_000,
+  );
 
 const pausedAt = (key: string, suspended?: boolean) => (r: FlowRun) =>
   r.state.type === "PAUSED" && r.state.details.pauseKey === key && (suspended === undefined || !!r.state.details.suspended === suspended);
@@ -97,6 +98,29 @@ for (const { backend, skip } of await backends()) {
       await until(client, run.id, (r) => r.state.type === "COMPLETED", "completion");
       await logLine(run.id, (l) => l === "Order: medium green -");
       assert.ok(!(await logsOf(run.id)).some((l) => l.startsWith("Invalid order")), "the flow never saw the refused answer");
+    });
+
+    test("an automation on flow-run.input-rejected notifies a webhook of the refusal", async () => {
+      const hooks = await startHttpReceiver();
+      await client.createChannel({ name: `hooks-${backend}`, type: "webhook", url: hooks.url });
+      const automation = await client.createAutomation({
+        name: "tell me of refused answers",
+        trigger: { type: "event", events: ["flow-run.input-rejected"], flowName: ["live-order"] },
+        actions: [{ type: "notify", channel: `hooks-${backend}` }],
+      });
+      try {
+        const run = await client.runDeployment("live-order");
+        await until(client, run.id, pausedAt("1", false), "the live pause");
+        await refusal(client.resume(run.id, { input: { size: "small", color: "green" } }));
+        const hit = await waitUntil("the webhook is called", () => hooks.received.find((r) => r.body?.flowRun?.id === run.id), 30_000);
+        assert.equal(hit.body.event, "flow-run.input-rejected");
+        assert.equal(hit.body.flowRun.state.type, "PAUSED");
+        await client.resume(run.id, { input: { size: "large", color: "green" } });
+        await until(client, run.id, (r) => r.state.type === "COMPLETED", "completion");
+      } finally {
+        await client.deleteAutomation(automation.id);
+        await hooks.close();
+      }
     });
 
     test("an async refinement (an order number looked up) refuses before resume, and accepts a known one", async () => {
