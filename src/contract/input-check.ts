@@ -12,7 +12,6 @@ export const InputCheck = z.object({
   input: z.unknown(),
   /** The pause's `inputRequest.schemaId`: how a serving process finds the schema of a suspended run. */
   schemaId: z.string().nullable(),
-  deploymentName: z.string().nullable(),
 });
 export type InputCheck = z.infer<typeof InputCheck>;
 

@@ -9,6 +9,8 @@ import type { InputCheck, InputCheckReply } from "../contract/index.ts";
  * suspended run's schema here, since nothing of the run's own execution is left in memory.
  */
 const known = new Map<string, z.ZodType>();
+/** Bounds `known` for flows that make a new schema for each run: the oldest is forgotten first. */
+const MAX_KNOWN = 1000;
 
 /** The id of a schema whose JSON Schema (before initial data) is `jsonSchema`: the same in every process. */
 export function schemaIdOf(jsonSchema: Record<string, unknown>): string {
@@ -17,6 +19,8 @@ export function schemaIdOf(jsonSchema: Record<string, unknown>): string {
 
 /** Lets this process check answers to pauses asked with `schema` (its JSON Schema's id: `schemaId`). */
 export function rememberSchema(schemaId: string, schema: z.ZodType): void {
+  known.delete(schemaId);
+  if (known.size >= MAX_KNOWN) known.delete(known.keys().next().value!);
   known.set(schemaId, schema);
 }
 

@@ -237,7 +237,7 @@ export class PauseService {
       target = workerId ? { workerId } : undefined;
     } else target = run.deploymentName ? { deploymentName: run.deploymentName } : undefined;
     if (!target) return "schema";
-    const question = { flowRunId: run.id, key, input: value, schemaId: request.schemaId ?? null, deploymentName: run.deploymentName };
+    const question = { flowRunId: run.id, key, input: value, schemaId: request.schemaId };
     const reply = await fc.checks.ask(target, question, fc.timeoutMs);
     if (reply?.outcome === "accepted") return "flow";
     if (reply?.outcome !== "refused") {
