@@ -17,7 +17,7 @@ export interface Checker {
 /** What one server tells the others (through the PostgreSQL relay) about a check. */
 type Message =
   | { kind: "input-check"; target: CheckTarget; check: InputCheck }
-  | { kind: "input-check-reply"; checkId: string; reply: InputCheckReply };
+  | { kind: "input-check-reply"; flowRunId: string; checkId: string; reply: InputCheckReply };
 
 /**
  * Hands an answer to a process holding the flow's code, to be checked by its Zod schema before the run
@@ -28,7 +28,8 @@ type Message =
  */
 export class InputChecks {
   readonly #checkers = new Set<Checker>();
-  readonly #pending = new Map<string, (reply: InputCheckReply) => void>();
+  /** Checks asked here and not yet settled, by check id: the run each is about, and what settles it. */
+  readonly #pending = new Map<string, { flowRunId: string; settle: (reply: InputCheckReply) => void }>();
   /** Set when other servers share the database: sends them a message now. */
   tell: ((message: Message) => boolean) | undefined;
 
@@ -53,7 +54,7 @@ export class InputChecks {
         this.#pending.delete(check.checkId);
         resolve(reply);
       };
-      this.#pending.set(check.checkId, settle);
+      this.#pending.set(check.checkId, { flowRunId: check.flowRunId, settle });
       if (local) local.send(check);
       else if (!this.tell!({ kind: "input-check", target, check })) settle(undefined);
     });
@@ -62,16 +63,20 @@ export class InputChecks {
   /** A process's verdict on check `checkId` of run `flowRunId`: settles it here, or passes it to the server that asked. */
   reply(caller: RequestCaller, flowRunId: string, checkId: string, reply: InputCheckReply): void {
     authorize(caller, "flow-run:check-input", { type: "flow-run", id: flowRunId });
-    const settle = this.#pending.get(checkId);
-    if (settle) settle(reply);
-    else this.tell?.({ kind: "input-check-reply", checkId, reply });
+    const pending = this.#pending.get(checkId);
+    if (pending) {
+      if (pending.flowRunId === flowRunId) pending.settle(reply);
+    } else this.tell?.({ kind: "input-check-reply", flowRunId, checkId, reply });
   }
 
   /** A message from another server: a check for a process connected here, or a verdict for a check asked here. */
   hear(message: unknown): void {
     const m = message as Message;
     if (m?.kind === "input-check") this.#find(m.target)?.send(m.check);
-    else if (m?.kind === "input-check-reply") this.#pending.get(m.checkId)?.(m.reply);
+    else if (m?.kind === "input-check-reply") {
+      const pending = this.#pending.get(m.checkId);
+      if (pending?.flowRunId === m.flowRunId) pending.settle(m.reply);
+    }
   }
 
   #find(target: CheckTarget): Checker | undefined {
