@@ -37,7 +37,8 @@ export async function resumeRun(client: BatonClient, flowRunId: string, options:
   const run = await client.resume(flowRunId, { input, ...(options.respondedBy !== undefined ? { respondedBy: options.respondedBy } : {}) });
   out(`Resumed flow run ${run.id} (${run.name}); it is ${run.state.name} now.`);
   // No process holding the flow's code answered in time: the flow checks its own rules after resuming.
-  if (run.validatedBy === "schema") out("The answer was checked against the pause's JSON Schema only: no process holding the flow's code checked it in time.");
+  if (run.validatedBy === "schema")
+    out("The answer was checked against the pause's JSON Schema only: no process holding the flow's code checked it in time.");
 }
 
 function parseJson(text: string): unknown {

@@ -36,7 +36,7 @@ const frames = new WeakMap<BatonEvent, string>();
 
 function frame(e: BatonEvent): string {
   let f = frames.get(e);
-  // Log lines carry their own ids; only kept events set the stream position used on reconnect.
+  // Log lines carry their own ids, and input checks none; only kept events set the stream position used on reconnect.
   if (f === undefined)
     frames.set(
       e,
@@ -92,7 +92,7 @@ export function eventsRoute(events: EventService): FastifyPluginAsyncZod {
           res.uncork();
         };
         const send = (e: BatonEvent) => {
-          if (e.type !== "log" && e.type !== "flow-run.input-check" && replayed.has(e.id)) return;
+          if (e.type !== "log" && replayed.has(e.id)) return;
           if (!corked) {
             corked = true;
             res.cork();
