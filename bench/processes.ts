@@ -112,9 +112,9 @@ export class BenchProcesses {
   /**
    * Starts the server as a user does: `baton server start` (on a free port), run through its shebang
    * with this Node and the Node flags set there, and with the compile cache that the first start fills.
-   * Its exit fails the bench.
+   * Its exit fails the bench. `env` adds to (or overrides) its environment.
    */
-  async startServer(): Promise<{ child: ChildProcess; apiUrl: string }> {
+  async startServer(env: Record<string, string> = {}): Promise<{ child: ChildProcess; apiUrl: string }> {
     const nodeOptions = [...profileArgs("server"), process.env.BENCH_SERVER_NODE_OPTIONS ?? ""].join(" ").trim();
     const child = spawn(join(root, "bin/baton.js"), ["server", "start", "--port", "0"], {
       cwd: root,
@@ -125,6 +125,7 @@ export class BenchProcesses {
         ...(this.databaseUrl ? { BATON_DATABASE_URL: this.databaseUrl } : {}),
         BATON_LOG_LEVEL: "warn",
         ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+        ...env,
       },
       stdio: ["ignore", "pipe", "inherit"],
     });

@@ -1,5 +1,8 @@
 // The seed's fourth scenario: instead of failing on an order it cannot fill, the flow logs why and asks
 // again. Each new pause takes the next key ("1", "2", ...), so every attempt and its answer is kept.
+// While this process waits, the server has it check each answer first, and refuses a bad one before the
+// run resumes; the loop is for an answer the server took on its JSON Schema alone (this process did not
+// answer in time, or a suspended run had no serving process knowing the schema).
 import { flow, getRunLogger, type InputOf, pauseFlowRun, RunInputValidationError } from "baton";
 import { ShirtOrder } from "./shirt-order.ts";
 

@@ -1,5 +1,7 @@
-// The seed's third scenario: a check the JSON Schema cannot express (a `refine`) runs after the run resumes.
-// A green small shirt passes the form but makes `pauseFlowRun` throw RunInputValidationError, failing the run.
+// The seed's third scenario: a check the JSON Schema cannot express (a `refine`). The waiting process checks
+// each answer with it before the server takes it: a green small shirt is refused (422) on its color field,
+// and the run keeps waiting. Only an answer the server took without that check (no process answered in
+// time) reaches the flow unchecked: then `pauseFlowRun` throws RunInputValidationError, failing the run.
 import { z } from "zod";
 import { flow, getRunLogger, pauseFlowRun, RunInput } from "baton";
 
@@ -16,7 +18,7 @@ export const ShirtOrder = RunInput.from(
     }),
 );
 
-/** Takes one shirt order and logs it; fails if the order cannot be filled. */
+/** Takes one shirt order and logs it; fails if an order that cannot be filled gets past the server. */
 export const shirtOrder = flow("shirt-order", async () => {
   const order = await pauseFlowRun({ waitForInput: ShirtOrder });
   getRunLogger().info(`Shirt order: ${order.size}, ${order.color}`);

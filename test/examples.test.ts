@@ -13,7 +13,8 @@ for (const { backend, skip } of await backends()) {
     let server: TestServer;
     let client: BatonClient;
     before(async () => {
-      server = await startTestServer(backend);
+      // A short bound on the hand-over of an answer to the flow's process, for the test that stops the process.
+      server = await startTestServer(backend, { BATON_INPUT_CHECK_TIMEOUT_SECONDS: "1" });
       client = createClient({ apiUrl: server.apiUrl });
     });
     after(() => server?.close());
@@ -86,22 +87,35 @@ for (const { backend, skip } of await backends()) {
       assert.ok((await logMessages(run.id)).includes("Shirt order: xlarge, black"));
     });
 
-    test("shirt-order fails its run when a green small shirt is ordered, saying green is not stocked in small", async () => {
+    test("shirt-order refuses a green small shirt before the run resumes, with the flow's own message on the color field", async () => {
       const { flow, run } = await startExample("shirt-order");
-      // The JSON Schema cannot see the refine, so the API accepts the answer; the flow's own check refuses it.
-      await client.resume(run.id, { input: { size: "small", color: "green" } });
-      assert.notEqual(await flow.exited, 0);
-      assert.match(flow.output(), /RunInputValidationError/);
-      const failed = await waitForState(client, run.id, "FAILED");
-      assert.match(failed.state.message ?? "", /Green is only in-stock for medium, large, and XL sizes\./);
-      assert.equal(failed.state.details.error?.code, "RUN_INPUT_VALIDATION");
-      assert.ok(!(await logMessages(run.id)).some((m) => m.startsWith("Shirt order:")));
+      // The JSON Schema cannot see the refine: the waiting flow process checks the answer before the server takes it.
+      await assert.rejects(client.resume(run.id, { input: { size: "small", color: "green" } }), (e: unknown) => {
+        assert.ok(e instanceof InvalidInputError);
+        assert.deepEqual(e.errors, [{ path: "/color", message: "Green is only in-stock for medium, large, and XL sizes." }]);
+        return true;
+      });
+      const still = await client.getFlowRun(run.id);
+      assert.equal(still.state.type, "PAUSED");
+      assert.equal(still.state.details.pauseKey, "1");
+      assert.equal((await client.resume(run.id, { input: { size: "medium", color: "green" } })).validatedBy, "flow");
+      assert.equal(await flow.exited, 0, flow.output());
+      assert.ok((await logMessages(run.id)).includes("Shirt order: medium, green"));
     });
 
-    test("shirt-order-retry logs why a green small shirt cannot be ordered, asks again under key 2, then takes a valid order", async () => {
+    test("shirt-order-retry: refused before resume while its process answers; with the process stopped past the bound, the answer goes on its JSON Schema and the retry loop asks again under key 2", async () => {
       const { flow, run } = await startExample("shirt-order-retry");
       assert.equal(run.state.details.pauseKey, "1");
-      await client.resume(run.id, { input: { size: "small", color: "green" } });
+      await assert.rejects(client.resume(run.id, { input: { size: "small", color: "green" } }), InvalidInputError);
+      // A process that cannot answer in time (stopped here): the server takes the answer on its JSON Schema.
+      flow.process.kill("SIGSTOP");
+      let accepted: Awaited<ReturnType<BatonClient["resume"]>>;
+      try {
+        accepted = await client.resume(run.id, { input: { size: "small", color: "green" } });
+      } finally {
+        flow.process.kill("SIGCONT");
+      }
+      assert.equal(accepted.validatedBy, "schema");
 
       const again = await waitUntil("the flow pauses again under key 2", async () => {
         const r = await client.getFlowRun(run.id);
@@ -120,10 +134,10 @@ for (const { backend, skip } of await backends()) {
       assert.equal((await client.getFlowRun(run.id)).state.type, "COMPLETED");
       const inputs = await client.listRunInputs(run.id);
       assert.deepEqual(
-        inputs.map((i) => [i.key, i.response]),
+        inputs.map((i) => [i.key, i.response, i.refusals?.length]),
         [
-          ["1", { size: "small", color: "green" }],
-          ["2", { size: "large", color: "green" }],
+          ["1", { size: "small", color: "green" }, 1],
+          ["2", { size: "large", color: "green" }, 0],
         ],
       );
     });

@@ -46,6 +46,12 @@ const ROUTES: Record<string, RouteCase> = {
   "POST /api/flow-runs/{id}/pause": { least: "operator", body: (f) => ({ key: `k${f.n}`, timeoutSeconds: 60 }) },
   "POST /api/flow-runs/{id}/resume": { least: "responder", path: (f) => `/flow-runs/${f.pausedId}/resume`, body: () => ({}) },
   "POST /api/flow-runs/{id}/retry": { least: "operator" },
+  // A verdict nobody waits for is ignored: 204 to whoever may give one.
+  "POST /api/flow-runs/{id}/input-checks/{checkId}": {
+    least: "operator",
+    path: (f) => `/flow-runs/${f.pausedId}/input-checks/check-${f.n}`,
+    body: () => ({ outcome: "accepted" }),
+  },
   "POST /api/flow-runs/{id}/suspend": { least: "operator", path: (f) => `/flow-runs/${f.pausedId}/suspend`, body: () => ({ key: "1" }) },
   "GET /api/flow-runs/{id}/inputs": { least: "viewer", path: (f) => `/flow-runs/${f.pausedId}/inputs` },
   "GET /api/flow-runs/{id}/inputs/{key}": { least: "viewer", path: (f) => `/flow-runs/${f.pausedId}/inputs/1` },

@@ -14,7 +14,9 @@ for (const { backend, skip } of await backends()) {
     let client: BatonClient;
     before(async () => {
       // A dead process's runs are recovered 10 s after its stream closes, not 2: the pause timeouts here are shorter.
-      server = await startTestServer(backend, { BATON_DISCONNECT_GRACE_SECONDS: "10" });
+      // Answers are checked by their JSON Schema alone here (no hand-over to the flow's process), so that the
+      // flow's own check after resuming is what these tests see; the hand-over is test/validate-before-resume.test.ts's.
+      server = await startTestServer(backend, { BATON_DISCONNECT_GRACE_SECONDS: "10", BATON_INPUT_CHECK_TIMEOUT_SECONDS: "0" });
       client = createClient({ apiUrl: server.apiUrl });
     });
     after(() => server?.close());

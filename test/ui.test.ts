@@ -232,6 +232,39 @@ for (const { backend, skip: pgSkip } of await backends()) {
       await page.close();
     });
 
+    test("a flow's own rule (shirt-order-retry's refine) refuses an answer before the run resumes: its message on the field, the run Paused, the refusal in the run's history", {
+      timeout: 90_000,
+    }, async (t) => {
+      const flow = spawnNode(["examples/shirt-order-retry.ts"], server.env);
+      t.after(() => flow.kill());
+      await flow.waitForOutput("waiting for input", 60_000);
+      const run = (await client.listFlowRuns({ state: "PAUSED", flowName: "shirt-order-retry" })).items[0]!;
+      const page = await openPage(browser);
+      await page.goto(`${base}/inbox/${run.id}`);
+      await page.locator("#answer_size").selectOption({ label: "small" });
+      await page.locator("#answer_color").selectOption({ label: "green" });
+      await page.getByRole("button", { name: "Submit answer" }).click();
+      await page.locator("#answer_color__error").getByText("Green is only in-stock for medium, large, and XL sizes.").waitFor();
+      await page.getByText("The server did not accept this answer").waitFor();
+      const still = await client.getFlowRun(run.id);
+      assert.equal(still.state.name, "Paused");
+      assert.equal(still.state.details.pauseKey, "1");
+
+      await page.goto(`${base}/runs/${run.id}`);
+      const refusals = page.locator(".input-refusals");
+      await refusals.getByText("Green is only in-stock for medium, large, and XL sizes.").waitFor();
+      assert.match((await refusals.textContent()) ?? "", /the web UI/);
+
+      await page.goto(`${base}/inbox/${run.id}`);
+      await page.locator("#answer_size").selectOption({ label: "large" });
+      await page.locator("#answer_color").selectOption({ label: "green" });
+      await page.getByRole("button", { name: "Submit answer" }).click();
+      await page.getByText("Answer sent: the run goes on.").waitFor();
+      assert.equal(await flow.exited, 0, flow.output());
+      assert.deepEqual(page.problems, []);
+      await page.close();
+    });
+
     test("an answer to a run answered meanwhile elsewhere gets a 409 that says what the run is now", { timeout: 60_000 }, async () => {
       const run = await pausedRun(client, "order", toInputRequest(Order));
       const page = await openPage(browser);

@@ -1,6 +1,6 @@
 import type { BatonClient } from "../client/index.ts";
 import { InvalidInputError, NotPausedError, PauseExpiredError } from "../contract/errors.ts";
-import type { FlowRun } from "../contract/index.ts";
+import type { ResumeResult } from "../contract/index.ts";
 import { fieldErrorLine, InputNotJsonError, NoAnswerError } from "./cli-errors.ts";
 import { type Asker, askAgain, askForInput, formFields } from "./input-form.ts";
 import { localCheck } from "./local-check.ts";
@@ -69,8 +69,11 @@ export async function resumeRun(client: BatonClient, flowRunId: string, options:
   }
 }
 
-function reportResumed(run: FlowRun, out: (line: string) => void): void {
+function reportResumed(run: ResumeResult, out: (line: string) => void): void {
   out(`Resumed flow run ${run.id} (${run.name}); it is ${run.state.name} now.`);
+  // No process holding the flow's code answered in time: the flow checks its own rules after resuming.
+  if (run.validatedBy === "schema")
+    out("The answer was checked against the pause's JSON Schema only: no process holding the flow's code checked it in time.");
 }
 
 function parseJson(text: string): unknown {

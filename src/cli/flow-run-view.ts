@@ -64,15 +64,29 @@ function formatPause(run: FlowRun, now: number, fits: FitsSchema): string[] {
 
 function formatInputs(inputs: readonly RunInput[], now: number): string[] {
   if (inputs.length === 0) return ["Inputs: none yet."];
-  const rows = inputs.map((i) => {
+  const by = (a: { respondedBy: string | null; onBehalfOf: string | null }) =>
+    a.onBehalfOf ? `${a.respondedBy} for ${a.onBehalfOf}` : (a.respondedBy ?? "-");
+  const rows = inputs.flatMap((i) => {
     const waiting = i.timeoutAt && new Date(i.timeoutAt).getTime() < now ? "(no answer; timed out)" : "(waiting)";
+    // Answers the flow's own rules refused before the run resumed, each on a row of its own under its pause.
+    const refused = (i.refusals ?? []).map((r) => [
+      "",
+      "",
+      formatTime(r.refusedAt),
+      r.channel,
+      by(r),
+      `refused ${formatJson(r.value)}: ${r.errors.map((e) => `${e.path || "(the answer)"} ${e.message}`).join("; ")}`,
+    ]);
     return [
-      i.key,
-      formatTime(i.requestedAt),
-      i.respondedAt ? formatTime(i.respondedAt) : "-",
-      i.channel ?? "-",
-      i.onBehalfOf ? `${i.respondedBy} for ${i.onBehalfOf}` : (i.respondedBy ?? "-"),
-      i.respondedAt ? formatJson(i.response) : i.answers.length ? `${waiting} ${i.answers.length} answer(s) so far` : waiting,
+      [
+        i.key,
+        formatTime(i.requestedAt),
+        i.respondedAt ? formatTime(i.respondedAt) : "-",
+        i.channel ?? "-",
+        by(i),
+        i.respondedAt ? formatJson(i.response) : i.answers.length ? `${waiting} ${i.answers.length} answer(s) so far` : waiting,
+      ],
+      ...refused,
     ];
   });
   return ["Inputs:", ...indent(formatTable(["PAUSE", "ASKED", "ANSWERED", "CHANNEL", "BY", "ANSWER"], rows))];

@@ -30,10 +30,12 @@ import type {
   Flow,
   FlowRun,
   FlowRunPage,
+  InputCheckReply,
   Log,
   LogEntry,
   PauseBody,
   PauseResult,
+  ResumeResult,
   RunInput,
   SetTaskRunStateBody,
   State,
@@ -306,8 +308,13 @@ export class BatonClient {
     return this.#request("POST", `/flow-runs/${encodeURIComponent(id)}/pause`, body);
   }
   /** Answers a paused run. `input` is the answer itself; omit it when nothing was asked or all fields have defaults. */
-  resume(id: string, options: { input?: unknown; respondedBy?: string } = {}): Promise<FlowRun> {
+  /** Answers a paused run; `validatedBy` says whether the flow's own schema checked the answer (`flow`) or only its JSON Schema (`schema`). */
+  resume(id: string, options: { input?: unknown; respondedBy?: string } = {}): Promise<ResumeResult> {
     return this.#request("POST", `/flow-runs/${encodeURIComponent(id)}/resume`, { ...options, channel: this.channel });
+  }
+  /** A flow process's verdict on an answer the server pushed it to check (`flow-run.input-check`). */
+  replyInputCheck(flowRunId: string, checkId: string, reply: InputCheckReply): Promise<void> {
+    return this.#request("POST", `/flow-runs/${encodeURIComponent(flowRunId)}/input-checks/${encodeURIComponent(checkId)}`, reply);
   }
   /** Runs a failed, crashed or cancelled deployment run again, on a serving process, replaying what completed. */
   retry(id: string): Promise<FlowRun> {
@@ -417,12 +424,17 @@ export class BatonClient {
     return this.#request("GET", `/deliveries/${encodeURIComponent(id)}`);
   }
   /** Opens the server's event stream; it reconnects by itself and resumes after the last event seen. */
-  events(options: Omit<EventStreamOptions, "url"> & { workerId?: string }, onEvent: (event: BatonEvent) => void): EventStream {
+  events(
+    options: Omit<EventStreamOptions, "url"> & { workerId?: string; checks?: readonly string[] },
+    onEvent: (event: BatonEvent) => void,
+  ): EventStream {
     const q = new URLSearchParams();
     if (options.flowRunId) q.set("flowRunId", options.flowRunId);
     if (options.types) q.set("types", options.types.join(","));
     // A process running flows names itself: when its stream closes, the server suspects its runs.
     if (options.workerId) q.set("workerId", options.workerId);
+    // What it checks answers of before their runs resume: "@live" (its live pauses), deployments it serves.
+    if (options.checks?.length) q.set("checks", options.checks.join(","));
     const qs = q.toString();
     return openEventStream({ ...options, headers: this.#headers, url: `${this.apiUrl}/events${qs ? `?${qs}` : ""}` }, onEvent);
   }

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { State } from "./states.ts";
 import { Log } from "./log.ts";
-import { Channel } from "./pause.ts";
+import { Channel, FieldErrorShape } from "./pause.ts";
+import { InputCheck } from "./input-check.ts";
 
 /**
  * What the server streams: every state change and input submission, kept with an increasing id so a
@@ -34,6 +35,30 @@ export const BatonEvent = z.discriminatedUnion("type", [
   }),
   z.object({
     id: z.number().int(),
+    type: z.literal("flow-run.input-rejected"),
+    flowRunId: z.string(),
+    occurredAt: z.iso.datetime(),
+    /** An answer the flow's own rules refused before the run resumed; the run stays paused. Never the value (it may be sensitive). */
+    payload: z.object({
+      key: z.string(),
+      errors: z.array(FieldErrorShape),
+      channel: Channel,
+      respondedBy: z.string().nullable(),
+      onBehalfOf: z.string().nullable(),
+      flowName: z.string(),
+      deploymentName: z.string().nullable(),
+    }),
+  }),
+  /** Sent only to the one process asked to check an answer (see `InputCheck`); not kept, id 0. */
+  z.object({
+    id: z.number().int(),
+    type: z.literal("flow-run.input-check"),
+    flowRunId: z.string(),
+    occurredAt: z.iso.datetime(),
+    payload: InputCheck,
+  }),
+  z.object({
+    id: z.number().int(),
     type: z.literal("log"),
     flowRunId: z.string(),
     occurredAt: z.iso.datetime(),
@@ -44,4 +69,4 @@ export type BatonEvent = z.infer<typeof BatonEvent>;
 export type BatonEventType = BatonEvent["type"];
 
 /** The event types a stream can be narrowed to. */
-export const EVENT_TYPES = ["flow-run.state-changed", "flow-run.input-submitted", "log"] as const;
+export const EVENT_TYPES = ["flow-run.state-changed", "flow-run.input-submitted", "flow-run.input-rejected", "log"] as const;

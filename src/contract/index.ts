@@ -14,7 +14,23 @@ export {
   defaultStateName,
 } from "./states.ts";
 export { Flow, FlowRun, FlowRunFilter, FlowRunPage, CreateFlowRunBody, SetStateBody, RunName } from "./flow-run.ts";
-export { PauseKey, PauseBody, PauseResult, ResumeBody, RunInput, Channel, ClaimableChannel, SuspendBody, Respondent, Answer } from "./pause.ts";
+export {
+  PauseKey,
+  PauseBody,
+  PauseResult,
+  ResumeBody,
+  ResumeResult,
+  ValidatedBy,
+  RunInput,
+  InputRefusal,
+  FieldErrorShape,
+  Channel,
+  ClaimableChannel,
+  SuspendBody,
+  Respondent,
+  Answer,
+} from "./pause.ts";
+export { InputCheck, InputCheckReply } from "./input-check.ts";
 export { TaskRun, CreateTaskRunBody, SetTaskRunStateBody, MAX_ROW_RESULT_BYTES } from "./task-run.ts";
 export { LogLevel, LogEntry, Log, LogBatch } from "./log.ts";
 export { BatonEvent, EVENT_TYPES } from "./events.ts";

@@ -48,10 +48,12 @@ export type NotificationChannel = z.infer<typeof NotificationChannel>;
 
 /**
  * What automations react to. A run that starts waiting (pause or suspend) is `flow-run.paused`; one whose
- * wait becomes a suspend is also `flow-run.suspended`; an answer is `flow-run.resumed`.
+ * wait becomes a suspend is also `flow-run.suspended`; an answer is `flow-run.resumed`; an answer the
+ * flow's own rules refused before the run resumed (it stays paused) is `flow-run.input-rejected`.
  */
 export const AutomationEvent = z.enum([
   "flow-run.paused",
+  "flow-run.input-rejected",
   "flow-run.suspended",
   "flow-run.resumed",
   "flow-run.running",

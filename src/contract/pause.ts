@@ -88,6 +88,18 @@ export type Channel = z.infer<typeof Channel>;
 /** The channels a request may name; `link` and `timeout` are only the server's to record. */
 export const ClaimableChannel = Channel.exclude(["link", "timeout"]);
 
+/**
+ * Which check an accepted answer passed: `flow`, the flow's own Zod schema (refinements included) in a
+ * process holding its code; `schema`, the pause's JSON Schema alone (no such process answered in time:
+ * the flow checks the rest after it resumes); null when the pause asked for no input.
+ */
+export const ValidatedBy = z.enum(["flow", "schema"]).nullable();
+export type ValidatedBy = z.infer<typeof ValidatedBy>;
+
+/** Answer of `POST /api/flow-runs/{id}/resume`: the run after the answer, and which check the answer passed. */
+export const ResumeResult = FlowRun.extend({ validatedBy: ValidatedBy.optional() });
+export type ResumeResult = z.infer<typeof ResumeResult>;
+
 /** Body of `POST /api/flow-runs/{id}/resume`. `input` is the answer itself: an object, or a bare value. */
 export const ResumeBody = z.object({
   input: z.unknown().optional(),
@@ -109,6 +121,23 @@ export const Answer = z.object({
 });
 export type Answer = z.infer<typeof Answer>;
 
+/** Where an answer is wrong and why: a JSON pointer (`/color`, `""` for the whole answer) and a message. */
+export const FieldErrorShape = z.object({ path: z.string().max(1000), message: z.string().max(2000) });
+
+/**
+ * An answer the flow's own rules refused before the run resumed (422): what was sent, the messages, who
+ * sent it, how and when. The pause stayed open.
+ */
+export const InputRefusal = z.object({
+  value: z.unknown(),
+  errors: z.array(FieldErrorShape),
+  respondedBy: z.string().nullable(),
+  onBehalfOf: z.string().nullable(),
+  channel: Channel,
+  refusedAt: z.iso.datetime(),
+});
+export type InputRefusal = z.infer<typeof InputRefusal>;
+
 /** One pause of a run: what it asked and, once answered, the answer with when, how and by whom. */
 export const RunInput = z.object({
   flowRunId: z.string(),
@@ -127,5 +156,7 @@ export const RunInput = z.object({
   onBehalfOf: z.string().nullable(),
   /** For a pause that needs several people: the answers given so far (the response, once complete, is all of them). */
   answers: z.array(Answer),
+  /** Answers the flow's own rules refused before the run resumed, oldest first (read through the API). */
+  refusals: z.array(InputRefusal).optional(),
 });
 export type RunInput = z.infer<typeof RunInput>;

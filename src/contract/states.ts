@@ -27,6 +27,14 @@ export const InputRequest = z.object({
     .max(64 * 1024)
     .nullable()
     .optional(),
+  /**
+   * Names the Zod schema behind `schema` (a hash of its JSON Schema, made by the SDK): a serving process
+   * that knows a schema by this id can check an answer with its own rules before the run resumes.
+   */
+  schemaId: z
+    .string()
+    .regex(/^[a-z0-9-]{1,100}$/)
+    .optional(),
 });
 export type InputRequest = z.infer<typeof InputRequest>;
 

@@ -11,11 +11,13 @@ import {
 } from "../contract/errors.ts";
 import type { ErrorInfo, FlowRun, RunHistory } from "../contract/index.ts";
 import { parseDuration } from "../contract/duration.ts";
+import { pointerOf } from "./input-checks.ts";
 import { getRunLogger } from "./logger.ts";
 import { runWithContext, trackExecution, type RunContext } from "./run-context.ts";
 import { SuspendSignal } from "./suspend-signal.ts";
 import { getRuntime } from "./runtime.ts";
 import type { ServeOptions } from "./serve.ts";
+import { rememberInputs, type WaitForInput } from "./run-input.ts";
 
 /** Options of `flow`. */
 export interface FlowOptions<P extends z.ZodObject | undefined = undefined> {
@@ -33,6 +35,13 @@ export interface FlowOptions<P extends z.ZodObject | undefined = undefined> {
   retries?: number;
   /** Seconds, or a duration such as "10s", between a failure and its retry (default 0). */
   retryDelaySeconds?: number | string;
+  /**
+   * What the flow's pauses and suspends ask for (`waitForInput`s). A process serving the flow checks an
+   * answer to a suspended run with these, refinements included, before the run resumes (422 on a refusal);
+   * a process waiting in a live pause needs no list. Undeclared, such an answer is checked by its JSON
+   * Schema alone, and the flow's own rules run after the run resumes (RunInputValidationError).
+   */
+  inputs?: readonly WaitForInput[];
 }
 
 type Params<P> = P extends z.ZodObject ? z.input<P> : Record<string, unknown> | void;
@@ -80,6 +89,7 @@ export function flow<R, P extends z.ZodObject | undefined = undefined>(
   fn: (parameters: P extends z.ZodObject ? z.output<P> : Record<string, unknown>) => Promise<R> | R,
 ): Flow<P, R> {
   const options: FlowOptions<P> = typeof nameOrOptions === "string" ? { name: nameOrOptions } : nameOrOptions;
+  if (options.inputs) rememberInputs(options.inputs);
   const definition: FlowDefinition = {
     name: options.name,
     description: options.description,
@@ -111,7 +121,7 @@ export function parseParameters(definition: FlowDefinition, raw: Record<string, 
   if (!parsed.success)
     throw new ParametersValidationError(
       definition.name,
-      parsed.error.issues.map((i) => ({ path: i.path.length ? `/${i.path.join("/")}` : "", message: i.message })),
+      parsed.error.issues.map((i) => ({ path: pointerOf(i.path), message: i.message })),
     );
   return parsed.data as Record<string, unknown>;
 }

@@ -21,6 +21,7 @@ import {
 import { parseDuration } from "../contract/duration.ts";
 import { getRunLogger } from "./logger.ts";
 import { assertNotStopped, holdTasks, requireContext, type RunContext } from "./run-context.ts";
+import { rememberSchema } from "./input-checks.ts";
 import { schemaOf, toInputRequest, type InputOf, type WaitForInput } from "./run-input.ts";
 import { suspendIfRequested } from "./outside-suspend.ts";
 import { getRuntime } from "./runtime.ts";
@@ -126,7 +127,7 @@ async function waitForAnswer(ctx: RunContext, question: ReturnType<typeof prepar
   const { flowRunId, key } = question;
   await pauses.ready();
   // Wait before asking, so that even an answer given within the same millisecond is caught.
-  const outcome = pauses.wait(flowRunId, key);
+  const outcome = pauses.wait(flowRunId, key, question.schema);
   let timeoutAt: string | null;
   let flowTimeoutAt: string | undefined;
   // The run's own deadline may be what the pause timed out at.
@@ -243,6 +244,9 @@ function prepare(
   const keyCheck = PauseKey.safeParse(key);
   if (!keyCheck.success) throw new ConfigError(`The pause key "${key}" is not valid: ${keyCheck.error.issues[0]!.message}.`);
   const inputRequest: InputRequest | null = options.waitForInput ? toInputRequest(options.waitForInput) : null;
+  const schema = options.waitForInput ? schemaOf(options.waitForInput) : undefined;
+  // Known by its id from now on, so that this process (serving the run's deployment) can check answers to it.
+  if (schema && inputRequest?.schemaId) rememberSchema(inputRequest.schemaId, schema);
   if (options.required !== undefined && typeof options.onTimeout === "object")
     throw new ConfigError(`Pause "${key}" needs ${options.required} people's answers: its onTimeout can fail or cancel it, not answer for them.`);
   const onTimeout = checkOnTimeout(options, key);
@@ -262,7 +266,7 @@ function prepare(
     ...(options.excludeRunCreator ? { excludeRunCreator: true } : {}),
     ...(options.required !== undefined ? { required: options.required } : {}),
   };
-  return { flowRunId: ctx.flowRun.id, key, timeoutSeconds, inputRequest, onTimeout, body };
+  return { flowRunId: ctx.flowRun.id, key, timeoutSeconds, inputRequest, schema, onTimeout, body };
 }
 
 /** The `onTimeout` to send, its answer checked (and encoded) by the pause's own schema, so that a wrong one fails now. */
@@ -293,22 +297,23 @@ function stop(ctx: RunContext, signal: SuspendSignal): SuspendSignal {
  * The answer parsed by the pause's schema; with `required`, each person's answer parsed, with who gave it.
  * A refused answer is remembered on the run, so that a pause asking again says why.
  */
-function parseAnswer<W extends WaitForInput | undefined, R extends number | undefined>(
+async function parseAnswer<W extends WaitForInput | undefined, R extends number | undefined>(
   ctx: RunContext,
   options: { waitForInput?: W; required?: R },
   input: unknown,
   key: string,
-): PauseAnswer<W, R> {
-  const parse = (value: unknown): unknown => {
+): Promise<PauseAnswer<W, R>> {
+  const parse = async (value: unknown): Promise<unknown> => {
     if (!options.waitForInput) return undefined;
-    const parsed = schemaOf(options.waitForInput).safeParse(value);
+    // Async, so that async refinements (an order number looked up) work here as in the check before resume.
+    const parsed = await schemaOf(options.waitForInput).safeParseAsync(value);
     if (parsed.success) return parsed.data;
     const error = new RunInputValidationError(ctx.flowRun.id, key, parsed.error.issues);
     ctx.control.rejected = rejectedAnswer(error);
     throw error;
   };
-  if (options.required === undefined) return parse(input) as PauseAnswer<W, R>;
-  return (input as AnswerOf<unknown>[]).map((a) => ({ ...a, input: parse(a.input) })) as PauseAnswer<W, R>;
+  if (options.required === undefined) return (await parse(input)) as PauseAnswer<W, R>;
+  return (await Promise.all((input as AnswerOf<unknown>[]).map(async (a) => ({ ...a, input: await parse(a.input) })))) as PauseAnswer<W, R>;
 }
 
 /** What a pause asking again is told of a refused answer: bounded as the server's contract bounds it. */

@@ -1,12 +1,16 @@
+import type { z } from "zod";
 import type { BatonClient } from "../client/http-client.ts";
 import type { EventStream } from "../client/event-stream.ts";
 import { isSuspended, isTerminal, type BatonEvent, type FlowRun, type State } from "../contract/index.ts";
+import { answerCheck } from "./input-checks.ts";
 
 /** How a wait for an answer ended; "closed": the watcher was closed (the runtime shut down) while it waited. */
 export type WaitOutcome = { kind: "answered"; input: unknown } | { kind: "ended"; state: State } | { kind: "suspended" } | { kind: "closed" };
 
 interface Waiter {
   key: string;
+  /** The pause's Zod schema: answers are checked with it before the server lets the run resume. */
+  schema: z.ZodType | undefined;
   resolve: (outcome: WaitOutcome) => void;
 }
 
@@ -46,18 +50,24 @@ export class PauseWatcher {
     if (this.#closeTimer) clearTimeout(this.#closeTimer);
     this.#closeTimer = undefined;
     this.#stream ??= this.#client.events(
-      { types: ["flow-run.state-changed", "flow-run.input-submitted"], workerId: this.#workerId, onOpen: () => void this.#resync() },
+      {
+        types: ["flow-run.state-changed", "flow-run.input-submitted"],
+        workerId: this.#workerId,
+        checks: ["@live"],
+        onOpen: () => void this.#resync(),
+      },
       (e) => this.#onEvent(e),
     );
     await this.#stream.ready;
   }
 
-  /** Waits for the answer to pause `key` of run `flowRunId` (or for the run to end otherwise). */
-  wait(flowRunId: string, key: string): Promise<WaitOutcome> {
+  /** Waits for the answer to pause `key` of run `flowRunId` (or for the run to end otherwise); `schema` checks answers before they are accepted. */
+  wait(flowRunId: string, key: string, schema?: z.ZodType): Promise<WaitOutcome> {
     return new Promise((resolve) => {
       if (this.#closed) return resolve({ kind: "closed" });
       this.#waiters.set(flowRunId, {
         key,
+        schema,
         resolve: (o) => {
           this.#waiters.delete(flowRunId);
           this.#idle();
@@ -132,6 +142,10 @@ export class PauseWatcher {
 
   #onEvent(e: BatonEvent): void {
     const w = this.#waiters.get(e.flowRunId);
+    if (e.type === "flow-run.input-check") {
+      void answerCheck(this.#client, e.payload, w?.key === e.payload.key ? w.schema : undefined);
+      return;
+    }
     if (!w) return;
     if (e.type === "flow-run.input-submitted" && e.payload.key === w.key) w.resolve({ kind: "answered", input: e.payload.input });
     else if (e.type === "flow-run.state-changed" && isTerminal(e.payload.state.type)) w.resolve({ kind: "ended", state: e.payload.state });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { InputRequest } from "../contract/index.ts";
+import { rememberSchema, schemaIdOf } from "./input-checks.ts";
 
 /** Options of `withInitialData`. */
 export interface InitialDataOptions {
@@ -55,6 +56,7 @@ export function schemaOf(w: WaitForInput): z.ZodType {
  */
 export function toInputRequest(w: WaitForInput): InputRequest {
   const schema = toJsonSchema(schemaOf(w));
+  const schemaId = schemaIdOf(schema);
   const initialData = w instanceof RunInput ? w.initialData : undefined;
   if (initialData && typeof schema.properties === "object" && schema.properties) {
     const props = schema.properties as Record<string, Record<string, unknown>>;
@@ -66,7 +68,19 @@ export function toInputRequest(w: WaitForInput): InputRequest {
     schema,
     ...(initialData !== undefined ? { initialData } : {}),
     description: w instanceof RunInput ? (w.description ?? null) : null,
+    schemaId,
   };
+}
+
+/**
+ * Lets this process check answers to pauses asked with these inputs before their runs resume (their ids
+ * as `toInputRequest` makes them): a serving process knows a suspended run's schema only this way.
+ */
+export function rememberInputs(inputs: readonly WaitForInput[]): void {
+  for (const w of inputs) {
+    const schema = schemaOf(w);
+    rememberSchema(schemaIdOf(toJsonSchema(schema)), schema);
+  }
 }
 
 /** The JSON Schema a form (or a parameter check) uses for a Zod schema: its input side, objects closed. */

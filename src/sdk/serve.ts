@@ -1,5 +1,6 @@
 import { isSuspended, type FlowRun, type RunHistory } from "../contract/index.ts";
 import { errorInfo, executeFlowRun, historyOf, parseParameters, type Flow, type FlowDefinition } from "./flow.ts";
+import { answerCheck } from "./input-checks.ts";
 import { toJsonSchema } from "./run-input.ts";
 import { requestSuspend } from "./run-context.ts";
 import { getRuntime } from "./runtime.ts";
@@ -42,7 +43,6 @@ export async function serve(...items: (AnyFlow | ServeOptions)[]): Promise<void>
       parameterSchema: def.parameters ? toJsonSchema(def.parameters) : null,
     });
   const deployments = [...byName.keys()];
-  console.log(`Serving ${deployments.join(", ")} (up to ${limit} runs at once). Start a run with \`baton deployment run NAME\`; Ctrl+C stops.`);
 
   const running = new Map<string, Promise<void>>();
   let stopping = false;
@@ -84,13 +84,17 @@ export async function serve(...items: (AnyFlow | ServeOptions)[]): Promise<void>
   };
 
   // Open while this process serves, hand-back included: its closing tells the server that this process is gone.
-  const stream = client.events({ types: ["flow-run.state-changed"], workerId, onOpen: () => void poke() }, (e) => {
+  // It also checks answers to its deployments' suspended runs, with the schemas its flows declare (`inputs`) or used.
+  const stream = client.events({ types: ["flow-run.state-changed"], workerId, checks: deployments, onOpen: () => void poke() }, (e) => {
+    if (e.type === "flow-run.input-check") void answerCheck(client, e.payload);
     if (e.type !== "flow-run.state-changed") return;
     if (e.payload.state.type === "SCHEDULED" && byName.has(e.payload.deploymentName ?? "")) void poke();
     else if (e.payload.state.details.suspendRequested) requestSuspend(e.flowRunId);
   });
   const safetyNet = setInterval(() => void poke(), 10_000);
   await stream.ready;
+  // Said once the stream is open: from now on runs are picked up, and answers to check reach this process.
+  console.log(`Serving ${deployments.join(", ")} (up to ${limit} runs at once). Start a run with \`baton deployment run NAME\`; Ctrl+C stops.`);
 
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -19,6 +19,7 @@ import { registerSessions } from "./sessions.ts";
 import { registerRequestGuards } from "./request-guards.ts";
 import { responseSerializer } from "./response-serializer.ts";
 import { EventBus } from "./event-bus.ts";
+import { InputChecks } from "./input-checks.ts";
 import { EventService } from "./event-service.ts";
 import { FlowRunService } from "./flow-run-service.ts";
 import { HealthService } from "./health-service.ts";
@@ -81,6 +82,8 @@ const AUDIT_CHAIN_INTERVAL_MS = 1000;
 export interface AppParts {
   app: FastifyInstance;
   bus: EventBus;
+  /** Answers handed to flows' processes to check: told of other servers' messages through the relay. */
+  checks: InputChecks;
   pauses: PauseService;
   deployments: DeploymentService;
   deliveries: DeliveryService;
@@ -125,7 +128,12 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
   app.addHook("onClose", () => schemas.close());
   let events: EventService | undefined;
   const metrics = new MetricsService(storage, bus, () => events?.streams ?? { total: 0, processes: 0 });
-  const pauses = new PauseService(storage, runs, transitions, schemas, metrics);
+  const checks = new InputChecks();
+  const pauses = new PauseService(storage, runs, transitions, schemas, metrics, {
+    checks,
+    timeoutMs: config.inputCheckTimeoutSeconds * 1000,
+    warn: (message, details) => app.log.warn(details, message),
+  });
   const tasks = new TaskRunService(storage, runs, config.resultMaxBytes);
   const logs = new LogService(storage, bus, runs);
   const deployments = new DeploymentService(storage, runs, transitions, schemas, metrics);
@@ -134,7 +142,7 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
     graceSeconds: config.disconnectGraceSeconds,
     onError: (e) => app.log.error({ err: e }, "recovering the runs of a disconnected process failed"),
   });
-  events = new EventService(storage, bus, presence);
+  events = new EventService(storage, bus, presence, checks);
   const health = new HealthService(storage);
   const people = new PeopleService(storage, authenticator);
   const audit = new AuditService(storage);
@@ -185,7 +193,7 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
       );
       api.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, () => app.swagger());
       await api.register(flowRunsRoute(runs));
-      await api.register(pausesRoute(pauses));
+      await api.register(pausesRoute(pauses, checks));
       await api.register(taskRunsRoute(tasks));
       await api.register(logsRoute(logs));
       await api.register(eventsRoute(events));
@@ -208,6 +216,7 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
   return {
     app,
     bus,
+    checks,
     pauses,
     deployments,
     deliveries,
@@ -256,14 +265,18 @@ export async function startServer(options: ServerOptions = {}, env: NodeJS.Proce
     await storage.close();
     throw e;
   }
-  const { app, bus, pauses, deployments, deliveries, sender, setListenUrl, presence, authenticator, audit } = built;
+  const { app, bus, checks, pauses, deployments, deliveries, sender, setListenUrl, presence, authenticator, audit } = built;
   const expiry = startPauseExpiry(pauses, config.expiryIntervalSeconds, (e) => app.log.error({ err: e }, "expiry sweep failed"));
   const stopMonitor = startHeartbeatMonitor(deployments, config.heartbeatTimeoutSeconds, (e) => app.log.error({ err: e }, "heartbeat check failed"));
   const relay = await storage.relayEvents?.(
     (events) => bus.deliver(events),
     (e) => app.log.error({ err: e }, "event relay failed"),
+    (message) => checks.hear(message),
   );
-  if (relay) bus.relay = (events) => relay.announce(events);
+  if (relay) {
+    bus.relay = (events) => relay.announce(events);
+    checks.tell = (message) => relay.tell(message);
+  }
   const deliveryLoop = startDeliveryLoop(deliveries, { onError: (e) => app.log.error({ err: e }, "delivery failed") });
   deliveries.onQueued = () => deliveryLoop.wake();
   const automations = startAutomations(storage, deliveries, { bus, onError: (e) => app.log.error({ err: e }, "automations failed") });
@@ -277,6 +290,7 @@ export async function startServer(options: ServerOptions = {}, env: NodeJS.Proce
     sender.close();
     presence.stop();
     bus.relay = undefined;
+    checks.tell = undefined;
     await relay?.stop();
   };
   try {

@@ -14,6 +14,7 @@ export type Action =
   | "flow-run:resume"
   | "flow-run:suspend"
   | "flow-run:retry"
+  | "flow-run:check-input"
   | "task-run:read"
   | "task-run:write"
   | "task-result:read"
@@ -87,6 +88,8 @@ const OPERATE: readonly Action[] = [
   "deployment:run",
   "worker:claim",
   "worker:heartbeat",
+  // A flow's process gives its verdict on an answer checked by its own schema before the run resumes.
+  "flow-run:check-input",
   // A channel's configuration is its endpoint: a Slack or webhook URL is itself a credential to post there,
   // and an email channel lists people's addresses. Operators, who deal with deliveries, read it.
   "channel:read",

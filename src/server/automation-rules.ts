@@ -4,6 +4,7 @@ import type { AutomationTimer, StoredEvent } from "../storage/storage.ts";
 
 /** The automation events a kept event stands for (none for an answer: its state change says `resumed`). */
 export function automationEventsOf(e: StoredEvent): AutomationEvent[] {
+  if (e.type === "flow-run.input-rejected") return ["flow-run.input-rejected"];
   if (e.type !== "flow-run.state-changed") return [];
   const { state, previousType } = e.payload;
   const out: AutomationEvent[] = [];

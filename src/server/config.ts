@@ -14,6 +14,11 @@ const ServerConfig = z.object({
   heartbeatTimeoutSeconds: z.coerce.number().positive().default(30),
   /** A process whose event stream closed and did not come back for this long is taken for dead, its runs recovered. */
   disconnectGraceSeconds: z.coerce.number().min(0).default(2),
+  /**
+   * Seconds a process holding a flow's code has to check an answer with the flow's Zod schema before the
+   * run resumes; past it the answer goes on the JSON Schema alone. 0: answers are never handed over.
+   */
+  inputCheckTimeoutSeconds: z.coerce.number().min(0).max(60).default(5),
   /** Largest request body, in bytes. */
   bodyLimit: z.coerce
     .number()
@@ -69,6 +74,7 @@ export function resolveServerConfig(options: ServerOptions = {}, env: NodeJS.Pro
     expiryIntervalSeconds: env.BATON_EXPIRY_INTERVAL_SECONDS,
     heartbeatTimeoutSeconds: env.BATON_HEARTBEAT_TIMEOUT_SECONDS,
     disconnectGraceSeconds: env.BATON_DISCONNECT_GRACE_SECONDS,
+    inputCheckTimeoutSeconds: env.BATON_INPUT_CHECK_TIMEOUT_SECONDS,
     resultMaxBytes: env.BATON_RESULT_MAX_BYTES,
     logLevel: env.BATON_LOG_LEVEL,
     checkResponses: env.BATON_CHECK_RESPONSES,

@@ -11,7 +11,17 @@ import {
   PauseNotFoundError,
   PauseTimeoutError,
 } from "../contract/errors.ts";
-import { isSuspended, type Answer, type Channel, type FlowRun, type InputRequest, type RunInput } from "../contract/index.ts";
+import {
+  isSuspended,
+  type Answer,
+  type Channel,
+  type FlowRun,
+  type InputRefusal,
+  type InputRequest,
+  type ResumeResult,
+  type RunInput,
+  type ValidatedBy,
+} from "../contract/index.ts";
 import type { PauseBody, PauseResult, ResumeBody } from "../contract/index.ts";
 import type { z } from "zod";
 import type { Storage, Stores } from "../storage/storage.ts";
@@ -19,6 +29,7 @@ import { auditEntry } from "./audit-service.ts";
 import { authorize } from "./authorize.ts";
 import { now, nowMs } from "./clock.ts";
 import type { FlowRunService } from "./flow-run-service.ts";
+import type { CheckTarget, InputChecks } from "./input-checks.ts";
 import { setAsideAnswer } from "./rejected-answers.ts";
 import type { SchemaChecker } from "./schema-checker.ts";
 import type { MetricsService } from "./metrics-service.ts";
@@ -52,6 +63,15 @@ const TIMEOUT = serverCaller("timeout", "timeout");
 /** An `onTimeout` answer: given by nobody, through the channel `timeout`. */
 const TIMEOUT_RESPONDENT: Respondent = { respondedBy: null, onBehalfOf: null, channel: "timeout", person: "timeout" };
 
+/** How answers are handed to the flow's own schema before a run resumes. */
+export interface FlowChecks {
+  checks: InputChecks;
+  /** How long a process has to give its verdict; 0: never asked, answers are checked by their JSON Schema alone. */
+  timeoutMs: number;
+  /** Told when a check could not be made (no process answered in time, or its check threw): the answer goes on the JSON Schema alone. */
+  warn: (message: string, details: Record<string, unknown>) => void;
+}
+
 /** Pauses: asking (pause, suspend), answering, and the questions and answers of a run. */
 export class PauseService {
   readonly #storage: Storage;
@@ -59,7 +79,16 @@ export class PauseService {
   readonly #transitions: StateTransitions;
   readonly #schemas: SchemaChecker;
   readonly #metrics: MetricsService;
-  constructor(storage: Storage, runs: FlowRunService, transitions: StateTransitions, schemas: SchemaChecker, metrics: MetricsService) {
+  readonly #flowChecks: FlowChecks | undefined;
+  constructor(
+    storage: Storage,
+    runs: FlowRunService,
+    transitions: StateTransitions,
+    schemas: SchemaChecker,
+    metrics: MetricsService,
+    flowChecks?: FlowChecks,
+  ) {
+    this.#flowChecks = flowChecks;
     this.#storage = storage;
     this.#runs = runs;
     this.#transitions = transitions;
@@ -136,11 +165,12 @@ export class PauseService {
   /**
    * Answers a paused run: checks that the caller may answer this pause (its respondents, not the run's
    * creator when it says so; 403 and nothing changes), validates the input against the pause's schema
-   * (422, the run stays paused), then stores it and sets the run Running in one transaction. Of two
-   * concurrent answers exactly one wins. A pause that needs several people (`required`) keeps each
+   * (422, the run stays paused), then has a process holding the flow's code check it with the flow's Zod
+   * schema (422 again, the refusal recorded), then stores it and sets the run Running in one transaction.
+   * Of two concurrent answers exactly one wins. A pause that needs several people (`required`) keeps each
    * answer until enough different people have answered; the last one resumes the run with all of them.
    */
-  async resume(caller: RequestCaller, id: string, body: Parsed<typeof ResumeBody>, onlyKey?: string): Promise<FlowRun> {
+  async resume(caller: RequestCaller, id: string, body: Parsed<typeof ResumeBody>, onlyKey?: string): Promise<ResumeResult> {
     authorize(caller, "flow-run:resume", { type: "flow-run", id });
     const started = performance.now();
     const run = await this.#runs.load(id);
@@ -157,10 +187,12 @@ export class PauseService {
     const who = await this.#respondent(caller, run, body);
     const request = run.state.details.inputRequest;
     let value: unknown = null;
+    let validatedBy: ValidatedBy = null;
     if (request) {
       const checked = await this.#schemas.validate(request.schema, body.input);
       if (!checked.ok) throw new InvalidInputError(id, checked.errors);
       value = checked.value;
+      validatedBy = await this.#checkWithFlow(caller, run, key, request, value, who);
     }
     const timestamp = now();
     const required = run.state.details.required;
@@ -173,12 +205,59 @@ export class PauseService {
         channel: who.channel,
         respondedAt: timestamp,
       });
-      if (answers.next.length < required) return run;
+      if (answers.next.length < required) return { ...run, validatedBy };
       value = answers.next;
     }
     const resumed = await this.#answer(caller, run, key, value, who, { timestamp, answers });
     this.#metrics.answered(who.channel, isSuspended(run.state), (performance.now() - started) / 1000, run.state.timestamp);
-    return resumed;
+    return { ...resumed, validatedBy };
+  }
+
+  /**
+   * Hands an answer that fits the JSON Schema to a process holding the flow's code: the process waiting in
+   * the live pause, or for a suspended run one serving its deployment, which checks it with the flow's Zod
+   * schema (refinements, transforms, async checks). A refusal is recorded (with an `input-rejected` event)
+   * and thrown as a 422 like the JSON Schema's, the run staying paused. When no process gives a verdict in
+   * time, or its check throws something other than a validation error, the answer goes on as checked by the
+   * JSON Schema, and the flow checks it itself after it resumes (RunInputValidationError, as before).
+   */
+  async #checkWithFlow(
+    caller: RequestCaller,
+    run: FlowRun,
+    key: string,
+    request: InputRequest,
+    value: unknown,
+    who: Respondent,
+  ): Promise<ValidatedBy> {
+    const fc = this.#flowChecks;
+    // Without a schema id the pause was not asked by the SDK with a Zod schema: there is nothing more to check.
+    if (!fc || fc.timeoutMs <= 0 || !request.schemaId) return "schema";
+    let target: CheckTarget | undefined;
+    if (!isSuspended(run.state)) {
+      const workerId = await this.#storage.runs.workerOf(run.id);
+      target = workerId ? { workerId } : undefined;
+    } else target = run.deploymentName ? { deploymentName: run.deploymentName } : undefined;
+    if (!target) return "schema";
+    const question = { flowRunId: run.id, key, input: value, schemaId: request.schemaId };
+    const reply = await fc.checks.ask(target, question, fc.timeoutMs);
+    if (reply?.outcome === "accepted") return "flow";
+    if (reply?.outcome !== "refused") {
+      fc.warn(`The answer to pause "${key}" of flow run ${run.id} was not checked by the flow's own schema; its JSON Schema accepted it.`, {
+        flowRunId: run.id,
+        key,
+        reason: reply?.reason ?? `no process holding the flow's code answered within ${fc.timeoutMs} ms`,
+      });
+      return "schema";
+    }
+    const refusedAt = now();
+    const { respondedBy, onBehalfOf, channel } = who;
+    await this.#transitions.write(async (tx) => {
+      await tx.inputs.addRefusal(run.id, key, { value, errors: reply.errors, respondedBy, onBehalfOf, channel, refusedAt });
+      await tx.audit.append(auditEntry(caller, "flow-run.answer-refused", `flow-run/${run.id}`, { key, respondedBy, onBehalfOf }));
+      const payload = { key, errors: reply.errors, channel, respondedBy, onBehalfOf, flowName: run.flowName, deploymentName: run.deploymentName };
+      return { result: undefined, events: [{ type: "flow-run.input-rejected", flowRunId: run.id, occurredAt: refusedAt, payload }] };
+    });
+    throw new InvalidInputError(run.id, reply.errors);
   }
 
   /**
@@ -357,14 +436,15 @@ export class PauseService {
   /** Each pause of a run, in the order asked: what it asked and what was answered; 404 for an unknown run. */
   async listInputs(caller: RequestCaller, id: string): Promise<RunInput[]> {
     await this.#runs.get(caller, id);
-    return (await this.#storage.inputs.list(id)).map((input) => inputFor(caller, input));
+    const [inputs, refusals] = await Promise.all([this.#storage.inputs.list(id), this.#storage.inputs.listRefusals(id)]);
+    return inputs.map((input) => inputFor(caller, withRefusals(input, refusals)));
   }
 
   /** One pause of a run; 404 naming the run when the run is unknown, else naming the key. */
   async getInput(caller: RequestCaller, id: string, key: string): Promise<RunInput> {
     authorize(caller, "flow-run:read", { type: "flow-run", id });
     const input = await this.#storage.inputs.get(id, key);
-    if (input) return inputFor(caller, input);
+    if (input) return inputFor(caller, withRefusals(input, await this.#storage.inputs.listRefusals(id)));
     await this.#runs.load(id);
     throw new PauseNotFoundError(id, key);
   }
@@ -397,6 +477,11 @@ export class PauseService {
     });
     return this.#transitions.transition(run, suspending, audit, { urgent: true });
   }
+}
+
+/** A pause with the answers the flow's own rules refused before the run resumed. */
+function withRefusals(input: RunInput, refusals: Map<string, InputRefusal[]>): RunInput {
+  return { ...input, refusals: refusals.get(input.key) ?? [] };
 }
 
 /** A transition another writer beat: nothing to do. */

@@ -52,6 +52,8 @@ export function inputFor(caller: RequestCaller, input: RunInput): RunInput {
   const paths = sensitivePaths(input.schema);
   if (!paths.length || seesSensitive(caller)) return input;
   const answers = input.answers.map((a) => ({ ...a, input: redact(a.input, paths) }));
+  const refusals = input.refusals?.map((r) => ({ ...r, value: redact(r.value, paths) }));
+  if (refusals) input = { ...input, refusals };
   if (input.response === undefined) return { ...input, answers };
   // A quorum pause's response is every answer; each one's input holds the fields.
   const response = input.schema && Array.isArray(input.response) && input.answers.length ? answers : redact(input.response, paths);

@@ -5,9 +5,9 @@ import { preparedRows } from "./prepared.ts";
 import type { Executor } from "./sql-storage.ts";
 
 /** An event before the database gives it an id. */
-export type NewEvent = Omit<Exclude<BatonEvent, { type: "log" }>, "id">;
-/** A kept event (log lines are streamed, not kept as events). */
-export type StoredEvent = Exclude<BatonEvent, { type: "log" }>;
+export type NewEvent = Omit<StoredEvent, "id">;
+/** A kept event (log lines are streamed, and input checks sent to one process, not kept as events). */
+export type StoredEvent = Exclude<BatonEvent, { type: "log" | "flow-run.input-check" }>;
 
 /** Kept events: `storage.events`. */
 export interface EventStore {

@@ -87,6 +87,8 @@ export interface FlowRunStore {
   stats(): Promise<RunStats>;
   /** Records a sign of life of `workerId` for every run it owns (its event stream opened). */
   touchWorker(workerId: string, now: string): Promise<void>;
+  /** The process that owns run `id` (waits in its live pause, runs it), or null. */
+  workerOf(id: string): Promise<string | null>;
   /**
    * Moves the last sign of life of the runs `workerId` waits in (paused) or serves (running
    * deployment runs) back to `at`, unless it is older: they are suspected, and found silent from then on
@@ -276,6 +278,12 @@ export class SqlFlowRunStore implements FlowRunStore {
     for (const r of byState) stats.byState[r.state_type as StateType] = Number(r.n);
     for (const r of waiting) stats.waiting[Number(r.suspended) ? "suspended" : "live"] = { count: Number(r.n), oldestSince: r.oldest };
     return stats;
+  }
+
+  async workerOf(id: string): Promise<string | null> {
+    const db = this.#db;
+    const { rows } = await prepared(db, "workerOf", { id }, (p) => db.selectFrom("flow_runs").select("worker_id").where("id", "=", p.id));
+    return rows[0]?.worker_id ?? null;
   }
 
   async touchWorker(workerId: string, now: string): Promise<void> {

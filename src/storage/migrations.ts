@@ -342,6 +342,24 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable("task_runs").addColumn("result_bytes", "integer").execute();
       },
     },
+    "0010-input-refusals": {
+      async up(db: Kysely<any>) {
+        // Answers the flow's own rules refused before the run resumed: read with the run's inputs.
+        await db.schema
+          .createTable("input_refusals")
+          .addColumn("id", autoId(dialect), (c) => (dialect === "postgres" ? c.primaryKey() : c.primaryKey().autoIncrement()))
+          .addColumn("flow_run_id", "text", (c) => c.notNull().references("flow_runs.id"))
+          .addColumn("key", "text", (c) => c.notNull())
+          .addColumn("value", "text", (c) => c.notNull())
+          .addColumn("errors", "text", (c) => c.notNull())
+          .addColumn("channel", "text", (c) => c.notNull())
+          .addColumn("responded_by", "text")
+          .addColumn("on_behalf_of", "text")
+          .addColumn("refused_at", "text", (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex("input_refusals_run").on("input_refusals").columns(["flow_run_id", "id"]).execute();
+      },
+    },
     "0014-audit-pending": {
       async up(db: Kysely<any>) {
         // Entries are recorded here by the transactions that act, and chained into audit_log afterwards,

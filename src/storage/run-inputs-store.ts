@@ -1,4 +1,4 @@
-import type { Answer, Channel, InputRequest, RunInput } from "../contract/index.ts";
+import type { Answer, Channel, InputRefusal, InputRequest, RunInput } from "../contract/index.ts";
 import { runInputOf } from "./rows.ts";
 import { prepared } from "./prepared.ts";
 import type { Executor } from "./sql-storage.ts";
@@ -36,6 +36,10 @@ export interface RunInputStore {
    * another answer came meanwhile (compare-and-set, so two people answering at once both count).
    */
   setAnswers(flowRunId: string, key: string, previous: readonly Answer[], next: readonly Answer[]): Promise<boolean>;
+  /** Records an answer to pause `key` that the flow's own rules refused; the pause stays open. */
+  addRefusal(flowRunId: string, key: string, refusal: InputRefusal): Promise<void>;
+  /** The refused answers of a run, oldest first, by pause key. */
+  listRefusals(flowRunId: string): Promise<Map<string, InputRefusal[]>>;
 }
 
 /** `RunInputStore` in SQL, the same on both databases. */
@@ -121,5 +125,39 @@ export class SqlRunInputStore implements RunInputStore {
       .where((eb) => (previous.length ? eb("answers", "=", JSON.stringify(previous)) : eb("answers", "is", null)))
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
+  }
+
+  async addRefusal(flowRunId: string, key: string, r: InputRefusal): Promise<void> {
+    await this.#db
+      .insertInto("input_refusals")
+      .values({
+        flow_run_id: flowRunId,
+        key,
+        value: JSON.stringify(r.value ?? null),
+        errors: JSON.stringify(r.errors),
+        channel: r.channel,
+        responded_by: r.respondedBy,
+        on_behalf_of: r.onBehalfOf,
+        refused_at: r.refusedAt,
+      })
+      .execute();
+  }
+
+  async listRefusals(flowRunId: string): Promise<Map<string, InputRefusal[]>> {
+    const rows = await this.#db.selectFrom("input_refusals").selectAll().where("flow_run_id", "=", flowRunId).orderBy("id").execute();
+    const byKey = new Map<string, InputRefusal[]>();
+    for (const row of rows) {
+      const list = byKey.get(row.key) ?? [];
+      list.push({
+        value: JSON.parse(row.value),
+        errors: JSON.parse(row.errors),
+        channel: row.channel as Channel,
+        respondedBy: row.responded_by,
+        onBehalfOf: row.on_behalf_of,
+        refusedAt: row.refused_at,
+      });
+      byKey.set(row.key, list);
+    }
+    return byKey;
   }
 }

@@ -12,6 +12,7 @@ export interface Database {
   task_runs: TaskRunTable;
   task_results: TaskResultTable;
   run_inputs: RunInputTable;
+  input_refusals: InputRefusalTable;
   events: EventTable;
   event_cursors: EventCursorTable;
   logs: LogTable;
@@ -105,6 +106,21 @@ export interface TaskResultTable {
 }
 
 /** Each pause of a run: its question and, once answered, the answer. */
+/** Answers a flow's own rules refused before its run resumed (0010). */
+export interface InputRefusalTable {
+  id: Generated<number>;
+  flow_run_id: string;
+  key: string;
+  /** The refused answer, JSON. */
+  value: string;
+  /** The messages, a JSON array of `{ path, message }`. */
+  errors: string;
+  channel: string;
+  responded_by: string | null;
+  on_behalf_of: string | null;
+  refused_at: string;
+}
+
 export interface RunInputTable {
   flow_run_id: string;
   key: string;

@@ -81,7 +81,7 @@ export interface SqlBackend {
   /** Runs `fn` in a transaction, in a commit group: see `sqlite/group-commit.ts` and `postgres/group-commit.ts`. */
   transaction<T>(fn: (tx: Executor) => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
-  relayEvents?(deliver: (events: BatonEvent[]) => void, onError: (e: unknown) => void): Promise<EventRelay>;
+  relayEvents?(deliver: (events: BatonEvent[]) => void, onError: (e: unknown) => void, hear?: (message: unknown) => void): Promise<EventRelay>;
 }
 
 /**

@@ -160,6 +160,26 @@ for (const backend of ["sqlite", "postgres"] as const) {
       assert.deepEqual((await storage.inputs.get(run.id, "1"))?.response, { a: 1 });
     });
 
+    test("refused answers are kept per pause in the order refused, with their value, messages and who sent them", async () => {
+      const run = await newRun("2026-01-02T12:00:00.000Z");
+      await storage.inputs.insertRequest(run.id, "1", { schema: { type: "object" } }, "2026-01-02T12:00:01.000Z", null);
+      const refusal = (n: number) => ({
+        value: { color: "green", n },
+        errors: [{ path: "/color", message: `refused ${n}` }],
+        respondedBy: n === 1 ? "ann" : null,
+        onBehalfOf: null,
+        channel: "ui" as const,
+        refusedAt: `2026-01-02T12:00:0${n + 1}.000Z`,
+      });
+      await storage.inputs.addRefusal(run.id, "1", refusal(1));
+      await storage.inputs.addRefusal(run.id, "1", refusal(2));
+      await storage.inputs.addRefusal(run.id, "other", refusal(3));
+      const byKey = await storage.inputs.listRefusals(run.id);
+      assert.deepEqual(byKey.get("1"), [refusal(1), refusal(2)]);
+      assert.deepEqual(byKey.get("other"), [refusal(3)]);
+      assert.equal((await storage.inputs.listRefusals("no-such-run")).size, 0);
+    });
+
     test("a pause asked again replaces its question only while unanswered; a renamed pause keeps its answer and frees its key", async () => {
       const run = await newRun("2026-01-03T00:00:00.000Z");
       await storage.inputs.insertRequest(run.id, "1", { schema: { type: "object" } }, "2026-01-03T00:00:01.000Z", "2026-01-03T01:00:01.000Z");

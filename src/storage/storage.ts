@@ -72,6 +72,11 @@ export interface Stores {
 export interface EventRelay {
   /** Announces events this server stored (or, for log lines, streamed) to the other servers. */
   announce(events: readonly BatonEvent[]): void;
+  /**
+   * Sends a small message (a JSON value, under 7,000 bytes once encoded) to the other servers now, kept
+   * nowhere; false when it is too large to send.
+   */
+  tell(message: unknown): boolean;
   /** Stops listening; resolves once the relay's connection is closed. */
   stop(): Promise<void>;
 }
@@ -96,7 +101,7 @@ export interface Storage extends Stores {
    * Starts sharing events with the other servers of this database, delivering theirs to `deliver`.
    * Absent where a database serves one server (SQLite).
    */
-  relayEvents?(deliver: (events: BatonEvent[]) => void, onError: (e: unknown) => void): Promise<EventRelay>;
+  relayEvents?(deliver: (events: BatonEvent[]) => void, onError: (e: unknown) => void, hear?: (message: unknown) => void): Promise<EventRelay>;
   close(): Promise<void>;
 }
 

@@ -119,5 +119,7 @@ export async function collectEvents(client: BatonClient, options: Parameters<Bat
 export function describeEvent(e: BatonEvent): string {
   if (e.type === "flow-run.state-changed") return `state ${e.payload.state.type}`;
   if (e.type === "flow-run.input-submitted") return `input ${e.payload.key}`;
+  if (e.type === "flow-run.input-rejected") return `rejected ${e.payload.key}`;
+  if (e.type === "flow-run.input-check") return `check ${e.payload.key}`;
   return `log ${e.payload.message}`;
 }

@@ -64,18 +64,20 @@ export function startAutomations(
 async function actOnEvents(events: StoredEvent[], tx: Stores, deliveries: DeliveryService): Promise<boolean> {
   const automations = await tx.automations.list({ enabledOnly: true });
   if (!automations.length) return false;
-  const work: { automation: Automation; event: string; runId: string; state: State }[] = [];
+  // An event without a state of its own (a refused answer) is told with the run's state when it is planned.
+  const work: { automation: Automation; event: string; runId: string; state: State | undefined }[] = [];
   const timers = [];
   for (const e of events) {
-    if (e.type !== "flow-run.state-changed") continue;
-    const { state, flowName, deploymentName } = e.payload;
+    if (e.type !== "flow-run.state-changed" && e.type !== "flow-run.input-rejected") continue;
+    const { flowName, deploymentName } = e.payload;
+    const state = e.type === "flow-run.state-changed" ? e.payload.state : undefined;
     const names = automationEventsOf(e);
     for (const a of automations) {
       if (!matchesFilters(a, flowName, deploymentName)) continue;
       if (a.trigger.type === "event") {
         const t = a.trigger;
         for (const name of names) if (t.events.includes(name)) work.push({ automation: a, event: name, runId: e.flowRunId, state });
-      } else {
+      } else if (state) {
         const armed = timerFor(a, e.flowRunId, state);
         if (armed) timers.push(armed);
       }
@@ -89,7 +91,7 @@ async function actOnEvents(events: StoredEvent[], tx: Stores, deliveries: Delive
   );
   for (const w of work) {
     const run = runs.get(w.runId);
-    if (run) await deliveries.plan(tx, w.automation, w.event, run, w.state);
+    if (run) await deliveries.plan(tx, w.automation, w.event, run, w.state ?? run.state);
   }
   return true;
 }

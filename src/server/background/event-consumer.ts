@@ -130,7 +130,9 @@ export function startEventConsumer(storage: Storage, options: EventConsumerOptio
   };
   const timer = setInterval(wake, options.intervalMs ?? 1000);
   timer.unref();
-  const unsubscribe = options.bus?.subscribe({ types: ["flow-run.state-changed", "flow-run.input-submitted"] }, () => queueMicrotask(wake));
+  const unsubscribe = options.bus?.subscribe({ types: ["flow-run.state-changed", "flow-run.input-submitted", "flow-run.input-rejected"] }, () =>
+    queueMicrotask(wake),
+  );
 
   return {
     poll: () => passes.run(),

@@ -17,15 +17,31 @@ const EventsQuery = z.object({
   after: z.coerce.number().int().min(0).optional(),
   /** The process holding the stream (the SDK's worker id): its closing makes the server suspect that process's runs. */
   workerId: z.string().min(1).max(100).optional(),
+  /**
+   * The process checks answers with its flows' own schemas before their runs resume: `@live` for the runs
+   * waiting in its live pauses (with `workerId`), and/or the names of the deployments it serves.
+   */
+  checks: z
+    .string()
+    .max(10_000)
+    .optional()
+    .transform((v) => (v ? v.split(",").filter(Boolean) : undefined)),
 });
+
+/** In `checks`: the process checks the answers to its live pauses. */
+const LIVE_PAUSES = "@live";
 
 /** Each event's frame, made once however many streams send it. */
 const frames = new WeakMap<BatonEvent, string>();
 
 function frame(e: BatonEvent): string {
   let f = frames.get(e);
-  // Log lines carry their own ids; only kept events set the stream position used on reconnect.
-  if (f === undefined) frames.set(e, (f = `${e.type === "log" ? "" : `id: ${e.id}\n`}event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`));
+  // Log lines carry their own ids, and input checks none; only kept events set the stream position used on reconnect.
+  if (f === undefined)
+    frames.set(
+      e,
+      (f = `${e.type === "log" || e.type === "flow-run.input-check" ? "" : `id: ${e.id}\n`}event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`),
+    );
   return f;
 }
 
@@ -39,7 +55,7 @@ export function eventsRoute(events: EventService): FastifyPluginAsyncZod {
       "/events",
       { schema: { querystring: EventsQuery, tags: ["events"], summary: "Stream events (server-sent events)" } },
       async (req, reply) => {
-        const { flowRunId, types, workerId } = req.query;
+        const { flowRunId, types, workerId, checks } = req.query;
         const header = req.headers["last-event-id"];
         const fromHeader = header !== undefined && /^\d{1,15}$/.test(String(header)) ? Number(header) : undefined;
         const after = req.query.after ?? fromHeader;
@@ -50,7 +66,13 @@ export function eventsRoute(events: EventService): FastifyPluginAsyncZod {
         const replayed = new Set<number>();
         // Subscribed first, so that a caller who may not read events gets its error as a normal answer;
         // what arrives meanwhile waits in `pending`.
-        const unsubscribe = events.subscribe(req.caller, { flowRunId, types }, (e) => (pending ? pending.push(e) : send(e)), workerId);
+        const unsubscribe = events.subscribe(
+          req.caller,
+          { flowRunId, types },
+          (e) => (pending ? pending.push(e) : send(e)),
+          workerId,
+          checks && { livePauses: checks.includes(LIVE_PAUSES), deployments: checks.filter((c) => c !== LIVE_PAUSES) },
+        );
         reply.hijack();
         const res = reply.raw;
         res.writeHead(200, {

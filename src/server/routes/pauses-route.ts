@@ -1,13 +1,14 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { FlowRun, PauseBody, PauseResult, ResumeBody, RunInput, SuspendBody } from "../../contract/index.ts";
+import { FlowRun, InputCheckReply, PauseBody, PauseResult, ResumeBody, ResumeResult, RunInput, SuspendBody } from "../../contract/index.ts";
+import type { InputChecks } from "../input-checks.ts";
 import type { PauseService } from "../pause-service.ts";
 
 const IdParams = z.object({ id: z.string().min(1).max(100) });
 const KeyParams = IdParams.extend({ key: z.string().min(1).max(100) });
 
 /** Pausing, answering, and the history of a run's questions and answers. */
-export function pausesRoute(pauses: PauseService): FastifyPluginAsyncZod {
+export function pausesRoute(pauses: PauseService, checks: InputChecks): FastifyPluginAsyncZod {
   return async (app) => {
     const tags = ["pauses"];
     app.post(
@@ -33,10 +34,10 @@ export function pausesRoute(pauses: PauseService): FastifyPluginAsyncZod {
           tags,
           summary: "Answer a paused flow run",
           description:
-            "`input` is the answer itself: an object for an object schema, a bare value for a primitive one. 404 unknown run, 409 not paused, 422 input that fails the pause's schema (the run stays paused), 413 body over 1 MiB.",
+            "`input` is the answer itself: an object for an object schema, a bare value for a primitive one. The answer is checked against the pause's JSON Schema, then handed to a process holding the flow's code, which checks it with the flow's own Zod schema (refinements included) within BATON_INPUT_CHECK_TIMEOUT_SECONDS; `validatedBy` says which check it passed (`schema` when no such process answered in time). 404 unknown run, 409 not paused, 422 input that fails either check (`details.errors`, the run stays paused), 413 body over 1 MiB.",
           params: IdParams,
           body: ResumeBody.nullish(),
-          response: { 200: FlowRun },
+          response: { 200: ResumeResult },
         },
       },
       (req) => pauses.resume(req.caller, req.params.id, req.body ?? {}),
@@ -55,6 +56,24 @@ export function pausesRoute(pauses: PauseService): FastifyPluginAsyncZod {
         },
       },
       (req) => pauses.suspend(req.caller, req.params.id, req.body?.key ?? undefined, req.body?.reason ?? undefined),
+    );
+    app.post(
+      "/flow-runs/:id/input-checks/:checkId",
+      {
+        schema: {
+          tags,
+          summary: "Give a flow's verdict on an answer the server asked it to check",
+          description:
+            "Sent by a flow's process (the SDK) after the server pushed it an answer to check (`flow-run.input-check` on its event stream). 204; a verdict that comes too late is ignored.",
+          params: IdParams.extend({ checkId: z.string().min(1).max(100) }),
+          body: InputCheckReply,
+          response: { 204: z.null() },
+        },
+      },
+      async (req, reply) => {
+        checks.reply(req.caller, req.params.id, req.params.checkId, req.body);
+        return reply.status(204).send(null);
+      },
     );
     app.get(
       "/flow-runs/:id/inputs",

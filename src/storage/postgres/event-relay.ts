@@ -17,7 +17,12 @@ interface Notice {
   events?: number[];
   /** Log lines of one run with ids in [from, to]. */
   logs?: [flowRunId: string, from: number, to: number];
+  /** A message kept nowhere (an answer to check, its verdict), carried whole. */
+  message?: unknown;
 }
+
+/** The largest message carried in a notice, leaving room for the rest of it under PostgreSQL's 8,000 bytes. */
+const MAX_MESSAGE_BYTES = 7000;
 
 /**
  * Lets several servers on one PostgreSQL share their events, so that a flow connected to one server
@@ -29,6 +34,7 @@ export async function startEventRelay(
   db: Kysely<Database>,
   deliver: (events: BatonEvent[]) => void,
   onError: (e: unknown) => void,
+  hear: (message: unknown) => void = () => {},
 ): Promise<EventRelay> {
   const server = randomUUID();
   const stores = new SqlStores(db, "postgres");
@@ -43,6 +49,7 @@ export async function startEventRelay(
   const receive = async (payload: string) => {
     const notice = JSON.parse(payload) as Notice;
     if (notice.server === server) return;
+    if (notice.message !== undefined) hear(notice.message);
     if (notice.events?.length) deliver(await stores.events.listByIds(notice.events));
     if (notice.logs) {
       const [run, from, to] = notice.logs;
@@ -99,6 +106,12 @@ export async function startEventRelay(
     announce(events) {
       if (!pending.length) setImmediate(flush);
       pending.push(...events);
+    },
+    tell(message) {
+      const payload = JSON.stringify(message);
+      if (Buffer.byteLength(payload) > MAX_MESSAGE_BYTES) return false;
+      void notify([{ message }]);
+      return true;
     },
     async stop() {
       stopped = true;

@@ -18,6 +18,6 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
   return new SqlStorage(db, "postgres", {
     transaction: groupCommit(pool, CONCURRENT_GROUPS),
     close,
-    relayEvents: (deliver, onError) => startEventRelay(url, db, deliver, onError),
+    relayEvents: (deliver, onError, hear) => startEventRelay(url, db, deliver, onError, hear),
   });
 }

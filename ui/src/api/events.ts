@@ -19,7 +19,7 @@ export interface EventStreamOptions {
   onReconnect?(): void;
 }
 
-const ALL_TYPES: BatonEvent["type"][] = ["flow-run.state-changed", "flow-run.input-submitted", "log"];
+const ALL_TYPES: BatonEvent["type"][] = ["flow-run.state-changed", "flow-run.input-submitted", "flow-run.input-rejected", "log"];
 
 /**
  * Follows the server's event stream (`GET /api/events`). The browser's EventSource reconnects by itself

@@ -105,6 +105,38 @@ export function TaskRunsTable({ tasks, now }: { tasks: TaskRun[]; now: number })
 
 const CHANNELS: Record<string, string> = { ui: "the web UI", api: "the API", cli: "the CLI", sdk: "a program (SDK)", link: "a link" };
 
+/** Answers the flow's own rules refused before the run resumed: who sent what, when, and why it was refused. */
+function Refusals({ refusals, now }: { refusals: NonNullable<RunInput["refusals"]>; now: number }) {
+  return (
+    <div className="input-refusals">
+      <h4>Refused before the run resumed</h4>
+      <ol>
+        {refusals.map((r) => (
+          <li key={r.refusedAt + JSON.stringify(r.errors)}>
+            <span className="small">
+              refused <TimeAgo iso={r.refusedAt} now={now} /> through <strong>{CHANNELS[r.channel] ?? r.channel}</strong>
+              {r.respondedBy && (
+                <>
+                  {" "}
+                  from <strong>{r.respondedBy}</strong>
+                </>
+              )}
+            </span>
+            <ul className="field-errors">
+              {r.errors.map((e) => (
+                <li key={e.path + e.message}>
+                  <code>{e.path || "(the answer)"}</code> {e.message}
+                </li>
+              ))}
+            </ul>
+            <JsonView value={r.value} />
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
+
 /** Each pause of the run: what it asked (description and schema), what was answered, when, how and by whom. */
 export function InputHistory({ inputs, now }: { inputs: RunInput[]; now: number }) {
   if (!inputs.length)
@@ -147,6 +179,7 @@ export function InputHistory({ inputs, now }: { inputs: RunInput[]; now: number 
             <div>
               <h4>Answer</h4>
               {i.respondedAt ? <JsonView value={i.response ?? null} /> : <p className="muted small">—</p>}
+              {!!i.refusals?.length && <Refusals refusals={i.refusals} now={now} />}
             </div>
             <details>
               <summary>What was asked (JSON Schema)</summary>
