@@ -17,6 +17,10 @@ import type {
   NotificationChannel,
   BatchOperation,
   BatchResult,
+  BulkBody,
+  BulkResult,
+  InboxPage,
+  InboxQuery,
   BatonEvent,
   ClaimBody,
   ClaimResult,
@@ -88,6 +92,9 @@ export interface ListFlowRunsOptions {
   /** Runs whose name contains this text, ignoring case. */
   name?: string;
   ids?: string[];
+  deploymentName?: string;
+  /** Runs with this tag. */
+  tag?: string;
   createdAfter?: string;
   createdBefore?: string;
   limit?: number;
@@ -237,12 +244,25 @@ export class BatonClient {
     if (options.flowName) q.set("flowName", options.flowName);
     if (options.name) q.set("name", options.name);
     if (options.ids) q.set("ids", options.ids.join(","));
+    if (options.deploymentName) q.set("deploymentName", options.deploymentName);
+    if (options.tag) q.set("tag", options.tag);
     if (options.createdAfter) q.set("createdAfter", options.createdAfter);
     if (options.createdBefore) q.set("createdBefore", options.createdBefore);
     if (options.limit) q.set("limit", String(options.limit));
     if (options.cursor) q.set("cursor", options.cursor);
     const qs = q.toString();
     return this.#request("GET", `/flow-runs${qs ? `?${qs}` : ""}`);
+  }
+  /** The runs waiting for a person, filtered and ordered (the caller's first), with counts per flow. */
+  inbox(query: InboxQuery = {}): Promise<InboxPage> {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) q.set(k, String(v));
+    const qs = q.toString();
+    return this.#request("GET", `/inbox${qs ? `?${qs}` : ""}`);
+  }
+  /** Approves, rejects or cancels several waiting runs; each outcome says what became of its run. */
+  bulk(body: BulkBody): Promise<BulkResult> {
+    return this.#request("POST", "/inbox/bulk", body);
   }
   listFlowRunStates(id: string): Promise<State[]> {
     return this.#request("GET", `/flow-runs/${encodeURIComponent(id)}/states`);
@@ -254,7 +274,7 @@ export class BatonClient {
     return this.#request("POST", `/flow-runs/${encodeURIComponent(id)}/pause`, body);
   }
   /** Answers a paused run. `input` is the answer itself; omit it when nothing was asked or all fields have defaults. */
-  resume(id: string, options: { input?: unknown; respondedBy?: string } = {}): Promise<FlowRun> {
+  resume(id: string, options: { input?: unknown; respondedBy?: string; comment?: string } = {}): Promise<FlowRun> {
     return this.#request("POST", `/flow-runs/${encodeURIComponent(id)}/resume`, { ...options, channel: this.channel });
   }
   /** Runs a failed, crashed or cancelled deployment run again, on a serving process, replaying what completed. */
@@ -310,7 +330,7 @@ export class BatonClient {
     return this.#request("GET", `/deployments/${encodeURIComponent(name)}`);
   }
   /** Starts a run of a deployment; 422 `ParametersValidationError` when the parameters do not fit its schema. */
-  runDeployment(name: string, parameters: Record<string, unknown> = {}, options: { name?: string } = {}): Promise<FlowRun> {
+  runDeployment(name: string, parameters: Record<string, unknown> = {}, options: { name?: string; tags?: string[] } = {}): Promise<FlowRun> {
     return this.#request("POST", `/deployments/${encodeURIComponent(name)}/runs`, { parameters, ...options });
   }
   claimRuns(body: ClaimBody): Promise<ClaimResult> {

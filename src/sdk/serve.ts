@@ -40,6 +40,7 @@ export async function serve(...items: (AnyFlow | ServeOptions)[]): Promise<void>
       flowName: def.name,
       description: def.description ?? null,
       parameterSchema: def.parameters ? toJsonSchema(def.parameters) : null,
+      ...(def.tags.length ? { tags: [...def.tags] } : {}),
     });
   const deployments = [...byName.keys()];
   console.log(`Serving ${deployments.join(", ")} (up to ${limit} runs at once). Start a run with \`baton deployment run NAME\`; Ctrl+C stops.`);

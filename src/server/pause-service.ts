@@ -162,6 +162,7 @@ export class PauseService {
       value = checked.value;
     }
     const timestamp = now();
+    const comment = body.comment;
     const required = run.state.details.required;
     let answers: { previous: Answer[]; next: Answer[] } | undefined;
     if (required !== undefined) {
@@ -171,11 +172,12 @@ export class PauseService {
         onBehalfOf: who.onBehalfOf,
         channel: who.channel,
         respondedAt: timestamp,
+        ...(comment ? { comment } : {}),
       });
       if (answers.next.length < required) return run;
       value = answers.next;
     }
-    const resumed = await this.#answer(caller, run, key, value, who, { timestamp, answers });
+    const resumed = await this.#answer(caller, run, key, value, who, { timestamp, answers, comment });
     this.#metrics.answered(who.channel, isSuspended(run.state), (performance.now() - started) / 1000, run.state.timestamp);
     return resumed;
   }
@@ -194,7 +196,8 @@ export class PauseService {
       timestamp = now(),
       answers,
       urgent = true,
-    }: { timestamp?: string; answers?: { previous: Answer[]; next: Answer[] } | undefined; urgent?: boolean },
+      comment,
+    }: { timestamp?: string; answers?: { previous: Answer[]; next: Answer[] } | undefined; urgent?: boolean; comment?: string | undefined },
   ): Promise<FlowRun> {
     const id = run.id;
     const request = run.state.details.inputRequest;
@@ -212,7 +215,7 @@ export class PauseService {
       async (tx) => {
         // The last answer of a quorum counts only if no other came meanwhile (it would be lost otherwise).
         if (answers && !(await tx.inputs.setAnswers(id, key, answers.previous, answers.next))) throw new StaleStateError(id);
-        const stored = await tx.inputs.storeResponse(id, key, { value, respondedAt: timestamp, channel, respondedBy, onBehalfOf });
+        const stored = await tx.inputs.storeResponse(id, key, { value, respondedAt: timestamp, channel, respondedBy, onBehalfOf, comment });
         if (!stored) throw new StaleStateError(id); // another answer won: the 409 names the state it left
         await tx.audit.append(answerEntry(caller, id, key, who, answers ? answers.next.length : undefined));
         const sensitive = sensitivePaths(request?.schema);
@@ -222,6 +225,7 @@ export class PauseService {
           channel,
           respondedBy,
           onBehalfOf,
+          ...(comment ? { comment } : {}),
           ...(sensitive.length ? { sensitive } : {}),
           ...(answers ? { quorum: true } : {}),
         };

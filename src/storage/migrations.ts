@@ -342,6 +342,29 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable("task_runs").addColumn("result_bytes", "integer").execute();
       },
     },
+    "0012-inbox": {
+      async up(db: Kysely<any>) {
+        // A run's tags: the JSON array on the run (what a read returns), and one row per tag (what a filter finds by index).
+        await db.schema.alterTable("flow_runs").addColumn("tags", "text").execute();
+        await db.schema.alterTable("deployments").addColumn("tags", "text").execute();
+        await db.schema
+          .createTable("flow_run_tags")
+          .addColumn("tag", "text", (c) => c.notNull())
+          .addColumn("flow_run_id", "text", (c) => c.notNull().references("flow_runs.id"))
+          .addPrimaryKeyConstraint("flow_run_tags_pk", ["tag", "flow_run_id"])
+          .execute();
+        // A person's comment with an answer, kept with it in the run's history.
+        await db.schema.alterTable("run_inputs").addColumn("comment", "text").execute();
+        // The inbox's sorts (waiting longest; timing out soonest is flow_runs_pause_timeout) and filters.
+        await db.schema
+          .createIndex("flow_runs_paused_since")
+          .on("flow_runs")
+          .columns(["state_timestamp", "id"])
+          .where(sql.ref("state_type"), "=", "PAUSED")
+          .execute();
+        await db.schema.createIndex("flow_runs_deployment_created").on("flow_runs").columns(["deployment_name", "created_at", "id"]).execute();
+      },
+    },
   };
 }
 

@@ -68,10 +68,10 @@ async function actOnEvents(events: StoredEvent[], tx: Stores, deliveries: Delive
   const timers = [];
   for (const e of events) {
     if (e.type !== "flow-run.state-changed") continue;
-    const { state, flowName, deploymentName } = e.payload;
+    const { state, flowName, deploymentName, tags } = e.payload;
     const names = automationEventsOf(e);
     for (const a of automations) {
-      if (!matchesFilters(a, flowName, deploymentName)) continue;
+      if (!matchesFilters(a, flowName, deploymentName, tags)) continue;
       if (a.trigger.type === "event") {
         const t = a.trigger;
         for (const name of names) if (t.events.includes(name)) work.push({ automation: a, event: name, runId: e.flowRunId, state });
