@@ -44,7 +44,8 @@ for (const { backend, skip } of await backends()) {
     });
 
     const get = (who: string, path: string) => request(server, "GET", path, undefined, { headers: { authorization: `Bearer ${tokens[who]}` } });
-    const post = (who: string, path: string, body: unknown) => request(server, "POST", path, body, { headers: { authorization: `Bearer ${tokens[who]}` } });
+    const post = (who: string, path: string, body: unknown) =>
+      request(server, "POST", path, body, { headers: { authorization: `Bearer ${tokens[who]}` } });
 
     async function paused(flowName: string, pause: Partial<PauseBody>, tags?: string[]): Promise<FlowRun> {
       const run = await as.olga!.createFlowRun({ flowName, state: { type: "RUNNING" }, ...(tags ? { tags } : {}) });
@@ -79,7 +80,10 @@ for (const { backend, skip } of await backends()) {
     test("the inbox filters, searches, sorts, counts per flow, and puts what names the caller first", async () => {
       const forFinance = await paused("inbox-expense", { respondents: ["group:finance"], inputRequest: YesNo }, ["finance"]);
       const forBob = await paused("inbox-expense", { respondents: ["bob"], inputRequest: YesNo, timeoutSeconds: 60 }, ["finance"]);
-      const anyone = await paused("inbox-invoice", { inputRequest: { ...Approval, description: "Approve the **ACME** invoice" }, timeoutSeconds: null });
+      const anyone = await paused("inbox-invoice", {
+        inputRequest: { ...Approval, description: "Approve the **ACME** invoice" },
+        timeoutSeconds: null,
+      });
 
       const mine = (await get("alice", "/inbox?tag=finance")).body;
       assert.deepEqual(
@@ -132,10 +136,7 @@ for (const { backend, skip } of await backends()) {
       assert.equal(res.status, 200);
       const byId = new Map(res.body.results.map((r: { id: string }) => [r.id, r]));
       for (const ok of [bare, field, nothing]) assert.equal((byId.get(ok.id) as { ok: boolean }).ok, true, ok.id);
-      assert.deepEqual(
-        (({ ok, code }) => ({ ok, code }))(byId.get(notHers.id) as { ok: boolean; code: string }),
-        { ok: false, code: "FORBIDDEN" },
-      );
+      assert.deepEqual((({ ok, code }) => ({ ok, code }))(byId.get(notHers.id) as { ok: boolean; code: string }), { ok: false, code: "FORBIDDEN" });
       assert.match((byId.get(notHers.id) as { message: string }).message, /alice is not among who may answer/);
       assert.equal((byId.get(more.id) as { code: string }).code, "NOT_YES_NO");
       assert.match((byId.get(more.id) as { message: string }).message, /asks for more than a yes or no/);

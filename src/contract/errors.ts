@@ -143,11 +143,15 @@ export class NotPausedError extends BatonError<{ flowRunId: string; stateType: s
 export class NotYesNoError extends BatonError<{ flowRunId: string; pauseKey: string; reason: string }> {
   static readonly code = "NOT_YES_NO";
   constructor(flowRunId: string, pauseKey: string, reason: string) {
-    super(NotYesNoError.code, `Pause "${pauseKey}" of flow run ${flowRunId} ${reason}; answer it on its own, in the inbox or with \`baton flow-run resume\`.`, {
-      flowRunId,
-      pauseKey,
-      reason,
-    });
+    super(
+      NotYesNoError.code,
+      `Pause "${pauseKey}" of flow run ${flowRunId} ${reason}; answer it on its own, in the inbox or with \`baton flow-run resume\`.`,
+      {
+        flowRunId,
+        pauseKey,
+        reason,
+      },
+    );
   }
 }
 

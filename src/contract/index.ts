@@ -14,7 +14,19 @@ export {
 } from "./states.ts";
 export { Flow, FlowRun, FlowRunFilter, FlowRunPage, CreateFlowRunBody, SetStateBody, RunName, Tag, Tags } from "./flow-run.ts";
 export { InboxSort, InboxQuery, InboxPage, FlowCount, BulkAction, BulkBody, BulkOutcome, BulkResult } from "./inbox.ts";
-export { PauseKey, PauseBody, PauseResult, ResumeBody, RunInput, Channel, ClaimableChannel, SuspendBody, Respondent, Answer, Comment } from "./pause.ts";
+export {
+  PauseKey,
+  PauseBody,
+  PauseResult,
+  ResumeBody,
+  RunInput,
+  Channel,
+  ClaimableChannel,
+  SuspendBody,
+  Respondent,
+  Answer,
+  Comment,
+} from "./pause.ts";
 export { TaskRun, CreateTaskRunBody, SetTaskRunStateBody, MAX_ROW_RESULT_BYTES } from "./task-run.ts";
 export { LogLevel, LogEntry, Log, LogBatch } from "./log.ts";
 export { BatonEvent, EVENT_TYPES } from "./events.ts";

@@ -58,7 +58,10 @@ export interface FlowDefinition {
 }
 
 /** A flow: calling it creates a flow run on the server and runs the function in this process. */
-export type Flow<P, R> = ((parameters?: Params<P>, options?: RunOptions) => Promise<R>) & { readonly flowName: string; readonly definition: FlowDefinition };
+export type Flow<P, R> = ((parameters?: Params<P>, options?: RunOptions) => Promise<R>) & {
+  readonly flowName: string;
+  readonly definition: FlowDefinition;
+};
 
 /**
  * The key of a hidden property of every flow: the `serve` of the copy of the SDK that defined it.

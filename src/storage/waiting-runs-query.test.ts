@@ -107,7 +107,13 @@ for (const backend of ["sqlite", "postgres"] as const) {
 
     let expense: FlowRun, invoice: FlowRun, shirt: FlowRun, old: FlowRun;
     before(async () => {
-      expense = await paused({ flow: "expense", tags: ["finance", "urgent"], respondents: ["group:finance"], pausedMinutesAgo: 5, timeoutMinutes: 60 });
+      expense = await paused({
+        flow: "expense",
+        tags: ["finance", "urgent"],
+        respondents: ["group:finance"],
+        pausedMinutesAgo: 5,
+        timeoutMinutes: 60,
+      });
       invoice = await paused({
         flow: "invoice",
         deployment: "invoice-nightly",
@@ -179,7 +185,14 @@ for (const backend of ["sqlite", "postgres"] as const) {
         await stores.runs.listWaiting(query);
         const few = counter.count;
         for (let i = 0; i < 20; i++)
-          await paused({ flow: `bulk-${i % 3}`, tags: ["finance"], respondents: ["alice"], pausedMinutesAgo: i, timeoutMinutes: i, description: "more" });
+          await paused({
+            flow: `bulk-${i % 3}`,
+            tags: ["finance"],
+            respondents: ["alice"],
+            pausedMinutesAgo: i,
+            timeoutMinutes: i,
+            description: "more",
+          });
         counter.count = 0;
         const page = await stores.runs.listWaiting(query);
         assert.ok(page.items.length >= 20);
