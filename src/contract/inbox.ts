@@ -25,6 +25,7 @@ export type InboxQuery = z.input<typeof InboxQuery>;
 
 /** How many runs of one flow wait, among those the filters other than `flowName` leave. */
 export const FlowCount = z.object({ flowName: z.string(), count: z.number().int() });
+export type FlowCount = z.infer<typeof FlowCount>;
 
 /** Answer of `GET /api/inbox`. */
 export const InboxPage = z.object({

@@ -1,7 +1,11 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./app.tsx";
+import { applyPreferences, readPreferences } from "./lib/preferences.ts";
 import "./styles.css";
+
+// Before the first paint, so that a dark theme never flashes light.
+applyPreferences(readPreferences());
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

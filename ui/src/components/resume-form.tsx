@@ -69,6 +69,7 @@ export function ResumeForm({ run, onDone, onStale }: ResumeFormProps) {
   const [busy, setBusy] = useState(false);
   const [confirm, setConfirm] = useState<"resume" | "cancel" | null>(null);
   const [reason, setReason] = useState("");
+  const [comment, setComment] = useState("");
   const { me } = useSession();
   // Signed in, answers are recorded as the user; on a server without sign-in, as the name typed here.
   const signedIn = me.kind === "user";
@@ -104,6 +105,7 @@ export function ResumeForm({ run, onDone, onStale }: ResumeFormProps) {
       const updated = await api.resume(run.id, {
         ...(request ? { input } : {}),
         ...(name.trim() ? { respondedBy: name.trim() } : {}),
+        ...(comment.trim() ? { comment: comment.trim() } : {}),
       });
       onDone({ kind: updated.state.type === "PAUSED" ? "recorded" : "answered", run: updated });
     } catch (e) {
@@ -131,6 +133,10 @@ export function ResumeForm({ run, onDone, onStale }: ResumeFormProps) {
 
   const actions = (
     <div className="form-actions">
+      <label className="answer-comment-field">
+        <span>Comment (optional, kept with the answer; Markdown)</span>
+        <textarea value={comment} rows={2} maxLength={2000} onChange={(e) => setComment(e.target.value)} />
+      </label>
       {signedIn ? (
         <span className="responder small muted">
           Answering as <strong>{me.name}</strong>

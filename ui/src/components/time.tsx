@@ -1,5 +1,5 @@
-import { useEffect, useState } from "react";
-import { dateTime, relativeTime } from "../lib/format.ts";
+import { useEffect, useState, useSyncExternalStore } from "react";
+import { dateTime, onTimeZoneChange, relativeTime, timeZone } from "../lib/format.ts";
 
 /** The current time, renewed every `everyMs` so that "5 minutes ago" stays true. */
 export function useNow(everyMs = 15_000): number {
@@ -11,8 +11,14 @@ export function useNow(everyMs = 15_000): number {
   return now;
 }
 
-/** "3 minutes ago", with the full date and time on hover and for screen readers. */
+/** The zone times are shown in; a component that formats times calls it, so that it shows them again when the zone changes. */
+export function useTimeZone(): string {
+  return useSyncExternalStore(onTimeZoneChange, timeZone);
+}
+
+/** "3 minutes ago", with the full date and time (and its zone) on hover and for screen readers. */
 export function TimeAgo({ iso, now }: { iso: string; now: number }) {
+  useTimeZone();
   return (
     <time dateTime={iso} title={dateTime(iso)}>
       {relativeTime(iso, now)}

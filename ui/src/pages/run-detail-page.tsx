@@ -8,7 +8,8 @@ import { EmptyState, ErrorBanner, JsonView, Loading } from "../components/feedba
 import { outcomeText, ResumeForm, type Outcome } from "../components/resume-form.tsx";
 import { InputHistory, LogView, TaskRunsTable, Timeline } from "../components/run-sections.tsx";
 import { StateBadge } from "../components/state-badge.tsx";
-import { TimeAgo, useNow } from "../components/time.tsx";
+import { Tags } from "../components/tags.tsx";
+import { TimeAgo, useNow, useTimeZone } from "../components/time.tsx";
 import { dateTime, durationBetween } from "../lib/format.ts";
 import { useWaitingRuns } from "../live/waiting-runs.tsx";
 import { TimeoutNote } from "./inbox-page.tsx";
@@ -126,6 +127,7 @@ function useRunData(id: string) {
 export function RunDetailPage({ id }: { id: string }) {
   const { run, setRun, states, tasks, inputs, logs, error, status, reload } = useRunData(id);
   const { forget, refresh } = useWaitingRuns();
+  useTimeZone();
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [stale, setStale] = useState<string | null>(null);
   const [cancelOpen, setCancelOpen] = useState(false);
@@ -323,6 +325,14 @@ export function RunDetailPage({ id }: { id: string }) {
               <dd>{run.startTime ? dateTime(run.startTime) : "—"}</dd>
               <dt>Ended</dt>
               <dd>{run.endTime ? dateTime(run.endTime) : "—"}</dd>
+              {run.tags.length > 0 && (
+                <>
+                  <dt>Tags</dt>
+                  <dd>
+                    <Tags tags={run.tags} />
+                  </dd>
+                </>
+              )}
             </dl>
           </section>
         </aside>
