@@ -13,7 +13,11 @@ const SORTS: Record<InboxSort, string> = {
  * The inbox's filter as the page's URL holds it (`?flow=…&deployment=…&tag=…&q=…&sort=…&mine=1`), so that
  * a filtered inbox can be reloaded, bookmarked and shared; and how to change it.
  */
-export function useInboxFilter(): [InboxFilter, (changes: Partial<Record<"flow" | "deployment" | "tag" | "q" | "sort" | "mine", string>>) => void, string] {
+export function useInboxFilter(): [
+  InboxFilter,
+  (changes: Partial<Record<"flow" | "deployment" | "tag" | "q" | "sort" | "mine", string>>) => void,
+  string,
+] {
   const [params, setParams] = useSearchParams();
   const sort = params.get("sort");
   const filter: InboxFilter = {
@@ -91,7 +95,14 @@ export function InboxFilters({ forMe, signedIn }: { forMe: number | null; signed
       >
         <label>
           <span className="visually-hidden">Tag</span>
-          <input type="text" placeholder="Tag" value={tag} maxLength={64} onChange={(e) => setTag(e.target.value)} onBlur={() => update({ tag: tag.trim() })} />
+          <input
+            type="text"
+            placeholder="Tag"
+            value={tag}
+            maxLength={64}
+            onChange={(e) => setTag(e.target.value)}
+            onBlur={() => update({ tag: tag.trim() })}
+          />
         </label>
       </form>
       {signedIn && (

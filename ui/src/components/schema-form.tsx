@@ -6,6 +6,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { useMemo, type ReactNode } from "react";
 import { annotationFormats, DIALECT_OPTIONS } from "../../../src/json-schema/dialect.ts";
 import { formSchema, formUiSchema, type JsonSchema } from "../lib/form-schema.ts";
+import { ZonedDateTimeWidget } from "./date-time-widget.tsx";
 import type { ErrorTree } from "../lib/field-errors.ts";
 
 /**
@@ -71,6 +72,9 @@ const templates = {
   },
 };
 
+/** A date and time is typed in the person's chosen zone, and said back with it. */
+const widgets = { DateTimeWidget: ZonedDateTimeWidget };
+
 /** Options of `SchemaForm`. */
 export interface SchemaFormProps {
   schema: JsonSchema;
@@ -110,6 +114,7 @@ export function SchemaForm(props: SchemaFormProps) {
       formData={props.formData}
       validator={validator}
       templates={templates}
+      widgets={widgets}
       extraErrors={props.extraErrors as never}
       transformErrors={transformErrors}
       showErrorList={false}

@@ -90,17 +90,12 @@ export function WaitingRunsProvider({ children }: { children: ReactNode }) {
   const forget = useCallback(
     (id: string) =>
       setState((s) =>
-        s.runs.some((r) => r.id === id)
-          ? { ...s, runs: s.runs.filter((r) => r.id !== id), total: s.total - 1, count: Math.max(0, s.count - 1) }
-          : s,
+        s.runs.some((r) => r.id === id) ? { ...s, runs: s.runs.filter((r) => r.id !== id), total: s.total - 1, count: Math.max(0, s.count - 1) } : s,
       ),
     [],
   );
   // Kept when equal, so that a page setting the filter it already has does not read again.
-  const setFilter = useCallback(
-    (next: InboxFilter) => setFilterState((prev) => (JSON.stringify(prev) === JSON.stringify(next) ? prev : next)),
-    [],
-  );
+  const setFilter = useCallback((next: InboxFilter) => setFilterState((prev) => (JSON.stringify(prev) === JSON.stringify(next) ? prev : next)), []);
   return <WaitingContext value={{ ...state, filter, setFilter, refresh: () => void load(), forget }}>{children}</WaitingContext>;
 }
 

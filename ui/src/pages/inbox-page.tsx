@@ -60,7 +60,13 @@ function InboxItem({
   const line = firstLine(run.state.details.inputRequest?.description);
   return (
     <li className="inbox-entry">
-      <input type="checkbox" className="inbox-choose" checked={chosen} onChange={(e) => onChoose(e.target.checked)} aria-label={`Choose ${run.name}`} />
+      <input
+        type="checkbox"
+        className="inbox-choose"
+        checked={chosen}
+        onChange={(e) => onChoose(e.target.checked)}
+        aria-label={`Choose ${run.name}`}
+      />
       <Link
         href={`/inbox/${run.id}${search}`}
         className={`inbox-item ${selected ? "selected" : ""}`}
@@ -214,7 +220,8 @@ export function InboxPage({ selectedId }: { selectedId?: string | undefined }) {
           filtered ? (
             <EmptyState title="No waiting run matches" icon="∅">
               <p>
-                {count} {count === 1 ? "run waits" : "runs wait"} in all. <Link href={selectedId ? `/inbox/${selectedId}` : "/"}>Show every waiting run</Link>.
+                {count} {count === 1 ? "run waits" : "runs wait"} in all.{" "}
+                <Link href={selectedId ? `/inbox/${selectedId}` : "/"}>Show every waiting run</Link>.
               </p>
             </EmptyState>
           ) : (
