@@ -136,7 +136,7 @@ for (const { backend, skip } of await backends()) {
       assert.equal(result.code, 0, result.stderr);
       const out = result.stdout;
       assert.match(out, /State\s+Paused \(PAUSED\)/);
-      assert.match(out, /Waiting at pause "shirt"; times out \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(in (59m|1h)\)/);
+      assert.match(out, /Waiting at pause "shirt"; times out \d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d \(in (59m|1h)\)/);
       assert.match(out, /\*\*Which shirt\?\*\* Green is out of stock\./);
       assert.match(out, /^\s+name\s+string\s+yes\s+min length 1\s+Your name$/m);
       assert.match(out, /^\s+size\s+string\s+yes\s+"small", "medium", "large"$/m);

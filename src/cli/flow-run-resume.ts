@@ -8,6 +8,8 @@ export interface ResumeRunOptions {
   /** The answer as JSON text, from `--input`. */
   input?: string | undefined;
   respondedBy?: string | undefined;
+  /** A comment kept with the answer, from `--comment`. */
+  comment?: string | undefined;
   /** Asks the pause's fields one by one when no `input` is given; absent when there is no terminal to ask in. */
   ask?: AskField | undefined;
   out?: (line: string) => void;
@@ -34,7 +36,11 @@ export async function resumeRun(client: BatonClient, flowRunId: string, options:
       throw e;
     }
   }
-  const run = await client.resume(flowRunId, { input, ...(options.respondedBy !== undefined ? { respondedBy: options.respondedBy } : {}) });
+  const run = await client.resume(flowRunId, {
+    input,
+    ...(options.respondedBy !== undefined ? { respondedBy: options.respondedBy } : {}),
+    ...(options.comment !== undefined ? { comment: options.comment } : {}),
+  });
   out(`Resumed flow run ${run.id} (${run.name}); it is ${run.state.name} now.`);
 }
 

@@ -32,6 +32,7 @@ export function formatRunDetails(run: FlowRun, inputs: readonly RunInput[], now 
     `Ended       ${formatTime(run.endTime)}`,
     `Parameters  ${Object.keys(run.parameters).length ? formatJson(run.parameters) : "(none)"}`,
   );
+  if (run.tags.length) lines.push(`Tags        ${run.tags.join(", ")}`);
   if (state.type === "PAUSED") lines.push("", ...formatPause(run, now));
   lines.push("", ...formatInputs(inputs, now));
   return lines.join("\n");
@@ -70,15 +71,21 @@ function formatInputs(inputs: readonly RunInput[], now: number): string[] {
       i.respondedAt ? formatJson(i.response) : i.answers.length ? `${waiting} ${i.answers.length} answer(s) so far` : waiting,
     ];
   });
-  return ["Inputs:", ...indent(formatTable(["PAUSE", "ASKED", "ANSWERED", "CHANNEL", "BY", "ANSWER"], rows))];
+  const comments = inputs
+    .filter((i) => i.comment)
+    .flatMap((i) => [`  ${i.key}, ${i.respondedBy ?? "the person who answered"} wrote:`, ...indent(indent(i.comment!).join("\n"))]);
+  return [
+    "Inputs:",
+    ...indent(formatTable(["PAUSE", "ASKED", "ANSWERED", "CHANNEL", "BY", "ANSWER"], rows)),
+    ...(comments.length ? ["Comments:", ...comments] : []),
+  ];
 }
 
 function indent(text: string): string[] {
   return text.split("\n").map((l) => `  ${l}`);
 }
 
-/** A log line as `flow-run logs` prints it: local time, level, message. */
+/** A log line as `flow-run logs` prints it: local time to the millisecond with its UTC offset, level, message. */
 export function formatLogLine(log: Log): string {
-  const ms = String(new Date(log.timestamp).getMilliseconds()).padStart(3, "0");
-  return `${formatTime(log.timestamp)}.${ms} | ${log.level.toUpperCase().padEnd(7)} | ${log.message}`;
+  return `${formatTime(log.timestamp, { ms: true })} | ${log.level.toUpperCase().padEnd(7)} | ${log.message}`;
 }
