@@ -12,7 +12,7 @@ import { toInputRequest } from "../src/sdk/run-input.ts";
 import { request } from "./support/api.ts";
 import { makePeople } from "./support/people.ts";
 import { createTempDatabase } from "./support/postgres.ts";
-import { backends, startTestServer, type TestServer } from "./support/processes.ts";
+import { backends, spawnNode, startTestServer, type TestServer } from "./support/processes.ts";
 
 const YesNo = toInputRequest(z.boolean());
 const Approval = toInputRequest(z.object({ approved: z.boolean() }));
@@ -75,6 +75,15 @@ for (const { backend, skip } of await backends()) {
         (await as.olga!.listFlowRuns({ deploymentName: "tagged-nightly" })).items.map((r) => r.id),
         [scheduled.id],
       );
+    });
+
+    test("flow({ tags }) and a call's own tags are the run's tags, found by the filter", async () => {
+      const child = spawnNode(["test/fixtures/flows.ts", "tagged"], { ...server.env, BATON_API_KEY: tokens.olga! });
+      assert.equal(await child.exited, 0, child.output());
+      assert.match(child.output(), /tags billing,vip/);
+      const [run] = (await as.olga!.listFlowRuns({ tag: "vip" })).items;
+      assert.equal(run?.flowName, "tagged-flow");
+      assert.deepEqual(run?.tags, ["billing", "vip"]);
     });
 
     test("the inbox filters, searches, sorts, counts per flow, and puts what names the caller first", async () => {
