@@ -355,13 +355,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
         // A person's comment with an answer, kept with it in the run's history.
         await db.schema.alterTable("run_inputs").addColumn("comment", "text").execute();
-        // The inbox's sorts (waiting longest; timing out soonest is flow_runs_pause_timeout) and filters.
-        await db.schema
-          .createIndex("flow_runs_paused_since")
-          .on("flow_runs")
-          .columns(["state_timestamp", "id"])
-          .where(sql.ref("state_type"), "=", "PAUSED")
-          .execute();
+        // Runs of a deployment, for the inbox's and the runs list's filter.
         await db.schema.createIndex("flow_runs_deployment_created").on("flow_runs").columns(["deployment_name", "created_at", "id"]).execute();
       },
     },

@@ -54,9 +54,9 @@ function namesOneOf(dialect: Dialect, me: string[]): Expression<SqlBool> {
 
 /**
  * Two queries whatever the number of runs: the page of runs (tags and all, from their row), and the
- * counts per flow. Both start from the paused runs (the partial index `flow_runs_paused_since`, or the
- * pause timeouts' for "timing out soonest"); a tag is found through `flow_run_tags`, and text in a pause
- * through its `run_inputs` row (by primary key).
+ * counts per flow. Both find the paused runs by index (`flow_runs_state_created`; with a flow or a
+ * deployment, theirs), then sort only those: the waiting runs, never the finished ones. A tag is found
+ * through `flow_run_tags` (by its primary key), and text in a pause through its `run_inputs` row.
  */
 export async function listWaiting(db: Executor, dialect: Dialect, q: WaitingQuery): Promise<WaitingRuns> {
   const named = q.me?.length ? namesOneOf(dialect, q.me) : undefined;
