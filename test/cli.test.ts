@@ -142,7 +142,7 @@ for (const { backend, skip } of await backends()) {
       assert.match(out, /^\s+size\s+string\s+yes\s+"small", "medium", "large"$/m);
       assert.match(out, /^\s+quantity\s+integer\s+no\s+1\s+>= 1, <= 10$/m);
       assert.match(out, /^\s+gift\s+boolean\s+no\s+false$/m);
-      assert.match(out, /^\s+shirt\s+\S+ \S+\s+-\s+-\s+-\s+\(waiting\)$/m);
+      assert.match(out, /^\s+shirt\s+\S+ \S+ [+-]\d\d:\d\d\s+-\s+-\s+-\s+\(waiting\)$/m);
       assert.match(out, new RegExp(`flow-run resume ${run.id} --input '\\{"name":"<name>","size":"small"\\}'`));
 
       const json = JSON.parse((await baton(["flow-run", "inspect", run.id, "--json"], server.env)).stdout);
