@@ -38,7 +38,10 @@ for (const { backend, skip } of await backends()) {
     test("resume --comment keeps the comment with the answer; inspect shows it, the tags, and times with their offset", async () => {
       const run = await client.createFlowRun({ flowName: "cli-comment", state: { type: "RUNNING" }, tags: ["urgent"] });
       await client.pause(run.id, { key: "approve", timeoutSeconds: 3600, inputRequest: Approval });
-      const resumed = await runBaton(["flow-run", "resume", run.id, "--input", '{"approved":false}', "--comment", "Too expensive; ask again in May"], env);
+      const resumed = await runBaton(
+        ["flow-run", "resume", run.id, "--input", '{"approved":false}', "--comment", "Too expensive; ask again in May"],
+        env,
+      );
       assert.equal(resumed.code, 0, resumed.stderr);
       assert.equal((await client.listRunInputs(run.id))[0]!.comment, "Too expensive; ask again in May");
 
