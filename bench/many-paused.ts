@@ -64,6 +64,23 @@ await bench.run(15 * 60_000, async () => {
   await sleep(1000);
   const withPaused = rss(flows.pid!);
 
+  // The inbox over every run waiting: its default order, the soonest timeout, a search (median of 15 reads each).
+  const inboxMs: Record<string, number> = {};
+  for (const [label, query] of Object.entries({
+    newest: {},
+    "timeout-soonest": { sort: "timeout-soonest" },
+    search: { q: "bench-paused" },
+  } as const)) {
+    const times: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      const t = performance.now();
+      const page = await client.inbox({ ...query, limit: 200 });
+      times.push(performance.now() - t);
+      if (page.total < RUNS) bench.fail(`the inbox counts ${page.total} waiting runs, not ${RUNS}`);
+    }
+    inboxMs[label] = times.sort((a, b) => a - b)[7]!;
+  }
+
   const ids: string[] = [];
   for (let cursor: string | undefined; ; ) {
     const page = await client.listFlowRuns({ flowName: "bench-paused", state: "PAUSED", limit: 1000, ...(cursor ? { cursor } : {}) });
@@ -97,6 +114,12 @@ await bench.run(15 * 60_000, async () => {
       unit: "KB",
       target: { op: "<", value: 20 },
     },
+    ...Object.entries(inboxMs).map(([label, value]) => ({
+      label: `GET /api/inbox (${label}, 200 of all waiting, with counts per flow), median`,
+      value,
+      unit: "ms",
+      target: { op: "<" as const, value: 500 },
+    })),
     { label: "runs lost (answered but not COMPLETED)", value: RUNS + 1 - done, unit: "runs", digits: 0, target: { op: "<", value: 1 } },
   ]);
 });

@@ -133,13 +133,13 @@ for (const { backend, skip } of await backends()) {
       assert.equal(result.code, 0, result.stderr);
       const out = result.stdout;
       assert.match(out, /State\s+Paused \(PAUSED\)/);
-      assert.match(out, /Waiting at pause "shirt"; times out \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(in (59m|1h)\)/);
+      assert.match(out, /Waiting at pause "shirt"; times out \d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d \(in (59m|1h)\)/);
       assert.match(out, /\*\*Which shirt\?\*\* Green is out of stock\./);
       assert.match(out, /^\s+name\s+string\s+yes\s+min length 1\s+Your name$/m);
       assert.match(out, /^\s+size\s+string\s+yes\s+"small", "medium", "large"$/m);
       assert.match(out, /^\s+quantity\s+integer\s+no\s+1\s+>= 1, <= 10$/m);
       assert.match(out, /^\s+gift\s+boolean\s+no\s+false$/m);
-      assert.match(out, /^\s+shirt\s+\S+ \S+\s+-\s+-\s+-\s+\(waiting\)$/m);
+      assert.match(out, /^\s+shirt\s+\S+ \S+ [+-]\d\d:\d\d\s+-\s+-\s+-\s+\(waiting\)$/m);
       assert.match(out, new RegExp(`flow-run resume ${run.id} --input '\\{"name":"<name>","size":"small","quantity":1,"gift":false\\}'`));
 
       const json = JSON.parse((await baton(["flow-run", "inspect", run.id, "--json"], server.env)).stdout);

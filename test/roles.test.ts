@@ -55,6 +55,8 @@ const ROUTES: Record<string, RouteCase> = {
   "POST /api/flow-runs/{id}/suspend": { least: "operator", path: (f) => `/flow-runs/${f.pausedId}/suspend`, body: () => ({ key: "1" }) },
   "GET /api/flow-runs/{id}/inputs": { least: "viewer", path: (f) => `/flow-runs/${f.pausedId}/inputs` },
   "GET /api/flow-runs/{id}/inputs/{key}": { least: "viewer", path: (f) => `/flow-runs/${f.pausedId}/inputs/1` },
+  "GET /api/inbox": { least: "viewer" },
+  "POST /api/inbox/bulk": { least: "responder", body: (f) => ({ action: "approve", ids: [f.pausedId] }) },
   "POST /api/task-runs": { least: "operator", body: (f) => ({ flowRunId: f.runId, name: "t", taskKey: `t-${f.n}`, state }) },
   "GET /api/task-runs/{id}": { least: "viewer", path: (f) => `/task-runs/${f.taskRunId}` },
   "POST /api/task-runs/{id}/set-state": {

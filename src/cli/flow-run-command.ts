@@ -22,19 +22,26 @@ export function addFlowRunCommands(program: Command): void {
     .description("List flow runs, newest first")
     .option("--state <states>", "only runs in these states, comma-separated (PAUSED, RUNNING, COMPLETED, ...)", parseStates)
     .option("--flow <name>", "only runs of this flow")
+    .option("--deployment <name>", "only runs of this deployment")
+    .option("--tag <tag>", "only runs with this tag")
     .option("--limit <n>", "show at most this many runs (1-1000)", parseLimit, 50)
     .option("--json", "print the API's flow run objects as JSON")
-    .action(async (opts: { state?: StateType[]; flow?: string; limit: number; json?: boolean }, command: Command) => {
-      const page = await clientOf(command).listFlowRuns({
-        ...(opts.state ? { state: opts.state } : {}),
-        ...(opts.flow ? { flowName: opts.flow } : {}),
-        limit: opts.limit,
-      });
-      if (opts.json) return print(JSON.stringify(page.items, null, 2));
-      if (page.items.length === 0) return print(opts.state || opts.flow ? "No flow runs match." : "No flow runs yet.");
-      print(formatRunTable(page.items));
-      if (page.nextCursor) print(`(the newest ${page.items.length} shown; raise --limit to see more)`);
-    });
+    .action(
+      async (opts: { state?: StateType[]; flow?: string; deployment?: string; tag?: string; limit: number; json?: boolean }, command: Command) => {
+        const page = await clientOf(command).listFlowRuns({
+          ...(opts.state ? { state: opts.state } : {}),
+          ...(opts.flow ? { flowName: opts.flow } : {}),
+          ...(opts.deployment ? { deploymentName: opts.deployment } : {}),
+          ...(opts.tag ? { tag: opts.tag } : {}),
+          limit: opts.limit,
+        });
+        if (opts.json) return print(JSON.stringify(page.items, null, 2));
+        if (page.items.length === 0)
+          return print(opts.state || opts.flow || opts.deployment || opts.tag ? "No flow runs match." : "No flow runs yet.");
+        print(formatRunTable(page.items));
+        if (page.nextCursor) print(`(the newest ${page.items.length} shown; raise --limit to see more)`);
+      },
+    );
 
   group
     .command("inspect")
@@ -55,10 +62,12 @@ export function addFlowRunCommands(program: Command): void {
     .argument("<id>", "the flow run's id")
     .option("--input <json>", `the answer as JSON, e.g. '{"name":"Ada"}', or a bare value such as 42 or '"text"'`)
     .option("--by <name>", "who answers, kept with the answer")
-    .action(async (id: string, opts: { input?: string; by?: string }, command: Command) => {
+    .option("--comment <text>", "a comment kept with the answer in the run's history (up to 2,000 characters, Markdown)")
+    .action(async (id: string, opts: { input?: string; by?: string; comment?: string }, command: Command) => {
       await resumeRun(clientOf(command), id, {
         input: opts.input,
         respondedBy: opts.by,
+        comment: opts.comment,
         asker: process.stdin.isTTY ? terminalAsker() : undefined,
       });
     });

@@ -10,6 +10,8 @@ export interface ResumeRunOptions {
   /** The answer as JSON text, from `--input`. */
   input?: string | undefined;
   respondedBy?: string | undefined;
+  /** A comment kept with the answer, from `--comment`. */
+  comment?: string | undefined;
   /** Asks the pause's fields one by one when no `input` is given; absent when there is no terminal to ask in. */
   asker?: Asker | undefined;
   out?: (line: string) => void;
@@ -23,7 +25,10 @@ export interface ResumeRunOptions {
  */
 export async function resumeRun(client: BatonClient, flowRunId: string, options: ResumeRunOptions = {}): Promise<void> {
   const out = options.out ?? ((line) => process.stdout.write(`${line}\n`));
-  const by = options.respondedBy !== undefined ? { respondedBy: options.respondedBy } : {};
+  const by = {
+    ...(options.respondedBy !== undefined ? { respondedBy: options.respondedBy } : {}),
+    ...(options.comment !== undefined ? { comment: options.comment } : {}),
+  };
   if (options.input !== undefined || !options.asker) {
     // Bad JSON is refused before the server is asked anything.
     const input = options.input === undefined ? undefined : parseJson(options.input);

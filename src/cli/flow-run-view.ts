@@ -35,6 +35,7 @@ export function formatRunDetails(run: FlowRun, inputs: readonly RunInput[], now 
     `Ended       ${formatTime(run.endTime)}`,
     `Parameters  ${Object.keys(run.parameters).length ? formatJson(run.parameters) : "(none)"}`,
   );
+  if (run.tags.length) lines.push(`Tags        ${run.tags.join(", ")}`);
   if (state.type === "PAUSED") lines.push("", ...formatPause(run, now, fits));
   lines.push("", ...formatInputs(inputs, now));
   return lines.join("\n");
@@ -89,15 +90,21 @@ function formatInputs(inputs: readonly RunInput[], now: number): string[] {
       ...refused,
     ];
   });
-  return ["Inputs:", ...indent(formatTable(["PAUSE", "ASKED", "ANSWERED", "CHANNEL", "BY", "ANSWER"], rows))];
+  const comments = inputs
+    .filter((i) => i.comment)
+    .flatMap((i) => [`  ${i.key}, ${i.respondedBy ?? "the person who answered"} wrote:`, ...indent(indent(i.comment!).join("\n"))]);
+  return [
+    "Inputs:",
+    ...indent(formatTable(["PAUSE", "ASKED", "ANSWERED", "CHANNEL", "BY", "ANSWER"], rows)),
+    ...(comments.length ? ["Comments:", ...comments] : []),
+  ];
 }
 
 function indent(text: string): string[] {
   return text.split("\n").map((l) => `  ${l}`);
 }
 
-/** A log line as `flow-run logs` prints it: local time, level, message. */
+/** A log line as `flow-run logs` prints it: local time to the millisecond with its UTC offset, level, message. */
 export function formatLogLine(log: Log): string {
-  const ms = String(new Date(log.timestamp).getMilliseconds()).padStart(3, "0");
-  return `${formatTime(log.timestamp)}.${ms} | ${log.level.toUpperCase().padEnd(7)} | ${log.message}`;
+  return `${formatTime(log.timestamp, { ms: true })} | ${log.level.toUpperCase().padEnd(7)} | ${log.message}`;
 }

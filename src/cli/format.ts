@@ -16,12 +16,19 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   return [line(header), ...rows.map(line)].join("\n");
 }
 
-/** A timestamp in local time, to the second: "2025-03-01 14:05:09". */
-export function formatTime(iso: string | null | undefined): string {
+/**
+ * A timestamp in local time (the `TZ` environment variable, else the system's zone), to the second (or
+ * with `ms`, the millisecond), with its offset from UTC, so that it reads the same anywhere:
+ * "2025-03-01 14:05:09 +01:00".
+ */
+export function formatTime(iso: string | null | undefined, options: { ms?: boolean } = {}): string {
   if (!iso) return "-";
   const d = new Date(iso);
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const pad = (n: number, width = 2) => String(Math.abs(n)).padStart(width, "0");
+  const offset = -d.getTimezoneOffset();
+  const zone = `${offset < 0 ? "-" : "+"}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`;
+  const ms = options.ms ? `.${pad(d.getMilliseconds(), 3)}` : "";
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}${ms} ${zone}`;
 }
 
 /** How long ago (or how far ahead) a time is, roughly: "5s ago", "3m ago", "in 2h", "in 6d". */

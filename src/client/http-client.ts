@@ -17,6 +17,10 @@ import type {
   NotificationChannel,
   BatchOperation,
   BatchResult,
+  BulkBody,
+  BulkResult,
+  InboxPage,
+  InboxQuery,
   BatonEvent,
   ClaimBody,
   ClaimResult,
@@ -114,6 +118,9 @@ export interface ListFlowRunsOptions {
   /** Runs whose name contains this text, ignoring case. */
   name?: string;
   ids?: string[];
+  deploymentName?: string;
+  /** Runs with this tag. */
+  tag?: string;
   createdAfter?: string;
   createdBefore?: string;
   limit?: number;
@@ -291,12 +298,25 @@ export class BatonClient {
     if (options.flowName) q.set("flowName", options.flowName);
     if (options.name) q.set("name", options.name);
     if (options.ids) q.set("ids", options.ids.join(","));
+    if (options.deploymentName) q.set("deploymentName", options.deploymentName);
+    if (options.tag) q.set("tag", options.tag);
     if (options.createdAfter) q.set("createdAfter", options.createdAfter);
     if (options.createdBefore) q.set("createdBefore", options.createdBefore);
     if (options.limit) q.set("limit", String(options.limit));
     if (options.cursor) q.set("cursor", options.cursor);
     const qs = q.toString();
     return this.#request("GET", `/flow-runs${qs ? `?${qs}` : ""}`);
+  }
+  /** The runs waiting for a person, filtered and ordered (the caller's first), with counts per flow. */
+  inbox(query: InboxQuery = {}): Promise<InboxPage> {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) q.set(k, String(v));
+    const qs = q.toString();
+    return this.#request("GET", `/inbox${qs ? `?${qs}` : ""}`);
+  }
+  /** Approves, rejects or cancels several waiting runs; each outcome says what became of its run. */
+  bulk(body: BulkBody): Promise<BulkResult> {
+    return this.#request("POST", "/inbox/bulk", body);
   }
   listFlowRunStates(id: string): Promise<State[]> {
     return this.#request("GET", `/flow-runs/${encodeURIComponent(id)}/states`);
@@ -309,7 +329,7 @@ export class BatonClient {
   }
   /** Answers a paused run. `input` is the answer itself; omit it when nothing was asked or all fields have defaults. */
   /** Answers a paused run; `validatedBy` says whether the flow's own schema checked the answer (`flow`) or only its JSON Schema (`schema`). */
-  resume(id: string, options: { input?: unknown; respondedBy?: string } = {}): Promise<ResumeResult> {
+  resume(id: string, options: { input?: unknown; respondedBy?: string; comment?: string } = {}): Promise<ResumeResult> {
     return this.#request("POST", `/flow-runs/${encodeURIComponent(id)}/resume`, { ...options, channel: this.channel });
   }
   /** A flow process's verdict on an answer the server pushed it to check (`flow-run.input-check`). */
@@ -369,7 +389,7 @@ export class BatonClient {
     return this.#request("GET", `/deployments/${encodeURIComponent(name)}`);
   }
   /** Starts a run of a deployment; 422 `ParametersValidationError` when the parameters do not fit its schema. */
-  runDeployment(name: string, parameters: Record<string, unknown> = {}, options: { name?: string } = {}): Promise<FlowRun> {
+  runDeployment(name: string, parameters: Record<string, unknown> = {}, options: { name?: string; tags?: string[] } = {}): Promise<FlowRun> {
     return this.#request("POST", `/deployments/${encodeURIComponent(name)}/runs`, { parameters, ...options });
   }
   claimRuns(body: ClaimBody): Promise<ClaimResult> {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { identifier } from "./text.ts";
-import { FlowRun, RunName } from "./flow-run.ts";
+import { FlowRun, RunName, Tags } from "./flow-run.ts";
 import { RunInput } from "./pause.ts";
 import { TaskRun } from "./task-run.ts";
 
@@ -16,6 +16,8 @@ export const Deployment = z.object({
   updatedAt: z.iso.datetime(),
   /** When a serving process last registered or claimed runs of it. */
   lastServedAt: z.iso.datetime().nullable(),
+  /** Its flow's tags (`flow({ tags })`), which each of its runs gets. */
+  tags: z.array(z.string()),
 });
 export type Deployment = z.infer<typeof Deployment>;
 
@@ -29,6 +31,7 @@ export const RegisterDeploymentBody = z.object({
     .nullable()
     .optional(),
   parameterSchema: z.record(z.string(), z.unknown()).nullable().optional(),
+  tags: Tags.optional(),
 });
 export type RegisterDeploymentBody = z.input<typeof RegisterDeploymentBody>;
 
@@ -36,6 +39,8 @@ export type RegisterDeploymentBody = z.input<typeof RegisterDeploymentBody>;
 export const CreateDeploymentRunBody = z.object({
   parameters: z.record(z.string(), z.unknown()).default({}),
   name: RunName.optional(),
+  /** Tags of this run, added to the deployment's own. */
+  tags: Tags.optional(),
 });
 export type CreateDeploymentRunBody = z.input<typeof CreateDeploymentRunBody>;
 

@@ -22,6 +22,7 @@ import {
   InvalidInputError,
   InvalidTransitionError,
   NotPausedError,
+  NotYesNoError,
   ParametersValidationError,
   PauseNotFoundError,
   PauseExpiredError,
@@ -93,6 +94,12 @@ export const API_ERRORS: readonly ApiError[] = [
     409,
     z.object({ flowRunId: z.string(), stateType: z.string(), stateName: z.string() }),
     (d) => new NotPausedError(d.flowRunId, d.stateType, d.stateName),
+  ),
+  apiError(
+    NotYesNoError,
+    409,
+    z.object({ flowRunId: z.string(), pauseKey: z.string(), reason: z.string() }),
+    (d) => new NotYesNoError(d.flowRunId, d.pauseKey, d.reason),
   ),
   apiError(
     InvalidTransitionError,

@@ -139,6 +139,22 @@ export class NotPausedError extends BatonError<{ flowRunId: string; stateType: s
   }
 }
 
+/** Thrown when a bulk approve or reject reaches a pause that asks for more than a yes or no (or a reject, a pause that asks nothing). */
+export class NotYesNoError extends BatonError<{ flowRunId: string; pauseKey: string; reason: string }> {
+  static readonly code = "NOT_YES_NO";
+  constructor(flowRunId: string, pauseKey: string, reason: string) {
+    super(
+      NotYesNoError.code,
+      `Pause "${pauseKey}" of flow run ${flowRunId} ${reason}; answer it on its own, in the inbox or with \`baton flow-run resume\`.`,
+      {
+        flowRunId,
+        pauseKey,
+        reason,
+      },
+    );
+  }
+}
+
 /** Thrown when a state change breaks the orchestration rules (for example, leaving a terminal state). */
 export class InvalidTransitionError extends BatonError<{ flowRunId: string; from: string; to: string; reason: string }> {
   static readonly code = "INVALID_TRANSITION";

@@ -14,7 +14,14 @@ export const BatonEvent = z.discriminatedUnion("type", [
     type: z.literal("flow-run.state-changed"),
     flowRunId: z.string(),
     occurredAt: z.iso.datetime(),
-    payload: z.object({ state: State, previousType: z.string().nullable(), flowName: z.string(), deploymentName: z.string().nullable() }),
+    payload: z.object({
+      state: State,
+      previousType: z.string().nullable(),
+      flowName: z.string(),
+      deploymentName: z.string().nullable(),
+      /** The run's tags (absent in events kept before runs had tags). */
+      tags: z.array(z.string()).optional(),
+    }),
   }),
   z.object({
     id: z.number().int(),
@@ -27,6 +34,8 @@ export const BatonEvent = z.discriminatedUnion("type", [
       channel: Channel,
       respondedBy: z.string().nullable(),
       onBehalfOf: z.string().nullable().optional(),
+      /** What the person wrote with the answer. */
+      comment: z.string().optional(),
       /** JSON pointers of the answer's sensitive fields (`*`: every item of a list): REDACTED for every reader but the flow. */
       sensitive: z.array(z.string()).optional(),
       /** The input is every answer of a quorum pause (`[{ input, respondedBy, ... }]`). */
@@ -47,6 +56,8 @@ export const BatonEvent = z.discriminatedUnion("type", [
       onBehalfOf: z.string().nullable(),
       flowName: z.string(),
       deploymentName: z.string().nullable(),
+      /** The run's tags. */
+      tags: z.array(z.string()).optional(),
     }),
   }),
   /** Sent only to the one process asked to check an answer (see `InputCheck`); not kept, id 0. */

@@ -10,6 +10,19 @@ export const Flow = z.object({
 });
 export type Flow = z.infer<typeof Flow>;
 
+/** A tag of a run: a word to find it by ("urgent", "team:finance"); no spaces or commas, so that lists of them read in URLs and commands. */
+export const Tag = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:/@+-]*$/, "use letters, digits and _ . : / @ + -, starting with a letter or digit");
+
+/** A run's tags: at most 20, each once. */
+export const Tags = z
+  .array(Tag)
+  .max(20)
+  .transform((tags) => [...new Set(tags)]);
+
 /** One execution of a flow. */
 export const FlowRun = z.object({
   id: z.string(),
@@ -27,6 +40,8 @@ export const FlowRun = z.object({
   endTime: z.iso.datetime().nullable(),
   /** Who started the run (a user's name, or `key:<name>`); null when the server required no sign-in. */
   createdBy: z.string().nullable(),
+  /** Words to find the run by: its flow's tags and its own (see `flow({ tags })`). */
+  tags: z.array(z.string()),
 });
 export type FlowRun = z.infer<typeof FlowRun>;
 
@@ -47,6 +62,7 @@ export const CreateFlowRunBody = z.object({
   state: StateProposal.optional(),
   /** The process that will run it (the SDK sets this): its heartbeats keep the run from being declared crashed. */
   workerId: identifier(z.string().min(1).max(100)).optional(),
+  tags: Tags.optional(),
 });
 export type CreateFlowRunBody = z.input<typeof CreateFlowRunBody>;
 
@@ -64,6 +80,9 @@ export const FlowRunFilter = z.object({
     .optional()
     .transform((v) => (v ? v.split(",").filter(Boolean) : undefined))
     .pipe(z.array(z.string()).max(1000).optional()),
+  deploymentName: z.string().optional(),
+  /** Runs with this tag. */
+  tag: Tag.optional(),
   createdAfter: z.iso.datetime().optional(),
   createdBefore: z.iso.datetime().optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(50),

@@ -13,7 +13,8 @@ export {
   isSuspended,
   defaultStateName,
 } from "./states.ts";
-export { Flow, FlowRun, FlowRunFilter, FlowRunPage, CreateFlowRunBody, SetStateBody, RunName } from "./flow-run.ts";
+export { Flow, FlowRun, FlowRunFilter, FlowRunPage, CreateFlowRunBody, SetStateBody, RunName, Tag, Tags } from "./flow-run.ts";
+export { InboxSort, InboxQuery, InboxPage, FlowCount, BulkAction, BulkBody, BulkOutcome, BulkResult } from "./inbox.ts";
 export {
   PauseKey,
   PauseBody,
@@ -29,6 +30,7 @@ export {
   SuspendBody,
   Respondent,
   Answer,
+  Comment,
 } from "./pause.ts";
 export { InputCheck, InputCheckReply } from "./input-check.ts";
 export { TaskRun, CreateTaskRunBody, SetTaskRunStateBody, MAX_ROW_RESULT_BYTES } from "./task-run.ts";

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseDuration } from "./duration.ts";
 import { StateType } from "./states.ts";
+import { Tag } from "./flow-run.ts";
 
 /** A channel's name: what automations and commands refer to it by. */
 export const ChannelName = z
@@ -89,6 +90,8 @@ export const Duration = z
 const RunFilter = {
   flowName: z.array(z.string().min(1).max(200)).max(100).optional(),
   deploymentName: z.array(z.string().min(1).max(200)).max(100).optional(),
+  /** Runs with any one of these tags. */
+  tags: z.array(Tag).max(100).optional(),
 };
 
 /** When an automation acts. */

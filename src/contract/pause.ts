@@ -100,11 +100,15 @@ export type ValidatedBy = z.infer<typeof ValidatedBy>;
 export const ResumeResult = FlowRun.extend({ validatedBy: ValidatedBy.optional() });
 export type ResumeResult = z.infer<typeof ResumeResult>;
 
+/** What a person writes with an answer (Markdown, shown sanitized), kept with it in the run's history. */
+export const Comment = z.string().trim().min(1).max(2000);
+
 /** Body of `POST /api/flow-runs/{id}/resume`. `input` is the answer itself: an object, or a bare value. */
 export const ResumeBody = z.object({
   input: z.unknown().optional(),
   respondedBy: identifier(z.string().min(1).max(200)).optional(),
   channel: ClaimableChannel.optional(),
+  comment: Comment.optional().describe("What the person answering says with the answer (up to 2,000 characters, Markdown), kept in the history."),
 });
 export type ResumeBody = z.input<typeof ResumeBody>;
 
@@ -118,6 +122,7 @@ export const Answer = z.object({
   onBehalfOf: z.string().nullable(),
   channel: Channel,
   respondedAt: z.iso.datetime(),
+  comment: z.string().optional(),
 });
 export type Answer = z.infer<typeof Answer>;
 
@@ -154,6 +159,8 @@ export const RunInput = z.object({
   respondedBy: z.string().nullable(),
   /** The person an admin answered for, when one did. */
   onBehalfOf: z.string().nullable(),
+  /** What the person who answered wrote with the answer (Markdown); null when nothing. */
+  comment: z.string().nullable(),
   /** For a pause that needs several people: the answers given so far (the response, once complete, is all of them). */
   answers: z.array(Answer),
   /** Answers the flow's own rules refused before the run resumed, oldest first (read through the API). */

@@ -42,6 +42,14 @@ export interface FlowOptions<P extends z.ZodObject | undefined = undefined> {
    * Schema alone, and the flow's own rules run after the run resumes (RunInputValidationError).
    */
   inputs?: readonly WaitForInput[];
+  /** Words to find its runs by in the inbox and `baton flow-run ls --tag` ("billing", "team:finance"); every run gets them. */
+  tags?: string[];
+}
+
+/** Options of one call of a flow. */
+export interface RunOptions {
+  /** Tags of this run only, added to the flow's. */
+  tags?: string[];
 }
 
 type Params<P> = P extends z.ZodObject ? z.input<P> : Record<string, unknown> | void;
@@ -51,13 +59,18 @@ export interface FlowDefinition {
   readonly name: string;
   readonly description: string | undefined;
   readonly parameters: z.ZodObject | undefined;
+  /** The tags every run gets. */
+  readonly tags: readonly string[];
   readonly fn: (parameters: Record<string, unknown>) => unknown;
   /** Its retries and timeout. */
   readonly policy: RunPolicy;
 }
 
 /** A flow: calling it creates a flow run on the server and runs the function in this process. */
-export type Flow<P, R> = ((parameters?: Params<P>) => Promise<R>) & { readonly flowName: string; readonly definition: FlowDefinition };
+export type Flow<P, R> = ((parameters?: Params<P>, options?: RunOptions) => Promise<R>) & {
+  readonly flowName: string;
+  readonly definition: FlowDefinition;
+};
 
 /**
  * The key of a hidden property of every flow: the `serve` of the copy of the SDK that defined it.
@@ -83,6 +96,7 @@ async function serveWithThisCopy(...items: (Flow<any, any> | ServeOptions)[]): P
  *   getRunLogger().info(`Hello, ${name}!`);
  * });
  * await greet();
+ * await greet({}, { tags: ["vip"] }); // this run's tags, with the flow's own (`flow({ name, tags })`)
  */
 export function flow<R, P extends z.ZodObject | undefined = undefined>(
   nameOrOptions: string | FlowOptions<P>,
@@ -94,6 +108,7 @@ export function flow<R, P extends z.ZodObject | undefined = undefined>(
     name: options.name,
     description: options.description,
     parameters: options.parameters,
+    tags: options.tags ?? [],
     fn: fn as FlowDefinition["fn"],
     policy: {
       retries: options.retries,
@@ -101,11 +116,18 @@ export function flow<R, P extends z.ZodObject | undefined = undefined>(
       timeoutSeconds: options.timeout === undefined ? undefined : parseDuration(options.timeout, "timeout"),
     },
   };
-  const run = async (parameters?: Params<P>): Promise<R> => {
+  const run = async (parameters?: Params<P>, runOptions: RunOptions = {}): Promise<R> => {
     const raw = (parameters ?? {}) as Record<string, unknown>;
     const params = parseParameters(definition, raw);
     const { client, workerId } = getRuntime();
-    const flowRun = await client.createFlowRun({ flowName: options.name, parameters: toJsonObject(raw), state: { type: "RUNNING" }, workerId });
+    const tags = [...definition.tags, ...(runOptions.tags ?? [])];
+    const flowRun = await client.createFlowRun({
+      flowName: options.name,
+      parameters: toJsonObject(raw),
+      state: { type: "RUNNING" },
+      workerId,
+      ...(tags.length ? { tags } : {}),
+    });
     const outcome = await executeFlowRun(flowRun, () => fn(params as never), undefined, definition.policy);
     if (outcome.kind === "stopped") throw outcome.signal; // cannot happen: only deployment runs suspend
     return outcome.result as R;

@@ -13,7 +13,7 @@
  * await greet();
  */
 export { flow } from "./flow.ts";
-export type { Flow, FlowOptions } from "./flow.ts";
+export type { Flow, FlowOptions, RunOptions } from "./flow.ts";
 export { task } from "./task.ts";
 export type { Task, TaskOptions } from "./task.ts";
 export { pauseFlowRun, suspendFlowRun } from "./pause-flow-run.ts";

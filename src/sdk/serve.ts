@@ -41,6 +41,7 @@ export async function serve(...items: (AnyFlow | ServeOptions)[]): Promise<void>
       flowName: def.name,
       description: def.description ?? null,
       parameterSchema: def.parameters ? toJsonSchema(def.parameters) : null,
+      ...(def.tags.length ? { tags: [...def.tags] } : {}),
     });
   const deployments = [...byName.keys()];
 

@@ -24,6 +24,7 @@ import { EventService } from "./event-service.ts";
 import { FlowRunService } from "./flow-run-service.ts";
 import { HealthService } from "./health-service.ts";
 import { LogService } from "./log-service.ts";
+import { InboxService } from "./inbox-service.ts";
 import { PauseService } from "./pause-service.ts";
 import { SchemaChecker } from "./schema-checker.ts";
 import { StateTransitions } from "./state-transitions.ts";
@@ -31,6 +32,7 @@ import { eventsRoute } from "./routes/events-route.ts";
 import { flowRunsRoute } from "./routes/flow-runs-route.ts";
 import { logsRoute } from "./routes/logs-route.ts";
 import { pausesRoute } from "./routes/pauses-route.ts";
+import { inboxRoute } from "./routes/inbox-route.ts";
 import { taskRunsRoute } from "./routes/task-runs-route.ts";
 import { batchRoute } from "./routes/batch-route.ts";
 import { registerUi } from "./routes/ui-route.ts";
@@ -134,6 +136,7 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
     timeoutMs: config.inputCheckTimeoutSeconds * 1000,
     warn: (message, details) => app.log.warn(details, message),
   });
+  const inbox = new InboxService(storage, runs, pauses);
   const tasks = new TaskRunService(storage, runs, config.resultMaxBytes);
   const logs = new LogService(storage, bus, runs);
   const deployments = new DeploymentService(storage, runs, transitions, schemas, metrics);
@@ -194,6 +197,7 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
       api.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, () => app.swagger());
       await api.register(flowRunsRoute(runs));
       await api.register(pausesRoute(pauses, checks));
+      await api.register(inboxRoute(inbox));
       await api.register(taskRunsRoute(tasks));
       await api.register(logsRoute(logs));
       await api.register(eventsRoute(events));

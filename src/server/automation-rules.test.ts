@@ -50,3 +50,14 @@ test("a stays timer is keyed by the pause, so that turning it into a suspend kee
   assert.ok(matchesFilters(a, "expense", null));
   assert.ok(!matchesFilters(a, "other", null));
 });
+
+test("a trigger's tags match a run with any one of them; a run without tags (or an event kept before tags) matches none", () => {
+  const a = {
+    id: "a1",
+    trigger: { type: "event", events: ["flow-run.paused"], tags: ["urgent", "team:finance"] },
+  } as unknown as Automation;
+  assert.ok(matchesFilters(a, "expense", null, ["team:finance"]));
+  assert.ok(!matchesFilters(a, "expense", null, ["team:ops"]));
+  assert.ok(!matchesFilters(a, "expense", null));
+  assert.ok(matchesFilters({ ...a, trigger: { type: "event", events: ["flow-run.paused"] } } as Automation, "expense", null));
+});

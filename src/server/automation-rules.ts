@@ -26,11 +26,12 @@ export function automationEventsOf(e: StoredEvent): AutomationEvent[] {
   return out;
 }
 
-/** Whether a run of `flowName` (of `deploymentName`) passes the trigger's filters. */
-export function matchesFilters(a: Automation, flowName: string, deploymentName: string | null): boolean {
+/** Whether a run of `flowName` (of `deploymentName`, with `tags`) passes the trigger's filters; a run passes `tags` with any one of them. */
+export function matchesFilters(a: Automation, flowName: string, deploymentName: string | null, tags: readonly string[] = []): boolean {
   const t = a.trigger;
   if (t.flowName?.length && !t.flowName.includes(flowName)) return false;
   if (t.deploymentName?.length && !(deploymentName && t.deploymentName.includes(deploymentName))) return false;
+  if (t.tags?.length && !tags.some((tag) => t.tags!.includes(tag))) return false;
   return true;
 }
 

@@ -48,7 +48,13 @@ export class DeploymentService {
         "/parameterSchema",
       );
     return this.#storage.deployments.upsert(
-      { name: body.name, flowName: body.flowName, description: body.description ?? null, parameterSchema: body.parameterSchema ?? null },
+      {
+        name: body.name,
+        flowName: body.flowName,
+        description: body.description ?? null,
+        parameterSchema: body.parameterSchema ?? null,
+        tags: body.tags ?? [],
+      },
       now(),
     );
   }
@@ -81,7 +87,11 @@ export class DeploymentService {
       if (!checked.ok) throw new ParametersValidationError(d.name, checked.errors);
       parameters = checked.value as Record<string, unknown>;
     }
-    return this.#runs.create(caller, { flowName: d.flowName, parameters, ...(body.name ? { name: body.name } : {}) }, d);
+    return this.#runs.create(
+      caller,
+      { flowName: d.flowName, parameters, ...(body.name ? { name: body.name } : {}), ...(body.tags ? { tags: body.tags } : {}) },
+      d,
+    );
   }
 
   /**

@@ -35,7 +35,11 @@ export class FlowRunService {
   }
 
   /** Creates a run; a run of a deployment starts SCHEDULED, for a serving process to claim. */
-  async create(caller: RequestCaller, body: Parsed<typeof CreateFlowRunBody>, deployment?: { id: string; name: string }): Promise<FlowRun> {
+  async create(
+    caller: RequestCaller,
+    body: Parsed<typeof CreateFlowRunBody>,
+    deployment?: { id: string; name: string; tags: string[] },
+  ): Promise<FlowRun> {
     authorize(caller, "flow-run:create", { type: "flow-run" });
     const timestamp = now();
     const state = newState(
@@ -59,6 +63,7 @@ export class FlowRunService {
         startTime: state.type === "RUNNING" ? timestamp : null,
         endTime: isTerminal(state.type) ? timestamp : null,
         createdBy: caller.kind === "principal" ? caller.name : null,
+        tags: [...new Set([...(deployment?.tags ?? []), ...(body.tags ?? [])])],
       };
       await tx.runs.insert(run, { workerId: body.workerId, scheduledAt: state.type === "SCHEDULED" ? timestamp : null, heartbeatAt: systemNow() });
       return { result: run, events: [stateEvent(run, state, null)] };
@@ -86,6 +91,8 @@ export class FlowRunService {
       flowName: filter.flowName,
       name: filter.name,
       ids: filter.ids,
+      deploymentName: filter.deploymentName,
+      tag: filter.tag,
       createdAfter: filter.createdAfter,
       createdBefore: filter.createdBefore,
       limit: filter.limit,

@@ -195,6 +195,7 @@ export class PauseService {
       validatedBy = await this.#checkWithFlow(caller, run, key, request, value, who);
     }
     const timestamp = now();
+    const comment = body.comment;
     const required = run.state.details.required;
     let answers: { previous: Answer[]; next: Answer[] } | undefined;
     if (required !== undefined) {
@@ -204,11 +205,12 @@ export class PauseService {
         onBehalfOf: who.onBehalfOf,
         channel: who.channel,
         respondedAt: timestamp,
+        ...(comment ? { comment } : {}),
       });
       if (answers.next.length < required) return { ...run, validatedBy };
       value = answers.next;
     }
-    const resumed = await this.#answer(caller, run, key, value, who, { timestamp, answers });
+    const resumed = await this.#answer(caller, run, key, value, who, { timestamp, answers, comment });
     this.#metrics.answered(who.channel, isSuspended(run.state), (performance.now() - started) / 1000, run.state.timestamp);
     return { ...resumed, validatedBy };
   }
@@ -254,7 +256,16 @@ export class PauseService {
     await this.#transitions.write(async (tx) => {
       await tx.inputs.addRefusal(run.id, key, { value, errors: reply.errors, respondedBy, onBehalfOf, channel, refusedAt });
       await tx.audit.append(auditEntry(caller, "flow-run.answer-refused", `flow-run/${run.id}`, { key, respondedBy, onBehalfOf }));
-      const payload = { key, errors: reply.errors, channel, respondedBy, onBehalfOf, flowName: run.flowName, deploymentName: run.deploymentName };
+      const payload = {
+        key,
+        errors: reply.errors,
+        channel,
+        respondedBy,
+        onBehalfOf,
+        flowName: run.flowName,
+        deploymentName: run.deploymentName,
+        tags: run.tags,
+      };
       return { result: undefined, events: [{ type: "flow-run.input-rejected", flowRunId: run.id, occurredAt: refusedAt, payload }] };
     });
     throw new InvalidInputError(run.id, reply.errors);
@@ -274,7 +285,8 @@ export class PauseService {
       timestamp = now(),
       answers,
       urgent = true,
-    }: { timestamp?: string; answers?: { previous: Answer[]; next: Answer[] } | undefined; urgent?: boolean },
+      comment,
+    }: { timestamp?: string; answers?: { previous: Answer[]; next: Answer[] } | undefined; urgent?: boolean; comment?: string | undefined },
   ): Promise<FlowRun> {
     const id = run.id;
     const request = run.state.details.inputRequest;
@@ -292,7 +304,7 @@ export class PauseService {
       async (tx) => {
         // The last answer of a quorum counts only if no other came meanwhile (it would be lost otherwise).
         if (answers && !(await tx.inputs.setAnswers(id, key, answers.previous, answers.next))) throw new StaleStateError(id);
-        const stored = await tx.inputs.storeResponse(id, key, { value, respondedAt: timestamp, channel, respondedBy, onBehalfOf });
+        const stored = await tx.inputs.storeResponse(id, key, { value, respondedAt: timestamp, channel, respondedBy, onBehalfOf, comment });
         if (!stored) throw new StaleStateError(id); // another answer won: the 409 names the state it left
         await tx.audit.append(answerEntry(caller, id, key, who, answers ? answers.next.length : undefined));
         const sensitive = sensitivePaths(request?.schema);
@@ -302,6 +314,7 @@ export class PauseService {
           channel,
           respondedBy,
           onBehalfOf,
+          ...(comment ? { comment } : {}),
           ...(sensitive.length ? { sensitive } : {}),
           ...(answers ? { quorum: true } : {}),
         };

@@ -158,6 +158,6 @@ export function stateEvent(run: FlowRun, state: State, previousType: StateType |
     type: "flow-run.state-changed",
     flowRunId: run.id,
     occurredAt: state.timestamp,
-    payload: { state, previousType, flowName: run.flowName, deploymentName: run.deploymentName },
+    payload: { state, previousType, flowName: run.flowName, deploymentName: run.deploymentName, ...(run.tags.length ? { tags: run.tags } : {}) },
   };
 }

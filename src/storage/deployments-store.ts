@@ -14,6 +14,7 @@ export interface NewDeployment {
   flowName: string;
   description: string | null;
   parameterSchema: Record<string, unknown> | null;
+  tags: string[];
 }
 
 /** Deployments: `storage.deployments`. */
@@ -42,6 +43,7 @@ export class SqlDeploymentStore implements DeploymentStore {
       parameter_schema: d.parameterSchema === null ? null : JSON.stringify(d.parameterSchema),
       updated_at: now,
       last_served_at: now,
+      tags: d.tags.length ? JSON.stringify(d.tags) : null,
     };
     await this.#db
       .insertInto("deployments")
@@ -84,5 +86,6 @@ function deploymentOf(r: Selectable<DeploymentTable>): Deployment {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     lastServedAt: r.last_served_at,
+    tags: r.tags === null ? [] : JSON.parse(r.tags),
   };
 }

@@ -4,7 +4,9 @@ import type { Flow, FlowRun, State, StateType } from "../contract/index.ts";
 import { flowRunOf, stateColumns, stateHistoryOf } from "./rows.ts";
 import { defined, prepared } from "./prepared.ts";
 import type { Executor } from "./sql-storage.ts";
+import type { Dialect } from "./storage.ts";
 import { decodeText, encodeText } from "./text-codec.ts";
+import { containsText, listWaiting, type WaitingQuery, type WaitingRuns } from "./waiting-runs-query.ts";
 
 /** Process bookkeeping of a new run. */
 export interface RunOwnership {
@@ -21,6 +23,8 @@ export interface FlowRunQuery {
   /** A substring of the run's name, matched without regard to case. */
   name?: string | undefined;
   ids?: string[] | undefined;
+  deploymentName?: string | undefined;
+  tag?: string | undefined;
   createdAfter?: string | undefined;
   createdBefore?: string | undefined;
   limit: number;
@@ -67,6 +71,8 @@ export interface FlowRunStore {
   getStatus(id: string): Promise<{ type: StateType; message: string | null } | undefined>;
   /** Newest first; one query, served by the (state|flow, created_at, id) indexes. */
   list(q: FlowRunQuery): Promise<FlowRun[]>;
+  /** The inbox: paused runs, filtered and ordered, and how many wait per flow; two queries (see `waiting-runs-query.ts`). */
+  listWaiting(q: WaitingQuery): Promise<WaitingRuns>;
   /**
    * Moves a run to a new state if its current state is still `expectedStateId`, and adds the state to its
    * history. Returns false when another writer changed it first: this conditional update is what makes two
@@ -100,8 +106,10 @@ export interface FlowRunStore {
 /** `FlowRunStore` in SQL, the same on both databases. */
 export class SqlFlowRunStore implements FlowRunStore {
   readonly #db: Executor;
-  constructor(db: Executor) {
+  readonly #dialect: Dialect;
+  constructor(db: Executor, dialect: Dialect) {
     this.#db = db;
+    this.#dialect = dialect;
   }
 
   async upsertFlow(name: string, now: string): Promise<Flow> {
@@ -140,10 +148,16 @@ export class SqlFlowRunStore implements FlowRunStore {
         updated_at: run.updatedAt,
         start_time: run.startTime,
         end_time: run.endTime,
-        // Written only when known, so that the tests of older schemas (before 0007) can insert runs.
+        // Written only when known, so that the tests of older schemas (before 0007, 0012) can insert runs.
         ...(run.createdBy === null ? {} : { created_by: run.createdBy }),
+        ...(run.tags.length ? { tags: JSON.stringify(run.tags) } : {}),
       })
       .execute();
+    if (run.tags.length)
+      await this.#db
+        .insertInto("flow_run_tags")
+        .values(run.tags.map((tag) => ({ tag, flow_run_id: run.id })))
+        .execute();
     await insertStateHistory(this.#db, run.id, null, run.state);
   }
 
@@ -165,13 +179,11 @@ export class SqlFlowRunStore implements FlowRunStore {
     let query = this.#db.selectFrom("flow_runs").selectAll();
     if (q.state?.length) query = query.where("state_type", "in", q.state);
     if (q.flowName) query = query.where("flow_name", "=", q.flowName);
-    if (q.name) {
-      // LIKE ignores case on SQLite but not on PostgreSQL, so both sides go through the database's lower().
-      // No index serves a substring: this scans, newest first, until the page is full.
-      const pattern = `%${q.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      query = query.where(sql<boolean>`lower(name) like lower(${pattern}) escape '\\'`);
-    }
+    // No index serves a substring: this scans, newest first, until the page is full.
+    if (q.name) query = query.where(containsText("name", q.name));
     if (q.ids) query = query.where("id", "in", q.ids.length ? q.ids : [""]);
+    if (q.deploymentName) query = query.where("deployment_name", "=", q.deploymentName);
+    if (q.tag) query = query.where("id", "in", (eb) => eb.selectFrom("flow_run_tags").select("flow_run_id").where("tag", "=", q.tag!));
     if (q.createdAfter) query = query.where("created_at", ">=", q.createdAfter);
     if (q.createdBefore) query = query.where("created_at", "<", q.createdBefore);
     if (q.before) {
@@ -180,6 +192,10 @@ export class SqlFlowRunStore implements FlowRunStore {
     }
     const rows = await query.orderBy("created_at", "desc").orderBy("id", "desc").limit(q.limit).execute();
     return rows.map(flowRunOf);
+  }
+
+  listWaiting(q: WaitingQuery): Promise<WaitingRuns> {
+    return listWaiting(this.#db, this.#dialect, q);
   }
 
   async compareAndSetState(runId: string, expectedStateId: string, change: StateChange): Promise<boolean> {

@@ -360,6 +360,23 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex("input_refusals_run").on("input_refusals").columns(["flow_run_id", "id"]).execute();
       },
     },
+    "0012-inbox": {
+      async up(db: Kysely<any>) {
+        // A run's tags: the JSON array on the run (what a read returns), and one row per tag (what a filter finds by index).
+        await db.schema.alterTable("flow_runs").addColumn("tags", "text").execute();
+        await db.schema.alterTable("deployments").addColumn("tags", "text").execute();
+        await db.schema
+          .createTable("flow_run_tags")
+          .addColumn("tag", "text", (c) => c.notNull())
+          .addColumn("flow_run_id", "text", (c) => c.notNull().references("flow_runs.id"))
+          .addPrimaryKeyConstraint("flow_run_tags_pk", ["tag", "flow_run_id"])
+          .execute();
+        // A person's comment with an answer, kept with it in the run's history.
+        await db.schema.alterTable("run_inputs").addColumn("comment", "text").execute();
+        // Runs of a deployment, for the inbox's and the runs list's filter.
+        await db.schema.createIndex("flow_runs_deployment_created").on("flow_runs").columns(["deployment_name", "created_at", "id"]).execute();
+      },
+    },
     "0014-audit-pending": {
       async up(db: Kysely<any>) {
         // Entries are recorded here by the transactions that act, and chained into audit_log afterwards,

@@ -50,6 +50,8 @@ export function flowRunOf(row: Selectable<FlowRunTable>): FlowRun {
     startTime: row.start_time,
     endTime: row.end_time,
     createdBy: row.created_by,
+    // Undefined on a database older than 0012 (a test's).
+    tags: row.tags ? JSON.parse(row.tags) : [],
   };
 }
 
@@ -97,6 +99,7 @@ export function runInputOf(row: Selectable<RunInputTable>): RunInput {
     channel: row.channel as Channel | null,
     respondedBy: row.responded_by,
     onBehalfOf: row.on_behalf_of,
+    comment: decodeText(row.comment ?? null),
     answers: fromJson<Answer[]>(row.answers) ?? [],
   };
 }

@@ -11,6 +11,8 @@ export interface Response {
   channel: Channel;
   respondedBy: string | null;
   onBehalfOf: string | null;
+  /** What the person wrote with the answer. */
+  comment?: string | null | undefined;
 }
 
 /** Each pause's question and answer: `storage.inputs`. */
@@ -106,6 +108,7 @@ export class SqlRunInputStore implements RunInputStore {
       channel: response.channel,
       responded_by: response.respondedBy,
       on_behalf_of: response.onBehalfOf,
+      comment: encodeText(response.comment ?? null),
       flowRunId,
       key,
     };

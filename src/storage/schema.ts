@@ -7,6 +7,7 @@ import type { Generated } from "kysely";
 export interface Database {
   flows: FlowTable;
   flow_runs: FlowRunTable;
+  flow_run_tags: FlowRunTagTable;
   deployments: DeploymentTable;
   flow_run_states: StateTable;
   task_runs: TaskRunTable;
@@ -69,6 +70,14 @@ export interface FlowRunTable extends CurrentState {
   end_time: string | null;
   /** Who started the run, when the server knew (sign-in required). */
   created_by: string | null;
+  /** The run's tags as a JSON array; null for none (and for runs from before 0012). */
+  tags: string | null;
+}
+
+/** One row per tag of a run, for the filter by tag. */
+export interface FlowRunTagTable {
+  tag: string;
+  flow_run_id: string;
 }
 
 /** The state history of flow runs and (with `task_run_id`) of their task runs. */
@@ -137,6 +146,8 @@ export interface RunInputTable {
   on_behalf_of: string | null;
   /** A quorum pause's answers so far, as a JSON array; null before the first. */
   answers: string | null;
+  /** What the person who answered wrote with the answer. */
+  comment: string | null;
 }
 
 /** Kept events, numbered by the database in the order written. */
@@ -174,6 +185,8 @@ export interface DeploymentTable {
   created_at: string;
   updated_at: string;
   last_served_at: string | null;
+  /** Its flow's tags, given to each of its runs, as a JSON array; null for none. */
+  tags: string | null;
 }
 
 /** Where notifications go: a webhook, a Slack incoming webhook, or email addresses. */

@@ -42,7 +42,7 @@ export class SqlStores implements Stores {
   }
 
   get runs(): SqlFlowRunStore {
-    return (this.#runs ??= new SqlFlowRunStore(this.#db));
+    return (this.#runs ??= new SqlFlowRunStore(this.#db, this.#dialectOfDb));
   }
   get inputs(): SqlRunInputStore {
     return (this.#inputs ??= new SqlRunInputStore(this.#db));

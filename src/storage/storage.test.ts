@@ -57,6 +57,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
         deploymentId: null,
         deploymentName: null,
         createdBy: null,
+        tags: [],
         parameters: { n: 1 },
         state: state(type, createdAt),
         createdAt,
@@ -117,6 +118,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
           startTime: null,
           endTime: null,
           createdBy: null,
+          tags: [],
         });
         const suspended = run("Suspended", { pauseKey: "1", inputRequest: { schema } });
         const bare = run("Suspended", {});

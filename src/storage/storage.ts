@@ -19,6 +19,7 @@ export type { DeliveryOutcome, DeliveryStore, StoredDelivery } from "./deliverie
 export type { DeploymentStore, NewDeployment } from "./deployments-store.ts";
 export type { EventStore, NewEvent, StoredEvent } from "./events-store.ts";
 export type { FlowRunQuery, FlowRunStore, RunOwnership, RunStats, StateChange } from "./flow-runs-store.ts";
+export type { WaitingQuery, WaitingRuns } from "./waiting-runs-query.ts";
 export type { LogStore } from "./logs-store.ts";
 export type { PeopleStore, StoredApiKey, StoredUser } from "./people-store.ts";
 export type { Response, RunInputStore } from "./run-inputs-store.ts";

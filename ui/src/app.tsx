@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import { Link, Route, Switch, useLocation } from "wouter";
 import { SessionProvider, SignedInAs } from "./auth/session.tsx";
+import { DisplaySettings } from "./components/display-settings.tsx";
 import { EmptyState } from "./components/feedback.tsx";
 import { LiveEventsProvider, useLiveEvents } from "./live/live-events.tsx";
 import { useWaitingRuns, WaitingRunsProvider } from "./live/waiting-runs.tsx";
@@ -21,13 +22,11 @@ function NavLink({ href, match, children }: { href: string; match: RegExp; child
 }
 
 function InboxCount() {
-  const { runs, more, loading } = useWaitingRuns();
+  const { count: n, loading } = useWaitingRuns();
   if (loading) return null;
-  const n = runs.length;
   return (
-    <span className={`count ${n ? "" : "count-zero"}`} data-testid="inbox-count" aria-label={`${n}${more ? "+" : ""} waiting`}>
+    <span className={`count ${n ? "" : "count-zero"}`} data-testid="inbox-count" aria-label={`${n} waiting`}>
       {n}
-      {more ? "+" : ""}
     </span>
   );
 }
@@ -77,6 +76,7 @@ function Shell() {
             </NavLink>
           </nav>
           <ConnectionStatus />
+          <DisplaySettings />
           <SignedInAs />
         </div>
       </header>

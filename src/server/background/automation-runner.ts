@@ -69,11 +69,11 @@ async function actOnEvents(events: StoredEvent[], tx: Stores, deliveries: Delive
   const timers = [];
   for (const e of events) {
     if (e.type !== "flow-run.state-changed" && e.type !== "flow-run.input-rejected") continue;
-    const { flowName, deploymentName } = e.payload;
+    const { flowName, deploymentName, tags } = e.payload;
     const state = e.type === "flow-run.state-changed" ? e.payload.state : undefined;
     const names = automationEventsOf(e);
     for (const a of automations) {
-      if (!matchesFilters(a, flowName, deploymentName)) continue;
+      if (!matchesFilters(a, flowName, deploymentName, tags)) continue;
       if (a.trigger.type === "event") {
         const t = a.trigger;
         for (const name of names) if (t.events.includes(name)) work.push({ automation: a, event: name, runId: e.flowRunId, state });

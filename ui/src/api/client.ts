@@ -8,6 +8,10 @@ import type {
   Flow,
   FlowRun,
   FlowRunPage,
+  BulkAction,
+  BulkResult,
+  InboxPage,
+  InboxSort,
   Log,
   Me,
   NotificationChannel,
@@ -90,6 +94,16 @@ export interface RunsQuery {
   cursor?: string | undefined;
 }
 
+/** The inbox's filter: the API's query names (`GET /api/inbox`). */
+export interface InboxFilter {
+  flowName?: string | undefined;
+  deploymentName?: string | undefined;
+  tag?: string | undefined;
+  q?: string | undefined;
+  sort?: InboxSort | undefined;
+  forMe?: boolean | undefined;
+}
+
 /** The answer of signing in, or of reading the session: who, and the session's CSRF token. */
 interface SessionAnswer {
   me: Me;
@@ -123,13 +137,22 @@ export const api = {
     if (q.cursor) p.set("cursor", q.cursor);
     return request("GET", `/flow-runs?${p}`, undefined, signal);
   },
+  /** The waiting runs the filter selects (the caller's first), with the total and the counts per flow. */
+  inbox(q: InboxFilter & { limit?: number }, signal?: AbortSignal): Promise<InboxPage> {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== "" && v !== false) p.set(k, String(v));
+    return request("GET", `/inbox?${p}`, undefined, signal);
+  },
+  /** Approves, rejects or cancels several waiting runs; an outcome per run. */
+  bulk: (action: BulkAction, ids: string[], comment?: string) =>
+    request<BulkResult>("POST", "/inbox/bulk", { action, ids, ...(comment ? { comment } : {}) }),
   getFlowRun: (id: string) => request<FlowRun>("GET", `/flow-runs/${enc(id)}`),
   listStates: (id: string) => request<State[]>("GET", `/flow-runs/${enc(id)}/states`),
   listTaskRuns: (id: string) => request<TaskRun[]>("GET", `/flow-runs/${enc(id)}/task-runs`),
   listInputs: (id: string) => request<RunInput[]>("GET", `/flow-runs/${enc(id)}/inputs`),
   listLogs: (id: string, after = 0) => request<Log[]>("GET", `/flow-runs/${enc(id)}/logs?after=${after}&limit=5000`),
   /** Answers a paused run; the answer is recorded as given through the UI. */
-  resume: (id: string, body: { input?: unknown; respondedBy?: string }) =>
+  resume: (id: string, body: { input?: unknown; respondedBy?: string; comment?: string }) =>
     request<FlowRun>("POST", `/flow-runs/${enc(id)}/resume`, { ...body, channel: "ui" }),
   cancel: (id: string, reason?: string) => request<FlowRun>("POST", `/flow-runs/${enc(id)}/cancel`, reason ? { reason } : {}),
   /** Suspends a deployment run: a running one at its next task or pause. */

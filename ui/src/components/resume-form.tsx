@@ -71,6 +71,7 @@ export function ResumeForm({ run, prefill, onDone, onStale }: ResumeFormProps) {
   const [busy, setBusy] = useState(false);
   const [confirm, setConfirm] = useState<"resume" | "cancel" | null>(null);
   const [reason, setReason] = useState("");
+  const [comment, setComment] = useState("");
   const { me } = useSession();
   // Signed in, answers are recorded as the user; on a server without sign-in, as the name typed here.
   const signedIn = me.kind === "user";
@@ -106,6 +107,7 @@ export function ResumeForm({ run, prefill, onDone, onStale }: ResumeFormProps) {
       const updated = await api.resume(run.id, {
         ...(request ? { input } : {}),
         ...(name.trim() ? { respondedBy: name.trim() } : {}),
+        ...(comment.trim() ? { comment: comment.trim() } : {}),
       });
       dropDraft(run.id, pauseKey);
       onDone({ kind: updated.state.type === "PAUSED" ? "recorded" : "answered", run: updated, input });
@@ -135,6 +137,10 @@ export function ResumeForm({ run, prefill, onDone, onStale }: ResumeFormProps) {
 
   const actions = (
     <div className="form-actions">
+      <label className="answer-comment-field">
+        <span>Comment (optional, kept with the answer; Markdown)</span>
+        <textarea value={comment} rows={2} maxLength={2000} onChange={(e) => setComment(e.target.value)} />
+      </label>
       {signedIn ? (
         <span className="responder small muted">
           Answering as <strong>{me.name}</strong>

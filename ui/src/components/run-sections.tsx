@@ -1,13 +1,14 @@
 import { useEffect, useLayoutEffect, useRef } from "react";
 import type { Log, RunInput, State, TaskRun } from "../api/types.ts";
-import { dateTime, durationBetween, shortTime } from "../lib/format.ts";
+import { clockTime, dateTime, durationBetween, shortTime } from "../lib/format.ts";
 import { EmptyState, JsonView } from "./feedback.tsx";
 import { Markdown } from "./markdown.tsx";
 import { StateBadge, stateTone } from "./state-badge.tsx";
-import { TimeAgo } from "./time.tsx";
+import { TimeAgo, useTimeZone } from "./time.tsx";
 
 /** Every state the run went through, oldest first, each with its time and message. */
 export function Timeline({ states }: { states: State[] }) {
+  useTimeZone();
   if (!states.length) return <p className="muted">No states yet.</p>;
   return (
     <ol className="timeline">
@@ -33,6 +34,7 @@ export function Timeline({ states }: { states: State[] }) {
 export function LogView({ logs, live }: { logs: Log[]; live: boolean }) {
   const box = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
+  useTimeZone();
   useLayoutEffect(() => {
     const el = box.current;
     if (el && atBottom.current) el.scrollTop = el.scrollHeight;
@@ -52,7 +54,7 @@ export function LogView({ logs, live }: { logs: Log[]; live: boolean }) {
         logs.map((l) => (
           <div key={l.id} className={`log-line level-${l.level}`}>
             <time dateTime={l.timestamp} title={dateTime(l.timestamp)} className="log-time">
-              {new Date(l.timestamp).toLocaleTimeString(undefined, { hour12: false })}
+              {clockTime(l.timestamp)}
             </time>
             <span className="log-level">{l.level}</span>
             <span className="log-message">{l.message}</span>
@@ -175,6 +177,12 @@ export function InputHistory({ inputs, now }: { inputs: RunInput[]; now: number 
             )}
           </div>
           {i.description && <Markdown text={i.description} className="description small" />}
+          {i.comment && (
+            <blockquote className="answer-comment" data-testid="answer-comment">
+              <span className="muted small">{i.respondedBy ? `${i.respondedBy} wrote` : "Comment"}:</span>
+              <Markdown text={i.comment} className="small" />
+            </blockquote>
+          )}
           <div className="input-entry-grid">
             <div>
               <h4>Answer</h4>

@@ -6,6 +6,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { type ReactNode, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { annotationFormats, DIALECT_OPTIONS } from "../../../src/json-schema/dialect.ts";
 import { formSchema, formUiSchema, type JsonSchema } from "../lib/form-schema.ts";
+import { ZonedDateTimeWidget } from "./date-time-widget.tsx";
 import { type ErrorTree, formErrorsInWords, propertyKeys } from "../lib/field-errors.ts";
 
 /**
@@ -70,6 +71,9 @@ const templates = {
     ClearButton: textButton("Clear", () => "Clear"),
   },
 };
+
+/** A date and time is typed in the person's chosen zone, and said back with it. */
+const widgets = { DateTimeWidget: ZonedDateTimeWidget };
 
 /**
  * Moves focus to the field of the first error: RJSF's own way takes a select's first option for a list of
@@ -140,6 +144,7 @@ export function SchemaForm(props: SchemaFormProps) {
         formData={props.formData}
         validator={validator}
         templates={templates}
+        widgets={widgets}
         extraErrors={props.extraErrors as never}
         transformErrors={(errors) => formErrorsInWords(schema as JsonSchema, errors)}
         showErrorList={false}

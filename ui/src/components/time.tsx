@@ -1,5 +1,5 @@
 import { useCallback, useSyncExternalStore } from "react";
-import { dateTime, relativeTime } from "../lib/format.ts";
+import { dateTime, onTimeZoneChange, relativeTime, timeZone } from "../lib/format.ts";
 
 /** One clock per interval, shared by every component that reads it, so that two places on a page agree. */
 interface Clock {
@@ -45,8 +45,14 @@ export function useNow(everyMs = 15_000): number {
   return useSyncExternalStore(subscribe, () => clockOf(everyMs).now);
 }
 
-/** "3 minutes ago", with the full date and time on hover and for screen readers. */
+/** The zone times are shown in; a component that formats times calls it, so that it shows them again when the zone changes. */
+export function useTimeZone(): string {
+  return useSyncExternalStore(onTimeZoneChange, timeZone);
+}
+
+/** "3 minutes ago", with the full date and time (and its zone) on hover and for screen readers. */
 export function TimeAgo({ iso, now }: { iso: string; now: number }) {
+  useTimeZone();
   return (
     <time dateTime={iso} title={dateTime(iso)}>
       {relativeTime(iso, now)}

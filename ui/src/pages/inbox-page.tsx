@@ -7,8 +7,10 @@ import { mayAnswer, namedIn, useSession } from "../auth/session.tsx";
 import { InlineMarkdown } from "../components/markdown.tsx";
 import { RunAnswer } from "../components/run-answer.tsx";
 import { StateBadge } from "../components/state-badge.tsx";
-import { useNow } from "../components/time.tsx";
-import { age, dateTime, firstLine } from "../lib/format.ts";
+import { BulkActions } from "../components/bulk-actions.tsx";
+import { FlowCounts, InboxFilters, useInboxFilter } from "../components/inbox-filters.tsx";
+import { TimeAgo, useNow, useTimeZone } from "../components/time.tsx";
+import { age, dateTime, firstLine, shortTime } from "../lib/format.ts";
 import { useLiveEvent, useLiveEvents } from "../live/live-events.tsx";
 import { useWaitingRuns } from "../live/waiting-runs.tsx";
 
@@ -19,7 +21,7 @@ export function TimeoutNote({ run, now }: { run: FlowRun; now: number }) {
   const left = Date.parse(at) - now;
   if (left <= 0) return <span className="urgent">timed out</span>;
   return (
-    <span className={left < 10 * 60_000 ? "urgent" : ""} title={new Date(at).toLocaleString()}>
+    <span className={left < 10 * 60_000 ? "urgent" : ""} title={dateTime(at)}>
       times out in {age(left)}
     </span>
   );
@@ -38,13 +40,36 @@ function WhoMayAnswer({ run }: { run: FlowRun }) {
   );
 }
 
-function InboxItem({ run, selected, now }: { run: FlowRun; selected: boolean; now: number }) {
+function InboxItem({
+  run,
+  selected,
+  now,
+  search,
+  chosen,
+  onChoose,
+}: {
+  run: FlowRun;
+  selected: boolean;
+  now: number;
+  /** The inbox's filter, kept in the link. */
+  search: string;
+  chosen: boolean;
+  onChoose(chosen: boolean): void;
+}) {
   const { me } = useSession();
+  useTimeZone();
   const line = firstLine(run.state.details.inputRequest?.description);
   return (
-    <li>
+    <li className="inbox-entry">
+      <input
+        type="checkbox"
+        className="inbox-choose"
+        checked={chosen}
+        onChange={(e) => onChoose(e.target.checked)}
+        aria-label={`Choose ${run.name}`}
+      />
       <Link
-        href={`/inbox/${run.id}`}
+        href={`/inbox/${run.id}${search}`}
         className={`inbox-item ${selected ? "selected" : ""}`}
         aria-current={selected ? "true" : undefined}
         data-run-id={run.id}
@@ -52,7 +77,7 @@ function InboxItem({ run, selected, now }: { run: FlowRun; selected: boolean; no
         <div className="inbox-item-top">
           <span className="flow-name">{run.flowName}</span>
           <span className="muted small" title={`Paused ${dateTime(run.state.timestamp)}`}>
-            waiting {age(now - Date.parse(run.state.timestamp))}
+            waiting {age(now - Date.parse(run.state.timestamp))} · since {shortTime(run.state.timestamp, now)}
           </span>
         </div>
         <div className="inbox-item-title">{run.name}</div>
@@ -69,6 +94,11 @@ function InboxItem({ run, selected, now }: { run: FlowRun; selected: boolean; no
           <WhoMayAnswer run={run} />
           {run.state.details.suspended && <StateBadge state={run.state} />}
           <TimeoutNote run={run} now={now} />
+          {run.tags.map((t) => (
+            <span key={t} className="tag">
+              {t}
+            </span>
+          ))}
         </div>
       </Link>
     </li>
@@ -150,49 +180,85 @@ function AnswerPane({ id, listed }: { id: string; listed: FlowRun | undefined })
   );
 }
 
-/** Inbox: every run waiting for a person, the most recently paused first, and the answer form beside it. */
+/**
+ * Inbox: every run waiting for a person, filtered, searched and ordered on the server (the filter lives
+ * in the URL), what waits for the signed-in person first; a count per flow; bulk answers; and the
+ * answer form beside the list.
+ */
 export function InboxPage({ selectedId }: { selectedId?: string | undefined }) {
-  const { runs: waiting, more, loading, error, refresh } = useWaitingRuns();
+  const { runs, more, total, forMe, flows, count, loading, error, refresh, setFilter, forget } = useWaitingRuns();
   const { me } = useSession();
-  // What waits for the signed-in person comes first: runs that name them, then those anyone may answer, then the rest.
-  const rank = (r: FlowRun) => (namedIn(r, me) ? 0 : mayAnswer(r, me) ? 1 : 2);
-  const runs = me.kind === "user" ? [...waiting].sort((a, b) => rank(a) - rank(b)) : waiting;
+  const [filter, , search] = useInboxFilter();
+  const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
   const now = useNow();
   const selected = selectedId ? runs.find((r) => r.id === selectedId) : undefined;
+  const filtered = Boolean(filter.flowName || filter.deploymentName || filter.tag || filter.q || filter.forMe);
 
+  useEffect(() => setFilter(filter), [search]);
   useEffect(() => {
-    document.title = runs.length ? `(${runs.length}) Inbox · Baton` : "Inbox · Baton";
-  }, [runs.length]);
+    document.title = count ? `(${count}) Inbox · Baton` : "Inbox · Baton";
+  }, [count]);
 
   return (
     <div className={`inbox ${selectedId ? "has-selection" : ""}`}>
       <section className="inbox-list-pane" aria-labelledby="inbox-title">
         <div className="page-header">
           <h1 id="inbox-title">Waiting for input</h1>
-          <p className="muted">
-            Runs paused until a person answers. {me.kind === "user" ? "What waits for you first, then " : ""}the most recently paused first.
-          </p>
+          <p className="muted">Runs paused until a person answers{me.kind === "user" ? "; what waits for you first" : ""}.</p>
         </div>
+        <InboxFilters forMe={forMe} signedIn={me.kind === "user"} />
+        <FlowCounts flows={flows} total={total} />
         {error && <ErrorBanner onRetry={refresh}>{error}</ErrorBanner>}
         {loading ? (
           <Loading rows={4} />
         ) : runs.length === 0 ? (
-          <EmptyState title="Nothing waits for you" icon="✓">
-            <p>
-              When a flow calls <code>pauseFlowRun</code>, its question shows up here at once, without reloading. Try{" "}
-              <code>node examples/greet-user.ts</code> while the server runs.
-            </p>
-          </EmptyState>
+          filtered ? (
+            <EmptyState title="No waiting run matches" icon="∅">
+              <p>
+                {count} {count === 1 ? "run waits" : "runs wait"} in all.{" "}
+                <Link href={selectedId ? `/inbox/${selectedId}` : "/"}>Show every waiting run</Link>.
+              </p>
+            </EmptyState>
+          ) : (
+            <EmptyState title="Nothing waits for you" icon="✓">
+              <p>
+                When a flow calls <code>pauseFlowRun</code>, its question shows up here at once, without reloading. Try{" "}
+                <code>node examples/greet-user.ts</code> while the server runs.
+              </p>
+            </EmptyState>
+          )
         ) : (
           <>
+            <BulkActions
+              runs={runs}
+              selected={chosen}
+              onSelect={setChosen}
+              mayCancel={me.kind !== "user" || me.role === "operator" || me.role === "admin"}
+              onDone={(outcomes) => {
+                for (const o of outcomes) if (o.ok) forget(o.id);
+              }}
+            />
             <ul className="inbox-list" aria-label="Runs waiting for input">
               {runs.map((r) => (
-                <InboxItem key={r.id} run={r} selected={r.id === selectedId} now={now} />
+                <InboxItem
+                  key={r.id}
+                  run={r}
+                  selected={r.id === selectedId}
+                  now={now}
+                  search={search}
+                  chosen={chosen.has(r.id)}
+                  onChoose={(yes) => {
+                    const next = new Set(chosen);
+                    if (yes) next.add(r.id);
+                    else next.delete(r.id);
+                    setChosen(next);
+                  }}
+                />
               ))}
             </ul>
             {more && (
               <p className="muted small">
-                More runs wait than are shown here. <Link href="/runs?state=PAUSED">See all paused runs</Link>.
+                {total} runs match; the first {runs.length} are shown. Narrow the list with the filters above.
               </p>
             )}
           </>

@@ -8,7 +8,8 @@ import { EmptyState, ErrorBanner, JsonView, Loading } from "../components/feedba
 import { RunAnswer } from "../components/run-answer.tsx";
 import { InputHistory, LogView, TaskRunsTable, Timeline } from "../components/run-sections.tsx";
 import { StateBadge } from "../components/state-badge.tsx";
-import { TimeAgo, useNow } from "../components/time.tsx";
+import { Tags } from "../components/tags.tsx";
+import { TimeAgo, useNow, useTimeZone } from "../components/time.tsx";
 import { age, dateTime, durationBetween } from "../lib/format.ts";
 import { useWaitingRuns } from "../live/waiting-runs.tsx";
 import { TimeoutNote } from "./inbox-page.tsx";
@@ -126,6 +127,7 @@ function useRunData(id: string) {
 export function RunDetailPage({ id }: { id: string }) {
   const { run, setRun, states, tasks, inputs, logs, error, status, reload } = useRunData(id);
   const { forget, refresh } = useWaitingRuns();
+  useTimeZone();
   // Once the page saw the run wait, what became of the question stays shown (answered here, elsewhere, refused).
   const asked = useRef(false);
   const [cancelOpen, setCancelOpen] = useState(false);
@@ -315,6 +317,14 @@ export function RunDetailPage({ id }: { id: string }) {
               <dd>{run.startTime ? dateTime(run.startTime) : "—"}</dd>
               <dt>Ended</dt>
               <dd>{run.endTime ? dateTime(run.endTime) : "—"}</dd>
+              {run.tags.length > 0 && (
+                <>
+                  <dt>Tags</dt>
+                  <dd>
+                    <Tags tags={run.tags} />
+                  </dd>
+                </>
+              )}
             </dl>
           </section>
         </aside>

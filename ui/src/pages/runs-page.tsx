@@ -4,6 +4,7 @@ import { api, errorMessage } from "../api/client.ts";
 import type { Flow, FlowRun, StateType } from "../api/types.ts";
 import { EmptyState, ErrorBanner, Loading } from "../components/feedback.tsx";
 import { StateBadge } from "../components/state-badge.tsx";
+import { Tags } from "../components/tags.tsx";
 import { TimeAgo, useNow } from "../components/time.tsx";
 import { durationBetween } from "../lib/format.ts";
 import { useLiveEvent, useLiveEvents } from "../live/live-events.tsx";
@@ -194,6 +195,7 @@ export function RunsPage() {
                     <Link href={`/runs/${r.id}`} className="run-link">
                       {r.name}
                     </Link>
+                    <Tags tags={r.tags} />
                   </td>
                   <td data-label="Flow" className="flow-cell">
                     {r.flowName}
