@@ -32,6 +32,10 @@ import type {
   FlowRunPage,
   Log,
   LogEntry,
+  DeclareReceiverBody,
+  Message,
+  Receiver,
+  SendMessageBody,
   PauseBody,
   PauseResult,
   RunInput,
@@ -92,6 +96,15 @@ export interface ListFlowRunsOptions {
   createdBefore?: string;
   limit?: number;
   cursor?: string;
+}
+
+/** Which of a run's messages and inputs by key: `listMessages` and the SDK's `filterFlowRunInput`. */
+export interface MessageListOptions {
+  /** Those whose key starts with this. */
+  keyPrefix?: string | undefined;
+  excludeKeys?: readonly string[] | undefined;
+  /** At most this many, oldest first (default 100, at most 1000). */
+  limit?: number | undefined;
 }
 
 /**
@@ -270,6 +283,45 @@ export class BatonClient {
   getRunInput(id: string, key: string): Promise<RunInput> {
     return this.#request("GET", `/flow-runs/${encodeURIComponent(id)}/inputs/${encodeURIComponent(key)}`);
   }
+  /** Sends a message to a run (kept as `<key>-<id>`); a second send with the same `id` returns the first message. */
+  sendMessage(flowRunId: string, body: SendMessageBody): Promise<Message> {
+    return this.#request("POST", messagesOf(flowRunId), body);
+  }
+  /** A run's messages and inputs by key, oldest first. */
+  listMessages(flowRunId: string, options: MessageListOptions = {}): Promise<Message[]> {
+    const q = new URLSearchParams();
+    if (options.keyPrefix) q.set("keyPrefix", options.keyPrefix);
+    if (options.excludeKeys?.length) q.set("excludeKeys", options.excludeKeys.join(","));
+    if (options.limit) q.set("limit", String(options.limit));
+    const qs = q.toString();
+    return this.#request("GET", `${messagesOf(flowRunId)}${qs ? `?${qs}` : ""}`);
+  }
+  /** Creates a run input under `key` (409 if the run has it already). */
+  createRunInput(flowRunId: string, key: string, value: unknown, sender?: string | null): Promise<Message> {
+    return this.#request("PUT", `${messagesOf(flowRunId)}/${encodeURIComponent(key)}`, { value, sender: sender ?? null });
+  }
+  /** A run input (or message) by key; 404 MessageNotFoundError when there is none. */
+  readRunInput(flowRunId: string, key: string): Promise<Message> {
+    return this.#request("GET", `${messagesOf(flowRunId)}/${encodeURIComponent(key)}`);
+  }
+  deleteRunInput(flowRunId: string, key: string): Promise<void> {
+    return this.#request("DELETE", `${messagesOf(flowRunId)}/${encodeURIComponent(key)}`);
+  }
+  /** For the receiving flow: the message of receive step `step` (taking the next waiting one), or null. */
+  async receiveMessage(flowRunId: string, body: { step: string; keyPrefix: string; excludeKeys?: string[] }): Promise<Message | null> {
+    return (await this.#request<{ message: Message | null }>("POST", `${messagesOf(flowRunId)}/receive`, body)).message;
+  }
+  /** For the receiving flow: records that its own checks refused a message it took. */
+  refuseMessage(flowRunId: string, key: string, errors: { path: string; message: string }[]): Promise<Message> {
+    return this.#request("POST", `${messagesOf(flowRunId)}/${encodeURIComponent(key)}/refuse`, { errors });
+  }
+  /** For the receiving flow: declares what it receives under a key prefix, so that the server checks messages when sent. */
+  declareReceiver(flowRunId: string, body: DeclareReceiverBody): Promise<Receiver> {
+    return this.#request("PUT", `/flow-runs/${encodeURIComponent(flowRunId)}/receivers`, body);
+  }
+  listReceivers(flowRunId: string): Promise<Receiver[]> {
+    return this.#request("GET", `/flow-runs/${encodeURIComponent(flowRunId)}/receivers`);
+  }
   createTaskRun(body: CreateTaskRunBody): Promise<TaskRun> {
     return this.#batched("createTaskRun", "/task-runs", body);
   }
@@ -427,4 +479,8 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+function messagesOf(flowRunId: string): string {
+  return `/flow-runs/${encodeURIComponent(flowRunId)}/messages`;
 }

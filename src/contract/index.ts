@@ -16,6 +16,20 @@ export { Flow, FlowRun, FlowRunFilter, FlowRunPage, CreateFlowRunBody, SetStateB
 export { PauseKey, PauseBody, PauseResult, ResumeBody, RunInput, Channel, ClaimableChannel, SuspendBody, Respondent, Answer } from "./pause.ts";
 export { TaskRun, CreateTaskRunBody, SetTaskRunStateBody, MAX_ROW_RESULT_BYTES } from "./task-run.ts";
 export { LogLevel, LogEntry, Log, LogBatch } from "./log.ts";
+export {
+  MessageKey,
+  KeyPrefix,
+  DEFAULT_KEY_PREFIX,
+  Message,
+  SendMessageBody,
+  CreateRunInputBody,
+  MessageFilter,
+  ReceiveBody,
+  ReceiveResult,
+  RefuseBody,
+  Receiver,
+  DeclareReceiverBody,
+} from "./message.ts";
 export { BatonEvent, EVENT_TYPES } from "./events.ts";
 export type { BatonEventType } from "./events.ts";
 export { BatchOperation, BatchBody, BatchResult, MAX_BATCH_OPERATIONS } from "./batch.ts";

@@ -14,6 +14,10 @@ export type Action =
   | "flow-run:resume"
   | "flow-run:suspend"
   | "flow-run:retry"
+  | "message:read"
+  | "message:send"
+  | "message:receive"
+  | "message:delete"
   | "task-run:read"
   | "task-run:write"
   | "task-result:read"
@@ -60,6 +64,7 @@ const READ: readonly Action[] = [
   "server:read",
   "flow:read",
   "flow-run:read",
+  "message:read",
   "task-run:read",
   "task-result:read",
   "log:read",
@@ -69,8 +74,12 @@ const READ: readonly Action[] = [
   "automation:read",
   "delivery:read",
 ];
-/** Answering; which pauses a responder may answer is the pause's own rule (its respondents), checked by PauseService. */
-const RESPOND: readonly Action[] = [...READ, "flow-run:resume"];
+/**
+ * Answering; which pauses a responder may answer is the pause's own rule (its respondents), checked by
+ * PauseService. Sending a message to a run is answering it outside a pause: checked against what the run
+ * receives, and taken by its flow.
+ */
+const RESPOND: readonly Action[] = [...READ, "flow-run:resume", "message:send"];
 /** Running flows (a flow process or a serving process reports through these) and starting, stopping and changing runs. */
 const OPERATE: readonly Action[] = [
   ...RESPOND,
@@ -80,6 +89,10 @@ const OPERATE: readonly Action[] = [
   "flow-run:pause",
   "flow-run:suspend",
   "flow-run:retry",
+  // Taking a run's messages (marking them read), declaring what it receives, and deleting its inputs are the
+  // flow's own doing, as pausing is.
+  "message:receive",
+  "message:delete",
   "task-run:write",
   "task-result:write",
   "log:write",
