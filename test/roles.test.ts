@@ -53,7 +53,8 @@ const ROUTES: Record<string, RouteCase> = {
   // deleting its inputs are the flow's own doing. Each run of the fixture keeps an input "kept".
   "POST /api/flow-runs/{id}/messages": { least: "responder", body: () => ({ value: 1, key: "role" }) },
   "GET /api/flow-runs/{id}/messages": { least: "viewer" },
-  "POST /api/flow-runs/{id}/messages/receive": { least: "operator", body: (f) => ({ step: `s${f.n}`, keyPrefix: "kept" }) },
+  "POST /api/flow-runs/{id}/messages/receive": { least: "operator", body: () => ({ receiver: "1", from: 1, keyPrefix: "kept" }) },
+  "POST /api/flow-runs/{id}/messages/release": { least: "operator", body: () => ({ keys: ["kept"] }) },
   "PUT /api/flow-runs/{id}/messages/{key}": { least: "responder", path: (f) => `/flow-runs/${f.runId}/messages/made-${f.n}`, body: () => ({ value: 1 }) },
   "GET /api/flow-runs/{id}/messages/{key}": { least: "viewer", path: (f) => `/flow-runs/${f.runId}/messages/kept` },
   "DELETE /api/flow-runs/{id}/messages/{key}": { least: "operator", path: (f) => `/flow-runs/${f.runId}/messages/kept` },

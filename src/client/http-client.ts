@@ -34,6 +34,7 @@ import type {
   LogEntry,
   DeclareReceiverBody,
   Message,
+  ReceiveBody,
   Receiver,
   SendMessageBody,
   PauseBody,
@@ -283,9 +284,12 @@ export class BatonClient {
   getRunInput(id: string, key: string): Promise<RunInput> {
     return this.#request("GET", `/flow-runs/${encodeURIComponent(id)}/inputs/${encodeURIComponent(key)}`);
   }
-  /** Sends a message to a run (kept as `<key>-<id>`); a second send with the same `id` returns the first message. */
+  /**
+   * Sends a message to a run (kept as `<key>-<id>`); a second send with the same `id` returns the first
+   * message. Sends made together leave in one request (`POST /batch`), as other writes do.
+   */
   sendMessage(flowRunId: string, body: SendMessageBody): Promise<Message> {
-    return this.#request("POST", messagesOf(flowRunId), body);
+    return this.#batched("sendMessage", messagesOf(flowRunId), body, flowRunId);
   }
   /** A run's messages and inputs by key, oldest first. */
   listMessages(flowRunId: string, options: MessageListOptions = {}): Promise<Message[]> {
@@ -307,9 +311,13 @@ export class BatonClient {
   deleteRunInput(flowRunId: string, key: string): Promise<void> {
     return this.#request("DELETE", `${messagesOf(flowRunId)}/${encodeURIComponent(key)}`);
   }
-  /** For the receiving flow: the message of receive step `step` (taking the next waiting one), or null. */
-  async receiveMessage(flowRunId: string, body: { step: string; keyPrefix: string; excludeKeys?: string[] }): Promise<Message | null> {
-    return (await this.#request<{ message: Message | null }>("POST", `${messagesOf(flowRunId)}/receive`, body)).message;
+  /** For the receiving flow: the messages of its next receive steps (taking waiting ones), none when none waits. */
+  async receiveMessages(flowRunId: string, body: ReceiveBody): Promise<Message[]> {
+    return (await this.#request<{ messages: Message[] }>("POST", `${messagesOf(flowRunId)}/receive`, body)).messages;
+  }
+  /** For the receiving flow: messages it took and will not read wait again. */
+  releaseMessages(flowRunId: string, keys: string[]): Promise<void> {
+    return this.#request("POST", `${messagesOf(flowRunId)}/release`, { keys });
   }
   /** For the receiving flow: records that its own checks refused a message it took. */
   refuseMessage(flowRunId: string, key: string, errors: { path: string; message: string }[]): Promise<Message> {

@@ -26,6 +26,8 @@ export {
   MessageFilter,
   ReceiveBody,
   ReceiveResult,
+  ReleaseBody,
+  MAX_RECEIVE_BATCH,
   RefuseBody,
   Receiver,
   DeclareReceiverBody,

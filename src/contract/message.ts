@@ -71,16 +71,30 @@ export const MessageFilter = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
-/** Body of `POST /api/flow-runs/{id}/messages/receive`: the receiving flow takes its next message. */
+/** Most messages one receive request takes. */
+export const MAX_RECEIVE_BATCH = 100;
+
+/**
+ * Body of `POST /api/flow-runs/{id}/messages/receive`: the receiving flow takes its next messages. Each
+ * message read is a step `<receiver>.<n>`, `receiver` being the `receiveInput` call's position in the run and
+ * `n` the message's position in it, so that a replay gets the same message at the same step.
+ */
 export const ReceiveBody = z.object({
-  /** The receive step of the run (its position among the run's receives): a replay gets the message that step took. */
-  step: z.string().min(1).max(200),
+  receiver: z.string().min(1).max(200),
+  /** The first step to fill. */
+  from: z.number().int().min(1),
+  /** How many steps to fill at most: those taken before (a replay), else as many waiting messages as there are. */
+  limit: z.number().int().min(1).max(MAX_RECEIVE_BATCH).default(1),
   keyPrefix: KeyPrefix,
   excludeKeys: z.array(MessageKey).max(500).default([]),
 });
+export type ReceiveBody = z.input<typeof ReceiveBody>;
 
-/** What `receive` answers: the step's message, or null when none waits. */
-export const ReceiveResult = z.object({ message: Message.nullable() });
+/** What `receive` answers: the messages of steps `from`, `from + 1`, …, in order; none when none waits. */
+export const ReceiveResult = z.object({ messages: z.array(Message) });
+
+/** Body of `POST /api/flow-runs/{id}/messages/release`: messages taken and not read (the flow stopped reading) wait again. */
+export const ReleaseBody = z.object({ keys: z.array(MessageKey).min(1).max(MAX_RECEIVE_BATCH) });
 
 /** Body of `POST /api/flow-runs/{id}/messages/{key}/refuse`: the receiver's own checks refused it. */
 export const RefuseBody = z.object({ errors: z.array(FieldError).min(1).max(100) });

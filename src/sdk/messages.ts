@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { ConfigError, FlowRunCancelledError, FlowRunEndedError, MessageNotFoundError, MissingContextError, RuntimeClosedError } from "../contract/errors.ts";
-import { DEFAULT_KEY_PREFIX, type Message } from "../contract/index.ts";
+import { DEFAULT_KEY_PREFIX, MAX_RECEIVE_BATCH, type Message, type ReceiveBody } from "../contract/index.ts";
 import type { MessageListOptions } from "../client/http-client.ts";
 import { parseDuration } from "../contract/duration.ts";
 import { getRunLogger } from "./logger.ts";
@@ -81,63 +81,73 @@ export function receiveInput<W extends WaitForInput, M extends boolean = false>(
   options: ReceiveInputOptions<M> = {},
 ): AsyncIterable<ReceivedItem<W, M>> {
   const ctx = requireContext("receiveInput()");
-  return { [Symbol.asyncIterator]: () => receive(ctx, input, options) };
+  // The receiver's position is taken when iteration starts, in the flow's own order, as a task's is.
+  return { [Symbol.asyncIterator]: () => receive(ctx, replayId(ctx, "receive"), input, options) };
 }
 
 async function* receive<W extends WaitForInput, M extends boolean>(
   ctx: RunContext,
+  receiver: string,
   input: W,
   options: ReceiveInputOptions<M>,
 ): AsyncGenerator<ReceivedItem<W, M>> {
   const { client } = getRuntime();
   const flowRunId = ctx.flowRun.id;
   const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
-  const excludeKeys = [...(options.excludeKeys ?? [])];
+  const request = { receiver, keyPrefix, excludeKeys: [...(options.excludeKeys ?? [])], limit: MAX_RECEIVE_BATCH };
   const timeoutMs = options.timeout === undefined ? undefined : parseDuration(options.timeout, "timeout") * 1000;
   const schema = schemaOf(input);
   const { schema: jsonSchema, description } = toInputRequest(input);
   await client.declareReceiver(flowRunId, { keyPrefix, schema: jsonSchema, description: description ?? null });
-  for (;;) {
-    assertNotStopped(ctx);
-    const step = replayId(ctx, "receive");
-    const message = await next(ctx, step, { keyPrefix, excludeKeys }, timeoutMs);
-    if (!message) return; // no message within the timeout
-    if (message.refusal) continue; // refused before a replay: skipped again
-    const parsed = schema.safeParse(message.value);
-    if (!parsed.success) {
-      const errors = parsed.error.issues.map((i) => ({ path: i.path.map((p) => `/${String(p)}`).join(""), message: i.message }));
-      await client.refuseMessage(flowRunId, message.key, errors);
-      getRunLogger().warning(`Refused message "${message.key}": ${errors.map((e) => `${e.path || "(message)"}: ${e.message}`).join("; ")}`);
-      continue;
+  // Messages taken (marked read by the steps that follow) and not yet yielded.
+  let taken: Message[] = [];
+  let read = 0;
+  try {
+    for (;;) {
+      assertNotStopped(ctx);
+      if (!taken.length) taken = await next(ctx, { ...request, from: read + 1 }, timeoutMs);
+      const message = taken.shift();
+      if (!message) return; // no message within the timeout
+      read++;
+      if (message.refusal) continue; // refused before a replay: skipped again
+      const parsed = schema.safeParse(message.value);
+      if (!parsed.success) {
+        const errors = parsed.error.issues.map((i) => ({ path: i.path.map((p) => `/${String(p)}`).join(""), message: i.message }));
+        await client.refuseMessage(flowRunId, message.key, errors);
+        getRunLogger().warning(`Refused message "${message.key}": ${errors.map((e) => `${e.path || "(message)"}: ${e.message}`).join("; ")}`);
+        continue;
+      }
+      yield (options.withMetadata ? received(message, parsed.data) : parsed.data) as ReceivedItem<W, M>;
     }
-    const value = parsed.data as InputOf<W>;
-    if (!options.withMetadata) {
-      yield value as ReceivedItem<W, M>;
-      continue;
-    }
-    const { key, sender } = message;
-    const item: ReceivedInput<InputOf<W>> = {
-      value,
-      metadata: { key, sender, receivedAt: message.consumedAt ?? message.sentAt },
-      respond: (answer, respondOptions = {}) => {
-        if (!sender?.startsWith(SENDER_PREFIX))
-          throw new ConfigError(
-            `Cannot respond to message "${key}": it was not sent by a flow run (its sender is ${JSON.stringify(sender)}). respond() answers messages a flow sent with sendInput.`,
-          );
-        return sendInput(answer, { flowRunId: sender.slice(SENDER_PREFIX.length), ...respondOptions });
-      },
-    };
-    yield item as ReceivedItem<W, M>;
+  } finally {
+    // The flow stopped reading: what it took ahead waits for its next receiver. (A crash leaves them taken:
+    // the replay reads them at the same steps, and stops at the same place.)
+    if (taken.length && !ctx.control.stopped)
+      await client.releaseMessages(
+        flowRunId,
+        taken.map((m) => m.key),
+      );
   }
 }
 
-/** The message of receive step `step`: taken now if one waits, else the first one sent after (pushed), or undefined at the timeout. */
-async function next(
-  ctx: RunContext,
-  step: string,
-  selection: { keyPrefix: string; excludeKeys: string[] },
-  timeoutMs: number | undefined,
-): Promise<Message | undefined> {
+/** A message with its metadata, and `respond`, which answers the run that sent it. */
+function received<T>(message: Message, value: T): ReceivedInput<T> {
+  const { key, sender } = message;
+  return {
+    value,
+    metadata: { key, sender, receivedAt: message.consumedAt ?? message.sentAt },
+    respond: (answer, options = {}) => {
+      if (!sender?.startsWith(SENDER_PREFIX))
+        throw new ConfigError(
+          `Cannot respond to message "${key}": it was not sent by a flow run (its sender is ${JSON.stringify(sender)}). respond() answers messages a flow sent with sendInput.`,
+        );
+      return sendInput(answer, { flowRunId: sender.slice(SENDER_PREFIX.length), ...options });
+    },
+  };
+}
+
+/** The next messages of a receiver: taken now if any wait, else the first ones sent after (pushed); none at the timeout. */
+async function next(ctx: RunContext, request: ReceiveBody, timeoutMs: number | undefined): Promise<Message[]> {
   const { client, messages: watcher } = getRuntime();
   const flowRunId = ctx.flowRun.id;
   await watcher.ready();
@@ -145,16 +155,16 @@ async function next(
   for (;;) {
     // Listen before looking, so that a message sent between the two wakes us.
     const wake = watcher.next(flowRunId);
-    let message: Message | null;
+    let messages: Message[];
     try {
-      message = await client.receiveMessage(flowRunId, { step, ...selection });
+      messages = await client.receiveMessages(flowRunId, request);
     } catch (e) {
       wake.cancel();
       throw e;
     }
-    if (message) {
+    if (messages.length) {
       wake.cancel();
-      return message;
+      return messages;
     }
     const left = deadline - Date.now();
     let timer: NodeJS.Timeout | undefined;
@@ -167,10 +177,10 @@ async function next(
     clearTimeout(timer);
     wake.cancel();
     if (outcome === "timeout") {
-      if (Date.now() >= deadline) return (await client.receiveMessage(flowRunId, { step, ...selection })) ?? undefined;
+      if (Date.now() >= deadline) return client.receiveMessages(flowRunId, request);
       continue;
     }
-    if (outcome.kind === "closed") throw new RuntimeClosedError(flowRunId, step);
+    if (outcome.kind === "closed") throw new RuntimeClosedError(flowRunId, `receive ${request.receiver}`);
     if (outcome.kind === "ended") {
       if (outcome.state.type === "CANCELLED") throw new FlowRunCancelledError(flowRunId, outcome.state.message);
       throw new FlowRunEndedError(flowRunId, outcome.state.name, outcome.state.message);

@@ -190,7 +190,7 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
       await api.register(eventsRoute(events));
       await api.register(metricsRoute(metrics));
       await api.register(deploymentsRoute(deployments));
-      await api.register(batchRoute(runs, tasks));
+      await api.register(batchRoute(runs, tasks, messages));
       await api.register(notificationsRoute(channels, automations, deliveries));
       await api.register(peopleRoute(people));
       await api.register(auditRoute(audit));

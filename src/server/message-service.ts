@@ -43,13 +43,18 @@ export class MessageService {
   async send(caller: RequestCaller, flowRunId: string, body: z.output<typeof SendMessageBody>): Promise<{ message: Message; created: boolean }> {
     authorize(caller, "message:send", { type: "flow-run", id: flowRunId });
     const key = `${body.key}-${body.id ?? newId()}`;
-    if (body.id) {
-      const kept = await this.#storage.messages.get(flowRunId, key);
-      if (kept) return { message: kept, created: false };
+    const kept = async () => (body.id ? await this.#storage.messages.get(flowRunId, key) : undefined);
+    let message: Message | undefined;
+    try {
+      message = await this.#keep(caller, flowRunId, key, body.value, body.sender ?? null);
+    } catch (e) {
+      // Sent again by a replay: its first sending stands, even to a run that has finished since.
+      const first = e instanceof RunNotReceivingError ? await kept() : undefined;
+      if (first) return { message: first, created: false };
+      throw e;
     }
-    const message = await this.#keep(caller, flowRunId, key, body.value, body.sender ?? null);
     if (message) return { message, created: true };
-    return { message: (await this.#storage.messages.get(flowRunId, key))!, created: false };
+    return { message: (await kept())!, created: false };
   }
 
   /** Creates a run input under the caller's own key (Prefect's `create_flow_run_input`); 409 when the key is taken. */
@@ -81,15 +86,40 @@ export class MessageService {
   }
 
   /**
-   * The message of receive step `step`: the one it took before (a replay), else the oldest waiting one of
-   * its key prefix, now marked taken by it; null when none waits (the flow then waits for the next
-   * `flow-run.message-sent` event of its run).
+   * The messages of receive steps `from`, `from + 1`, … of a receiver: those they took before (a replay),
+   * else the oldest waiting ones of its key prefix, now marked taken by them, in one transaction; none when
+   * none waits (the flow then waits for the next `flow-run.message-sent` event of its run).
    */
-  async receive(caller: RequestCaller, flowRunId: string, body: z.output<typeof ReceiveBody>): Promise<Message | null> {
+  async receive(caller: RequestCaller, flowRunId: string, body: z.output<typeof ReceiveBody>): Promise<Message[]> {
     authorize(caller, "message:receive", { type: "flow-run", id: flowRunId });
-    const messages = this.#storage.messages;
+    const steps = Array.from({ length: body.limit }, (_, i) => `${body.receiver}.${body.from + i}`);
+    const taken = await this.#storage.messages.takenBy(flowRunId, steps);
+    if (taken.size) {
+      const replayed: Message[] = [];
+      for (const step of steps) {
+        const m = taken.get(step);
+        if (!m) break;
+        replayed.push(m);
+      }
+      return replayed;
+    }
     const selection = { keyPrefix: body.keyPrefix, excludeKeys: body.excludeKeys };
-    return (await messages.takenBy(flowRunId, body.step)) ?? (await messages.take(flowRunId, body.step, selection, now())) ?? null;
+    return this.#storage.transaction(async (tx) => {
+      const at = now();
+      const messages: Message[] = [];
+      for (const step of steps) {
+        const m = await tx.messages.take(flowRunId, step, selection, at);
+        if (!m) break;
+        messages.push(m);
+      }
+      return messages;
+    });
+  }
+
+  /** Makes messages the flow took and did not read (it stopped reading) wait again, for its next receiver. */
+  async release(caller: RequestCaller, flowRunId: string, keys: string[]): Promise<void> {
+    authorize(caller, "message:receive", { type: "flow-run", id: flowRunId });
+    await this.#storage.messages.release(flowRunId, keys);
   }
 
   /** Records that the receiver refused a message it took (its own checks failed), and why. */

@@ -33,13 +33,15 @@ export interface MessageStore {
   list(flowRunId: string, selection: MessageSelection & { limit: number }): Promise<Message[]>;
   /** Deletes one; false when there was none. */
   delete(flowRunId: string, key: string): Promise<boolean>;
-  /** The message receive step `step` of the run took, if it took one. */
-  takenBy(flowRunId: string, step: string): Promise<Message | undefined>;
+  /** The messages these receive steps of the run took, by step. */
+  takenBy(flowRunId: string, steps: readonly string[]): Promise<Map<string, Message>>;
   /**
    * Gives receive step `step` the oldest message that no step took yet, in one conditional UPDATE, and
    * returns it; undefined when none waits.
    */
   take(flowRunId: string, step: string, selection: MessageSelection, at: string): Promise<Message | undefined>;
+  /** Makes messages taken by the run and not read wait again. */
+  release(flowRunId: string, keys: readonly string[]): Promise<void>;
   /** Records that the receiver refused a message it took, and why. */
   refuse(flowRunId: string, key: string, errors: readonly FieldError[]): Promise<Message | undefined>;
   /** Records (or replaces) what a run receives under a key prefix. */
@@ -96,32 +98,50 @@ export class SqlMessageStore implements MessageStore {
     return result.numDeletedRows > 0;
   }
 
-  async takenBy(flowRunId: string, step: string): Promise<Message | undefined> {
-    const db = this.#db;
-    const { rows } = await prepared(db, "messageTakenBy", { flowRunId, step }, (p) =>
-      db.selectFrom("run_messages").selectAll().where("flow_run_id", "=", p.flowRunId).where("consumed_step", "=", p.step),
-    );
-    return rows[0] && messageOf(rows[0]);
+  async takenBy(flowRunId: string, steps: readonly string[]): Promise<Map<string, Message>> {
+    const rows = await this.#db
+      .selectFrom("run_messages")
+      .selectAll()
+      .where("flow_run_id", "=", flowRunId)
+      .where("consumed_step", "in", steps)
+      // Said outright, so that SQLite sees it may use the partial index of taken messages.
+      .where("consumed_step", "is not", null)
+      .execute();
+    return new Map(rows.map((r) => [r.consumed_step!, messageOf(r)]));
+  }
+
+  async release(flowRunId: string, keys: readonly string[]): Promise<void> {
+    await this.#db
+      .updateTable("run_messages")
+      .set({ consumed_step: null, consumed_at: null })
+      .where("flow_run_id", "=", flowRunId)
+      .where("key", "in", keys)
+      .where("refusal", "is", null)
+      .execute();
   }
 
   async take(flowRunId: string, step: string, { keyPrefix, excludeKeys }: MessageSelection, at: string): Promise<Message | undefined> {
     const db = this.#db;
-    let oldest = db
-      .selectFrom("run_messages")
-      .select("seq")
-      .where("flow_run_id", "=", flowRunId)
-      .where("consumed_step", "is", null);
-    if (keyPrefix) oldest = oldest.where(startsWith(keyPrefix));
-    if (excludeKeys?.length) oldest = oldest.where("key", "not in", excludeKeys);
-    // The guard on consumed_step makes it one step's only, should another take race for the same row.
-    const row = await db
-      .updateTable("run_messages")
-      .set({ consumed_step: step, consumed_at: at })
-      .where("seq", "=", (eb) => eb.selectFrom(oldest.orderBy("seq").limit(1).as("o")).select("o.seq"))
-      .where("consumed_step", "is", null)
-      .returningAll()
-      .executeTakeFirst();
-    return row && messageOf(row);
+    const values = { step, at, flowRunId, keyPrefix: keyPrefix ?? "", prefixLength: keyPrefix?.length ?? 0 };
+    const shape = excludeKeys?.length ? `takeMessage:${excludeKeys.length}` : "takeMessage";
+    const excluded = Object.fromEntries((excludeKeys ?? []).map((k, i) => [`x${i}`, k]));
+    // One statement: the oldest waiting message, taken only if no other step took it first.
+    const { rows } = await prepared(db, shape, { ...values, ...excluded }, (p) => {
+      let oldest = db
+        .selectFrom("run_messages")
+        .select("seq")
+        .where("flow_run_id", "=", p.flowRunId)
+        .where("consumed_step", "is", null)
+        .where(sql<boolean>`substr(${sql.ref("key")}, 1, ${p.prefixLength}) = ${p.keyPrefix}`);
+      if (excludeKeys?.length) oldest = oldest.where("key", "not in", excludeKeys.map((_, i) => (p as unknown as Record<string, string>)[`x${i}`]!));
+      return db
+        .updateTable("run_messages")
+        .set({ consumed_step: p.step, consumed_at: p.at })
+        .where("seq", "=", oldest.orderBy("seq").limit(1))
+        .where("consumed_step", "is", null)
+        .returningAll();
+    });
+    return rows[0] && messageOf(rows[0]);
   }
 
   async refuse(flowRunId: string, key: string, errors: readonly FieldError[]): Promise<Message | undefined> {

@@ -10,6 +10,7 @@ import {
   ReceiveResult,
   Receiver,
   RefuseBody,
+  ReleaseBody,
   SendMessageBody,
 } from "../../contract/index.ts";
 import type { MessageService } from "../message-service.ts";
@@ -58,15 +59,31 @@ export function messagesRoute(messages: MessageService): FastifyPluginAsyncZod {
       {
         schema: {
           tags,
-          summary: "Take the next message of a receive step (the SDK's receiveInput)",
+          summary: "Take a receiver's next messages (the SDK's receiveInput)",
           description:
-            "Answers the message `step` took before (a replay), else the oldest waiting message of `keyPrefix`, now marked taken by `step`; `message: null` when none waits.",
+            "Answers the messages that steps `<receiver>.<from>`, … took before (a replay), else up to `limit` waiting messages of `keyPrefix`, oldest first, now marked taken by those steps; none when none waits.",
           params: IdParams,
           body: ReceiveBody,
           response: { 200: ReceiveResult },
         },
       },
-      async (req) => ({ message: await messages.receive(req.caller, req.params.id, req.body) }),
+      async (req) => ({ messages: await messages.receive(req.caller, req.params.id, req.body) }),
+    );
+    app.post(
+      "/flow-runs/:id/messages/release",
+      {
+        schema: {
+          tags,
+          summary: "Make messages the flow took and did not read wait again (it stopped reading)",
+          params: IdParams,
+          body: ReleaseBody,
+          response: { 204: z.null() },
+        },
+      },
+      async (req, reply) => {
+        await messages.release(req.caller, req.params.id, req.body.keys);
+        return reply.status(204).send(null);
+      },
     );
     app.put(
       "/flow-runs/:id/messages/:key",
