@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Channel } from "./pause.ts";
+import { Channel, ClaimableChannel } from "./pause.ts";
 
 const KEY_RULE = "use lowercase letters, digits and dashes";
 
@@ -49,6 +49,8 @@ export const SendMessageBody = z.object({
   /** A UUID of the sender's choosing: sending again with it returns the message kept the first time. */
   id: z.uuid().optional().describe("Makes the send idempotent: a second send with the same key and id returns the first message."),
   sender: z.string().min(1).max(200).nullable().optional().describe("Who sends: `flow-run:<id>` lets the receiver respond."),
+  /** Through what it is sent, on a server without sign-in (as for an answer); a signed-in caller's own channel counts otherwise. */
+  channel: ClaimableChannel.optional(),
 });
 export type SendMessageBody = z.input<typeof SendMessageBody>;
 

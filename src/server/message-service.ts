@@ -2,6 +2,7 @@ import { z } from "zod";
 import { InvalidInputError, MessageExistsError, MessageNotFoundError, RunNotReceivingError, type FieldError } from "../contract/errors.ts";
 import {
   isTerminal,
+  type Channel,
   type DeclareReceiverBody,
   type Message,
   type MessageFilter,
@@ -46,7 +47,7 @@ export class MessageService {
     const kept = async () => (body.id ? await this.#storage.messages.get(flowRunId, key) : undefined);
     let message: Message | undefined;
     try {
-      message = await this.#keep(caller, flowRunId, key, body.value, body.sender ?? null);
+      message = await this.#keep(caller, flowRunId, key, body.value, body.sender ?? null, body.channel);
     } catch (e) {
       // Sent again by a replay: its first sending stands, even to a run that has finished since.
       const first = e instanceof RunNotReceivingError ? await kept() : undefined;
@@ -150,7 +151,14 @@ export class MessageService {
    * Checks a message against the receivers of its key and keeps it, with its event; undefined when the
    * run has the key already.
    */
-  async #keep(caller: RequestCaller, flowRunId: string, key: string, value: unknown, sender: string | null): Promise<Message | undefined> {
+  async #keep(
+    caller: RequestCaller,
+    flowRunId: string,
+    key: string,
+    value: unknown,
+    sender: string | null,
+    channel?: Channel,
+  ): Promise<Message | undefined> {
     const run = await this.#runs.load(flowRunId);
     if (isTerminal(run.state.type)) throw new RunNotReceivingError(flowRunId, run.state.name);
     for (const r of await this.#storage.messages.receivers(flowRunId)) {
@@ -163,7 +171,8 @@ export class MessageService {
       key,
       value: value ?? null,
       sender,
-      channel: caller.channel,
+      // As for an answer: a caller nobody knows (an open server) says through what it sends.
+      channel: caller.kind === "principal" ? caller.channel : (channel ?? caller.channel),
       sentBy: caller.kind === "principal" ? caller.name : null,
       sentAt: now(),
       consumedAt: null,

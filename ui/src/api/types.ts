@@ -17,6 +17,8 @@ export type {
   Log,
   LogLevel,
   Me,
+  Message,
+  Receiver,
   RunInput,
   State,
   StateType,
