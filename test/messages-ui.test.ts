@@ -25,7 +25,9 @@ describe("sending a message from the web UI", { skip: ready ? false : "no Chromi
     await server?.close();
   });
 
-  test("a receiving run shows a form of what it receives; a wrong value stays in the browser, a right one reaches the flow", { timeout: 120_000 }, async (t) => {
+  test("a receiving run shows a form of what it receives; a wrong value stays in the browser, a right one reaches the flow", {
+    timeout: 120_000,
+  }, async (t) => {
     const serving = spawnNode(["test/fixtures/message-flows.ts"], server.env);
     t.after(() => serving.kill("SIGKILL"));
     await serving.waitForOutput("Serving collector", 60_000);

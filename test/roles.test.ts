@@ -55,7 +55,11 @@ const ROUTES: Record<string, RouteCase> = {
   "GET /api/flow-runs/{id}/messages": { least: "viewer" },
   "POST /api/flow-runs/{id}/messages/receive": { least: "operator", body: () => ({ receiver: "1", from: 1, keyPrefix: "kept" }) },
   "POST /api/flow-runs/{id}/messages/release": { least: "operator", body: () => ({ keys: ["kept"] }) },
-  "PUT /api/flow-runs/{id}/messages/{key}": { least: "responder", path: (f) => `/flow-runs/${f.runId}/messages/made-${f.n}`, body: () => ({ value: 1 }) },
+  "PUT /api/flow-runs/{id}/messages/{key}": {
+    least: "responder",
+    path: (f) => `/flow-runs/${f.runId}/messages/made-${f.n}`,
+    body: () => ({ value: 1 }),
+  },
   "GET /api/flow-runs/{id}/messages/{key}": { least: "viewer", path: (f) => `/flow-runs/${f.runId}/messages/kept` },
   "DELETE /api/flow-runs/{id}/messages/{key}": { least: "operator", path: (f) => `/flow-runs/${f.runId}/messages/kept` },
   "POST /api/flow-runs/{id}/messages/{key}/refuse": {

@@ -169,10 +169,14 @@ export class InvalidInputError extends BatonError<{ flowRunId: string; errors: F
 export class MessageNotFoundError extends BatonError<{ flowRunId: string; key: string }> {
   static readonly code = "MESSAGE_NOT_FOUND";
   constructor(flowRunId: string, key: string) {
-    super(MessageNotFoundError.code, `Flow run ${flowRunId} has no input under the key "${key}"; list them with \`baton flow-run messages ${flowRunId}\`.`, {
-      flowRunId,
-      key,
-    });
+    super(
+      MessageNotFoundError.code,
+      `Flow run ${flowRunId} has no input under the key "${key}"; list them with \`baton flow-run messages ${flowRunId}\`.`,
+      {
+        flowRunId,
+        key,
+      },
+    );
   }
 }
 

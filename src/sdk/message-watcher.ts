@@ -80,7 +80,8 @@ export class MessageWatcher {
   #onEvent(e: BatonEvent): void {
     if (!this.#waiters.has(e.flowRunId)) return;
     if (e.type === "flow-run.message-sent") this.#wake(e.flowRunId, { kind: "message" });
-    else if (e.type === "flow-run.state-changed" && isTerminal(e.payload.state.type)) this.#wake(e.flowRunId, { kind: "ended", state: e.payload.state });
+    else if (e.type === "flow-run.state-changed" && isTerminal(e.payload.state.type))
+      this.#wake(e.flowRunId, { kind: "ended", state: e.payload.state });
   }
 
   #wake(flowRunId: string, wake: MessageWake): void {

@@ -1,5 +1,12 @@
 import { createHash } from "node:crypto";
-import { ConfigError, FlowRunCancelledError, FlowRunEndedError, MessageNotFoundError, MissingContextError, RuntimeClosedError } from "../contract/errors.ts";
+import {
+  ConfigError,
+  FlowRunCancelledError,
+  FlowRunEndedError,
+  MessageNotFoundError,
+  MissingContextError,
+  RuntimeClosedError,
+} from "../contract/errors.ts";
 import { DEFAULT_KEY_PREFIX, MAX_RECEIVE_BATCH, type Message, type ReceiveBody } from "../contract/index.ts";
 import type { MessageListOptions } from "../client/http-client.ts";
 import { parseDuration } from "../contract/duration.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { InvalidInputError, MessageExistsError, MessageNotFoundError, RunNotReceivingError, type FieldError } from "../contract/errors.ts";
 import {
   isTerminal,
@@ -134,7 +134,11 @@ export class MessageService {
   /** Records what a run receives under a key prefix; a schema that cannot check messages is a 400. */
   async declareReceiver(caller: RequestCaller, flowRunId: string, body: DeclareReceiverBody): Promise<Receiver> {
     authorize(caller, "message:receive", { type: "flow-run", id: flowRunId });
-    await this.#schemas.requireUsable(body.schema, `The schema of what run ${flowRunId} receives under "${body.keyPrefix}" cannot be used`, "/schema");
+    await this.#schemas.requireUsable(
+      body.schema,
+      `The schema of what run ${flowRunId} receives under "${body.keyPrefix}" cannot be used`,
+      "/schema",
+    );
     await this.#runs.load(flowRunId);
     const receiver: Receiver = { flowRunId, ...body, declaredAt: now() };
     await this.#storage.messages.declareReceiver(receiver);

@@ -133,7 +133,12 @@ export class SqlMessageStore implements MessageStore {
         .where("flow_run_id", "=", p.flowRunId)
         .where("consumed_step", "is", null)
         .where(sql<boolean>`substr(${sql.ref("key")}, 1, ${p.prefixLength}) = ${p.keyPrefix}`);
-      if (excludeKeys?.length) oldest = oldest.where("key", "not in", excludeKeys.map((_, i) => (p as unknown as Record<string, string>)[`x${i}`]!));
+      if (excludeKeys?.length)
+        oldest = oldest.where(
+          "key",
+          "not in",
+          excludeKeys.map((_, i) => (p as unknown as Record<string, string>)[`x${i}`]!),
+        );
       return db
         .updateTable("run_messages")
         .set({ consumed_step: p.step, consumed_at: p.at })
@@ -167,7 +172,9 @@ export class SqlMessageStore implements MessageStore {
       .insertInto("run_receivers")
       .values(values)
       .onConflict((oc) =>
-        oc.columns(["flow_run_id", "key_prefix"]).doUpdateSet({ schema: values.schema, description: values.description, declared_at: values.declared_at }),
+        oc
+          .columns(["flow_run_id", "key_prefix"])
+          .doUpdateSet({ schema: values.schema, description: values.description, declared_at: values.declared_at }),
       )
       .execute();
   }

@@ -46,7 +46,8 @@ export function messagesRoute(messages: MessageService): FastifyPluginAsyncZod {
         schema: {
           tags,
           summary: "A flow run's messages and inputs by key, oldest first",
-          description: "Filtered by key prefix, leaving out `excludeKeys` (comma-separated); each says who sent it, when, and whether the run took it.",
+          description:
+            "Filtered by key prefix, leaving out `excludeKeys` (comma-separated); each says who sent it, when, and whether the run took it.",
           params: IdParams,
           querystring: MessageFilter,
           response: { 200: z.array(Message) },
@@ -97,7 +98,8 @@ export function messagesRoute(messages: MessageService): FastifyPluginAsyncZod {
           response: { 201: Message },
         },
       },
-      async (req, reply) => reply.status(201).send(await messages.create(req.caller, req.params.id, req.params.key, req.body.value, req.body.sender ?? null)),
+      async (req, reply) =>
+        reply.status(201).send(await messages.create(req.caller, req.params.id, req.params.key, req.body.value, req.body.sender ?? null)),
     );
     app.get(
       "/flow-runs/:id/messages/:key",
@@ -131,7 +133,8 @@ export function messagesRoute(messages: MessageService): FastifyPluginAsyncZod {
         schema: {
           tags,
           summary: "Declare what a flow run receives under a key prefix (the SDK's receiveInput)",
-          description: "Messages sent to the run under that prefix are then checked against `schema` (JSON Schema) when sent. 400 for a schema that cannot check them.",
+          description:
+            "Messages sent to the run under that prefix are then checked against `schema` (JSON Schema) when sent. 400 for a schema that cannot check them.",
           params: IdParams,
           body: DeclareReceiverBody,
           response: { 200: Receiver },

@@ -58,9 +58,7 @@ function ReceiverForm({ runId, receiver }: { runId: string; receiver: Receiver }
   };
   return (
     <div className="message-form">
-      <p className="small muted">
-        key “{receiver.keyPrefix}”
-      </p>
+      <p className="small muted">key “{receiver.keyPrefix}”</p>
       {receiver.description && <Markdown text={receiver.description} />}
       <SchemaForm
         schema={receiver.schema}
