@@ -57,6 +57,26 @@ const ROUTES: Record<string, RouteCase> = {
   "GET /api/flow-runs/{id}/inputs/{key}": { least: "viewer", path: (f) => `/flow-runs/${f.pausedId}/inputs/1` },
   "GET /api/inbox": { least: "viewer" },
   "POST /api/inbox/bulk": { least: "responder", body: (f) => ({ action: "approve", ids: [f.pausedId] }) },
+  // Sending a message is answering a run outside a pause; taking messages, declaring what a run receives and
+  // deleting its inputs are the flow's own doing. Each run of the fixture keeps an input "kept".
+  "POST /api/flow-runs/{id}/messages": { least: "responder", body: () => ({ value: 1, key: "role" }) },
+  "GET /api/flow-runs/{id}/messages": { least: "viewer" },
+  "POST /api/flow-runs/{id}/messages/receive": { least: "operator", body: () => ({ receiver: "1", from: 1, keyPrefix: "kept" }) },
+  "POST /api/flow-runs/{id}/messages/release": { least: "operator", body: () => ({ keys: ["kept"] }) },
+  "PUT /api/flow-runs/{id}/messages/{key}": {
+    least: "responder",
+    path: (f) => `/flow-runs/${f.runId}/messages/made-${f.n}`,
+    body: () => ({ value: 1 }),
+  },
+  "GET /api/flow-runs/{id}/messages/{key}": { least: "viewer", path: (f) => `/flow-runs/${f.runId}/messages/kept` },
+  "DELETE /api/flow-runs/{id}/messages/{key}": { least: "operator", path: (f) => `/flow-runs/${f.runId}/messages/kept` },
+  "POST /api/flow-runs/{id}/messages/{key}/refuse": {
+    least: "operator",
+    path: (f) => `/flow-runs/${f.runId}/messages/kept/refuse`,
+    body: () => ({ errors: [{ path: "", message: "not taken" }] }),
+  },
+  "PUT /api/flow-runs/{id}/receivers": { least: "operator", body: () => ({ keyPrefix: "role", schema: { type: "number" }, description: null }) },
+  "GET /api/flow-runs/{id}/receivers": { least: "viewer" },
   "POST /api/task-runs": { least: "operator", body: (f) => ({ flowRunId: f.runId, name: "t", taskKey: `t-${f.n}`, state }) },
   "GET /api/task-runs/{id}": { least: "viewer", path: (f) => `/task-runs/${f.taskRunId}` },
   "POST /api/task-runs/{id}/set-state": {
@@ -159,6 +179,7 @@ describe("roles on every route", () => {
     const run = await admin.createFlowRun({ flowName: "role-test", state: { type: "RUNNING" } });
     const paused = await pausedRun(admin, { flowName: "role-test" });
     const task = await admin.createTaskRun({ flowRunId: run.id, name: "t", taskKey: "t", state: { type: "RUNNING" } });
+    await admin.createRunInput(run.id, "kept", { n: 1 });
     const user = await admin.createUser({ name: `victim-${++n}`, role: "viewer" });
     const key = await admin.createApiKey({ name: `victim-${n}`, role: "viewer" });
     const channel = await admin.createChannel({ name: `victim-${n}`, type: "webhook", url: "http://127.0.0.1:9/nowhere" });
@@ -179,9 +200,11 @@ describe("roles on every route", () => {
 
   /** What a forbidden request must leave as it was. */
   async function snapshot(f: Fixture): Promise<string> {
-    const [runs, inputs, tasks, logs, users, keys, deployments, channels, automations] = await Promise.all([
+    const [runs, inputs, messages, receivers, tasks, logs, users, keys, deployments, channels, automations] = await Promise.all([
       admin.listFlowRuns({ limit: 1000 }),
       admin.listRunInputs(f.pausedId),
+      admin.listMessages(f.runId),
+      admin.listReceivers(f.runId),
       admin.listTaskRuns(f.runId),
       admin.listLogs(f.runId),
       admin.listUsers(),
@@ -193,6 +216,8 @@ describe("roles on every route", () => {
     return JSON.stringify({
       runs: runs.items,
       inputs,
+      messages,
+      receivers,
       tasks,
       logs,
       users,

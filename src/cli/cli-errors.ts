@@ -59,7 +59,11 @@ export function reportError(error: unknown, stderr: NodeJS.WritableStream = proc
   // Commander has printed its own message already.
   if (error instanceof CommanderError) return;
   if (error instanceof InvalidInputError) {
-    stderr.write(`error: The answer does not match what the pause asks for; flow run ${error.details.flowRunId} is still paused.\n`);
+    stderr.write(
+      error.details.messageKey === undefined
+        ? `error: The answer does not match what the pause asks for; flow run ${error.details.flowRunId} is still paused.\n`
+        : `error: The message does not match what flow run ${error.details.flowRunId} receives under "${error.details.messageKey}"; it was not sent.\n`,
+    );
     for (const e of error.errors) stderr.write(`  ${fieldErrorLine(e)}\n`);
   } else if (error instanceof ParametersValidationError) {
     stderr.write(`error: The parameters do not fit what deployment ${error.details.flowName} takes; no run was created.\n`);

@@ -2,13 +2,14 @@ import { InvalidArgumentError, type Command } from "commander";
 import { StateType } from "../contract/index.ts";
 import { clientOf } from "./cli-client.ts";
 import { printRunLogs } from "./flow-run-logs.ts";
+import { addMessageCommands } from "./flow-run-messages.ts";
 import { resumeRun } from "./flow-run-resume.ts";
 import { formatRunDetails, formatRunTable } from "./flow-run-view.ts";
 import { terminalAsker } from "./input-prompt.ts";
 import { localCheck } from "./local-check.ts";
 
 /**
- * `baton flow-run ...`: list, inspect, answer, cancel, suspend, retry and follow flow runs.
+ * `baton flow-run ...`: list, inspect, answer, cancel, suspend, retry and follow flow runs, and send them messages.
  *
  * @example
  * baton flow-run ls --state PAUSED
@@ -115,6 +116,8 @@ export function addFlowRunCommands(program: Command): void {
     .action(async (id: string, opts: { follow?: boolean }, command: Command) => {
       await printRunLogs(clientOf(command), id, { follow: opts.follow ?? false });
     });
+
+  addMessageCommands(group);
 }
 
 function print(text: string): void {

@@ -37,6 +37,11 @@ import type {
   InputCheckReply,
   Log,
   LogEntry,
+  DeclareReceiverBody,
+  Message,
+  ReceiveBody,
+  Receiver,
+  SendMessageBody,
   PauseBody,
   PauseResult,
   ResumeResult,
@@ -125,6 +130,15 @@ export interface ListFlowRunsOptions {
   createdBefore?: string;
   limit?: number;
   cursor?: string;
+}
+
+/** Which of a run's messages and inputs by key: `listMessages` and the SDK's `filterFlowRunInput`. */
+export interface MessageListOptions {
+  /** Those whose key starts with this. */
+  keyPrefix?: string | undefined;
+  excludeKeys?: readonly string[] | undefined;
+  /** At most this many, oldest first (default 100, at most 1000). */
+  limit?: number | undefined;
 }
 
 /**
@@ -349,6 +363,52 @@ export class BatonClient {
   getRunInput(id: string, key: string): Promise<RunInput> {
     return this.#request("GET", `/flow-runs/${encodeURIComponent(id)}/inputs/${encodeURIComponent(key)}`);
   }
+  /**
+   * Sends a message to a run (kept as `<key>-<id>`); a second send with the same `id` returns the first
+   * message. Sends made together leave in one request (`POST /batch`), as other writes do.
+   */
+  sendMessage(flowRunId: string, body: SendMessageBody): Promise<Message> {
+    return this.#batched("sendMessage", messagesOf(flowRunId), body, flowRunId);
+  }
+  /** A run's messages and inputs by key, oldest first. */
+  listMessages(flowRunId: string, options: MessageListOptions = {}): Promise<Message[]> {
+    const q = new URLSearchParams();
+    if (options.keyPrefix) q.set("keyPrefix", options.keyPrefix);
+    if (options.excludeKeys?.length) q.set("excludeKeys", options.excludeKeys.join(","));
+    if (options.limit) q.set("limit", String(options.limit));
+    const qs = q.toString();
+    return this.#request("GET", `${messagesOf(flowRunId)}${qs ? `?${qs}` : ""}`);
+  }
+  /** Creates a run input under `key` (409 if the run has it already). */
+  createRunInput(flowRunId: string, key: string, value: unknown, sender?: string | null): Promise<Message> {
+    return this.#request("PUT", `${messagesOf(flowRunId)}/${encodeURIComponent(key)}`, { value, sender: sender ?? null });
+  }
+  /** A run input (or message) by key; 404 MessageNotFoundError when there is none. */
+  readRunInput(flowRunId: string, key: string): Promise<Message> {
+    return this.#request("GET", `${messagesOf(flowRunId)}/${encodeURIComponent(key)}`);
+  }
+  deleteRunInput(flowRunId: string, key: string): Promise<void> {
+    return this.#request("DELETE", `${messagesOf(flowRunId)}/${encodeURIComponent(key)}`);
+  }
+  /** For the receiving flow: the messages of its next receive steps (taking waiting ones), none when none waits. */
+  async receiveMessages(flowRunId: string, body: ReceiveBody): Promise<Message[]> {
+    return (await this.#request<{ messages: Message[] }>("POST", `${messagesOf(flowRunId)}/receive`, body)).messages;
+  }
+  /** For the receiving flow: messages it took and will not read wait again. */
+  releaseMessages(flowRunId: string, keys: string[]): Promise<void> {
+    return this.#request("POST", `${messagesOf(flowRunId)}/release`, { keys });
+  }
+  /** For the receiving flow: records that its own checks refused a message it took. */
+  refuseMessage(flowRunId: string, key: string, errors: { path: string; message: string }[]): Promise<Message> {
+    return this.#request("POST", `${messagesOf(flowRunId)}/${encodeURIComponent(key)}/refuse`, { errors });
+  }
+  /** For the receiving flow: declares what it receives under a key prefix, so that the server checks messages when sent. */
+  declareReceiver(flowRunId: string, body: DeclareReceiverBody): Promise<Receiver> {
+    return this.#request("PUT", `/flow-runs/${encodeURIComponent(flowRunId)}/receivers`, body);
+  }
+  listReceivers(flowRunId: string): Promise<Receiver[]> {
+    return this.#request("GET", `/flow-runs/${encodeURIComponent(flowRunId)}/receivers`);
+  }
   createTaskRun(body: CreateTaskRunBody): Promise<TaskRun> {
     return this.#batched("createTaskRun", "/task-runs", body);
   }
@@ -511,4 +571,8 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+function messagesOf(flowRunId: string): string {
+  return `/flow-runs/${encodeURIComponent(flowRunId)}/messages`;
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { identifier } from "./text.ts";
 import { SetStateBody } from "./flow-run.ts";
 import { CreateTaskRunBody, SetTaskRunStateBody } from "./task-run.ts";
+import { SendMessageBody } from "./message.ts";
 
 const Id = identifier(z.string().min(1).max(100));
 
@@ -16,6 +17,8 @@ export const BatchOperation = z.discriminatedUnion("op", [
   z.object({ op: z.literal("setTaskRunState"), id: Id, body: SetTaskRunStateBody }),
   /** `POST /api/flow-runs/{id}/set-state` */
   z.object({ op: z.literal("setFlowRunState"), id: Id, body: SetStateBody }),
+  /** `POST /api/flow-runs/{id}/messages` */
+  z.object({ op: z.literal("sendMessage"), id: Id, body: SendMessageBody }),
 ]);
 export type BatchOperation = z.input<typeof BatchOperation>;
 

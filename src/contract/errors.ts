@@ -163,14 +163,58 @@ export class InvalidTransitionError extends BatonError<{ flowRunId: string; from
   }
 }
 
-/** Thrown when an answer does not match what the pause asked for; the run stays paused. */
-export class InvalidInputError extends BatonError<{ flowRunId: string; errors: FieldError[] }> {
+/**
+ * Thrown when an answer does not match what the pause asked for (the run stays paused), or a message what
+ * its receiver receives (`messageKey`: the message's key prefix; the message is not kept).
+ */
+export class InvalidInputError extends BatonError<{ flowRunId: string; errors: FieldError[]; messageKey?: string }> {
   static readonly code = "INVALID_INPUT";
   readonly errors: FieldError[];
-  constructor(flowRunId: string, errors: FieldError[]) {
+  constructor(flowRunId: string, errors: FieldError[], messageKey?: string) {
     const list = errors.map((e) => `${e.path || "(input)"}: ${e.message}`).join("; ");
-    super(InvalidInputError.code, `The input does not match what the pause asks for, and the run stays paused. ${list}`, { flowRunId, errors });
+    const what =
+      messageKey === undefined
+        ? "The input does not match what the pause asks for, and the run stays paused."
+        : `The message does not match what flow run ${flowRunId} receives under "${messageKey}", and was not sent; correct it and send again.`;
+    super(InvalidInputError.code, `${what} ${list}`, { flowRunId, errors, ...(messageKey === undefined ? {} : { messageKey }) });
     this.errors = errors;
+  }
+}
+
+/** Thrown when a run has no message (or run input) under a key. */
+export class MessageNotFoundError extends BatonError<{ flowRunId: string; key: string }> {
+  static readonly code = "MESSAGE_NOT_FOUND";
+  constructor(flowRunId: string, key: string) {
+    super(
+      MessageNotFoundError.code,
+      `Flow run ${flowRunId} has no input under the key "${key}"; list them with \`baton flow-run messages ${flowRunId}\`.`,
+      {
+        flowRunId,
+        key,
+      },
+    );
+  }
+}
+
+/** Thrown when a run input is created under a key the run already has. */
+export class MessageExistsError extends BatonError<{ flowRunId: string; key: string }> {
+  static readonly code = "MESSAGE_EXISTS";
+  constructor(flowRunId: string, key: string) {
+    super(MessageExistsError.code, `Flow run ${flowRunId} already has an input under the key "${key}"; delete it first, or choose another key.`, {
+      flowRunId,
+      key,
+    });
+  }
+}
+
+/** Thrown when a message is sent to a run that has finished: nothing would ever read it. */
+export class RunNotReceivingError extends BatonError<{ flowRunId: string; stateName: string }> {
+  static readonly code = "RUN_NOT_RECEIVING";
+  constructor(flowRunId: string, stateName: string) {
+    super(RunNotReceivingError.code, `Flow run ${flowRunId} is ${stateName}: it receives no more messages. Send to a run that is still going.`, {
+      flowRunId,
+      stateName,
+    });
   }
 }
 

@@ -70,6 +70,14 @@ export const BatonEvent = z.discriminatedUnion("type", [
   }),
   z.object({
     id: z.number().int(),
+    type: z.literal("flow-run.message-sent"),
+    flowRunId: z.string(),
+    occurredAt: z.iso.datetime(),
+    /** The message's value is not in the event: the receiver takes it (and so marks it read) with `receive`. */
+    payload: z.object({ key: z.string(), sender: z.string().nullable(), channel: Channel, sentBy: z.string().nullable() }),
+  }),
+  z.object({
+    id: z.number().int(),
     type: z.literal("log"),
     flowRunId: z.string(),
     occurredAt: z.iso.datetime(),
@@ -80,4 +88,4 @@ export type BatonEvent = z.infer<typeof BatonEvent>;
 export type BatonEventType = BatonEvent["type"];
 
 /** The event types a stream can be narrowed to. */
-export const EVENT_TYPES = ["flow-run.state-changed", "flow-run.input-submitted", "flow-run.input-rejected", "log"] as const;
+export const EVENT_TYPES = ["flow-run.state-changed", "flow-run.input-submitted", "flow-run.input-rejected", "flow-run.message-sent", "log"] as const;

@@ -35,6 +35,22 @@ export {
 export { InputCheck, InputCheckReply } from "./input-check.ts";
 export { TaskRun, CreateTaskRunBody, SetTaskRunStateBody, MAX_ROW_RESULT_BYTES } from "./task-run.ts";
 export { LogLevel, LogEntry, Log, LogBatch } from "./log.ts";
+export {
+  MessageKey,
+  KeyPrefix,
+  DEFAULT_KEY_PREFIX,
+  Message,
+  SendMessageBody,
+  CreateRunInputBody,
+  MessageFilter,
+  ReceiveBody,
+  ReceiveResult,
+  ReleaseBody,
+  MAX_RECEIVE_BATCH,
+  RefuseBody,
+  Receiver,
+  DeclareReceiverBody,
+} from "./message.ts";
 export { BatonEvent, EVENT_TYPES } from "./events.ts";
 export type { BatonEventType } from "./events.ts";
 export { BatchOperation, BatchBody, BatchResult, MAX_BATCH_OPERATIONS } from "./batch.ts";

@@ -18,6 +18,8 @@ export { task } from "./task.ts";
 export type { Task, TaskOptions } from "./task.ts";
 export { pauseFlowRun, suspendFlowRun } from "./pause-flow-run.ts";
 export type { AnswerOf, OnTimeoutOption, PauseAnswer, PauseOptions, RespondentOptions, SuspendOptions } from "./pause-flow-run.ts";
+export { sendInput, receiveInput, createFlowRunInput, readFlowRunInput, deleteFlowRunInput, filterFlowRunInput } from "./messages.ts";
+export type { SendInputOptions, ReceiveInputOptions, ReceivedInput, ReceivedItem, RunInputOptions } from "./messages.ts";
 export { serve, runDeployment } from "./serve.ts";
 export type { ServeOptions } from "./serve.ts";
 export { SuspendSignal } from "./suspend-signal.ts";
@@ -41,6 +43,9 @@ export {
   NotPausedError,
   InvalidInputError,
   InvalidTransitionError,
+  MessageNotFoundError,
+  MessageExistsError,
+  RunNotReceivingError,
   PauseExpiredError,
   PauseTimeoutError,
   FlowTimeoutError,
@@ -68,4 +73,4 @@ export {
   ConfigError,
 } from "../contract/errors.ts";
 export type { FieldError, RunInputIssue } from "../contract/errors.ts";
-export type { FlowRun, State, StateType, TaskRun, RunInput as RunInputRecord, OnTimeout } from "../contract/index.ts";
+export type { FlowRun, State, StateType, TaskRun, RunInput as RunInputRecord, OnTimeout, Message } from "../contract/index.ts";

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { BatonClient } from "../client/http-client.ts";
 import { Heartbeats } from "./heartbeats.ts";
 import { LogShipper } from "./log-shipper.ts";
+import { MessageWatcher } from "./message-watcher.ts";
 import { PauseWatcher } from "./pause-watcher.ts";
 import { SuspendSignal } from "./suspend-signal.ts";
 
@@ -10,6 +11,8 @@ export interface Runtime {
   client: BatonClient;
   logs: LogShipper;
   pauses: PauseWatcher;
+  /** Wakes `receiveInput` when a message is sent to its run. */
+  messages: MessageWatcher;
   heartbeats: Heartbeats;
   /** This process, as the server knows it: the owner of the runs it executes. */
   workerId: string;
@@ -36,6 +39,7 @@ export function getRuntime(): Runtime {
       client,
       logs: new LogShipper(client),
       pauses,
+      messages: new MessageWatcher(client, workerId),
       heartbeats,
       workerId,
       logToConsole: !/^(0|false|no)$/i.test(process.env.BATON_LOG_TO_CONSOLE ?? ""),
@@ -56,6 +60,7 @@ export async function closeRuntime(): Promise<void> {
   runtime = undefined;
   closing.heartbeats.stop();
   closing.pauses.close();
+  closing.messages.close();
   await closing.logs.close();
   await closing.client.close();
 }

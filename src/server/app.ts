@@ -25,12 +25,14 @@ import { FlowRunService } from "./flow-run-service.ts";
 import { HealthService } from "./health-service.ts";
 import { LogService } from "./log-service.ts";
 import { InboxService } from "./inbox-service.ts";
+import { MessageService } from "./message-service.ts";
 import { PauseService } from "./pause-service.ts";
 import { SchemaChecker } from "./schema-checker.ts";
 import { StateTransitions } from "./state-transitions.ts";
 import { eventsRoute } from "./routes/events-route.ts";
 import { flowRunsRoute } from "./routes/flow-runs-route.ts";
 import { logsRoute } from "./routes/logs-route.ts";
+import { messagesRoute } from "./routes/messages-route.ts";
 import { pausesRoute } from "./routes/pauses-route.ts";
 import { inboxRoute } from "./routes/inbox-route.ts";
 import { taskRunsRoute } from "./routes/task-runs-route.ts";
@@ -137,6 +139,7 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
     warn: (message, details) => app.log.warn(details, message),
   });
   const inbox = new InboxService(storage, runs, pauses);
+  const messages = new MessageService(storage, runs, transitions, schemas);
   const tasks = new TaskRunService(storage, runs, config.resultMaxBytes);
   const logs = new LogService(storage, bus, runs);
   const deployments = new DeploymentService(storage, runs, transitions, schemas, metrics);
@@ -198,12 +201,13 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
       await api.register(flowRunsRoute(runs));
       await api.register(pausesRoute(pauses, checks));
       await api.register(inboxRoute(inbox));
+      await api.register(messagesRoute(messages));
       await api.register(taskRunsRoute(tasks));
       await api.register(logsRoute(logs));
       await api.register(eventsRoute(events));
       await api.register(metricsRoute(metrics));
       await api.register(deploymentsRoute(deployments));
-      await api.register(batchRoute(runs, tasks));
+      await api.register(batchRoute(runs, tasks, messages));
       await api.register(notificationsRoute(channels, automations, deliveries));
       await api.register(peopleRoute(people));
       await api.register(auditRoute(audit));

@@ -15,6 +15,10 @@ export type Action =
   | "flow-run:suspend"
   | "flow-run:retry"
   | "flow-run:check-input"
+  | "message:read"
+  | "message:send"
+  | "message:receive"
+  | "message:delete"
   | "task-run:read"
   | "task-run:write"
   | "task-result:read"
@@ -61,6 +65,7 @@ const READ: readonly Action[] = [
   "server:read",
   "flow:read",
   "flow-run:read",
+  "message:read",
   "task-run:read",
   "task-result:read",
   "log:read",
@@ -70,8 +75,12 @@ const READ: readonly Action[] = [
   "automation:read",
   "delivery:read",
 ];
-/** Answering; which pauses a responder may answer is the pause's own rule (its respondents), checked by PauseService. */
-const RESPOND: readonly Action[] = [...READ, "flow-run:resume"];
+/**
+ * Answering; which pauses a responder may answer is the pause's own rule (its respondents), checked by
+ * PauseService. Sending a message to a run is answering it outside a pause: checked against what the run
+ * receives, and taken by its flow.
+ */
+const RESPOND: readonly Action[] = [...READ, "flow-run:resume", "message:send"];
 /** Running flows (a flow process or a serving process reports through these) and starting, stopping and changing runs. */
 const OPERATE: readonly Action[] = [
   ...RESPOND,
@@ -81,6 +90,10 @@ const OPERATE: readonly Action[] = [
   "flow-run:pause",
   "flow-run:suspend",
   "flow-run:retry",
+  // Taking a run's messages (marking them read), declaring what it receives, and deleting its inputs are the
+  // flow's own doing, as pausing is.
+  "message:receive",
+  "message:delete",
   "task-run:write",
   "task-result:write",
   "log:write",

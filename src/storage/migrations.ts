@@ -360,6 +360,51 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex("input_refusals_run").on("input_refusals").columns(["flow_run_id", "id"]).execute();
       },
     },
+    "0011-run-messages": {
+      async up(db: Kysely<any>) {
+        // Messages (sendInput) and run inputs by key, numbered in the order they arrived.
+        await db.schema
+          .createTable("run_messages")
+          .addColumn("seq", autoId(dialect), (c) => (dialect === "postgres" ? c.primaryKey() : c.primaryKey().autoIncrement()))
+          .addColumn("flow_run_id", "text", (c) => c.notNull().references("flow_runs.id"))
+          .addColumn("key", "text", (c) => c.notNull())
+          .addColumn("value", "text", (c) => c.notNull())
+          .addColumn("sender", "text")
+          .addColumn("channel", "text", (c) => c.notNull())
+          .addColumn("sent_by", "text")
+          .addColumn("sent_at", "text", (c) => c.notNull())
+          .addColumn("consumed_step", "text")
+          .addColumn("consumed_at", "text")
+          .addColumn("refusal", "text")
+          .execute();
+        // A key once per run; reading one by key.
+        await db.schema.createIndex("run_messages_key").on("run_messages").columns(["flow_run_id", "key"]).unique().execute();
+        // A run's messages in order (the API's list, the CLI's), and those still waiting for its receiver.
+        await db.schema.createIndex("run_messages_run").on("run_messages").columns(["flow_run_id", "seq"]).execute();
+        await db.schema
+          .createIndex("run_messages_waiting")
+          .on("run_messages")
+          .columns(["flow_run_id", "seq"])
+          .where(sql.ref("consumed_step"), "is", null)
+          .execute();
+        // What a receive step took, found again on replay; one message per step.
+        await db.schema
+          .createIndex("run_messages_step")
+          .on("run_messages")
+          .columns(["flow_run_id", "consumed_step"])
+          .unique()
+          .where(sql.ref("consumed_step"), "is not", null)
+          .execute();
+        await db.schema
+          .createTable("run_receivers")
+          .addColumn("flow_run_id", "text", (c) => c.notNull().references("flow_runs.id"))
+          .addColumn("key_prefix", "text", (c) => c.notNull())
+          .addColumn("schema", "text", (c) => c.notNull())
+          .addColumn("description", "text")
+          .addColumn("declared_at", "text", (c) => c.notNull())
+          .addPrimaryKeyConstraint("run_receivers_pk", ["flow_run_id", "key_prefix"]);
+      },
+    },
     "0012-inbox": {
       async up(db: Kysely<any>) {
         // A run's tags: the JSON array on the run (what a read returns), and one row per tag (what a filter finds by index).

@@ -14,6 +14,8 @@ export interface Database {
   task_results: TaskResultTable;
   run_inputs: RunInputTable;
   input_refusals: InputRefusalTable;
+  run_messages: RunMessageTable;
+  run_receivers: RunReceiverTable;
   events: EventTable;
   event_cursors: EventCursorTable;
   logs: LogTable;
@@ -312,4 +314,30 @@ export interface DeliveryTable {
 export interface ServerSettingTable {
   key: string;
   value: string;
+}
+
+/** Messages and run inputs by key sent to runs, in the order they arrived (`seq`). */
+export interface RunMessageTable {
+  seq: Generated<number>;
+  flow_run_id: string;
+  key: string;
+  value: string;
+  sender: string | null;
+  channel: string;
+  sent_by: string | null;
+  sent_at: string;
+  /** The receive step of the run that took it (its position among the run's receives); null while it waits. */
+  consumed_step: string | null;
+  consumed_at: string | null;
+  /** The receiver's field errors, as JSON, when it refused the message. */
+  refusal: string | null;
+}
+
+/** What a run receives under a key prefix: the JSON Schema messages are checked against when sent. */
+export interface RunReceiverTable {
+  flow_run_id: string;
+  key_prefix: string;
+  schema: string;
+  description: string | null;
+  declared_at: string;
 }

@@ -8,6 +8,7 @@ import { SqlDeploymentStore } from "./deployments-store.ts";
 import { SqlEventStore } from "./events-store.ts";
 import { SqlFlowRunStore } from "./flow-runs-store.ts";
 import { SqlLogStore } from "./logs-store.ts";
+import { SqlMessageStore } from "./messages-store.ts";
 import { SqlPeopleStore } from "./people-store.ts";
 import { SqlRunInputStore } from "./run-inputs-store.ts";
 import type { Database } from "./schema.ts";
@@ -25,6 +26,7 @@ export class SqlStores implements Stores {
   readonly #db: Executor;
   #runs: SqlFlowRunStore | undefined;
   #inputs: SqlRunInputStore | undefined;
+  #messages: SqlMessageStore | undefined;
   #tasks: SqlTaskRunStore | undefined;
   #events: SqlEventStore | undefined;
   #logs: SqlLogStore | undefined;
@@ -46,6 +48,9 @@ export class SqlStores implements Stores {
   }
   get inputs(): SqlRunInputStore {
     return (this.#inputs ??= new SqlRunInputStore(this.#db));
+  }
+  get messages(): SqlMessageStore {
+    return (this.#messages ??= new SqlMessageStore(this.#db));
   }
   get tasks(): SqlTaskRunStore {
     return (this.#tasks ??= new SqlTaskRunStore(this.#db));

@@ -7,6 +7,7 @@ import type { DeploymentStore } from "./deployments-store.ts";
 import type { EventStore } from "./events-store.ts";
 import type { FlowRunStore } from "./flow-runs-store.ts";
 import type { LogStore } from "./logs-store.ts";
+import type { MessageStore } from "./messages-store.ts";
 import type { PeopleStore } from "./people-store.ts";
 import type { RunInputStore } from "./run-inputs-store.ts";
 import type { TaskRunStore } from "./task-runs-store.ts";
@@ -21,6 +22,7 @@ export type { EventStore, NewEvent, StoredEvent } from "./events-store.ts";
 export type { FlowRunQuery, FlowRunStore, RunOwnership, RunStats, StateChange } from "./flow-runs-store.ts";
 export type { WaitingQuery, WaitingRuns } from "./waiting-runs-query.ts";
 export type { LogStore } from "./logs-store.ts";
+export type { MessageSelection, MessageStore, NewMessage } from "./messages-store.ts";
 export type { PeopleStore, StoredApiKey, StoredUser } from "./people-store.ts";
 export type { Response, RunInputStore } from "./run-inputs-store.ts";
 export type { TaskRunFields, TaskRunStore } from "./task-runs-store.ts";
@@ -46,6 +48,8 @@ export interface Stores {
   readonly runs: FlowRunStore;
   /** Each pause's question, and its answer. */
   readonly inputs: RunInputStore;
+  /** Messages and run inputs by key sent to runs, and what runs declare they receive. */
+  readonly messages: MessageStore;
   /** Task runs with their states and results. */
   readonly tasks: TaskRunStore;
   /** Kept events (state changes, answers), and the positions of the consumers that read them. */

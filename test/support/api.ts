@@ -115,11 +115,12 @@ export async function collectEvents(client: BatonClient, options: Parameters<Bat
   };
 }
 
-/** A compact view of an event for assertions: "state RUNNING", "input 1", "log Hello". */
+/** A compact view of an event for assertions: "state RUNNING", "input 1", "message name-…", "log Hello". */
 export function describeEvent(e: BatonEvent): string {
   if (e.type === "flow-run.state-changed") return `state ${e.payload.state.type}`;
   if (e.type === "flow-run.input-submitted") return `input ${e.payload.key}`;
   if (e.type === "flow-run.input-rejected") return `rejected ${e.payload.key}`;
   if (e.type === "flow-run.input-check") return `check ${e.payload.key}`;
+  if (e.type === "flow-run.message-sent") return `message ${e.payload.key}`;
   return `log ${e.payload.message}`;
 }

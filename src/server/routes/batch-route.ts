@@ -4,6 +4,7 @@ import { BadRequestError } from "../../contract/errors.ts";
 import { BatchBody, BatchOperation, BatchResult } from "../../contract/index.ts";
 import { errorResponse, INTERNAL_ERROR_BODY } from "../error-handler.ts";
 import type { FlowRunService } from "../flow-run-service.ts";
+import type { MessageService } from "../message-service.ts";
 import type { RequestCaller } from "../request-caller.ts";
 import type { TaskRunService } from "../task-run-service.ts";
 
@@ -13,7 +14,7 @@ import type { TaskRunService } from "../task-run-service.ts";
  * transactions then also commit together. Each operation is carried out as its own endpoint would, as
  * if all were sent at the same time, and answers with that endpoint's status and body.
  */
-export function batchRoute(runs: FlowRunService, tasks: TaskRunService): FastifyPluginAsyncZod {
+export function batchRoute(runs: FlowRunService, tasks: TaskRunService, messages: MessageService): FastifyPluginAsyncZod {
   return async (app) => {
     async function perform(caller: RequestCaller, raw: z.output<typeof BatchBody>["operations"][number]): Promise<{ status: number; body: unknown }> {
       const parsed = BatchOperation.safeParse(raw);
@@ -31,6 +32,10 @@ export function batchRoute(runs: FlowRunService, tasks: TaskRunService): Fastify
           return { status: 200, body: await tasks.setState(caller, o.id, o.body) };
         case "setFlowRunState":
           return { status: 200, body: await runs.setState(caller, o.id, o.body.state, o.body.force) };
+        case "sendMessage": {
+          const { message, created } = await messages.send(caller, o.id, o.body);
+          return { status: created ? 201 : 200, body: message };
+        }
       }
     }
     app.post(
@@ -38,7 +43,7 @@ export function batchRoute(runs: FlowRunService, tasks: TaskRunService): Fastify
       {
         schema: {
           tags: ["batch"],
-          summary: "Carry out several task-run and flow-run writes in one request",
+          summary: "Carry out several task-run and flow-run writes (and messages sent) in one request",
           body: BatchBody,
           response: { 200: BatchResult },
         },

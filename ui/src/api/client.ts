@@ -14,7 +14,9 @@ import type {
   InboxSort,
   Log,
   Me,
+  Message,
   NotificationChannel,
+  Receiver,
   RunInput,
   State,
   StateType,
@@ -154,6 +156,10 @@ export const api = {
   /** Answers a paused run; the answer is recorded as given through the UI. */
   resume: (id: string, body: { input?: unknown; respondedBy?: string; comment?: string }) =>
     request<FlowRun>("POST", `/flow-runs/${enc(id)}/resume`, { ...body, channel: "ui" }),
+  /** What a running flow receives (its receiveInput), by key prefix. */
+  listReceivers: (id: string) => request<Receiver[]>("GET", `/flow-runs/${enc(id)}/receivers`),
+  /** Sends a message to a running flow under a key prefix; recorded as sent through the UI. */
+  sendMessage: (id: string, key: string, value: unknown) => request<Message>("POST", `/flow-runs/${enc(id)}/messages`, { key, value, channel: "ui" }),
   cancel: (id: string, reason?: string) => request<FlowRun>("POST", `/flow-runs/${enc(id)}/cancel`, reason ? { reason } : {}),
   /** Suspends a deployment run: a running one at its next task or pause. */
   suspend: (id: string, reason: string) => request<FlowRun>("POST", `/flow-runs/${enc(id)}/suspend`, { reason }),

@@ -23,6 +23,8 @@ export type {
   Log,
   LogLevel,
   Me,
+  Message,
+  Receiver,
   RunInput,
   State,
   StateType,

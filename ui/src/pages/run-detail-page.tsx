@@ -4,6 +4,7 @@ import { api, ApiError, errorMessage } from "../api/client.ts";
 import { openEventStream, type StreamStatus } from "../api/events.ts";
 import type { FlowRun, Log, RunInput, State, TaskRun } from "../api/types.ts";
 import { ConfirmDialog } from "../components/confirm-dialog.tsx";
+import { MessageSender } from "../components/message-sender.tsx";
 import { EmptyState, ErrorBanner, JsonView, Loading } from "../components/feedback.tsx";
 import { RunAnswer } from "../components/run-answer.tsx";
 import { InputHistory, LogView, TaskRunsTable, Timeline } from "../components/run-sections.tsx";
@@ -274,6 +275,7 @@ export function RunDetailPage({ id }: { id: string }) {
           />
         </section>
       )}
+      {!finished && <MessageSender runId={run.id} version={run.state.id} />}
       <div className="detail-grid">
         <div className="detail-main">
           <section className="card" aria-labelledby="logs-title">
