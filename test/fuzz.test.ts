@@ -61,7 +61,7 @@ function send(apiUrl: string, r: FuzzRequest): Promise<{ status: number; text: s
     req.on("timeout", () => req.destroy(new Error(`no answer within ${STALL_MS} ms: ${r.method} ${r.path.slice(0, 200)}`)));
     // A server that refuses a request early (431, 413) answers and closes while the body is still being
     // written: the write fails, but the answer is what counts.
-    req.on("error", (e) => setTimeout(() => reject(e), 100));
+    req.on("error", (e) => setTimeout(() => reject(new Error(`${e.message} (body ${Buffer.byteLength(body ?? "")} bytes)`)), 100));
     req.end(body);
   });
 }

@@ -156,6 +156,7 @@ export class BatonClient {
   /** The headers every request carries: the channel, and the key when there is one. */
   readonly #headers: Readonly<Record<string, string>>;
   readonly #retryMs: number;
+  #closed = false;
   #pool: Promise<{ pool: import("undici").Pool; basePath: string }> | undefined;
   #queue: QueuedWrite[] = [];
   #writesInFlight = 0;
@@ -185,7 +186,7 @@ export class BatonClient {
       try {
         return await this.#once(method, path, body, contentType);
       } catch (error) {
-        if (!mayTryAgain(error) || Date.now() >= retryUntil) throw error;
+        if (this.#closed || !mayTryAgain(error) || Date.now() >= retryUntil) throw error;
         await backOff(attempt);
       }
     }
@@ -224,7 +225,7 @@ export class BatonClient {
 
   /** A queued write that met no server, or one without its database: queued again after a moment while `retrySeconds` last, else failed. */
   #failed(q: QueuedWrite, error: unknown): void {
-    if (mayTryAgain(error) && Date.now() < q.retryUntil) void backOff(q.tries++).then(() => this.#enqueue(q));
+    if (!this.#closed && mayTryAgain(error) && Date.now() < q.retryUntil) void backOff(q.tries++).then(() => this.#enqueue(q));
     else q.reject(error);
   }
 
@@ -288,6 +289,7 @@ export class BatonClient {
 
   /** Closes the client's connections once their requests are answered; later requests fail with ServerUnreachableError. */
   async close(): Promise<void> {
+    this.#closed = true; // and nothing is tried again
     const pool = this.#pool;
     this.#pool = Promise.reject(new Error("the client was closed"));
     this.#pool.catch(() => {});

@@ -39,6 +39,7 @@ import {
   PayloadTooLargeError,
   ResultTooLargeError,
   HeadersTooLargeError,
+  DatabaseUnavailableError,
   RouteNotFoundError,
   TaskRunNotFoundError,
   TaskResultNotFoundError,
@@ -80,6 +81,7 @@ const EXAMPLES: Record<string, BatonError<object>> = {
   API_KEY_NOT_FOUND: new ApiKeyNotFoundError("key-1"),
   USER_EXISTS: new UserExistsError("alice"),
   TOO_MANY_ATTEMPTS: new TooManyAttemptsError(60),
+  DATABASE_UNAVAILABLE: new DatabaseUnavailableError(),
 };
 
 /** What a caller can read of an error: its class, code, message and own fields, as JSON. */

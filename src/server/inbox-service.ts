@@ -91,7 +91,9 @@ export class InboxService {
     if (action === "cancel") return this.#runs.cancel(caller, id, comment ?? "Cancelled from the inbox");
     const run = await this.#runs.get(caller, id);
     const answer = run.state.type === "PAUSED" ? yesNoAnswer(run, action === "approve") : {};
-    return this.#pauses.resume(caller, id, { ...answer, ...(comment ? { comment } : {}) });
+    // An outcome carries the run alone, whichever the action; which check passed the answer is not reported.
+    const { validatedBy: _, ...resumed } = await this.#pauses.resume(caller, id, { ...answer, ...(comment ? { comment } : {}) });
+    return resumed;
   }
 }
 

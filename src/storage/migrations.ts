@@ -402,7 +402,8 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn("schema", "text", (c) => c.notNull())
           .addColumn("description", "text")
           .addColumn("declared_at", "text", (c) => c.notNull())
-          .addPrimaryKeyConstraint("run_receivers_pk", ["flow_run_id", "key_prefix"]);
+          .addPrimaryKeyConstraint("run_receivers_pk", ["flow_run_id", "key_prefix"])
+          .execute();
       },
     },
     "0012-inbox": {
