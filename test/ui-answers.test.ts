@@ -21,7 +21,9 @@ const Order = z.object({
 
 for (const { backend, skip: pgSkip } of await backends()) {
   describe(`answering in the web UI on ${backend}`, { skip: skip || pgSkip }, () => {
-    const suite = browserSuite(backend);
+    // The flows' own checks off: these follow answers the flow refuses after resuming (no process checked them in
+    // time); validate-before-resume.test.ts shows the same refusals made before the run resumes.
+    const suite = browserSuite(backend, { BATON_INPUT_CHECK_TIMEOUT_SECONDS: "0" });
     test("shirt-order-retry answered small + green in the inbox: the pane shows the flow's new question, why the answer was refused, and then Completed", {
       timeout: 90_000,
     }, async (t) => {

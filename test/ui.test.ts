@@ -259,7 +259,7 @@ for (const { backend, skip: pgSkip } of await backends()) {
       await page.locator("#answer_size").selectOption({ label: "large" });
       await page.locator("#answer_color").selectOption({ label: "green" });
       await page.getByRole("button", { name: "Submit answer" }).click();
-      await page.getByText("Answer sent: the run goes on.").waitFor();
+      await page.getByTestId("outcome").getByText("Completed: the run took your answer and finished.").waitFor({ timeout: 20_000 });
       assert.equal(await flow.exited, 0, flow.output());
       assert.deepEqual(page.problems, []);
       await page.close();

@@ -1,4 +1,4 @@
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { ApiError, api, errorMessage } from "../api/client.ts";
 import { useSession } from "../auth/session.tsx";
 import type { FlowRun } from "../api/types.ts";
@@ -63,6 +63,12 @@ export function ResumeForm({ run, prefill, onDone, onStale }: ResumeFormProps) {
   const pauseKey = run.state.details.pauseKey ?? "";
   // What the person typed before (a reload, a restart, a suspend under the form) comes back first.
   const [formData, setFormData] = useState<unknown>(() => readDraft(run.id, pauseKey) ?? prefill ?? request?.initialData);
+  // The flow may ask again before this page hears that its answer was taken: the refused answer then
+  // arrives after the form was made, and is put in unless the person typed meanwhile.
+  const typed = useRef(false);
+  useEffect(() => {
+    if (prefill !== undefined && !typed.current) setFormData(prefill);
+  }, [prefill]);
   // The flow's reasons for refusing the answer it asks again for sit on the fields they name.
   const refused = run.state.details.rejected?.issues;
   const [extraErrors, setExtraErrors] = useState<ErrorTree | undefined>(() => (refused?.length ? toErrorTree(refused) : undefined));
@@ -201,24 +207,27 @@ export function ResumeForm({ run, prefill, onDone, onStale }: ResumeFormProps) {
           {actions}
         </form>
       ) : request ? (
-        <SchemaForm
-          schema={request.schema}
-          formData={formData}
-          extraErrors={extraErrors}
-          disabled={busy}
-          onChange={(data) => {
-            setFormData(data);
-            saveDraft(run.id, pauseKey, data);
-            if (extraErrors) {
-              // A correction clears the server's verdict; the next submit asks it again.
-              setExtraErrors(undefined);
-              setServerErrors([]);
-            }
-          }}
-          onSubmit={(data) => void resume(data)}
-        >
-          {actions}
-        </SchemaForm>
+        // What the person does in the form (not the form's own change events at its start) counts as typing.
+        <div onInputCapture={() => (typed.current = true)} onChangeCapture={() => (typed.current = true)}>
+          <SchemaForm
+            schema={request.schema}
+            formData={formData}
+            extraErrors={extraErrors}
+            disabled={busy}
+            onChange={(data) => {
+              setFormData(data);
+              saveDraft(run.id, pauseKey, data);
+              if (extraErrors) {
+                // A correction clears the server's verdict; the next submit asks it again.
+                setExtraErrors(undefined);
+                setServerErrors([]);
+              }
+            }}
+            onSubmit={(data) => void resume(data)}
+          >
+            {actions}
+          </SchemaForm>
+        </div>
       ) : (
         <form
           onSubmit={(e) => {
