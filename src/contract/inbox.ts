@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { FlowRun, Tag } from "./flow-run.ts";
 import { Comment } from "./pause.ts";
+import { identifier } from "./text.ts";
 
 /** The inbox's orders: the most recently paused first, the longest waiting first, or the soonest to time out first. */
 export const InboxSort = z.enum(["newest", "waiting-longest", "timeout-soonest"]);
@@ -8,11 +9,11 @@ export type InboxSort = z.infer<typeof InboxSort>;
 
 /** Query of `GET /api/inbox`: the waiting runs, narrowed and ordered; each filter left out matches every run. */
 export const InboxQuery = z.object({
-  flowName: z.string().min(1).max(200).optional(),
-  deploymentName: z.string().min(1).max(200).optional(),
+  flowName: identifier(z.string().min(1).max(200)).optional(),
+  deploymentName: identifier(z.string().min(1).max(200)).optional(),
   tag: Tag.optional(),
   /** Text found, ignoring case, in the flow's name, the run's name, or its pause's key or description. */
-  q: z.string().min(1).max(200).optional(),
+  q: identifier(z.string().min(1).max(200)).optional(),
   sort: InboxSort.default("newest"),
   /** Only pauses that name the caller among their respondents, by name or by one of their groups. */
   forMe: z
@@ -47,7 +48,10 @@ export type BulkAction = z.infer<typeof BulkAction>;
 /** Body of `POST /api/inbox/bulk`. */
 export const BulkBody = z.object({
   action: BulkAction,
-  ids: z.array(z.string().min(1).max(100)).min(1).max(200),
+  ids: z
+    .array(identifier(z.string().min(1).max(100)))
+    .min(1)
+    .max(200),
   comment: Comment.optional(),
 });
 export type BulkBody = z.input<typeof BulkBody>;

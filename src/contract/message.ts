@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { identifier } from "./text.ts";
 import { Channel, ClaimableChannel } from "./pause.ts";
 
 const KEY_RULE = "use lowercase letters, digits and dashes";
@@ -48,7 +49,7 @@ export const SendMessageBody = z.object({
   key: KeyPrefix.min(1).default(DEFAULT_KEY_PREFIX).describe('The key\'s prefix: the message is kept as `<key>-<id>`. Default "message".'),
   /** A UUID of the sender's choosing: sending again with it returns the message kept the first time. */
   id: z.uuid().optional().describe("Makes the send idempotent: a second send with the same key and id returns the first message."),
-  sender: z.string().min(1).max(200).nullable().optional().describe("Who sends: `flow-run:<id>` lets the receiver respond."),
+  sender: identifier(z.string().min(1).max(200)).nullable().optional().describe("Who sends: `flow-run:<id>` lets the receiver respond."),
   /** Through what it is sent, on a server without sign-in (as for an answer); a signed-in caller's own channel counts otherwise. */
   channel: ClaimableChannel.optional(),
 });
@@ -57,7 +58,7 @@ export type SendMessageBody = z.input<typeof SendMessageBody>;
 /** Body of `PUT /api/flow-runs/{id}/messages/{key}`: a run input under a key of the caller's choosing. */
 export const CreateRunInputBody = z.object({
   value: z.unknown(),
-  sender: z.string().min(1).max(200).nullable().optional(),
+  sender: identifier(z.string().min(1).max(200)).nullable().optional(),
 });
 
 /** Query of `GET /api/flow-runs/{id}/messages`. */
@@ -82,7 +83,7 @@ export const MAX_RECEIVE_BATCH = 100;
  * `n` the message's position in it, so that a replay gets the same message at the same step.
  */
 export const ReceiveBody = z.object({
-  receiver: z.string().min(1).max(200),
+  receiver: identifier(z.string().min(1).max(200)),
   /** The first step to fill. */
   from: z.number().int().min(1),
   /** How many steps to fill at most: those taken before (a replay), else as many waiting messages as there are. */
