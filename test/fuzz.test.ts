@@ -29,7 +29,10 @@ const BODY_LIMIT = 1024 * 1024;
 function send(apiUrl: string, r: FuzzRequest): Promise<{ status: number; text: string; ms: number; html?: boolean; closed?: boolean }> {
   const { hostname, port } = new URL(apiUrl);
   const query = r.query.map(([k, v]) => `${encodeComponent(k)}=${encodeComponent(v)}`).join("&");
-  const headers: Record<string, string> = { ...r.headers };
+  // keep-alive, although the connection is used once: a server that answers before it has read the body
+  // (a 415, an upload refused by its content-length, a 401) then drains the rest, as it does for every real
+  // client, instead of closing with the body half-sent and losing its answer to the client's EPIPE.
+  const headers: Record<string, string> = { connection: "keep-alive", ...r.headers };
   let body: string | undefined;
   if (r.body && "json" in r.body) {
     body = JSON.stringify(r.body.json);
@@ -51,14 +54,15 @@ function send(apiUrl: string, r: FuzzRequest): Promise<{ status: number; text: s
       }
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () =>
+      res.on("end", () => {
+        req.destroy();
         resolve({
           status: res.statusCode!,
           text: Buffer.concat(chunks).toString("utf8"),
           ms: performance.now() - started,
           html: res.headers["content-type"]?.startsWith("text/html") ?? false,
-        }),
-      );
+        });
+      });
       res.on("error", reject);
     });
     req.on("timeout", () => req.destroy(new Error(`no answer within ${STALL_MS} ms: ${r.method} ${r.path.slice(0, 200)}`)));
