@@ -39,7 +39,7 @@ for (const { backend, skip } of await backends()) {
       const run = await client.createFlowRun({ flowName: "cli-comment", state: { type: "RUNNING" }, tags: ["urgent"] });
       await client.pause(run.id, { key: "approve", timeoutSeconds: 3600, inputRequest: Approval });
       const resumed = await runBaton(
-        ["flow-run", "resume", run.id, "--input", '{"approved":false}', "--comment", "Too expensive; ask again in May"],
+        ["flow-run", "resume", run.id, "--input", '{"approved":false}', "--comment", "Too expensive; ask again in May", "--wait", "0"],
         env,
       );
       assert.equal(resumed.code, 0, resumed.stderr);

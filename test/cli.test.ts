@@ -153,6 +153,7 @@ for (const { backend, skip } of await backends()) {
       const result = await baton(["flow-run", "resume", run.id, "--input", '{"name":"Ada"}', "--by", "ada"], server.env);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, new RegExp(`Resumed flow run ${run.id}`));
+      assert.match(result.stdout, new RegExp(`^Flow run ${run.id} completed\\.$`, "m"), "it follows the run to its end");
       assert.equal(await pushed(flow.exited, "the answered flow's end"), 0, flow.output());
       assert.match(flow.output(), /Hello, Ada!/);
 
@@ -210,7 +211,8 @@ for (const { backend, skip } of await backends()) {
 
     test("a second answer to the same pause exits 1 saying the run is no longer paused", async () => {
       const run = await pausedRun(client, "answered-twice");
-      assert.equal((await baton(["flow-run", "resume", run.id], server.env)).code, 0);
+      // No process runs it (--wait 0: nothing to follow).
+      assert.equal((await baton(["flow-run", "resume", run.id, "--wait", "0"], server.env)).code, 0);
       const again = await baton(["flow-run", "resume", run.id], server.env);
       assert.equal(again.code, 1);
       assertOneLine(again, new RegExp(`^error: Flow run ${run.id} is not paused: it is Running`));
@@ -254,7 +256,7 @@ for (const { backend, skip } of await backends()) {
       skip: !hasScript && "`script` (util-linux) is not installed",
     }, async () => {
       const run = await pausedRun(client, "order-by-prompt", ShirtOrder);
-      const t = inTerminal(["flow-run", "resume", run.id, "--by", "prompter"], server.env);
+      const t = inTerminal(["flow-run", "resume", run.id, "--by", "prompter", "--wait", "0"], server.env);
       try {
         await t.expect("name (Your name)");
         t.type("Ada\r");
@@ -281,7 +283,7 @@ for (const { backend, skip } of await backends()) {
 
     test("resume without --input and without a terminal sends no input, which a form of defaults accepts", async () => {
       const run = await pausedRun(client, "all-defaults", RunInput.from(z.object({ ok: z.boolean().default(true) })));
-      const result = await baton(["flow-run", "resume", run.id], server.env);
+      const result = await baton(["flow-run", "resume", run.id, "--wait", "0"], server.env);
       assert.equal(result.code, 0, result.stderr);
       assert.deepEqual((await client.listRunInputs(run.id))[0]!.response, { ok: true });
     });
@@ -300,6 +302,80 @@ for (const { backend, skip } of await backends()) {
       const unreachable = await baton(["--api-url", "http://127.0.0.1:9/api", "flow-run", "ls"], server.env);
       assert.equal(unreachable.code, 1);
       assertOneLine(unreachable, /^error: No Baton server answers at http:\/\/127\.0\.0\.1:9\/api\./);
+    });
+  });
+
+  // The input check off: the flow's own rules then run after the run resumed, as they do when no process
+  // holding the code answers the check in time.
+  describe(`baton flow-run resume follows the run it answered, on ${backend}`, { skip }, () => {
+    let server: TestServer;
+    before(async () => {
+      server = await startTestServer(backend, { BATON_INPUT_CHECK_TIMEOUT_SECONDS: "0" });
+    });
+    after(() => server?.close());
+
+    /** Starts a scenario of test/fixtures/flows.ts; resolves once its run pauses. */
+    async function pausedScenario(scenario: string): Promise<{ flow: Child; id: string }> {
+      const flow = spawnNode(["test/fixtures/flows.ts", scenario], server.env);
+      const id = /run-id (\S+)/.exec(await flow.waitForOutput(/run-id \S+/))![1]!;
+      await waitForState(createClient({ apiUrl: server.apiUrl }), id, "PAUSED");
+      return { flow, id };
+    }
+
+    test("an answer the flow refuses after resuming exits 1 with the flow's reason; the next answer completes the run, and it says so", async () => {
+      const { flow, id } = await pausedScenario("refine-again");
+      const refused = await baton(["flow-run", "resume", id, "--input", '{"quantity":3}'], server.env);
+      assert.equal(refused.code, 1, refused.stdout);
+      assert.match(refused.stdout, new RegExp(`^Resumed flow run ${id} \\(.+\\); it is Running now\\.$`, "m"));
+      assert.equal(
+        refused.stderr,
+        `error: The flow refused the answer; flow run ${id} asks again at pause "order". Answer again with \`baton flow-run resume ${id}\`.\n` +
+          "  quantity: Shirts come in pairs; order an even number.\n",
+      );
+      const accepted = await baton(["flow-run", "resume", id, "--input", '{"quantity":4}'], server.env);
+      assert.equal(accepted.code, 0, accepted.stderr);
+      assert.match(accepted.stdout, new RegExp(`^Flow run ${id} completed\\.$`, "m"));
+      assert.equal(await flow.exited, 0, flow.output());
+      assert.match(flow.output(), /order 4/);
+    });
+
+    test("a run that fails after its answer is told as failed, with the failure's message, not as a success", async () => {
+      const { flow, id } = await pausedScenario("refine");
+      const result = await baton(["flow-run", "resume", id, "--input", '{"quantity":3}'], server.env);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, new RegExp(`^Flow run ${id} ended Failed: .*Shirts come in pairs.*; see why with \`baton flow-run logs ${id}\`\\.$`, "m"));
+      await flow.exited;
+    });
+
+    test("a run still going when --wait runs out is told so, with the way to follow it", async () => {
+      const run = await pausedRun(createClient({ apiUrl: server.apiUrl }), "nobody-runs-it");
+      const result = await baton(["flow-run", "resume", run.id, "--wait", "0.5"], server.env);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, new RegExp(`^Flow run ${run.id} is Running 0.5 s after the answer; follow it with \`baton flow-run logs ${run.id} --follow\`\\.$`, "m"));
+      const badWait = await baton(["flow-run", "resume", run.id, "--wait", "soon"], server.env);
+      assert.equal(badWait.code, 2);
+      assert.match(badWait.stderr, /--wait <seconds>.*use a number of seconds from 0 to 3600/);
+    });
+
+    test("asked in a terminal, an answer the flow refuses after resuming is told and only the refused field is asked again", {
+      skip: !hasScript && "`script` (util-linux) is not installed",
+    }, async () => {
+      const { flow, id } = await pausedScenario("refine-again");
+      const t = inTerminal(["flow-run", "resume", id], server.env);
+      try {
+        await t.expect("quantity");
+        t.type("3\r");
+        await t.expect("Shirts come in pairs; order an even number.");
+        await t.expect("Asking again only what was refused");
+        await t.expect("quantity");
+        t.type(`${ERASE}4\r`);
+        assert.equal(await t.closed, 0, t.output());
+      } finally {
+        t.kill();
+      }
+      assert.match(t.output(), new RegExp(`Flow run ${id} completed\\.`));
+      assert.equal(await flow.exited, 0, flow.output());
+      assert.match(flow.output(), /order 4/);
     });
   });
 

@@ -21,6 +21,18 @@ export class NoAnswerError extends BatonError<{ flowRunId: string }> {
   }
 }
 
+/** Thrown when the flow refused an answer after its run resumed, and asks again: the answer did not take. */
+export class AnswerRefusedByFlowError extends BatonError<{ flowRunId: string; pauseKey: string; errors: FieldError[] }> {
+  static readonly code = "ANSWER_REFUSED_BY_FLOW";
+  constructor(flowRunId: string, pauseKey: string, errors: FieldError[]) {
+    super(
+      AnswerRefusedByFlowError.code,
+      `The flow refused the answer; flow run ${flowRunId} asks again at pause "${pauseKey}". Answer again with \`baton flow-run resume ${flowRunId}\`.`,
+      { flowRunId, pauseKey, errors },
+    );
+  }
+}
+
 /** Thrown when `baton serve` cannot serve what it was given; nothing is served. One problem per module (or name clash). */
 export class FlowModulesError extends BatonError<{ problems: readonly string[] }> {
   static readonly code = "FLOW_MODULES";
@@ -65,6 +77,9 @@ export function reportError(error: unknown, stderr: NodeJS.WritableStream = proc
         : `error: The message does not match what flow run ${error.details.flowRunId} receives under "${error.details.messageKey}"; it was not sent.\n`,
     );
     for (const e of error.errors) stderr.write(`  ${fieldErrorLine(e)}\n`);
+  } else if (error instanceof AnswerRefusedByFlowError) {
+    stderr.write(`error: ${error.message}\n`);
+    for (const e of error.details.errors) stderr.write(`  ${fieldErrorLine(e)}\n`);
   } else if (error instanceof ParametersValidationError) {
     stderr.write(`error: The parameters do not fit what deployment ${error.details.flowName} takes; no run was created.\n`);
     for (const e of error.details.errors) stderr.write(`  ${fieldErrorLine(e)}\n`);

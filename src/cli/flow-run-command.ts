@@ -3,6 +3,7 @@ import { StateType } from "../contract/index.ts";
 import { clientOf } from "./cli-client.ts";
 import { printRunLogs } from "./flow-run-logs.ts";
 import { addMessageCommands } from "./flow-run-messages.ts";
+import { DEFAULT_FOLLOW_SECONDS } from "./follow-answer.ts";
 import { resumeRun } from "./flow-run-resume.ts";
 import { formatRunDetails, formatRunTable } from "./flow-run-view.ts";
 import { terminalAsker } from "./input-prompt.ts";
@@ -64,11 +65,18 @@ export function addFlowRunCommands(program: Command): void {
     .option("--input <json>", `the answer as JSON, e.g. '{"name":"Ada"}', or a bare value such as 42 or '"text"'`)
     .option("--by <name>", "who answers, kept with the answer")
     .option("--comment <text>", "a comment kept with the answer in the run's history (up to 2,000 characters, Markdown)")
-    .action(async (id: string, opts: { input?: string; by?: string; comment?: string }, command: Command) => {
+    .option(
+      "--wait <seconds>",
+      `follow the run after the answer until it asks again or ends, at most this long; 0 returns at once`,
+      parseWait,
+      DEFAULT_FOLLOW_SECONDS,
+    )
+    .action(async (id: string, opts: { input?: string; by?: string; comment?: string; wait: number }, command: Command) => {
       await resumeRun(clientOf(command), id, {
         input: opts.input,
         respondedBy: opts.by,
         comment: opts.comment,
+        wait: opts.wait,
         asker: process.stdin.isTTY ? terminalAsker() : undefined,
       });
     });
@@ -135,5 +143,11 @@ function parseStates(value: string): StateType[] {
 function parseLimit(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError("use a whole number from 1 to 1000.");
+  return n;
+}
+
+function parseWait(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 3600) throw new InvalidArgumentError("use a number of seconds from 0 to 3600, e.g. --wait 30.");
   return n;
 }
