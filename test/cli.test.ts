@@ -343,7 +343,10 @@ for (const { backend, skip } of await backends()) {
       const { flow, id } = await pausedScenario("refine");
       const result = await baton(["flow-run", "resume", id, "--input", '{"quantity":3}'], server.env);
       assert.equal(result.code, 0, result.stderr);
-      assert.match(result.stdout, new RegExp(`^Flow run ${id} ended Failed: .*Shirts come in pairs.*; see why with \`baton flow-run logs ${id}\`\\.$`, "m"));
+      assert.match(
+        result.stdout,
+        new RegExp(`^Flow run ${id} ended Failed: .*Shirts come in pairs.*; see why with \`baton flow-run logs ${id}\`\\.$`, "m"),
+      );
       await flow.exited;
     });
 
@@ -351,7 +354,10 @@ for (const { backend, skip } of await backends()) {
       const run = await pausedRun(createClient({ apiUrl: server.apiUrl }), "nobody-runs-it");
       const result = await baton(["flow-run", "resume", run.id, "--wait", "0.5"], server.env);
       assert.equal(result.code, 0, result.stderr);
-      assert.match(result.stdout, new RegExp(`^Flow run ${run.id} is Running 0.5 s after the answer; follow it with \`baton flow-run logs ${run.id} --follow\`\\.$`, "m"));
+      assert.match(
+        result.stdout,
+        new RegExp(`^Flow run ${run.id} is Running 0.5 s after the answer; follow it with \`baton flow-run logs ${run.id} --follow\`\\.$`, "m"),
+      );
       const badWait = await baton(["flow-run", "resume", run.id, "--wait", "soon"], server.env);
       assert.equal(badWait.code, 2);
       assert.match(badWait.stderr, /--wait <seconds>.*use a number of seconds from 0 to 3600/);
