@@ -438,6 +438,18 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0015-inbox-order": {
+      async up(db: Kysely<any>) {
+        // The inbox's sorts read the paused runs in order from these, instead of sorting every paused run
+        // for one page: by when the run paused (newest, waiting longest), and by its timeout, none last.
+        await db.schema.createIndex("flow_runs_state_since").on("flow_runs").columns(["state_type", "state_timestamp", "id"]).execute();
+        await db.schema
+          .createIndex("flow_runs_state_timeout")
+          .on("flow_runs")
+          .expression(sql`state_type, (pause_timeout_at is null), pause_timeout_at, id`)
+          .execute();
+      },
+    },
   };
 }
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import type { KyselyPlugin } from "kysely";
+import { CompiledQuery, sql, type KyselyPlugin } from "kysely";
 import type { FlowRun, State } from "../contract/index.ts";
 import { createTempDatabase, postgresUnavailable } from "../../test/support/postgres.ts";
 import { openStorage } from "./open-storage.ts";
@@ -174,6 +174,41 @@ for (const backend of ["sqlite", "postgres"] as const) {
           ["invoice", 1],
         ],
       );
+    });
+
+    test("each sort reads its page in order from an index and stops at the limit: the paused runs are never sorted", async () => {
+      const conn = connect();
+      try {
+        const compiled: CompiledQuery[] = [];
+        const capture: KyselyPlugin = {
+          transformQuery: (args) => (compiled.push(conn.db.getExecutor().compileQuery(args.node, args.queryId)), args.node),
+          transformResult: async (args) => args.result,
+        };
+        const stores = new SqlStores(conn.db.withPlugin(capture), backend);
+        const expected = {
+          newest: "flow_runs_state_since",
+          "waiting-longest": "flow_runs_state_since",
+          "timeout-soonest": "flow_runs_state_timeout",
+        };
+        for (const [sort, index] of Object.entries(expected)) {
+          compiled.length = 0;
+          await stores.runs.listWaiting(q({ sort: sort as WaitingQuery["sort"], limit: 50 }));
+          const page = compiled.find((c) => /\blimit\b/i.test(c.sql))!;
+          // PostgreSQL would rather sort a table this small than read an index: it is told not to, so that
+          // only a plan that cannot avoid the sort (no usable index) sorts.
+          const plan = await conn.db.transaction().execute(async (tx) => {
+            if (backend === "postgres") await sql`set local enable_seqscan = off`.execute(tx);
+            if (backend === "postgres") await sql`set local enable_sort = off`.execute(tx);
+            const explain = backend === "postgres" ? "explain " : "explain query plan ";
+            const { rows } = await tx.executeQuery(CompiledQuery.raw(explain + page.sql, [...page.parameters]));
+            return rows.map((r) => String((r as Record<string, unknown>).detail ?? (r as Record<string, unknown>)["QUERY PLAN"])).join("\n");
+          });
+          assert.match(plan, new RegExp(index), `${sort}: ${plan}`);
+          assert.doesNotMatch(plan, /TEMP B-TREE FOR ORDER BY|\bSort\b/, `${sort}: ${plan}`);
+        }
+      } finally {
+        await conn.close();
+      }
     });
 
     test("two queries whatever the number of runs (no query per run)", async () => {

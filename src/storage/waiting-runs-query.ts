@@ -54,8 +54,9 @@ function namesOneOf(dialect: Dialect, me: string[]): Expression<SqlBool> {
 
 /**
  * Two queries whatever the number of runs: the page of runs (tags and all, from their row), and the
- * counts per flow. Both find the paused runs by index (`flow_runs_state_created`; with a flow or a
- * deployment, theirs), then sort only those: the waiting runs, never the finished ones. A tag is found
+ * counts per flow. The page reads the paused runs in its order from an index (`flow_runs_state_since`,
+ * `flow_runs_state_timeout`) and stops at its limit; the counts find them by index too (with a flow
+ * or a deployment, theirs): the waiting runs, never the finished ones. A tag is found
  * through `flow_run_tags` (by its primary key), and text in a pause through its `run_inputs` row.
  */
 export async function listWaiting(db: Executor, dialect: Dialect, q: WaitingQuery): Promise<WaitingRuns> {
@@ -92,7 +93,8 @@ export async function listWaiting(db: Executor, dialect: Dialect, q: WaitingQuer
   if (named && !q.forMe) page = page.orderBy(sql`case when ${named} then 0 else 1 end`);
   if (q.sort === "newest") page = page.orderBy("state_timestamp", "desc").orderBy("id", "desc");
   else if (q.sort === "waiting-longest") page = page.orderBy("state_timestamp").orderBy("id");
-  else page = page.orderBy(sql`case when pause_timeout_at is null then 1 else 0 end`).orderBy("pause_timeout_at").orderBy("id");
+  // The index flow_runs_state_timeout has this very expression: runs with a timeout first.
+  else page = page.orderBy(sql`(pause_timeout_at is null)`).orderBy("pause_timeout_at").orderBy("id");
   const forMe = named ? sql<number>`sum(case when ${named} then 1 else 0 end)` : sql<number>`0`;
   const [rows, counts] = await Promise.all([
     page.limit(q.limit).execute(),
