@@ -15,6 +15,16 @@ export type FlowReport =
   | { type: "failed"; message: string };
 
 const Approval = RunInput.from(z.object({ approved: z.boolean(), comment: z.string() }));
+/**
+ * With a rule its JSON Schema cannot carry, so that the server has this process check each answer before
+ * the run resumes (bench/validate.ts); the plain one above is checked by the server alone.
+ */
+const CheckedApproval = RunInput.from(
+  z.object({ approved: z.boolean(), comment: z.string() }).refine((a) => a.approved || a.comment.trim() !== "", {
+    message: "Say why when you reject.",
+    path: ["comment"],
+  }),
+);
 
 const prepare = task("prepare", async () => ({ amount: 42 }));
 const apply = task("apply", async (order: { amount: number }, approved: boolean, comment: string) => ({
@@ -32,7 +42,7 @@ function approvalFlow(name: string) {
     const runId = getRunContext().flowRun.id;
     const order = await prepare();
     send({ type: "paused-soon", runId });
-    const answer = await pauseFlowRun({ waitForInput: Approval, timeout: "10m" });
+    const answer = await pauseFlowRun({ waitForInput: name.startsWith("bench-validate") ? CheckedApproval : Approval, timeout: "10m" });
     nextLineAt.set(runId, process.hrtime.bigint());
     return { runId, result: await apply(order, answer.approved, answer.comment) };
   });

@@ -408,7 +408,7 @@ for (const { backend, skip: pgSkip } of await backends()) {
         await editor.fill(
           JSON.stringify({
             name: "ui automation",
-            trigger: { type: "event", events: ["flow-run.paused"], flowName: ["ui-notify"] },
+            trigger: { type: "event", events: ["flow-run.paused"], flowName: ["ui-notify"], tags: ["vip"] },
             actions: [{ type: "notify", channel: "ui-hook" }],
           }),
         );
@@ -416,8 +416,11 @@ for (const { backend, skip: pgSkip } of await backends()) {
         const toggle = page.getByLabel("Enabled: ui automation");
         await toggle.waitFor();
         assert.ok(await toggle.isChecked());
+        // The list says which runs it acts on: every filter of its trigger.
+        await page.locator("[data-automation-id]", { hasText: "flow-run.paused (flow ui-notify, tag vip)" }).waitFor();
 
-        const run = await pausedRun(client, "ui-notify", null);
+        const run = await client.createFlowRun({ flowName: "ui-notify", state: { type: "RUNNING" }, tags: ["vip"] });
+        assert.equal((await client.pause(run.id, { key: "approval", timeoutSeconds: 3600, inputRequest: null })).status, "PAUSED");
         await page.getByRole("link", { name: "Deliveries" }).click();
         const row = page.locator(".deliveries-table tbody tr", { hasText: "flow-run.paused" });
         await row.getByText("delivered").waitFor();

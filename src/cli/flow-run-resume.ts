@@ -36,8 +36,11 @@ export async function resumeRun(client: BatonClient, flowRunId: string, options:
   };
   const waitSeconds = options.wait ?? DEFAULT_FOLLOW_SECONDS;
   /** Follows the answered run; the state it asks again in when the flow refused the answer. */
-  const follow = async (resumed: ResumeResult): Promise<State | undefined> => {
-    reportResumed(resumed, out);
+  const follow = async (resumed: ResumeResult, asked: State): Promise<State | undefined> => {
+    out(`Resumed flow run ${resumed.id} (${resumed.name}); it is ${resumed.state.name} now.`);
+    // The pause has rules beyond its JSON Schema, and no process holding the flow's code checked them in time.
+    if (resumed.validatedBy === "schema" && asked.details.inputRequest?.schemaId)
+      out("The answer was checked against the pause's JSON Schema only: no process holding the flow's code checked it in time.");
     if (waitSeconds <= 0) return undefined;
     const outcome = await followAnswer(client, flowRunId, waitSeconds * 1000);
     const rejected = outcome.settled && outcome.state.type === "PAUSED" ? outcome.state.details.rejected : undefined;
@@ -54,7 +57,8 @@ export async function resumeRun(client: BatonClient, flowRunId: string, options:
   if (options.input !== undefined || !options.asker) {
     // Bad JSON is refused before the server is asked anything.
     const input = options.input === undefined ? undefined : parseJson(options.input);
-    await follow(await client.resume(flowRunId, { input, ...by }));
+    const { state } = await client.getFlowRun(flowRunId);
+    await follow(await client.resume(flowRunId, { input, ...by }), state);
     return;
   }
   const run = await client.getFlowRun(flowRunId);
@@ -63,23 +67,24 @@ export async function resumeRun(client: BatonClient, flowRunId: string, options:
   // The server's check, here: a refusal is found before anything is sent.
   const check = await localCheck();
   try {
-    let { inputRequest } = run.state.details;
-    if (inputRequest?.description) out(inputRequest.description);
-    let fields = formFields(inputRequest);
+    let asked = run.state;
+    if (asked.details.inputRequest?.description) out(asked.details.inputRequest.description);
+    let fields = formFields(asked.details.inputRequest);
     let input = await askForInput(fields, options.asker);
     for (;;) {
-      let refused = inputRequest ? check(inputRequest.schema, input) : [];
+      const schema = asked.details.inputRequest?.schema;
+      let refused = schema ? check(schema, input) : [];
       if (refused.length > 0) {
         out("The answer does not fit the form yet:");
         for (const e of refused) out(`  ${fieldErrorLine(e)}`);
       } else {
         try {
-          const askedAgain = await follow(await client.resume(flowRunId, { input, ...by }));
+          const askedAgain = await follow(await client.resume(flowRunId, { input, ...by }), asked);
           if (!askedAgain) return;
           // The flow's new pause may ask for something else: its form, with the refused answer kept.
-          inputRequest = askedAgain.details.inputRequest;
-          fields = formFields(inputRequest);
-          refused = issuesOf(askedAgain.details.rejected?.issues ?? []);
+          asked = askedAgain;
+          fields = formFields(asked.details.inputRequest);
+          refused = issuesOf(asked.details.rejected?.issues ?? []);
         } catch (e) {
           if (!(e instanceof InvalidInputError)) throw e;
           refused = e.errors;
@@ -99,13 +104,6 @@ export async function resumeRun(client: BatonClient, flowRunId: string, options:
     if (e instanceof Error && e.name === "ExitPromptError") throw new NoAnswerError(flowRunId);
     throw e;
   }
-}
-
-function reportResumed(run: ResumeResult, out: (line: string) => void): void {
-  out(`Resumed flow run ${run.id} (${run.name}); it is ${run.state.name} now.`);
-  // No process holding the flow's code answered in time: the flow checks its own rules after resuming.
-  if (run.validatedBy === "schema")
-    out("The answer was checked against the pause's JSON Schema only: no process holding the flow's code checked it in time.");
 }
 
 /** A flow's reasons (paths as lists of keys) as field errors (JSON Pointers), as the server's refusals are. */

@@ -17,6 +17,72 @@ export function schemaIdOf(jsonSchema: Record<string, unknown>): string {
   return `sha256-${createHash("sha256").update(JSON.stringify(jsonSchema)).digest("hex").slice(0, 32)}`;
 }
 
+/** Zod types whose every rule their JSON Schema carries too (with the checks below), so the server's check is the whole check. */
+const PLAIN_TYPES = new Set([
+  "string",
+  "number",
+  "boolean",
+  "null",
+  "literal",
+  "enum",
+  "any",
+  "unknown",
+  "never",
+  "object",
+  "array",
+  "tuple",
+  "union",
+]);
+/** Wrappers that add nothing JSON Schema cannot say: their inner type decides. */
+const PLAIN_WRAPPERS = new Set(["optional", "nullable", "default", "prefault", "readonly", "nonoptional"]);
+/** Checks that JSON Schema says as well (`overwrite`, as trim, changes a value and refuses nothing). */
+const PLAIN_CHECKS = new Set(["min_length", "max_length", "length_equals", "greater_than", "less_than", "number_format", "overwrite"]);
+const plain = new WeakMap<object, boolean>();
+
+/** The parts of a Zod type's definition that `hasRulesBeyondJsonSchema` reads. */
+interface Def {
+  type: string;
+  checks?: z.core.$ZodCheck[];
+  format?: string;
+  coerce?: boolean;
+  innerType?: z.core.$ZodType;
+  shape?: Record<string, z.core.$ZodType>;
+  catchall?: z.core.$ZodType;
+  element?: z.core.$ZodType;
+  items?: z.core.$ZodType[];
+  rest?: z.core.$ZodType | null;
+  options?: z.core.$ZodType[];
+}
+
+/**
+ * Whether an answer to `schema` can be refused by more than its JSON Schema: a refinement, a transform, a
+ * string format or pattern (the server checks those its own way), a type JSON Schema cannot carry.
+ * When not, the server's check is the flow's own, and no process is asked (no round trip per answer).
+ * Anything this does not know needs the flow's check.
+ */
+export function hasRulesBeyondJsonSchema(schema: z.ZodType): boolean {
+  const seen = new Set<object>();
+  const isPlain = (s: z.core.$ZodType): boolean => {
+    const known_ = plain.get(s);
+    if (known_ !== undefined) return known_;
+    if (seen.has(s)) return false; // recursive: left to the flow
+    seen.add(s);
+    const def = s._zod.def as unknown as Def;
+    let ok: boolean;
+    if ((def.checks ?? []).some((c) => !PLAIN_CHECKS.has(c._zod.def.check))) ok = false;
+    else if (PLAIN_WRAPPERS.has(def.type)) ok = isPlain(def.innerType!);
+    else if (!PLAIN_TYPES.has(def.type) || (def.type === "string" && def.format) || def.coerce) ok = false;
+    else if (def.type === "object") ok = Object.values(def.shape!).every(isPlain) && (!def.catchall || isPlain(def.catchall));
+    else if (def.type === "array") ok = isPlain(def.element!);
+    else if (def.type === "tuple") ok = def.items!.every(isPlain) && (!def.rest || isPlain(def.rest));
+    else if (def.type === "union") ok = def.options!.every(isPlain);
+    else ok = true;
+    plain.set(s, ok);
+    return ok;
+  };
+  return !isPlain(schema);
+}
+
 /** Lets this process check answers to pauses asked with `schema` (its JSON Schema's id: `schemaId`). */
 export function rememberSchema(schemaId: string, schema: z.ZodType): void {
   known.delete(schemaId);

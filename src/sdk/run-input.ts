@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { InputRequest } from "../contract/index.ts";
-import { rememberSchema, schemaIdOf } from "./input-checks.ts";
+import { hasRulesBeyondJsonSchema, rememberSchema, schemaIdOf } from "./input-checks.ts";
 
 /** Options of `withInitialData`. */
 export interface InitialDataOptions {
@@ -56,7 +56,9 @@ export function schemaOf(w: WaitForInput): z.ZodType {
  */
 export function toInputRequest(w: WaitForInput): InputRequest {
   const schema = toJsonSchema(schemaOf(w));
-  const schemaId = schemaIdOf(schema);
+  // An id only for a schema with rules its JSON Schema lacks: the server then has a process holding the
+  // flow's code check each answer first. Without one, the server's own check is the whole check.
+  const schemaId = hasRulesBeyondJsonSchema(schemaOf(w)) ? schemaIdOf(schema) : undefined;
   const initialData = w instanceof RunInput ? w.initialData : undefined;
   if (initialData && typeof schema.properties === "object" && schema.properties) {
     const props = schema.properties as Record<string, Record<string, unknown>>;
@@ -68,7 +70,7 @@ export function toInputRequest(w: WaitForInput): InputRequest {
     schema,
     ...(initialData !== undefined ? { initialData } : {}),
     description: w instanceof RunInput ? (w.description ?? null) : null,
-    schemaId,
+    ...(schemaId ? { schemaId } : {}),
   };
 }
 

@@ -340,7 +340,11 @@ function AutomationsTab() {
 
 function describeTrigger(a: Automation): string {
   const t = a.trigger;
-  const filters = [...(t.flowName ?? []).map((f) => `flow ${f}`), ...(t.deploymentName ?? []).map((d) => `deployment ${d}`)];
+  const filters = [
+    ...(t.flowName ?? []).map((f) => `flow ${f}`),
+    ...(t.deploymentName ?? []).map((d) => `deployment ${d}`),
+    ...(t.tags ?? []).map((tag) => `tag ${tag}`),
+  ];
   const what = t.type === "event" ? t.events.join(", ") : `stays ${t.state.toLowerCase()} for ${t.for}`;
   return filters.length ? `${what} (${filters.join(", ")})` : what;
 }
