@@ -2,6 +2,8 @@
 // for each run, when the line after `await pauseFlowRun(...)` ran and when the run was COMPLETED.
 // Times are `process.hrtime.bigint()`: CLOCK_MONOTONIC, shared by every process on the machine, so the
 // bench can subtract the time it sent the answer.
+import { join } from "node:path";
+import { writeHeapSnapshot } from "node:v8";
 import { z } from "zod";
 import { flow, getRunContext, pauseFlowRun, RunInput, task } from "baton";
 
@@ -61,6 +63,13 @@ async function runOne(flowName: string): Promise<void> {
 
 process.on("message", (m: FlowCommand) => {
   if (m.cmd === "exit") process.exit(0);
-  if (m.cmd === "gc") return globalThis.gc?.();
+  if (m.cmd === "gc") {
+    // The collection V8 makes under memory pressure: it also compacts the heap and gives its free pages
+    // back, which a plain gc() keeps (the burst of starting thousands of runs at once grows the heap).
+    (globalThis.gc as ((o: object) => void) | undefined)?.({ type: "major", execution: "sync", flavor: "last-resort" });
+    // BENCH_HEAP_SNAPSHOT_DIR: a heap snapshot after each collection, to see what a paused run holds.
+    if (process.env.BENCH_HEAP_SNAPSHOT_DIR) writeHeapSnapshot(join(process.env.BENCH_HEAP_SNAPSHOT_DIR, `flow-${Date.now()}.heapsnapshot`));
+    return;
+  }
   for (let i = 0; i < m.count; i++) runOne(m.flowName).catch((e: Error) => send({ type: "failed", message: `${e.name}: ${e.message}` }));
 });
