@@ -4,6 +4,7 @@ import {
   FlowRunCancelledError,
   FlowRunEndedError,
   FlowTimeoutError,
+  InvalidTransitionError,
   ParametersValidationError,
   PauseTimeoutError,
   RunInputValidationError,
@@ -186,7 +187,7 @@ export async function executeFlowRun(
         try {
           result = await withDeadline(context, body);
         } catch (error) {
-          const signal = error instanceof SuspendSignal ? error : context.control.stopped;
+          const signal = error instanceof SuspendSignal ? error : (context.control.stopped ??= takenOver(flowRun.id, error));
           if (signal) {
             logger.info(signal.message);
             await logs.flush();
@@ -230,6 +231,16 @@ export async function executeFlowRun(
       untrack();
     }
   }
+}
+
+/**
+ * A step the server refused because the run is scheduled again: it gave the run to another process (this
+ * one seemed dead: missed heartbeats, a closed event stream) before this one heard of it. The run is the
+ * other process's now, to replay: this one lets it go instead of failing it.
+ */
+function takenOver(flowRunId: string, error: unknown): SuspendSignal | undefined {
+  if (!(error instanceof InvalidTransitionError) || !["SCHEDULED", "PENDING"].includes(error.details.from)) return undefined;
+  return new SuspendSignal(flowRunId, "", "was given to another process by the server (this one seemed gone)");
 }
 
 /**
