@@ -35,7 +35,12 @@ const PLAIN_TYPES = new Set([
 ]);
 /** Wrappers that add nothing JSON Schema cannot say: their inner type decides. */
 const PLAIN_WRAPPERS = new Set(["optional", "nullable", "default", "prefault", "readonly", "nonoptional"]);
-/** Checks that JSON Schema says as well (`overwrite`, as trim, changes a value and refuses nothing). */
+/**
+ * Checks that JSON Schema says as well (`overwrite`, as trim, changes a value and refuses nothing). One
+ * edge is left: a text's length counts UTF-16 units in Zod and characters on the server, so a text of
+ * emoji at its bound can pass the server and be refused by the flow after resuming, as any answer the
+ * flow's process did not check is.
+ */
 const PLAIN_CHECKS = new Set(["min_length", "max_length", "length_equals", "greater_than", "less_than", "number_format", "overwrite"]);
 const plain = new WeakMap<object, boolean>();
 
