@@ -2,20 +2,17 @@
 // sort kept in the URL, counts per flow, "waiting for me", bulk answers with an outcome per run, a
 // comment kept with an answer, and the display settings (theme, density, time zone) checked with axe-core.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { existsSync } from "node:fs";
+import { describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { z } from "zod";
-import { createClient, type BatonClient } from "../src/client/index.ts";
+import type { BatonClient } from "../src/client/index.ts";
 import type { FlowRun, PauseBody } from "../src/contract/index.ts";
 import { toInputRequest } from "../src/sdk/run-input.ts";
 import { waitUntil } from "./support/api.ts";
 import { seriousAxeViolations } from "./support/axe.ts";
-import { CHROMIUM, launchChromium } from "./support/browser.ts";
-import { makePeople } from "./support/people.ts";
-import { backends, startTestServer, type TestServer } from "./support/processes.ts";
+import { browserSuite, CHROMIUM } from "./support/browser.ts";
+import { backends } from "./support/processes.ts";
 
 const BUILT = existsSync(new URL("../ui/dist/index.html", import.meta.url));
 const skip = !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}` : !BUILT ? "the web UI is not built (npm run build:ui)" : false;
@@ -56,37 +53,24 @@ async function paused(client: BatonClient, flowName: string, pause: Partial<Paus
 
 for (const { backend, skip: pgSkip } of await backends()) {
   describe(`the inbox's filters in the browser (${backend})`, { skip: skip || pgSkip }, () => {
-    let server: TestServer;
-    let client: BatonClient;
-    let browser: Browser;
-    let base: string;
-    before(async () => {
-      [server, browser] = await Promise.all([startTestServer(backend), launchChromium()]);
-      client = createClient({ apiUrl: server.apiUrl });
-      base = new URL(server.apiUrl).origin;
-    });
-    after(async () => {
-      await client?.close();
-      await browser?.close();
-      await server?.close();
-    });
+    const suite = browserSuite(backend);
 
     test("filters by tag and flow, searches and sorts on the server, counts per flow, and keeps all of it in the URL across a reload", {
       timeout: 90_000,
     }, async () => {
-      const soon = await paused(client, "expense", { timeoutSeconds: 600 }, ["finance"], "taxi-receipt");
+      const soon = await paused(suite.client, "expense", { timeoutSeconds: 600 }, ["finance"], "taxi-receipt");
       const acme = await paused(
-        client,
+        suite.client,
         "invoice",
         { inputRequest: { ...Approval, description: "Pay the **ACME** invoice" } },
         ["finance"],
         "march-invoice",
       );
-      const later = await paused(client, "expense", { timeoutSeconds: null }, ["finance", "travel"], "train-ticket");
-      const other = await paused(client, "shirt-order", { inputRequest: Size }, [], "blue-shirt");
+      const later = await paused(suite.client, "expense", { timeoutSeconds: null }, ["finance", "travel"], "train-ticket");
+      const other = await paused(suite.client, "shirt-order", { inputRequest: Size }, [], "blue-shirt");
 
-      const page = await openPage(browser);
-      await page.goto(`${base}/`);
+      const page = await openPage(suite.browser);
+      await page.goto(`${suite.base}/`);
       await waitForList(page, [other.id, later.id, acme.id, soon.id]);
       assert.equal(await page.getByTestId("inbox-count").textContent(), "4");
 
@@ -114,7 +98,7 @@ for (const { backend, skip: pgSkip } of await backends()) {
       await page.waitForURL(/\/inbox\/.+\?.*flow=expense/);
       await waitForList(page, [soon.id, later.id]);
 
-      await page.goto(`${base}/?q=acme`);
+      await page.goto(`${suite.base}/?q=acme`);
       await waitForList(page, [acme.id]);
       await page.getByPlaceholder("Search flows, runs, questions…").fill("shirt");
       await waitForList(page, [other.id]);
@@ -128,37 +112,21 @@ for (const { backend, skip: pgSkip } of await backends()) {
 }
 
 describe("the inbox for a signed-in person", { skip }, () => {
-  const home = mkdtempSync(join(tmpdir(), "baton-inbox-ui-"));
-  let server: TestServer;
-  let browser: Browser;
-  let olga: BatonClient;
-  let base: string;
-  before(async () => {
-    const tokens = await makePeople({ home }, [
-      { name: "olga", role: "operator" },
-      { name: "alice", role: "responder", groups: ["finance"], password: "alice's password" },
-    ]);
-    [server, browser] = await Promise.all([startTestServer("sqlite", { BATON_HOME: home }), launchChromium()]);
-    olga = createClient({ apiUrl: server.apiUrl, apiKey: tokens.olga });
-    base = new URL(server.apiUrl).origin;
-  });
-  after(async () => {
-    await olga?.close();
-    await browser?.close();
-    await server?.close();
-    rmSync(home, { recursive: true, force: true });
-  });
+  const people = browserSuite("sqlite", {}, [
+    { name: "olga", role: "operator" },
+    { name: "alice", role: "responder", groups: ["finance"], password: "alice's password" },
+  ]);
 
   test("what waits for me comes first and can be shown alone; bulk approve reports each refusal; the comment is in the history", {
     timeout: 90_000,
   }, async () => {
-    const forFinance = await paused(olga, "expense", { respondents: ["group:finance"] }, [], "finance-expense");
-    const forBob = await paused(olga, "expense", { respondents: ["bob"] }, [], "bobs-expense");
-    const anyone = await paused(olga, "expense", { inputRequest: Approval }, [], "anyones-expense");
-    const asksMore = await paused(olga, "shirt-order", { inputRequest: Size }, [], "shirt-size");
+    const forFinance = await paused(people.client, "expense", { respondents: ["group:finance"] }, [], "finance-expense");
+    const forBob = await paused(people.client, "expense", { respondents: ["bob"] }, [], "bobs-expense");
+    const anyone = await paused(people.client, "expense", { inputRequest: Approval }, [], "anyones-expense");
+    const asksMore = await paused(people.client, "shirt-order", { inputRequest: Size }, [], "shirt-size");
 
-    const page = await openPage(browser);
-    await page.goto(`${base}/`);
+    const page = await openPage(people.browser);
+    await page.goto(`${people.base}/`);
     await page.getByLabel("Name").fill("alice");
     await page.getByLabel("Password").fill("alice's password");
     await page.getByRole("button", { name: "Sign in" }).click();
@@ -189,10 +157,10 @@ describe("the inbox for a signed-in person", { skip }, () => {
     await waitForList(page, [asksMore.id, forBob.id]);
     assert.equal(await page.getByLabel("Choose shirt-size").isChecked(), true, "what was refused stays chosen");
 
-    const [answer] = await olga.listRunInputs(anyone.id);
+    const [answer] = await people.client.listRunInputs(anyone.id);
     assert.deepEqual(answer!.response, { approved: true });
     assert.equal(answer!.respondedBy, "alice");
-    await page.goto(`${base}/runs/${forFinance.id}`);
+    await page.goto(`${people.base}/runs/${forFinance.id}`);
     const comment = page.getByTestId("answer-comment");
     await comment.getByText("alice wrote:").waitFor();
     assert.equal(await comment.locator("strong").textContent(), "checked", "the comment's Markdown is shown");
@@ -202,29 +170,18 @@ describe("the inbox for a signed-in person", { skip }, () => {
 });
 
 describe("display settings", { skip }, () => {
-  let server: TestServer;
-  let client: BatonClient;
-  let browser: Browser;
-  let base: string;
-  before(async () => {
-    [server, browser] = await Promise.all([startTestServer("sqlite"), launchChromium()]);
-    client = createClient({ apiUrl: server.apiUrl });
-    base = new URL(server.apiUrl).origin;
-  });
-  after(async () => {
-    await client?.close();
-    await browser?.close();
-    await server?.close();
-  });
+  const suite = browserSuite("sqlite");
 
   const background = (page: Page) => page.evaluate<string>("getComputedStyle(document.body).backgroundColor");
 
   test("the theme follows the system unless chosen, and both themes pass axe-core's contrast and other serious checks", {
     timeout: 90_000,
   }, async () => {
-    await paused(client, "expense", { inputRequest: { ...Approval, description: "Approve **this** [expense](https://example.com)" } }, ["finance"]);
-    const page = await openPage(browser, { colorScheme: "dark" });
-    await page.goto(`${base}/`);
+    await paused(suite.client, "expense", { inputRequest: { ...Approval, description: "Approve **this** [expense](https://example.com)" } }, [
+      "finance",
+    ]);
+    const page = await openPage(suite.browser, { colorScheme: "dark" });
+    await page.goto(`${suite.base}/`);
     await page.locator(".inbox-item").first().waitFor();
     assert.equal(await background(page), "rgb(15, 18, 23)", "dark, as the system says");
     assert.deepEqual(await seriousAxeViolations(page), [], "dark theme");
@@ -248,9 +205,9 @@ describe("display settings", { skip }, () => {
   });
 
   test("compact density fits more of a long list on a screen", { timeout: 60_000 }, async () => {
-    for (let i = 0; i < 3; i++) await paused(client, "bulk-order");
-    const page = await openPage(browser);
-    await page.goto(`${base}/`);
+    for (let i = 0; i < 3; i++) await paused(suite.client, "bulk-order");
+    const page = await openPage(suite.browser);
+    await page.goto(`${suite.base}/`);
     const item = page.locator(".inbox-item").first();
     await item.waitFor();
     const comfortable = (await item.boundingBox())!.height;
@@ -265,9 +222,9 @@ describe("display settings", { skip }, () => {
     timeout: 60_000,
   }, async () => {
     const When = toInputRequest(z.object({ when: z.iso.datetime().describe("Delivery time") }));
-    const run = await paused(client, "delivery", { inputRequest: When }, [], "pick-a-time");
-    const page = await openPage(browser, { timezoneId: "Europe/Paris" });
-    await page.goto(`${base}/inbox/${run.id}`);
+    const run = await paused(suite.client, "delivery", { inputRequest: When }, [], "pick-a-time");
+    const page = await openPage(suite.browser, { timezoneId: "Europe/Paris" });
+    await page.goto(`${suite.base}/inbox/${run.id}`);
     const card = page.locator(`.inbox-item[data-run-id="${run.id}"]`);
     await card.getByText(/since .*GMT\+1/).waitFor();
 
@@ -281,9 +238,9 @@ describe("display settings", { skip }, () => {
     await zone.getByText(/10:30:00 AM EST \(America\/New_York\), sent as 2026-12-01T15:30:00\.000Z/).waitFor();
     await page.getByRole("button", { name: "Submit answer" }).click();
     await page.getByText("Answer sent").waitFor();
-    assert.deepEqual((await client.listRunInputs(run.id))[0]!.response, { when: "2026-12-01T15:30:00.000Z" });
+    assert.deepEqual((await suite.client.listRunInputs(run.id))[0]!.response, { when: "2026-12-01T15:30:00.000Z" });
 
-    await page.goto(`${base}/runs/${run.id}`);
+    await page.goto(`${suite.base}/runs/${run.id}`);
     await page.locator(".timeline time", { hasText: /EST/ }).first().waitFor();
     assert.match((await page.locator(".kv dd").first().textContent()) ?? "", /EST/, "the run's times too, after a reload");
     assert.deepEqual(page.problems, []);

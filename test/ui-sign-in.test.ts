@@ -1,19 +1,14 @@
 // Signing in to the web UI, in a real headless Chromium: the session cookie, who is signed in, answers
 // recorded as that person, what waits for them first, CSRF protection of the session's writes, sign-out.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import { existsSync } from "node:fs";
+import { describe, test } from "node:test";
+import type { Page } from "playwright-core";
 import { z } from "zod";
-import { createClient, type BatonClient } from "../src/client/index.ts";
 import type { FlowRun, PauseBody } from "../src/contract/index.ts";
 import { toInputRequest } from "../src/sdk/run-input.ts";
 import { waitUntil } from "./support/api.ts";
-import { accessibilityViolations, CHROMIUM, launchChromium, openPage } from "./support/browser.ts";
-import { makePeople } from "./support/people.ts";
-import { startTestServer, type TestServer } from "./support/processes.ts";
+import { accessibilityViolations, browserSuite, CHROMIUM, openPage } from "./support/browser.ts";
 
 const BUILT = existsSync(new URL("../ui/dist/index.html", import.meta.url));
 const skip = !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}` : !BUILT ? "the web UI is not built (npm run build:ui)" : false;
@@ -22,36 +17,20 @@ if (skip && process.env.CI) throw new Error(`The browser tests cannot run in CI:
 const Approval = toInputRequest(z.object({ approved: z.boolean() }));
 
 describe("signing in to the web UI", { skip }, () => {
-  const home = mkdtempSync(join(tmpdir(), "baton-ui-sign-in-"));
-  let server: TestServer;
-  let browser: Browser;
-  let olga: BatonClient;
-  let base: string;
-  before(async () => {
-    const tokens = await makePeople({ home }, [
-      { name: "olga", role: "operator" },
-      { name: "alice", role: "responder", groups: ["finance"], password: "alice's password" },
-    ]);
-    [server, browser] = await Promise.all([startTestServer("sqlite", { BATON_HOME: home }), launchChromium()]);
-    olga = createClient({ apiUrl: server.apiUrl, apiKey: tokens.olga });
-    base = new URL(server.apiUrl).origin;
-  });
-  after(async () => {
-    await olga?.close();
-    await browser?.close();
-    await server?.close();
-    rmSync(home, { recursive: true, force: true });
-  });
+  const people = browserSuite("sqlite", {}, [
+    { name: "olga", role: "operator" },
+    { name: "alice", role: "responder", groups: ["finance"], password: "alice's password" },
+  ]);
 
   async function paused(name: string, who: Partial<PauseBody> = {}): Promise<FlowRun> {
-    const run = await olga.createFlowRun({ flowName: "expense", name, state: { type: "RUNNING" } });
-    const result = await olga.pause(run.id, { key: "1", timeoutSeconds: 3600, inputRequest: Approval, ...who });
+    const run = await people.client.createFlowRun({ flowName: "expense", name, state: { type: "RUNNING" } });
+    const result = await people.client.pause(run.id, { key: "1", timeoutSeconds: 3600, inputRequest: Approval, ...who });
     assert.equal(result.status, "PAUSED");
     return run;
   }
 
   async function signIn(page: Page, password: string): Promise<void> {
-    await page.goto(`${base}/`);
+    await page.goto(`${people.base}/`);
     await page.getByRole("heading", { name: "Sign in to Baton" }).waitFor();
     await page.getByLabel("Name").fill("alice");
     await page.getByLabel("Password").fill(password);
@@ -59,7 +38,7 @@ describe("signing in to the web UI", { skip }, () => {
   }
 
   test("a wrong password is refused; the right one sets an HttpOnly, SameSite=Strict cookie and shows who is signed in", async () => {
-    const page = await browser.newPage();
+    const page = await people.browser.newPage();
     await signIn(page, "wrong password");
     await page.getByRole("alert").filter({ hasText: "The name or the password is wrong." }).waitFor();
     await page.getByLabel("Password").fill("alice's password");
@@ -78,7 +57,7 @@ describe("signing in to the web UI", { skip }, () => {
   test("the inbox puts what waits for alice first and says who may answer; her answer is recorded as hers, through the UI", async () => {
     const other = await paused("for-someone-else", { respondents: ["bob"] });
     const mine = await paused("for-finance", { respondents: ["group:finance"], required: 2 });
-    const page = await browser.newPage();
+    const page = await people.browser.newPage();
     await signIn(page, "alice's password");
     const items = page.locator(".inbox-item");
     await items.first().waitFor();
@@ -91,14 +70,14 @@ describe("signing in to the web UI", { skip }, () => {
     await page.getByLabel("approved").check();
     await page.getByRole("button", { name: "Submit answer" }).click();
     await page.getByText("Your answer is recorded; the run goes on once 2 different people have answered.").waitFor();
-    const input = await olga.getRunInput(mine.id, "1");
+    const input = await people.client.getRunInput(mine.id, "1");
     assert.deepEqual(
       input.answers.map((a) => [a.respondedBy, a.channel, a.input]),
       [["alice", "ui", { approved: true }]],
     );
 
     // The form says why the server refused an answer she may not give.
-    await page.goto(`${base}/inbox/${other.id}`);
+    await page.goto(`${people.base}/inbox/${other.id}`);
     await page.getByLabel("approved").check();
     await page.getByRole("button", { name: "Submit answer" }).click();
     await page.getByText(/Refused: alice is not among who may answer this pause \(bob\)/).waitFor();
@@ -110,7 +89,7 @@ describe("signing in to the web UI", { skip }, () => {
       { width: 1280, height: 800 },
       { width: 390, height: 844 },
     ]) {
-      const page = await openPage(browser, viewport);
+      const page = await openPage(people.browser, viewport);
       await signIn(page, "wrong password");
       await page.getByRole("alert").filter({ hasText: "The name or the password is wrong." }).waitFor();
       assert.deepEqual(await accessibilityViolations(page), [], `at ${viewport.width} px`);
@@ -121,7 +100,7 @@ describe("signing in to the web UI", { skip }, () => {
 
   test("a write with the session cookie but without the page's CSRF token is refused, and changes nothing", async () => {
     const run = await paused("csrf-target");
-    const page = await browser.newPage();
+    const page = await people.browser.newPage();
     await signIn(page, "alice's password");
     await page.getByTestId("signed-in").waitFor();
     const res = await page.evaluate(
@@ -136,19 +115,19 @@ describe("signing in to the web UI", { skip }, () => {
     assert.equal(res.status, 403);
     assert.equal(res.body.code, "FORBIDDEN");
     assert.match(res.body.message, /CSRF token/);
-    assert.equal((await olga.getFlowRun(run.id)).state.type, "PAUSED");
+    assert.equal((await people.client.getFlowRun(run.id)).state.type, "PAUSED");
     await page.close();
   });
 
   test("sign-out ends the session: the page shows the sign-in form, and the old cookie no longer works", async () => {
-    const page = await browser.newPage();
+    const page = await people.browser.newPage();
     await signIn(page, "alice's password");
     await page.getByTestId("signed-in").waitFor();
     const [cookie] = await page.context().cookies();
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("heading", { name: "Sign in to Baton" }).waitFor();
     await waitUntil("the old session is refused", async () => {
-      const res = await fetch(`${server.apiUrl}/flow-runs`, { headers: { cookie: `baton_session=${cookie!.value}` } });
+      const res = await fetch(`${people.server.apiUrl}/flow-runs`, { headers: { cookie: `baton_session=${cookie!.value}` } });
       return res.status === 401;
     });
     await page.reload();

@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import MCR from "monocart-coverage-reports";
 import { after, before } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { type BatonClient, createClient } from "../../src/client/index.ts";
+import { makePeople, type PersonSpec } from "./people.ts";
 import { type Backend, startTestServer, type TestServer } from "./processes.ts";
 
 /** Debian's Chromium, or BATON_CHROMIUM. */
@@ -132,22 +133,31 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
 /** What a suite of browser tests works with: a server, a client of its API, a browser, and the pages' origin. */
 export interface BrowserSuite {
   server: TestServer;
+  /** The API's client: open, or with the first person's API key when the suite has people. */
   client: BatonClient;
   browser: Browser;
   base: string;
 }
 
-/** Starts a server on `backend` and a browser before the suite's tests, and stops both after them. */
-export function browserSuite(backend: Backend, env: Record<string, string> = {}): BrowserSuite {
+/**
+ * Starts a server on `backend` and a browser before the suite's tests, and stops both after them. With
+ * `people` (SQLite), the server starts in a home of its own where they were made first, so it requires
+ * sign-in; the client acts as the first of them.
+ */
+export function browserSuite(backend: Backend, env: Record<string, string> = {}, people: readonly PersonSpec[] = []): BrowserSuite {
   const suite = {} as BrowserSuite;
+  const home = people.length ? mkdtempSync(join(tmpdir(), "baton-browser-suite-")) : undefined;
   before(async () => {
-    [suite.server, suite.browser] = await Promise.all([startTestServer(backend, env), launchChromium()]);
-    suite.client = createClient({ apiUrl: suite.server.apiUrl });
+    const tokens = home ? await makePeople({ home }, people) : {};
+    [suite.server, suite.browser] = await Promise.all([startTestServer(backend, home ? { ...env, BATON_HOME: home } : env), launchChromium()]);
+    suite.client = createClient({ apiUrl: suite.server.apiUrl, ...(people[0] ? { apiKey: tokens[people[0].name] } : {}) });
     suite.base = new URL(suite.server.apiUrl).origin;
   });
   after(async () => {
+    await suite.client?.close();
     await suite.browser?.close();
     await suite.server?.close();
+    if (home) rmSync(home, { recursive: true, force: true });
   });
   return suite;
 }
