@@ -119,12 +119,16 @@ interface AxeResult {
 }
 
 /**
- * The serious and critical accessibility violations axe-core finds on the page as it is now, one line
- * each with the elements concerned. axe is evaluated in the page, since the CSP refuses inline scripts.
+ * The serious and critical accessibility violations axe-core finds on the page as it is now (every rule
+ * of axe's default run, or only the rules `only` names), one line each with the elements concerned. axe
+ * is evaluated in the page, since the CSP refuses inline scripts.
  */
-export async function accessibilityViolations(page: Page): Promise<string[]> {
+export async function accessibilityViolations(page: Page, only?: string[]): Promise<string[]> {
+  // Colours mid-transition (a theme just changed, a button hovered) are not the page's colours: wait them out.
+  await page.evaluate("Promise.all(document.getAnimations().filter((a) => a instanceof CSSTransition).map((a) => a.finished))");
   if (!(await page.evaluate("typeof axe !== 'undefined'"))) await page.evaluate(readFileSync(AXE, "utf8"));
-  const result = (await page.evaluate("axe.run(document, { resultTypes: ['violations'] })")) as AxeResult;
+  const options = JSON.stringify({ resultTypes: ["violations"], ...(only ? { runOnly: { type: "rule", values: only } } : {}) });
+  const result = (await page.evaluate(`axe.run(document, ${options})`)) as AxeResult;
   return result.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
