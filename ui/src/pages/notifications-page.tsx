@@ -362,6 +362,17 @@ function DeliveriesTab() {
     pending.current = setTimeout(reload, 500);
   });
   useEffect(() => () => clearTimeout(pending.current), []);
+  // A delivery's own progress (sent, delivered, failed) is no run event: while one shown is being sent or
+  // due within seconds, read the list again shortly, so that its outcome shows without a Refresh.
+  const due = (items ?? []).some(
+    (d) => d.status === "SENDING" || (d.status === "PENDING" && (d.nextAttemptAt === null || Date.parse(d.nextAttemptAt) - Date.now() < 5000)),
+  );
+  // biome-ignore lint/correctness/useExhaustiveDependencies: read again after each read that still shows one due
+  useEffect(() => {
+    if (!due) return;
+    const timer = setTimeout(reload, 1000);
+    return () => clearTimeout(timer);
+  }, [items]);
   return (
     <section aria-label="Deliveries">
       <div className="filters">
