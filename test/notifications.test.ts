@@ -66,11 +66,37 @@ for (const { backend, skip } of await backends()) {
       assert.equal(message.links.run, `${new URL(server.apiUrl).origin}/inbox/${run.id}`);
       assert.deepEqual(message.links.answers, [], "a text field is answered in the form, not by a link");
       assert.match(message.text, /It asks for: name \(text\)/);
-      const [delivery] = await client.listDeliveries({ flowRunId: run.id });
-      assert.equal(delivery!.status, "DELIVERED");
+      // The endpoint took it; the server records so a moment later.
+      const [delivery] = await waitUntil("the delivery is recorded delivered", async () => {
+        const delivered = await client.listDeliveries({ flowRunId: run.id, status: "DELIVERED" });
+        return delivered.length ? delivered : undefined;
+      });
       assert.equal(delivery!.attempts, 1);
       await client.resume(run.id, { input: { name: "Ada" } });
       assert.equal(await flow.exited, 0);
+    });
+
+    test("the event stream tells of each delivery queued, sent and delivered, so that a list of deliveries can follow without asking", async () => {
+      await onPaused("told", "hooks");
+      const seen: { flowRunId: string; deliveryId: string; status: string }[] = [];
+      const stream = client.events({ types: ["delivery.changed"] }, (e) => {
+        if (e.type === "delivery.changed") seen.push({ flowRunId: e.flowRunId, ...e.payload });
+      });
+      try {
+        await stream.ready;
+        const run = await pausedRun(client, { flowName: "told" });
+        const [delivery] = await waitUntil("the delivery is delivered", async () => {
+          const delivered = await client.listDeliveries({ flowRunId: run.id, status: "DELIVERED" });
+          return delivered.length ? delivered : undefined;
+        });
+        await waitUntil("the stream says delivered", () => seen.some((e) => e.status === "DELIVERED"));
+        assert.deepEqual(
+          seen,
+          ["PENDING", "SENDING", "DELIVERED"].map((status) => ({ flowRunId: run.id, deliveryId: delivery!.id, status })),
+        );
+      } finally {
+        stream.close();
+      }
     });
 
     test("Slack gets Block Kit with link buttons, email a text and an HTML part; a link answers once, after a confirmation", async () => {
@@ -188,9 +214,14 @@ for (const { backend, skip } of await backends()) {
         const doomed = await pausedRun(client, { flowName: "doomed" });
         // More than one channel may hold at once (8 per server): the rest of its deliveries wait their turn.
         for (let i = 0; i < 12; i++) await pausedRun(client, { flowName: "stuck" });
+        // What the server has in flight to the channel, as its deliveries list says (sending), all along.
+        let mostSending = 0;
+        let sampling = true;
+        const sampler = (async () => {
+          for (; sampling; await new Promise((r) => setTimeout(r, 20)))
+            mostSending = Math.max(mostSending, (await client.listDeliveries({ channel: "hanging", status: "SENDING" })).length);
+        })();
         await waitUntil("the hanging endpoint holds eight requests", () => hanging.received.length >= 8);
-        await new Promise((r) => setTimeout(r, 100));
-        assert.equal(hanging.received.length, 8, "one channel holds at most 8 deliveries in flight");
         // While it hangs: the API answers at once, and another channel's delivery arrives at once.
         const started = Date.now();
         const healthy = await pausedRun(client, { flowName: "healthy" });
@@ -213,6 +244,9 @@ for (const { backend, skip } of await backends()) {
           return list.length === 12 ? list : undefined;
         });
         assert.match(stuck[0]!.lastError!, /no answer from 127\.0\.0\.1:\d+ within 1 s/);
+        sampling = false;
+        await sampler;
+        assert.equal(mostSending, 8, "one channel holds at most 8 deliveries in flight (and the 12 reached 8)");
       } finally {
         await Promise.all([failing.close(), hanging.close()]);
       }

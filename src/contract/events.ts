@@ -3,6 +3,7 @@ import { State } from "./states.ts";
 import { Log } from "./log.ts";
 import { Channel, FieldErrorShape } from "./pause.ts";
 import { InputCheck } from "./input-check.ts";
+import { DeliveryStatus } from "./notifications.ts";
 
 /**
  * What the server streams: every state change and input submission, kept with an increasing id so a
@@ -76,6 +77,17 @@ export const BatonEvent = z.discriminatedUnion("type", [
     /** The message's value is not in the event: the receiver takes it (and so marks it read) with `receive`. */
     payload: z.object({ key: z.string(), sender: z.string().nullable(), channel: Channel, sentBy: z.string().nullable() }),
   }),
+  /**
+   * A delivery was queued or tried: for a list of deliveries to read again. Not kept (id 0): a client
+   * that reconnects reads the list anew. `flowRunId` is the run it is about, or "" (a test message).
+   */
+  z.object({
+    id: z.number().int(),
+    type: z.literal("delivery.changed"),
+    flowRunId: z.string(),
+    occurredAt: z.iso.datetime(),
+    payload: z.object({ deliveryId: z.string(), status: DeliveryStatus }),
+  }),
   z.object({
     id: z.number().int(),
     type: z.literal("log"),
@@ -88,4 +100,11 @@ export type BatonEvent = z.infer<typeof BatonEvent>;
 export type BatonEventType = BatonEvent["type"];
 
 /** The event types a stream can be narrowed to. */
-export const EVENT_TYPES = ["flow-run.state-changed", "flow-run.input-submitted", "flow-run.input-rejected", "flow-run.message-sent", "log"] as const;
+export const EVENT_TYPES = [
+  "flow-run.state-changed",
+  "flow-run.input-submitted",
+  "flow-run.input-rejected",
+  "flow-run.message-sent",
+  "delivery.changed",
+  "log",
+] as const;

@@ -287,6 +287,7 @@ export async function startServer(options: ServerOptions = {}, env: NodeJS.Proce
   }
   const deliveryLoop = startDeliveryLoop(deliveries, { onError: (e) => app.log.error({ err: e }, "delivery failed") });
   deliveries.onQueued = () => deliveryLoop.wake();
+  deliveries.announce = (events) => bus.publish(events);
   const automations = startAutomations(storage, deliveries, { bus, onError: (e) => app.log.error({ err: e }, "automations failed") });
   const chainer = startAuditChainer(audit, AUDIT_CHAIN_INTERVAL_MS, (e) => app.log.error({ err: e }, "audit chaining failed"));
   const stopServices = async () => {

@@ -1,5 +1,5 @@
 import { BatonError, DeliveryNotFoundError } from "../contract/errors.ts";
-import type { Automation, AutomationAction, Delivery, DeliveryFilter, FlowRun, NotificationMessage, State } from "../contract/index.ts";
+import type { Automation, AutomationAction, BatonEvent, Delivery, DeliveryFilter, FlowRun, NotificationMessage, State } from "../contract/index.ts";
 import { newId } from "../storage/ids.ts";
 import type { Storage, StoredChannel, StoredDelivery, Stores } from "../storage/storage.ts";
 import type { z } from "zod";
@@ -50,6 +50,8 @@ export class DeliveryService {
   readonly #actions: RunActions;
   /** Called when deliveries were queued on this server, so that its delivery loop wakes at once. */
   onQueued: () => void = () => {};
+  /** Tells the event streams (and the other servers) of deliveries queued or tried, so that lists of them follow. */
+  announce: (events: BatonEvent[]) => void = () => {};
 
   constructor(storage: Storage, links: AnswerLinks, sender: NotificationSender, settings: DeliverySettings, actions: RunActions) {
     this.#storage = storage;
@@ -129,7 +131,7 @@ export class DeliveryService {
       message,
     );
     await this.#storage.deliveries.insert([d]);
-    this.onQueued();
+    this.queued([d]);
     const { payload: _, ...delivery } = d;
     return delivery;
   }
@@ -159,10 +161,32 @@ export class DeliveryService {
     };
   }
 
+  /** Wakes the delivery loop for deliveries queued (their transaction committed), and tells the streams. */
+  queued(deliveries: readonly Delivery[]): void {
+    this.onQueued();
+    this.#changed(deliveries.map((d) => [d, d.status]));
+  }
+
+  #changed(changes: [Pick<Delivery, "id" | "flowRunId">, Delivery["status"]][]): void {
+    if (!changes.length) return;
+    const occurredAt = now();
+    this.announce(
+      changes.map(([d, status]) => ({
+        id: 0,
+        type: "delivery.changed",
+        flowRunId: d.flowRunId ?? "",
+        occurredAt,
+        payload: { deliveryId: d.id, status },
+      })),
+    );
+  }
+
   /** Claims due deliveries for this server (at most `limit`, none to `skipChannels`); see `DeliveryStore.claim`. */
-  claim(limit: number, skipChannels: readonly string[] = []): Promise<StoredDelivery[]> {
+  async claim(limit: number, skipChannels: readonly string[] = []): Promise<StoredDelivery[]> {
     const claimUntil = new Date(nowMs() + (this.#settings.timeoutSeconds + 30) * 1000).toISOString();
-    return this.#storage.deliveries.claim(now(), claimUntil, limit, skipChannels);
+    const claimed = await this.#storage.deliveries.claim(now(), claimUntil, limit, skipChannels);
+    this.#changed(claimed.map((d) => [d, "SENDING"]));
+    return claimed;
   }
 
   /**
@@ -191,7 +215,7 @@ export class DeliveryService {
               error,
               nextAttemptAt: new Date(nowMs() + this.#settings.retrySeconds * 1000 * 2 ** (d.attempts - 1)).toISOString(),
             };
-    await this.#storage.deliveries.finish(d.id, d.attempts, outcome);
+    if (await this.#storage.deliveries.finish(d.id, d.attempts, outcome)) this.#changed([[d, outcome.status]]);
   }
 
   async #notify(d: StoredDelivery): Promise<void> {

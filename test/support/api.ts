@@ -122,5 +122,6 @@ export function describeEvent(e: BatonEvent): string {
   if (e.type === "flow-run.input-rejected") return `rejected ${e.payload.key}`;
   if (e.type === "flow-run.input-check") return `check ${e.payload.key}`;
   if (e.type === "flow-run.message-sent") return `message ${e.payload.key}`;
+  if (e.type === "delivery.changed") return `delivery ${e.payload.status}`;
   return `log ${e.payload.message}`;
 }

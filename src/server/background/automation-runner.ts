@@ -1,5 +1,5 @@
 import type { Automation, FlowRun, State } from "../../contract/index.ts";
-import type { Storage, StoredEvent, Stores } from "../../storage/storage.ts";
+import type { Storage, StoredDelivery, StoredEvent, Stores } from "../../storage/storage.ts";
 import { automationEventsOf, matchesFilters, stayKeyOf, timerFor } from "../automation-rules.ts";
 import { now } from "../clock.ts";
 import type { DeliveryService } from "../delivery-service.ts";
@@ -26,18 +26,18 @@ export function startAutomations(
   deliveries: DeliveryService,
   options: { bus?: EventBus | undefined; intervalMs?: number | undefined; onError(e: unknown): void },
 ): AutomationRunner {
-  let queued = false;
+  let queued: StoredDelivery[] = [];
   const consumer = startEventConsumer(storage, {
     name: "automations",
     bus: options.bus,
     intervalMs: options.intervalMs,
     onError: options.onError,
     handle: async (events, tx) => {
-      queued = (await actOnEvents(events, tx, deliveries)) || queued;
+      queued = await actOnEvents(events, tx, deliveries);
     },
     afterCommit: () => {
-      if (queued) deliveries.onQueued();
-      queued = false;
+      if (queued.length) deliveries.queued(queued);
+      queued = [];
     },
   });
   const timers = oneAtATime(async () => {
@@ -60,10 +60,10 @@ export function startAutomations(
   };
 }
 
-/** Queues the deliveries of the automations these events trigger, and arms timers; true when it queued any. */
-async function actOnEvents(events: StoredEvent[], tx: Stores, deliveries: DeliveryService): Promise<boolean> {
+/** Queues the deliveries of the automations these events trigger, and arms timers; resolves with the deliveries. */
+async function actOnEvents(events: StoredEvent[], tx: Stores, deliveries: DeliveryService): Promise<StoredDelivery[]> {
   const automations = await tx.automations.list({ enabledOnly: true });
-  if (!automations.length) return false;
+  if (!automations.length) return [];
   // An event without a state of its own (a refused answer) is told with the run's state when it is planned.
   const work: { automation: Automation; event: string; runId: string; state: State | undefined }[] = [];
   const timers = [];
@@ -84,21 +84,22 @@ async function actOnEvents(events: StoredEvent[], tx: Stores, deliveries: Delive
     }
   }
   await tx.automations.armTimers(timers);
-  if (!work.length) return false;
+  if (!work.length) return [];
   const runs = await runsById(
     tx,
     work.map((w) => w.runId),
   );
+  const queued: StoredDelivery[] = [];
   for (const w of work) {
     const run = runs.get(w.runId);
-    if (run) await deliveries.plan(tx, w.automation, w.event, run, w.state ?? run.state);
+    if (run) queued.push(...(await deliveries.plan(tx, w.automation, w.event, run, w.state ?? run.state)));
   }
-  return true;
+  return queued;
 }
 
 /** Fires the timers due now, in one transaction; resolves with how many were due. */
 async function fireDueTimers(storage: Storage, deliveries: DeliveryService): Promise<number> {
-  let queued = false;
+  const queued: StoredDelivery[] = [];
   // A read first: most looks find nothing due, and need no transaction.
   if (!(await storage.automations.dueTimers(now(), 1)).length) return 0;
   const due = await storage.transaction(async (tx) => {
@@ -115,12 +116,11 @@ async function fireDueTimers(storage: Storage, deliveries: DeliveryService): Pro
       const run = runs.get(t.flowRunId);
       // Fired either way: a run that moved on, or an automation turned off, ends the timer.
       if (!a?.enabled || !run || a.trigger.type !== "stays" || run.state.type !== a.trigger.state || stayKeyOf(run.state) !== t.stayKey) continue;
-      await deliveries.plan(tx, a, `flow-run.stayed-${run.state.type.toLowerCase()}`, run, run.state);
-      queued = true;
+      queued.push(...(await deliveries.plan(tx, a, `flow-run.stayed-${run.state.type.toLowerCase()}`, run, run.state)));
     }
     return due.length;
   });
-  if (queued) deliveries.onQueued();
+  if (queued.length) deliveries.queued(queued);
   return due;
 }
 

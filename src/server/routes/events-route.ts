@@ -36,12 +36,10 @@ const frames = new WeakMap<BatonEvent, string>();
 
 function frame(e: BatonEvent): string {
   let f = frames.get(e);
-  // Log lines carry their own ids, and input checks none; only kept events set the stream position used on reconnect.
+  // Log lines carry their own ids, and events kept nowhere (input checks, deliveries' progress) id 0; only
+  // kept events set the stream position used on reconnect.
   if (f === undefined)
-    frames.set(
-      e,
-      (f = `${e.type === "log" || e.type === "flow-run.input-check" ? "" : `id: ${e.id}\n`}event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`),
-    );
+    frames.set(e, (f = `${e.type === "log" || e.id === 0 ? "" : `id: ${e.id}\n`}event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`));
   return f;
 }
 

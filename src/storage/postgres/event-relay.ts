@@ -19,6 +19,8 @@ interface Notice {
   logs?: [flowRunId: string, from: number, to: number];
   /** A message kept nowhere (an answer to check, its verdict), carried whole. */
   message?: unknown;
+  /** An event kept nowhere (id 0: a delivery's progress), carried whole. */
+  event?: BatonEvent;
 }
 
 /** The largest message carried in a notice, leaving room for the rest of it under PostgreSQL's 8,000 bytes. */
@@ -50,6 +52,7 @@ export async function startEventRelay(
     const notice = JSON.parse(payload) as Notice;
     if (notice.server === server) return;
     if (notice.message !== undefined) hear(notice.message);
+    if (notice.event) deliver([notice.event]);
     if (notice.events?.length) deliver(await stores.events.listByIds(notice.events));
     if (notice.logs) {
       const [run, from, to] = notice.logs;
@@ -94,7 +97,8 @@ export async function startEventRelay(
     const events = pending;
     pending = [];
     const notices: Omit<Notice, "server">[] = [];
-    const kept = events.filter((e) => e.type !== "log").map((e) => e.id);
+    const kept = events.filter((e) => e.type !== "log" && e.id !== 0).map((e) => e.id);
+    for (const e of events) if (e.type !== "log" && e.id === 0) notices.push({ event: e });
     for (let i = 0; i < kept.length; i += IDS_PER_NOTICE) notices.push({ events: kept.slice(i, i + IDS_PER_NOTICE) });
     const logsByRun = new Map<string, number[]>();
     for (const e of events) if (e.type === "log") logsByRun.set(e.flowRunId, [...(logsByRun.get(e.flowRunId) ?? []), e.id]);

@@ -14,8 +14,8 @@ interface LiveEvents {
 const LiveContext = createContext<LiveEvents | null>(null);
 
 /**
- * One event stream of run state changes and answers for the whole app, shared by the navigation's
- * count, the inbox and the runs list.
+ * One event stream of run state changes, answers and deliveries' progress for the whole app, shared by
+ * the navigation's count, the inbox, the runs list and the deliveries list.
  */
 export function LiveEventsProvider({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<StreamStatus>("connecting");
@@ -24,7 +24,7 @@ export function LiveEventsProvider({ children }: { children: ReactNode }) {
   useEffect(
     () =>
       openEventStream({
-        types: ["flow-run.state-changed", "flow-run.input-submitted"],
+        types: ["flow-run.state-changed", "flow-run.input-submitted", "delivery.changed"],
         onEvent: (e) => {
           for (const l of listeners.current) l(e);
         },

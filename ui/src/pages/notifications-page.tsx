@@ -355,24 +355,17 @@ function DeliveriesTab() {
   const now = useNow();
   // biome-ignore lint/correctness/useExhaustiveDependencies: read again when the filter changes
   useEffect(reload, [status]);
-  // Deliveries follow what runs do: read again shortly after a run changes state.
+  // Deliveries queued, sent, delivered or failed are pushed: the list is read again shortly after, once
+  // for all the changes of those 200 ms.
   const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  useLiveEvent(() => {
-    clearTimeout(pending.current);
-    pending.current = setTimeout(reload, 500);
+  useLiveEvent((e) => {
+    if (e.type !== "delivery.changed" || pending.current) return;
+    pending.current = setTimeout(() => {
+      pending.current = undefined;
+      reload();
+    }, 200);
   });
   useEffect(() => () => clearTimeout(pending.current), []);
-  // A delivery's own progress (sent, delivered, failed) is no run event: while one shown is being sent or
-  // due within seconds, read the list again shortly, so that its outcome shows without a Refresh.
-  const due = (items ?? []).some(
-    (d) => d.status === "SENDING" || (d.status === "PENDING" && (d.nextAttemptAt === null || Date.parse(d.nextAttemptAt) - Date.now() < 5000)),
-  );
-  // biome-ignore lint/correctness/useExhaustiveDependencies: read again after each read that still shows one due
-  useEffect(() => {
-    if (!due) return;
-    const timer = setTimeout(reload, 1000);
-    return () => clearTimeout(timer);
-  }, [items]);
   return (
     <section aria-label="Deliveries">
       <div className="filters">
