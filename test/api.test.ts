@@ -80,6 +80,36 @@ for (const { backend, skip } of await backends()) {
       assert.equal(res.body.details.stateType, "RUNNING");
     });
 
+    test("a process that lost its run cannot report on it: its state reports and pauses get 409 RUN_TAKEN_OVER and change nothing", async () => {
+      const run = await client.createFlowRun({ flowName: "api-test", state: { type: "RUNNING" }, workerId: "process-a" });
+      const setState = (workerId: string, state: object) => request(server, "POST", `/flow-runs/${run.id}/set-state`, { state, workerId });
+      const pause = (workerId: string, key: string) =>
+        request(server, "POST", `/flow-runs/${run.id}/pause`, { key, timeoutSeconds: null, inputRequest: null, workerId });
+      // Process b takes the run over (as a retry does) and pauses it.
+      assert.equal(
+        (await request(server, "POST", `/flow-runs/${run.id}/set-state`, { state: { type: "RUNNING" }, force: true, workerId: "process-b" })).status,
+        200,
+      );
+      assert.equal((await pause("process-b", "1")).status, 201);
+      // Process a, which has not heard, fails the run and then pauses it: both are refused.
+      const failed = await setState("process-a", { type: "FAILED", message: "gave up" });
+      assert.equal(failed.status, 409);
+      assert.equal(failed.body.code, "RUN_TAKEN_OVER");
+      assert.match(failed.body.message, /not run by process process-a any more/);
+      for (const key of ["1", "2"]) {
+        const paused = await pause("process-a", key);
+        assert.equal(paused.status, 409, `pause ${key}`);
+        assert.equal(paused.body.code, "RUN_TAKEN_OVER");
+      }
+      assert.equal((await client.getFlowRun(run.id)).state.type, "PAUSED");
+      await client.resume(run.id);
+      // The owner's report goes through, and so does one that names no process (an operator's, a script's).
+      assert.equal((await setState("process-b", { type: "COMPLETED" })).status, 200);
+      const other = await client.createFlowRun({ flowName: "api-test", state: { type: "RUNNING" }, workerId: "process-a" });
+      await client.setFlowRunState(other.id, { type: "COMPLETED" });
+      assert.equal((await client.getFlowRun(other.id)).state.type, "COMPLETED");
+    });
+
     test("resuming a completed run answers 409 saying it is Completed", async () => {
       const run = await pausedRun(client, { waitForInput: Person });
       const answer = { name: "Ada", age: 36, address: { city: "London" } };

@@ -78,7 +78,7 @@ for (const { backend, skip } of await backends()) {
       const cancelled = await pausedRun(admin);
       await admin.cancel(cancelled.id, "not needed");
       const forced = await pausedRun(admin);
-      await admin.setFlowRunState(forced.id, { type: "COMPLETED" }, true);
+      await admin.setFlowRunState(forced.id, { type: "COMPLETED" }, { force: true });
       await admin.createUser({ name: "bob", role: "viewer" });
       const key = await admin.createApiKey({ name: "bob-key", role: "viewer", userName: "bob" });
       await admin.revokeApiKey(key.apiKey.id);

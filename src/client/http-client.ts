@@ -337,8 +337,12 @@ export class BatonClient {
   listFlowRunStates(id: string): Promise<State[]> {
     return this.#request("GET", `/flow-runs/${encodeURIComponent(id)}/states`);
   }
-  setFlowRunState(id: string, state: StateProposal, force = false): Promise<FlowRun> {
-    return this.#batched("setFlowRunState", `/flow-runs/${encodeURIComponent(id)}/set-state`, { state, force }, id);
+  /**
+   * Moves a run to `state`. `force` skips the orchestration rules (and is audited); `workerId` names the
+   * process reporting, so that a report from a process that lost the run is refused (RunTakenOverError).
+   */
+  setFlowRunState(id: string, state: StateProposal, options: { force?: boolean; workerId?: string } = {}): Promise<FlowRun> {
+    return this.#batched("setFlowRunState", `/flow-runs/${encodeURIComponent(id)}/set-state`, { state, ...options }, id);
   }
   pause(id: string, body: PauseBody): Promise<PauseResult> {
     return this.#request("POST", `/flow-runs/${encodeURIComponent(id)}/pause`, body);

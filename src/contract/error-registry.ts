@@ -21,6 +21,7 @@ import {
   DatabaseUnavailableError,
   InvalidInputError,
   InvalidTransitionError,
+  RunTakenOverError,
   MessageExistsError,
   MessageNotFoundError,
   RunNotReceivingError,
@@ -110,6 +111,7 @@ export const API_ERRORS: readonly ApiError[] = [
     z.object({ flowRunId: z.string(), from: z.string(), to: z.string(), reason: z.string() }),
     (d) => new InvalidTransitionError(d.flowRunId, d.from, d.to, d.reason),
   ),
+  apiError(RunTakenOverError, 409, z.object({ flowRunId: z.string(), workerId: z.string() }), (d) => new RunTakenOverError(d.flowRunId, d.workerId)),
   apiError(
     FlowRunCancelledError,
     409,

@@ -164,6 +164,21 @@ export class InvalidTransitionError extends BatonError<{ flowRunId: string; from
 }
 
 /**
+ * Thrown when a process reports on a run that is no longer its own: the server gave it to another process
+ * (this one missed its heartbeats, or its event stream closed) or suspended it. The process lets it go.
+ */
+export class RunTakenOverError extends BatonError<{ flowRunId: string; workerId: string }> {
+  static readonly code = "RUN_TAKEN_OVER";
+  constructor(flowRunId: string, workerId: string) {
+    super(
+      RunTakenOverError.code,
+      `Flow run ${flowRunId} is not run by process ${workerId} any more: the server gave it to another process or suspended it (this one seemed gone). Its report was not applied.`,
+      { flowRunId, workerId },
+    );
+  }
+}
+
+/**
  * Thrown when an answer does not match what the pause asked for (the run stays paused), or a message what
  * its receiver receives (`messageKey`: the message's key prefix; the message is not kept).
  */

@@ -101,5 +101,10 @@ export type FlowRunPage = z.infer<typeof FlowRunPage>;
 export const SetStateBody = z.object({
   state: StateProposal,
   force: z.boolean().default(false),
+  /**
+   * The process reporting (the SDK sends its own): the change is refused (409 RUN_TAKEN_OVER) when the
+   * run is no longer that process's. With `force`, the process takes the run (a retry after a failure).
+   */
+  workerId: identifier(z.string().min(1).max(100)).optional(),
 });
 export type SetStateBody = z.input<typeof SetStateBody>;

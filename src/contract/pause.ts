@@ -58,6 +58,8 @@ export const PauseBody = z.object({
   excludeRunCreator: z.boolean().optional(),
   /** How many different permitted people must answer; the answer is then the list of their answers. */
   required: z.number().int().min(1).max(100).optional(),
+  /** The process pausing (the SDK sends its own): refused (409 RUN_TAKEN_OVER) when the run is no longer that process's. */
+  workerId: identifier(z.string().min(1).max(100)).optional(),
 });
 
 /**

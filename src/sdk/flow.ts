@@ -8,6 +8,7 @@ import {
   ParametersValidationError,
   PauseTimeoutError,
   RunInputValidationError,
+  RunTakenOverError,
   RuntimeClosedError,
 } from "../contract/errors.ts";
 import type { ErrorInfo, FlowRun, RunHistory } from "../contract/index.ts";
@@ -168,7 +169,7 @@ export async function executeFlowRun(
   history?: RunContext["history"],
   policy: RunPolicy = NO_POLICY,
 ): Promise<ExecutionOutcome> {
-  const { client, logs, heartbeats } = getRuntime();
+  const { client, logs, heartbeats, workerId } = getRuntime();
   // The first attempt's deadline counts from the run's start, so that a replay after a suspend keeps it.
   let started = Date.parse(flowRun.startTime ?? new Date().toISOString());
   // An answer refused in one attempt is told with the pause that asks again in the next.
@@ -206,9 +207,9 @@ export async function executeFlowRun(
           logger.error(`Flow run failed: ${info.name}: ${info.message}`);
           await logs.flush();
           await client
-            .setFlowRunState(flowRun.id, { type: "FAILED", message: info.message, details: { error: info, ...pauseOf(error) } })
+            .setFlowRunState(flowRun.id, { type: "FAILED", message: info.message, details: { error: info, ...pauseOf(error) } }, { workerId })
             .catch(() => {
-              // Already final (the server failed it on timeout, or it was cancelled): that state stands.
+              // Already final (the server failed it on timeout, or it was cancelled), or another process's now: that state stands.
             });
           throw error;
         }
@@ -216,7 +217,15 @@ export async function executeFlowRun(
         // User code that swallowed a suspend must not complete a run this process no longer owns.
         if (context.control.stopped) return { kind: "stopped", signal: context.control.stopped };
         // A run cancelled meanwhile refuses this with FlowRunCancelledError, which the caller gets.
-        await client.setFlowRunState(flowRun.id, { type: "COMPLETED" });
+        try {
+          await client.setFlowRunState(flowRun.id, { type: "COMPLETED" }, { workerId });
+        } catch (error) {
+          const signal = takenOver(flowRun.id, error);
+          if (!signal) throw error;
+          logger.info(signal.message);
+          await logs.flush();
+          return { kind: "stopped", signal };
+        }
         return { kind: "completed", result };
       });
     } catch (e) {
@@ -239,8 +248,9 @@ export async function executeFlowRun(
  * other process's now, to replay: this one lets it go instead of failing it.
  */
 function takenOver(flowRunId: string, error: unknown): SuspendSignal | undefined {
-  if (!(error instanceof InvalidTransitionError) || !["SCHEDULED", "PENDING"].includes(error.details.from)) return undefined;
-  return new SuspendSignal(flowRunId, "", "was given to another process by the server (this one seemed gone)");
+  const lost =
+    error instanceof RunTakenOverError || (error instanceof InvalidTransitionError && ["SCHEDULED", "PENDING"].includes(error.details.from));
+  return lost ? new SuspendSignal(flowRunId, "", "was given to another process by the server (this one seemed gone)") : undefined;
 }
 
 /**
@@ -296,9 +306,10 @@ async function withDeadline(ctx: RunContext, body: () => unknown): Promise<unkno
  * the next attempt. An answer the flow rejected is not replayed: its pause asks again.
  */
 async function retryHistory(flowRun: FlowRun, attempt: number, error: unknown, delayMs: number): Promise<RunContext["history"]> {
-  const { client } = getRuntime();
+  const { client, workerId } = getRuntime();
   const info = errorInfo(error);
-  // Forced: the failed attempt may have left the run paused (a timeout) or failed by the server.
+  // Forced: the failed attempt may have left the run paused (a timeout) or failed by the server; this
+  // process takes the run again.
   await client.setFlowRunState(
     flowRun.id,
     {
@@ -307,7 +318,7 @@ async function retryHistory(flowRun: FlowRun, attempt: number, error: unknown, d
       message: `Attempt ${attempt} failed (${info.message}); attempt ${attempt + 1} follows`,
       details: { error: info },
     },
-    true,
+    { force: true, workerId },
   );
   if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
   const [taskRuns, inputs] = await Promise.all([client.listTaskRuns(flowRun.id), client.listRunInputs(flowRun.id)]);

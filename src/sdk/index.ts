@@ -43,6 +43,7 @@ export {
   NotPausedError,
   InvalidInputError,
   InvalidTransitionError,
+  RunTakenOverError,
   MessageNotFoundError,
   MessageExistsError,
   RunNotReceivingError,

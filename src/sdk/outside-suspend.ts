@@ -13,7 +13,8 @@ export async function suspendIfRequested(ctx: RunContext): Promise<void> {
   ctx.control.suspending ??= (async () => {
     // Its own key, which no pause of the flow's code can have: the replay never asks it again.
     const key = `suspend-${randomUUID().slice(0, 8)}`;
-    await getRuntime().client.pause(ctx.flowRun.id, { key, timeoutSeconds: null, inputRequest: null, suspend: true });
+    const { client, workerId } = getRuntime();
+    await client.pause(ctx.flowRun.id, { key, timeoutSeconds: null, inputRequest: null, suspend: true, workerId });
     ctx.control.stopped ??= new SuspendSignal(ctx.flowRun.id, key, "was suspended from outside");
     return ctx.control.stopped;
   })();

@@ -265,6 +265,8 @@ function prepare(
     ...(options.respondents ? { respondents: [...options.respondents] } : {}),
     ...(options.excludeRunCreator ? { excludeRunCreator: true } : {}),
     ...(options.required !== undefined ? { required: options.required } : {}),
+    // Refused when the server gave the run to another process meanwhile: this one then lets it go.
+    workerId: getRuntime().workerId,
   };
   return { flowRunId: ctx.flowRun.id, key, timeoutSeconds, inputRequest, schema, onTimeout, body };
 }

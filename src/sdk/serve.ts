@@ -121,11 +121,11 @@ export async function serve(...items: (AnyFlow | ServeOptions)[]): Promise<void>
     await Promise.race([Promise.allSettled(running.values()), graceOver]);
     for (const id of running.keys())
       await client
-        .setFlowRunState(id, {
-          type: "SCHEDULED",
-          name: "Rescheduled",
-          message: "Its serving process stopped before it finished; another will run it again",
-        })
+        .setFlowRunState(
+          id,
+          { type: "SCHEDULED", name: "Rescheduled", message: "Its serving process stopped before it finished; another will run it again" },
+          { workerId },
+        )
         .catch(() => {});
   }
   stream.close();
@@ -134,13 +134,13 @@ export async function serve(...items: (AnyFlow | ServeOptions)[]): Promise<void>
 
 /** Executes one claimed run (replaying `history` if it ran before); its outcome is on the server, so nothing is thrown. */
 async function execute(run: FlowRun, def: FlowDefinition, history: RunHistory | undefined): Promise<void> {
-  const { client } = getRuntime();
+  const { client, workerId } = getRuntime();
   let params: Record<string, unknown>;
   try {
     params = parseParameters(def, run.parameters);
   } catch (e) {
     const info = errorInfo(e);
-    await client.setFlowRunState(run.id, { type: "FAILED", message: info.message, details: { error: info } }).catch(() => {});
+    await client.setFlowRunState(run.id, { type: "FAILED", message: info.message, details: { error: info } }, { workerId }).catch(() => {});
     return;
   }
   try {

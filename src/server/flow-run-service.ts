@@ -109,17 +109,21 @@ export class FlowRunService {
   }
 
   /** Proposes a state. Without `force`, the orchestration rules apply; with it, any change is taken. */
-  async setState(caller: RequestCaller, id: string, proposal: StateProposal, force: boolean): Promise<FlowRun> {
+  /**
+   * Moves a run to a proposed state. `workerId` is the process reporting (the SDK's): without `force`, a
+   * run that is no longer its own is refused (RunTakenOverError); with `force`, that process takes the run.
+   */
+  async setState(caller: RequestCaller, id: string, proposal: StateProposal, force: boolean, workerId?: string): Promise<FlowRun> {
     authorize(caller, "flow-run:set-state", { type: "flow-run", id });
     const run = await this.load(id);
-    if (!force) checkProposedTransition(run, proposal.type);
+    if (!force) await this.#transitions.fenced(id, workerId, () => checkProposedTransition(run, proposal.type));
     const record = force
       ? async (tx: Stores) => {
           await tx.audit.append(auditEntry(caller, "flow-run.force-state", `flow-run/${id}`, { from: run.state.type, to: proposal.type }));
           return [];
         }
       : undefined;
-    return this.#transitions.transition(run, newState(proposal), record);
+    return this.#transitions.transition(run, newState(proposal), record, force ? { workerId } : { heldBy: workerId });
   }
 
   /** Cancels a run that has not finished; a waiting pause then ends with FlowRunCancelledError. */

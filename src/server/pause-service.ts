@@ -105,11 +105,21 @@ export class PauseService {
     const run = await this.#runs.load(id);
     const key = body.key ?? (await this.#nextPauseNumber(id));
     const existing = body.key === undefined ? undefined : await this.#storage.inputs.get(id, key);
-    if (existing?.respondedAt && !body.reask) return { status: "ALREADY_ANSWERED", input: existing.response ?? null };
-    if (run.state.type === "PAUSED" && run.state.details.pauseKey === key) return { status: "PAUSED", flowRun: run };
+    const heldBy = body.workerId;
+    // A pause asked again (its request was retried) is told how it stands, unless another process has the run now.
+    if (existing?.respondedAt && !body.reask) {
+      await this.#transitions.checkHeld(id, heldBy);
+      return { status: "ALREADY_ANSWERED", input: existing.response ?? null };
+    }
+    if (run.state.type === "PAUSED" && run.state.details.pauseKey === key) {
+      await this.#transitions.checkHeld(id, heldBy);
+      return { status: "PAUSED", flowRun: run };
+    }
     if (run.state.type === "CANCELLED") throw new FlowRunCancelledError(id, run.state.message);
-    if (run.state.type !== "RUNNING")
+    if (run.state.type !== "RUNNING") {
+      await this.#transitions.checkHeld(id, heldBy);
       throw new InvalidTransitionError(id, run.state.type, "PAUSED", `only a running run can pause; this one is ${run.state.name}.`);
+    }
     // A run asked to suspend does so at its next pause, whatever its process knows.
     const suspend = body.suspend || (run.state.details.suspendRequested === true && run.deploymentId !== null);
     if (suspend && !run.deploymentId)
@@ -155,10 +165,15 @@ export class PauseService {
       },
       timestamp,
     );
-    const flowRun = await this.#transitions.transition(run, state, async (tx) => {
-      if (existing?.respondedAt) await setAsideAnswer(tx, id, key);
-      await tx.inputs.insertRequest(id, key, body.inputRequest, timestamp, timeoutAt);
-    });
+    const flowRun = await this.#transitions.transition(
+      run,
+      state,
+      async (tx) => {
+        if (existing?.respondedAt) await setAsideAnswer(tx, id, key);
+        await tx.inputs.insertRequest(id, key, body.inputRequest, timestamp, timeoutAt);
+      },
+      { heldBy },
+    );
     return { status: "PAUSED", flowRun };
   }
 

@@ -1,5 +1,5 @@
 import { newId } from "../storage/ids.ts";
-import { FlowRunCancelledError, InvalidTransitionError, NotPausedError } from "../contract/errors.ts";
+import { FlowRunCancelledError, InvalidTransitionError, NotPausedError, RunTakenOverError } from "../contract/errors.ts";
 import { defaultStateName, isSuspended, isTerminal, type FlowRun, type State, type StateProposal, type StateType } from "../contract/index.ts";
 import type { NewEvent, StateChange, Storage, Stores } from "../storage/storage.ts";
 import { now, systemNow } from "./clock.ts";
@@ -65,6 +65,8 @@ export interface TransitionOptions {
   workerId?: string | undefined;
   /** A person is waiting on it (an answer, a cancel): it goes ahead of queued writes. */
   urgent?: boolean | undefined;
+  /** The process reporting: the change is written only if that process owns the run (see `checkHeld`). */
+  heldBy?: string | undefined;
 }
 
 /** What a transition also writes in its transaction; the events it returns are stored and published with the state change. */
@@ -91,7 +93,8 @@ export class StateTransitions {
   async transition(run: FlowRun, state: State, extra?: TransitionExtra, options: TransitionOptions = {}): Promise<FlowRun> {
     const updated = await this.tryTransition(run, state, extra, options);
     if (updated) return updated;
-    // Someone else moved the run first: report what it is now (runs are never deleted).
+    // Someone else moved the run first, or took it from the process reporting: say which (runs are never deleted).
+    await this.checkHeld(run.id, options.heldBy);
     const current = (await this.#storage.runs.get(run.id))!;
     if (state.details.resumedPauseKey !== undefined) throw new NotPausedError(run.id, current.state.type, current.state.name);
     if (current.state.type === "CANCELLED") throw new FlowRunCancelledError(run.id, current.state.message);
@@ -107,7 +110,7 @@ export class StateTransitions {
     run: FlowRun,
     state: State,
     extra?: TransitionExtra,
-    { workerId, urgent }: TransitionOptions = {},
+    { workerId, urgent, heldBy }: TransitionOptions = {},
   ): Promise<FlowRun | undefined> {
     return this.write(async (tx) => {
       const events: NewEvent[] = [];
@@ -115,12 +118,17 @@ export class StateTransitions {
       if (more) events.push(...more);
       // A finished run that is retried is not finished any more.
       const startEnd = { ...times(run, state), ...(isTerminal(run.state.type) && !isTerminal(state.type) ? { endTime: null } : {}) };
-      const ok = await tx.runs.compareAndSetState(run.id, run.state.id, {
-        state,
-        pauseTimeoutAt: state.type === "PAUSED" ? (state.details.pauseTimeout ?? null) : run.state.type === "PAUSED" ? null : undefined,
-        ...startEnd,
-        ...ownership(state, workerId),
-      });
+      const ok = await tx.runs.compareAndSetState(
+        run.id,
+        run.state.id,
+        {
+          state,
+          pauseTimeoutAt: state.type === "PAUSED" ? (state.details.pauseTimeout ?? null) : run.state.type === "PAUSED" ? null : undefined,
+          ...startEnd,
+          ...ownership(state, workerId),
+        },
+        heldBy,
+      );
       if (!ok) throw new StaleStateError(run.id);
       const updated: FlowRun = { ...run, state, updatedAt: state.timestamp, ...startEnd };
       events.push(stateEvent(updated, state, run.state.type));
@@ -129,6 +137,25 @@ export class StateTransitions {
       if (e instanceof StaleStateError) return undefined;
       throw e;
     });
+  }
+
+  /**
+   * Throws RunTakenOverError when `heldBy` names a process that does not own the run: the server gave it
+   * to another process, or suspended or finished it, while that one seemed gone. A process that lost its
+   * run thus cannot overwrite what the new owner did; the SDK lets the run go on this error.
+   */
+  async checkHeld(runId: string, heldBy: string | undefined): Promise<void> {
+    if (heldBy !== undefined && (await this.#storage.runs.workerOf(runId)) !== heldBy) throw new RunTakenOverError(runId, heldBy);
+  }
+
+  /** Runs `check` (rules that may refuse the change); their refusal to a process that lost the run is RunTakenOverError. */
+  async fenced<T>(runId: string, heldBy: string | undefined, check: () => T): Promise<T> {
+    try {
+      return check();
+    } catch (e) {
+      if (e instanceof InvalidTransitionError) await this.checkHeld(runId, heldBy);
+      throw e;
+    }
   }
 
   /** Runs `fn` in a transaction, stores the events it returns in the same one, and publishes them once it commits. */

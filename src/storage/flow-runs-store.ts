@@ -76,9 +76,10 @@ export interface FlowRunStore {
   /**
    * Moves a run to a new state if its current state is still `expectedStateId`, and adds the state to its
    * history. Returns false when another writer changed it first: this conditional update is what makes two
-   * concurrent answers, or two expiry services, safe on both databases without explicit locks.
+   * concurrent answers, or two expiry services, safe on both databases without explicit locks. With
+   * `heldBy`, also only if that process owns the run (a report from a process that lost it is refused).
    */
-  compareAndSetState(runId: string, expectedStateId: string, change: StateChange): Promise<boolean>;
+  compareAndSetState(runId: string, expectedStateId: string, change: StateChange, heldBy?: string): Promise<boolean>;
   /** A run's states, oldest first. */
   listStates(flowRunId: string): Promise<State[]>;
   /** Paused runs whose timeout passed, most overdue first. */
@@ -198,7 +199,7 @@ export class SqlFlowRunStore implements FlowRunStore {
     return listWaiting(this.#db, this.#dialect, q);
   }
 
-  async compareAndSetState(runId: string, expectedStateId: string, change: StateChange): Promise<boolean> {
+  async compareAndSetState(runId: string, expectedStateId: string, change: StateChange, heldBy?: string): Promise<boolean> {
     const db = this.#db;
     const { shape, present: columns } = defined({
       ...stateColumns(change.state),
@@ -210,8 +211,15 @@ export class SqlFlowRunStore implements FlowRunStore {
       last_heartbeat_at: change.workerId === undefined ? undefined : change.workerId ? (change.heartbeatAt ?? change.state.timestamp) : null,
       scheduled_at: change.scheduledAt,
     });
-    const result = await prepared(db, `compareAndSetState:${shape}`, { ...columns, runId, expectedStateId }, ({ runId, expectedStateId, ...set }) =>
-      db.updateTable("flow_runs").set(set).where("id", "=", runId).where("state_id", "=", expectedStateId),
+    const values = { ...columns, runId, expectedStateId, ...(heldBy === undefined ? {} : { heldBy }) };
+    const result = await prepared(
+      db,
+      `compareAndSetState:${shape}${heldBy === undefined ? "" : ":held"}`,
+      values,
+      ({ runId, expectedStateId, heldBy, ...set }) => {
+        const update = db.updateTable("flow_runs").set(set).where("id", "=", runId).where("state_id", "=", expectedStateId);
+        return heldBy === undefined ? update : update.where("worker_id", "=", heldBy);
+      },
     );
     if (!result.numAffectedRows) return false;
     await insertStateHistory(db, runId, null, change.state);

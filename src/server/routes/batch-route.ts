@@ -31,7 +31,7 @@ export function batchRoute(runs: FlowRunService, tasks: TaskRunService, messages
         case "setTaskRunState":
           return { status: 200, body: await tasks.setState(caller, o.id, o.body) };
         case "setFlowRunState":
-          return { status: 200, body: await runs.setState(caller, o.id, o.body.state, o.body.force) };
+          return { status: 200, body: await runs.setState(caller, o.id, o.body.state, o.body.force, o.body.workerId) };
         case "sendMessage": {
           const { message, created } = await messages.send(caller, o.id, o.body);
           return { status: created ? 201 : 200, body: message };

@@ -34,7 +34,7 @@ export function flowRunsRoute(runs: FlowRunService): FastifyPluginAsyncZod {
       {
         schema: { tags, summary: "Propose a state under the orchestration rules", params: IdParams, body: SetStateBody, response: { 200: FlowRun } },
       },
-      (req) => runs.setState(req.caller, req.params.id, req.body.state, req.body.force),
+      (req) => runs.setState(req.caller, req.params.id, req.body.state, req.body.force, req.body.workerId),
     );
     app.post(
       "/flow-runs/:id/cancel",
