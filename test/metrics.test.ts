@@ -3,8 +3,9 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { createClient, type BatonClient } from "../src/client/index.ts";
-import { pausedRun } from "./support/api.ts";
+import { pausedRun, waitUntil } from "./support/api.ts";
 import { backends, startTestServer, type TestServer } from "./support/processes.ts";
+import { startHttpReceiver } from "./support/receivers.ts";
 
 /** The value of one series (name and exact labels) in the text format, or undefined. */
 function value(text: string, series: string): number | undefined {
@@ -17,7 +18,7 @@ for (const { backend, skip } of await backends()) {
     let server: TestServer;
     let client: BatonClient;
     before(async () => {
-      server = await startTestServer(backend);
+      server = await startTestServer(backend, { BATON_DELIVERY_MAX_ATTEMPTS: "2", BATON_DELIVERY_RETRY_SECONDS: "0.2" });
       client = createClient({ apiUrl: server.apiUrl });
     });
     after(() => server?.close());
@@ -53,6 +54,26 @@ for (const { backend, skip } of await backends()) {
       assert.equal(value(text, 'baton_wait_for_person_seconds_bucket{le="10",suspended="false"}'), 1);
       assert.equal(value(text, 'baton_runs_waiting_for_person{suspended="false"}'), 0);
       assert.equal(value(text, 'baton_flow_runs{state="RUNNING"}'), 1);
+    });
+
+    test("deliveries by outcome, how long their attempts took, and how many are due", async () => {
+      const [ok, broken] = await Promise.all([startHttpReceiver(), startHttpReceiver()]);
+      broken.respond = () => 503;
+      try {
+        await client.createChannel({ name: "metrics-ok", type: "webhook", url: ok.url });
+        await client.createChannel({ name: "metrics-broken", type: "webhook", url: broken.url });
+        const [delivered, failing] = await Promise.all([client.testChannel("metrics-ok"), client.testChannel("metrics-broken")]);
+        await waitUntil("the test message is delivered", async () => (await client.getDelivery(delivered.id)).status === "DELIVERED");
+        await waitUntil("the broken channel's test fails for good", async () => (await client.getDelivery(failing.id)).status === "FAILED");
+        const text = await scrape();
+        assert.equal(value(text, 'baton_delivery_attempts_total{action="notify",outcome="delivered"}'), 1, text);
+        assert.equal(value(text, 'baton_delivery_attempts_total{action="notify",outcome="retry"}'), 1);
+        assert.equal(value(text, 'baton_delivery_attempts_total{action="notify",outcome="failed"}'), 1);
+        assert.equal(value(text, 'baton_delivery_attempt_duration_seconds_count{action="notify"}'), 3);
+        assert.equal(value(text, "baton_deliveries_due"), 0);
+      } finally {
+        await Promise.all([ok.close(), broken.close()]);
+      }
     });
   });
 }

@@ -171,6 +171,7 @@ export async function createApp(storage: Storage, config: ServerConfig): Promise
     sender,
     { maxAttempts: config.deliveryMaxAttempts, retrySeconds: config.deliveryRetrySeconds, timeoutSeconds: config.deliveryTimeoutSeconds },
     actions,
+    metrics,
   );
   const channels = new ChannelService(storage, deliveries, !!config.smtpUrl);
   const automations = new AutomationService(storage);

@@ -6,6 +6,7 @@ import type { z } from "zod";
 import { authorize } from "./authorize.ts";
 import { now, nowMs } from "./clock.ts";
 import type { AnswerLinks } from "./notifications/answer-links.ts";
+import type { MetricsService } from "./metrics-service.ts";
 import { buildMessage } from "./notifications/message.ts";
 import type { NotificationSender } from "./notifications/senders.ts";
 import { type RequestCaller, serverCaller } from "./request-caller.ts";
@@ -53,12 +54,22 @@ export class DeliveryService {
   /** Tells the event streams (and the other servers) of deliveries queued or tried, so that lists of them follow. */
   announce: (events: BatonEvent[]) => void = () => {};
 
-  constructor(storage: Storage, links: AnswerLinks, sender: NotificationSender, settings: DeliverySettings, actions: RunActions) {
+  readonly #metrics: Pick<MetricsService, "deliveryAttempted">;
+
+  constructor(
+    storage: Storage,
+    links: AnswerLinks,
+    sender: NotificationSender,
+    settings: DeliverySettings,
+    actions: RunActions,
+    metrics: Pick<MetricsService, "deliveryAttempted">,
+  ) {
     this.#storage = storage;
     this.#links = links;
     this.#sender = sender;
     this.#settings = settings;
     this.#actions = actions;
+    this.#metrics = metrics;
   }
 
   /** Newest first. */
@@ -196,6 +207,7 @@ export class DeliveryService {
   async attempt(d: StoredDelivery): Promise<void> {
     let error: string | undefined;
     let final = d.attempts >= d.maxAttempts;
+    const started = performance.now();
     try {
       if (d.attempts > d.maxAttempts) throw new Error("out of attempts (the server sending it stopped)");
       if (d.action === "notify") await this.#notify(d);
@@ -215,6 +227,7 @@ export class DeliveryService {
               error,
               nextAttemptAt: new Date(nowMs() + this.#settings.retrySeconds * 1000 * 2 ** (d.attempts - 1)).toISOString(),
             };
+    this.#metrics.deliveryAttempted(d.action, error === undefined ? "delivered" : final ? "failed" : "retry", (performance.now() - started) / 1000);
     if (await this.#storage.deliveries.finish(d.id, d.attempts, outcome)) this.#changed([[d, outcome.status]]);
   }
 

@@ -9,6 +9,9 @@ import type { RequestCaller } from "./request-caller.ts";
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const WAIT_BUCKETS = [1, 10, 60, 300, 900, 3600, 4 * 3600, 86400, 3 * 86400, 7 * 86400];
 
+/** How a delivery's attempt ended: delivered, put off for a retry, or failed for good. */
+export type DeliveryOutcome = "delivered" | "retry" | "failed";
+
 /** How a run was recovered after its process went away. */
 export type Recovery = { cause: "disconnect" | "heartbeat"; outcome: "suspended" | "rescheduled" | "crashed" };
 
@@ -26,6 +29,8 @@ export class MetricsService {
   readonly #claims: Counter;
   readonly #claimDelay: Histogram;
   readonly #recoveries: Counter<"cause" | "outcome">;
+  readonly #deliveryAttempts: Counter<"action" | "outcome">;
+  readonly #deliverySeconds: Histogram<"action">;
 
   constructor(storage: Storage, bus: EventBus, streams: () => { total: number; processes: number }) {
     const registers = [this.#registry];
@@ -62,6 +67,27 @@ export class MetricsService {
       help: "Runs recovered after their process went away: its event stream closed (disconnect) or it went silent (heartbeat).",
       labelNames: ["cause", "outcome"],
       registers,
+    });
+    this.#deliveryAttempts = new Counter({
+      name: "baton_delivery_attempts_total",
+      help: "Attempts at deliveries (notifications and automations' run actions) by this server, by action and outcome.",
+      labelNames: ["action", "outcome"],
+      registers,
+    });
+    this.#deliverySeconds = new Histogram({
+      name: "baton_delivery_attempt_duration_seconds",
+      help: "How long each attempt at a delivery took: a slow endpoint shows here before it times out.",
+      labelNames: ["action"],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    new Gauge({
+      name: "baton_deliveries_due",
+      help: "Deliveries due now and not being sent (the whole database): a backlog that grows means they are not keeping up.",
+      registers,
+      async collect() {
+        this.set(await storage.deliveries.countDue(new Date().toISOString()));
+      },
     });
     new Gauge({
       name: "baton_event_streams",
@@ -144,5 +170,11 @@ export class MetricsService {
 
   recovered({ cause, outcome }: Recovery): void {
     this.#recoveries.inc({ cause, outcome });
+  }
+
+  /** An attempt at a delivery of `action` (notify, cancel-run, ...) ended with `outcome` after `seconds`. */
+  deliveryAttempted(action: string, outcome: DeliveryOutcome, seconds: number): void {
+    this.#deliveryAttempts.inc({ action, outcome });
+    this.#deliverySeconds.observe({ action }, seconds);
   }
 }
