@@ -1,11 +1,13 @@
 import { newId } from "./ids.ts";
-import { sql } from "kysely";
+import { type Insertable, sql } from "kysely";
 import type { Flow, FlowRun, State, StateType } from "../contract/index.ts";
 import { flowRunOf, stateColumns, stateHistoryOf } from "./rows.ts";
 import { defined, prepared } from "./prepared.ts";
+import type { FlowRunTable } from "./schema.ts";
 import type { Executor } from "./sql-storage.ts";
 import type { Dialect } from "./storage.ts";
-import { decodeText, encodeText } from "./text-codec.ts";
+import { decodeText } from "./text-codec.ts";
+import { writeWithHistory } from "./state-history.ts";
 import { containsText, listWaiting, type WaitingQuery, type WaitingRuns } from "./waiting-runs-query.ts";
 
 /** Process bookkeeping of a new run. */
@@ -115,13 +117,18 @@ export class SqlFlowRunStore implements FlowRunStore {
 
   async upsertFlow(name: string, now: string): Promise<Flow> {
     const db = this.#db;
-    await db
-      .insertInto("flows")
-      .values({ id: newId(), name, created_at: now })
-      .onConflict((oc) => oc.column("name").doNothing())
-      .execute();
-    const row = await db.selectFrom("flows").selectAll().where("name", "=", name).executeTakeFirstOrThrow();
-    return { id: row.id, name: row.name, createdAt: row.created_at };
+    const find = () => prepared(db, "findFlow", { name }, (p) => db.selectFrom("flows").selectAll().where("name", "=", p.name));
+    // Read first: a flow is made once and then read at every run it starts.
+    let [row] = (await find()).rows;
+    if (!row) {
+      await db
+        .insertInto("flows")
+        .values({ id: newId(), name, created_at: now })
+        .onConflict((oc) => oc.column("name").doNothing())
+        .execute();
+      [row] = (await find()).rows;
+    }
+    return { id: row!.id, name: row!.name, createdAt: row!.created_at };
   }
 
   async listFlows(): Promise<Flow[]> {
@@ -130,36 +137,45 @@ export class SqlFlowRunStore implements FlowRunStore {
   }
 
   async insert(run: FlowRun, ownership: RunOwnership = {}): Promise<void> {
-    await this.#db
-      .insertInto("flow_runs")
-      .values({
-        id: run.id,
-        name: run.name,
-        flow_id: run.flowId,
-        flow_name: run.flowName,
-        parameters: JSON.stringify(run.parameters),
-        ...stateColumns(run.state),
-        pause_timeout_at: null,
-        deployment_id: run.deploymentId,
-        deployment_name: run.deploymentName,
-        scheduled_at: ownership.scheduledAt ?? null,
-        worker_id: ownership.workerId ?? null,
-        last_heartbeat_at: ownership.workerId ? (ownership.heartbeatAt ?? run.createdAt) : null,
-        created_at: run.createdAt,
-        updated_at: run.updatedAt,
-        start_time: run.startTime,
-        end_time: run.endTime,
-        // Written only when known, so that the tests of older schemas (before 0007, 0012) can insert runs.
-        ...(run.createdBy === null ? {} : { created_by: run.createdBy }),
-        ...(run.tags.length ? { tags: JSON.stringify(run.tags) } : {}),
-      })
-      .execute();
+    const db = this.#db;
+    const { shape, present: row } = defined({
+      id: run.id,
+      name: run.name,
+      flow_id: run.flowId,
+      flow_name: run.flowName,
+      parameters: JSON.stringify(run.parameters),
+      ...stateColumns(run.state),
+      pause_timeout_at: null,
+      deployment_id: run.deploymentId,
+      deployment_name: run.deploymentName,
+      scheduled_at: ownership.scheduledAt ?? null,
+      worker_id: ownership.workerId ?? null,
+      last_heartbeat_at: ownership.workerId ? (ownership.heartbeatAt ?? run.createdAt) : null,
+      created_at: run.createdAt,
+      updated_at: run.updatedAt,
+      start_time: run.startTime,
+      end_time: run.endTime,
+      // Written only when known, so that the tests of older schemas (before 0007, 0012) can insert runs.
+      created_by: run.createdBy ?? undefined,
+      tags: run.tags.length ? JSON.stringify(run.tags) : undefined,
+    });
+    await writeWithHistory(
+      db,
+      this.#dialect,
+      `insertFlowRun:${shape}`,
+      row,
+      (p) => db.insertInto("flow_runs").values(p as Insertable<FlowRunTable>),
+      {
+        flowRunId: run.id,
+        taskRunId: null,
+        state: run.state,
+      },
+    );
     if (run.tags.length)
-      await this.#db
+      await db
         .insertInto("flow_run_tags")
         .values(run.tags.map((tag) => ({ tag, flow_run_id: run.id })))
         .execute();
-    await insertStateHistory(this.#db, run.id, null, run.state);
   }
 
   async get(id: string): Promise<FlowRun | undefined> {
@@ -212,18 +228,18 @@ export class SqlFlowRunStore implements FlowRunStore {
       scheduled_at: change.scheduledAt,
     });
     const values = { ...columns, runId, expectedStateId, ...(heldBy === undefined ? {} : { heldBy }) };
-    const result = await prepared(
+    const key = `compareAndSetState:${shape}${heldBy === undefined ? "" : ":held"}`;
+    return writeWithHistory(
       db,
-      `compareAndSetState:${shape}${heldBy === undefined ? "" : ":held"}`,
+      this.#dialect,
+      key,
       values,
       ({ runId, expectedStateId, heldBy, ...set }) => {
         const update = db.updateTable("flow_runs").set(set).where("id", "=", runId).where("state_id", "=", expectedStateId);
         return heldBy === undefined ? update : update.where("worker_id", "=", heldBy);
       },
+      { flowRunId: runId, taskRunId: null, state: change.state },
     );
-    if (!result.numAffectedRows) return false;
-    await insertStateHistory(db, runId, null, change.state);
-    return true;
   }
 
   async listStates(flowRunId: string): Promise<State[]> {
@@ -328,19 +344,4 @@ export class SqlFlowRunStore implements FlowRunStore {
       )
       .execute();
   }
-}
-
-/** Adds a state to the history of a flow run (`taskRunId` null) or of one of its task runs. */
-export async function insertStateHistory(db: Executor, flowRunId: string, taskRunId: string | null, state: State): Promise<void> {
-  const row = {
-    id: state.id,
-    flow_run_id: flowRunId,
-    task_run_id: taskRunId,
-    type: state.type,
-    name: state.name,
-    timestamp: state.timestamp,
-    message: encodeText(state.message),
-    details: JSON.stringify(state.details),
-  };
-  await prepared(db, "insertStateHistory", row, (p) => db.insertInto("flow_run_states").values(p));
 }

@@ -53,7 +53,7 @@ export class SqlStores implements Stores {
     return (this.#messages ??= new SqlMessageStore(this.#db));
   }
   get tasks(): SqlTaskRunStore {
-    return (this.#tasks ??= new SqlTaskRunStore(this.#db));
+    return (this.#tasks ??= new SqlTaskRunStore(this.#db, this.#dialectOfDb));
   }
   get events(): SqlEventStore {
     return (this.#events ??= new SqlEventStore(this.#db));

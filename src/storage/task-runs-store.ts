@@ -1,8 +1,9 @@
 import type { State, TaskRun } from "../contract/index.ts";
-import { insertStateHistory } from "./flow-runs-store.ts";
+import { writeWithHistory } from "./state-history.ts";
 import { stateColumns, taskRunOf } from "./rows.ts";
 import { defined, prepared } from "./prepared.ts";
 import type { Executor } from "./sql-storage.ts";
+import type { Dialect } from "./storage.ts";
 
 /** The columns of a task run that a state change may set besides the state; undefined leaves one as it is. */
 export interface TaskRunFields {
@@ -38,8 +39,10 @@ export interface TaskRunStore {
 /** `TaskRunStore` in SQL, the same on both databases. */
 export class SqlTaskRunStore implements TaskRunStore {
   readonly #db: Executor;
-  constructor(db: Executor) {
+  readonly #dialect: Dialect;
+  constructor(db: Executor, dialect: Dialect) {
     this.#db = db;
+    this.#dialect = dialect;
   }
 
   async insert(run: TaskRun): Promise<boolean> {
@@ -57,15 +60,19 @@ export class SqlTaskRunStore implements TaskRunStore {
       start_time: run.startTime,
       end_time: run.endTime,
     };
-    const result = await prepared(db, "insertTaskRun", row, (p) =>
-      db
-        .insertInto("task_runs")
-        .values(p)
-        .onConflict((oc) => oc.columns(["flow_run_id", "task_key"]).doNothing()),
+    // A second create of the same task key (a retried request) writes nothing, and no history either.
+    return writeWithHistory(
+      db,
+      this.#dialect,
+      "insertTaskRun",
+      row,
+      (p) =>
+        db
+          .insertInto("task_runs")
+          .values(p)
+          .onConflict((oc) => oc.columns(["flow_run_id", "task_key"]).doNothing()),
+      { flowRunId: run.flowRunId, taskRunId: run.id, state: run.state },
     );
-    if (!result.numAffectedRows) return false;
-    await insertStateHistory(db, run.flowRunId, run.id, run.state);
-    return true;
   }
 
   async get(id: string): Promise<TaskRun | undefined> {
@@ -92,10 +99,18 @@ export class SqlTaskRunStore implements TaskRunStore {
       start_time: fields.startTime,
       end_time: fields.endTime,
     });
-    await prepared(db, `updateTaskRunState:${shape}`, { ...columns, id: run.id }, ({ id, ...set }) =>
-      db.updateTable("task_runs").set(set).where("id", "=", id),
+    await writeWithHistory(
+      db,
+      this.#dialect,
+      `updateTaskRunState:${shape}`,
+      { ...columns, id: run.id },
+      ({ id, ...set }) => db.updateTable("task_runs").set(set).where("id", "=", id),
+      {
+        flowRunId: run.flowRunId,
+        taskRunId: run.id,
+        state,
+      },
     );
-    await insertStateHistory(db, run.flowRunId, run.id, state);
   }
 
   async list(flowRunIds: string | readonly string[]): Promise<TaskRun[]> {
