@@ -49,12 +49,11 @@ export class DeliveryService {
   readonly #sender: NotificationSender;
   readonly #settings: DeliverySettings;
   readonly #actions: RunActions;
+  readonly #metrics: Pick<MetricsService, "deliveryAttempted">;
   /** Called when deliveries were queued on this server, so that its delivery loop wakes at once. */
   onQueued: () => void = () => {};
   /** Tells the event streams (and the other servers) of deliveries queued or tried, so that lists of them follow. */
   announce: (events: BatonEvent[]) => void = () => {};
-
-  readonly #metrics: Pick<MetricsService, "deliveryAttempted">;
 
   constructor(
     storage: Storage,

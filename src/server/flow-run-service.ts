@@ -108,15 +108,22 @@ export class FlowRunService {
     return this.#storage.runs.listStates(id);
   }
 
-  /** Proposes a state. Without `force`, the orchestration rules apply; with it, any change is taken. */
   /**
-   * Moves a run to a proposed state. `workerId` is the process reporting (the SDK's): without `force`, a
-   * run that is no longer its own is refused (RunTakenOverError); with `force`, that process takes the run.
+   * Proposes a state. Without `force`, the orchestration rules apply; with it, any change is taken.
+   * `workerId` is the process reporting (the SDK's): without `force`, a run that is no longer its own is
+   * refused (RunTakenOverError); with `force`, that process takes the run.
    */
   async setState(caller: RequestCaller, id: string, proposal: StateProposal, force: boolean, workerId?: string): Promise<FlowRun> {
     authorize(caller, "flow-run:set-state", { type: "flow-run", id });
     const run = await this.load(id);
-    if (!force) await this.#transitions.fenced(id, workerId, () => checkProposedTransition(run, proposal.type));
+    if (!force)
+      try {
+        checkProposedTransition(run, proposal.type);
+      } catch (e) {
+        // A rule's refusal to a process that lost the run says so instead.
+        if (e instanceof InvalidTransitionError) await this.#transitions.checkHeld(id, workerId);
+        throw e;
+      }
     const record = force
       ? async (tx: Stores) => {
           await tx.audit.append(auditEntry(caller, "flow-run.force-state", `flow-run/${id}`, { from: run.state.type, to: proposal.type }));

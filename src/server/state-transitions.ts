@@ -148,16 +148,6 @@ export class StateTransitions {
     if (heldBy !== undefined && (await this.#storage.runs.workerOf(runId)) !== heldBy) throw new RunTakenOverError(runId, heldBy);
   }
 
-  /** Runs `check` (rules that may refuse the change); their refusal to a process that lost the run is RunTakenOverError. */
-  async fenced<T>(runId: string, heldBy: string | undefined, check: () => T): Promise<T> {
-    try {
-      return check();
-    } catch (e) {
-      if (e instanceof InvalidTransitionError) await this.checkHeld(runId, heldBy);
-      throw e;
-    }
-  }
-
   /** Runs `fn` in a transaction, stores the events it returns in the same one, and publishes them once it commits. */
   async write<T>(fn: (tx: Stores) => Promise<{ result: T; events: NewEvent[] }>, urgent?: boolean): Promise<T> {
     const { result, stored } = await this.#storage.transaction(
