@@ -217,8 +217,9 @@ export function ResumeForm({ run, prefill, onDone, onStale }: ResumeFormProps) {
             onChange={(data) => {
               setFormData(data);
               saveDraft(run.id, pauseKey, data);
-              if (extraErrors) {
-                // A correction clears the server's verdict; the next submit asks it again.
+              // A correction clears the server's verdict (the next submit asks it again); the form's own change
+              // events (the refused answer put in after the form was made) do not.
+              if (extraErrors && typed.current) {
                 setExtraErrors(undefined);
                 setServerErrors([]);
               }
