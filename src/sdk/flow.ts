@@ -184,16 +184,18 @@ export async function executeFlowRun(
     try {
       return await runWithContext(context, async (): Promise<ExecutionOutcome> => {
         const logger = getRunLogger();
+        /** Ends this process's execution of the run: suspended, or another process's now. */
+        const stop = async (signal: SuspendSignal): Promise<ExecutionOutcome> => {
+          logger.info(signal.message);
+          await logs.flush();
+          return { kind: "stopped", signal };
+        };
         let result: unknown;
         try {
           result = await withDeadline(context, body);
         } catch (error) {
           const signal = error instanceof SuspendSignal ? error : (context.control.stopped ??= takenOver(flowRun.id, error));
-          if (signal) {
-            logger.info(signal.message);
-            await logs.flush();
-            return { kind: "stopped", signal };
-          }
+          if (signal) return stop(signal);
           if (error instanceof FlowRunCancelledError) {
             logger.warning(error.message);
             await logs.flush();
@@ -222,9 +224,7 @@ export async function executeFlowRun(
         } catch (error) {
           const signal = takenOver(flowRun.id, error);
           if (!signal) throw error;
-          logger.info(signal.message);
-          await logs.flush();
-          return { kind: "stopped", signal };
+          return stop(signal);
         }
         return { kind: "completed", result };
       });

@@ -6,7 +6,7 @@ import type { z } from "zod";
 import { authorize } from "./authorize.ts";
 import { now, nowMs } from "./clock.ts";
 import type { AnswerLinks } from "./notifications/answer-links.ts";
-import type { MetricsService } from "./metrics-service.ts";
+import type { DeliveryOutcome, MetricsService } from "./metrics-service.ts";
 import { buildMessage } from "./notifications/message.ts";
 import type { NotificationSender } from "./notifications/senders.ts";
 import { type RequestCaller, serverCaller } from "./request-caller.ts";
@@ -226,7 +226,7 @@ export class DeliveryService {
               error,
               nextAttemptAt: new Date(nowMs() + this.#settings.retrySeconds * 1000 * 2 ** (d.attempts - 1)).toISOString(),
             };
-    this.#metrics.deliveryAttempted(d.action, error === undefined ? "delivered" : final ? "failed" : "retry", (performance.now() - started) / 1000);
+    this.#metrics.deliveryAttempted(d.action, OUTCOME_OF[outcome.status], (performance.now() - started) / 1000);
     if (await this.#storage.deliveries.finish(d.id, d.attempts, outcome)) this.#changed([[d, outcome.status]]);
   }
 
@@ -248,6 +248,9 @@ export class DeliveryService {
     else if (action.type === "suspend-run" && pauseKey) await a.suspend(by, flowRunId, pauseKey);
   }
 }
+
+/** How an attempt that left a delivery in this status ended, as the metrics count it. */
+const OUTCOME_OF = { DELIVERED: "delivered", PENDING: "retry", FAILED: "failed" } as const satisfies Record<string, DeliveryOutcome>;
 
 /**
  * A notification as the API shows it: its answer links' addresses left out, since each one answers (as
