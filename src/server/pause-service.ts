@@ -319,9 +319,11 @@ export class PauseService {
       async (tx) => {
         // The last answer of a quorum counts only if no other came meanwhile (it would be lost otherwise).
         if (answers && !(await tx.inputs.setAnswers(id, key, answers.previous, answers.next))) throw new StaleStateError(id);
-        const stored = await tx.inputs.storeResponse(id, key, { value, respondedAt: timestamp, channel, respondedBy, onBehalfOf, comment });
+        const [stored] = await Promise.all([
+          tx.inputs.storeResponse(id, key, { value, respondedAt: timestamp, channel, respondedBy, onBehalfOf, comment }),
+          tx.audit.append(answerEntry(caller, id, key, who, answers ? answers.next.length : undefined)),
+        ]);
         if (!stored) throw new StaleStateError(id); // another answer won: the 409 names the state it left
-        await tx.audit.append(answerEntry(caller, id, key, who, answers ? answers.next.length : undefined));
         const sensitive = sensitivePaths(request?.schema);
         const payload = {
           key,

@@ -113,26 +113,27 @@ export class StateTransitions {
     { workerId, urgent, heldBy }: TransitionOptions = {},
   ): Promise<FlowRun | undefined> {
     return this.write(async (tx) => {
-      const events: NewEvent[] = [];
-      const more = await extra?.(tx);
-      if (more) events.push(...more);
       // A finished run that is retried is not finished any more.
       const startEnd = { ...times(run, state), ...(isTerminal(run.state.type) && !isTerminal(state.type) ? { endTime: null } : {}) };
-      const ok = await tx.runs.compareAndSetState(
-        run.id,
-        run.state.id,
-        {
-          state,
-          pauseTimeoutAt: state.type === "PAUSED" ? (state.details.pauseTimeout ?? null) : run.state.type === "PAUSED" ? null : undefined,
-          ...startEnd,
-          ...ownership(state, workerId),
-        },
-        heldBy,
-      );
+      // The extra writes and the guarded write go together: on PostgreSQL they leave in one round trip. If
+      // either fails, the transaction rolls back, so the order they run in does not matter.
+      const [more, ok] = await Promise.all([
+        extra?.(tx),
+        tx.runs.compareAndSetState(
+          run.id,
+          run.state.id,
+          {
+            state,
+            pauseTimeoutAt: state.type === "PAUSED" ? (state.details.pauseTimeout ?? null) : run.state.type === "PAUSED" ? null : undefined,
+            ...startEnd,
+            ...ownership(state, workerId),
+          },
+          heldBy,
+        ),
+      ]);
       if (!ok) throw new StaleStateError(run.id);
       const updated: FlowRun = { ...run, state, updatedAt: state.timestamp, ...startEnd };
-      events.push(stateEvent(updated, state, run.state.type));
-      return { result: updated, events };
+      return { result: updated, events: [...(more ?? []), stateEvent(updated, state, run.state.type)] };
     }, urgent).catch((e) => {
       if (e instanceof StaleStateError) return undefined;
       throw e;

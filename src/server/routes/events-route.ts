@@ -83,21 +83,19 @@ export function eventsRoute(events: EventService): FastifyPluginAsyncZod {
         res.write("retry: 1000\n\n");
         // Events published together (a group of transactions commits at once, and its callers publish one
         // after another) leave in one write, as soon as those callers are done: a microtask, not the next
-        // turn of the event loop, which would wait behind the next group of transactions.
-        let corked = false;
-        const uncork = () => {
-          corked = false;
-          res.uncork();
+        // turn of the event loop, which would wait behind the next group of transactions. One string, one
+        // `write`: a corked response writes each chunk, and its chunk-size line, with a system call of its own.
+        let batch = "";
+        const flush = () => {
+          const frames = batch;
+          batch = "";
+          res.write(frames);
+          if (res.writableLength > MAX_BUFFERED_BYTES) res.destroy();
         };
         const send = (e: BatonEvent) => {
           if (e.type !== "log" && replayed.has(e.id)) return;
-          if (!corked) {
-            corked = true;
-            res.cork();
-            queueMicrotask(uncork);
-          }
-          res.write(frame(e));
-          if (res.writableLength > MAX_BUFFERED_BYTES) res.destroy();
+          if (!batch) queueMicrotask(flush);
+          batch += frame(e);
         };
         const ping = setInterval(() => res.write(": ping\n\n"), 15_000);
         res.on("close", () => {

@@ -1,5 +1,6 @@
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, type QueryResult } from "kysely";
 import pg from "pg";
+import { executeDirectly } from "../prepared.ts";
 import type { Database } from "../schema.ts";
 
 // Auto-increment ids are bigserial; they stay far below 2^53, so read them as numbers.
@@ -59,6 +60,22 @@ function coalesceWrites(client: pg.PoolClient): void {
   }) as typeof stream.write;
 }
 
+/** What node-postgres answers, as Kysely's drivers give it. */
+export function kyselyResult<R>({ command, rowCount, rows }: pg.QueryResult): QueryResult<R> {
+  const affected = command === "INSERT" || command === "UPDATE" || command === "DELETE" || command === "MERGE";
+  return { rows: rows as R[], ...(affected ? { numAffectedRows: BigInt(rowCount ?? 0) } : {}) };
+}
+
+/** Runs one query on a connection of `pool` taken for it alone, as Kysely's driver does. */
+async function pooledQuery(pool: pg.Pool, text: string, values: readonly unknown[]): Promise<QueryResult<unknown>> {
+  const client = await pool.connect();
+  try {
+    return kyselyResult(await client.query(text, [...values]));
+  } finally {
+    client.release();
+  }
+}
+
 /** Connects to PostgreSQL with a pool whose connections keep their statements prepared. */
 export function connectPostgres(url: string, poolSize = 10): { db: Kysely<Database>; pool: pg.Pool; close(): Promise<void> } {
   // Pipelined: a commit group sends the statements of its transactions without waiting for each answer.
@@ -74,5 +91,7 @@ export function connectPostgres(url: string, poolSize = 10): { db: Kysely<Databa
   // drops it and opens a new one on next use.
   pool.on("error", (e) => process.emitWarning(`PostgreSQL closed an idle connection: ${e.message}`));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // A Kysely transaction (the migrations') holds its connection: its queries take Kysely's path.
+  executeDirectly(db, (text, values, inTransaction) => (inTransaction ? undefined : pooledQuery(pool, text, values)));
   return { db, pool, close: () => db.destroy() };
 }

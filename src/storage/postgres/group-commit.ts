@@ -10,8 +10,10 @@ import {
   type QueryResult,
 } from "kysely";
 import type pg from "pg";
+import { executeDirectly } from "../prepared.ts";
 import type { Database } from "../schema.ts";
 import type { TransactionOptions } from "../storage.ts";
+import { kyselyResult } from "./connect.ts";
 
 interface Job {
   fn: (tx: Kysely<Database>) => Promise<unknown>;
@@ -22,25 +24,22 @@ interface Job {
 /** Transactions in one group at most. */
 const MAX_GROUP = 64;
 
-/** One adapter for every group's Kysely, so that `prepared` compiles each query once, not once per connection. */
-const adapter = new PostgresAdapter();
-
 /** Kysely over one pipelined connection, without the lock Kysely puts around a transaction's queries. */
 class ConnectionDialect implements Dialect {
   readonly #connection: DatabaseConnection;
+  // An adapter per connection: `prepared` then runs the connection's queries directly (and compiles each once per connection).
+  readonly #adapter = new PostgresAdapter();
   constructor(client: pg.PoolClient) {
     this.#connection = {
       async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
-        const { command, rowCount, rows } = await client.query(q.sql, [...q.parameters]);
-        const affected = command === "INSERT" || command === "UPDATE" || command === "DELETE" || command === "MERGE";
-        return { rows: rows as R[], ...(affected ? { numAffectedRows: BigInt(rowCount ?? 0) } : {}) };
+        return kyselyResult(await client.query(q.sql, [...q.parameters]));
       },
       streamQuery() {
         throw new Error("streaming is not supported in a commit group");
       },
     };
   }
-  createAdapter = () => adapter;
+  createAdapter = () => this.#adapter;
   createQueryCompiler = () => new PostgresQueryCompiler();
   createIntrospector = (db: Kysely<any>) => new PostgresIntrospector(db);
   createDriver(): Driver {
@@ -85,7 +84,10 @@ export function groupCommit(
 
   async function transaction(client: pg.PoolClient, jobs: Job[]): Promise<{ ok: true; values: unknown[] } | { ok: false; errors: unknown[] }> {
     let db = kyselyOf.get(client);
-    if (!db) kyselyOf.set(client, (db = new Kysely<Database>({ dialect: new ConnectionDialect(client) })));
+    if (!db) {
+      kyselyOf.set(client, (db = new Kysely<Database>({ dialect: new ConnectionDialect(client) })));
+      executeDirectly(db, async (text, values) => kyselyResult(await client.query(text, [...values])));
+    }
     // BEGIN is pipelined with the transactions' first statements; its failure fails them too.
     const begun = client.query("begin");
     const settled = await Promise.allSettled([begun, ...jobs.map((job) => job.fn(db))]);
