@@ -32,9 +32,6 @@ export class TaskRunService {
   /** Creates the task run, or returns the existing one with the same key in this flow run. */
   async create(caller: RequestCaller, body: z.output<typeof CreateTaskRunBody>): Promise<{ taskRun: TaskRun; created: boolean }> {
     authorize(caller, "task-run:write", { type: "task-run", flowRunId: body.flowRunId });
-    const flowRun = await this.#storage.runs.getStatus(body.flowRunId);
-    if (!flowRun) throw new FlowRunNotFoundError(body.flowRunId);
-    if (flowRun.type === "CANCELLED") throw new FlowRunCancelledError(body.flowRunId, flowRun.message);
     const state = newState(body.state);
     const taskRun: TaskRun = {
       id: newId(),
@@ -47,7 +44,16 @@ export class TaskRunService {
       startTime: state.type === "RUNNING" ? state.timestamp : null,
       endTime: isTerminal(state.type) ? state.timestamp : null,
     };
-    if (await this.#storage.transaction((tx) => tx.tasks.insert(taskRun))) return { taskRun, created: true };
+    // The run's state is read in the insert's transaction, and both leave together: on PostgreSQL, one round trip.
+    const inserted = await this.#storage.transaction(async (tx) => {
+      const [flowRun, inserted] = await Promise.allSettled([tx.runs.getStatus(body.flowRunId), tx.tasks.insert(taskRun)]);
+      if (flowRun.status === "rejected") throw flowRun.reason;
+      if (!flowRun.value) throw new FlowRunNotFoundError(body.flowRunId);
+      if (flowRun.value.type === "CANCELLED") throw new FlowRunCancelledError(body.flowRunId, flowRun.value.message);
+      if (inserted.status === "rejected") throw inserted.reason;
+      return inserted.value;
+    });
+    if (inserted) return { taskRun, created: true };
     // The key exists already (a retried request, or a replay): that task run is the answer.
     return { taskRun: (await this.#storage.tasks.findByKey(body.flowRunId, body.taskKey))!, created: false };
   }

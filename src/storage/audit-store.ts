@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Selectable } from "kysely";
 import type { AuditEntry, AuditVerification } from "../contract/index.ts";
+import { prepared } from "./prepared.ts";
 import type { AuditLogTable } from "./schema.ts";
 import type { Executor } from "./sql-storage.ts";
 import type { Dialect } from "./storage.ts";
@@ -54,11 +55,11 @@ export class SqlAuditStore implements AuditStore {
     this.#dialect = dialect;
   }
 
-  async append(entry: NewAuditEntry): Promise<void> {
-    await this.#db
-      .insertInto("audit_pending")
-      .values({ ...entry, details: JSON.stringify(entry.details) })
-      .execute();
+  async append({ at, actor, action, target, details }: NewAuditEntry): Promise<void> {
+    const db = this.#db;
+    const row = { at, actor, action, target, details: JSON.stringify(details) };
+    // Every answer appends one: built and compiled once.
+    await prepared(db, "appendAudit", row, (p) => db.insertInto("audit_pending").values(p));
   }
 
   async chain(limit: number): Promise<number> {
