@@ -66,14 +66,35 @@ export function kyselyResult<R>({ command, rowCount, rows }: pg.QueryResult): Qu
   return { rows: rows as R[], ...(affected ? { numAffectedRows: BigInt(rowCount ?? 0) } : {}) };
 }
 
-/** Runs one query on a connection of `pool` taken for it alone, as Kysely's driver does. */
-async function pooledQuery(pool: pg.Pool, text: string, values: readonly unknown[]): Promise<QueryResult<unknown>> {
-  const client = await pool.connect();
-  try {
-    return kyselyResult(await client.query(text, [...values]));
-  } finally {
-    client.release();
-  }
+/**
+ * One connection of `pool`, kept, that the small queries run outside a transaction (`prepared`'s: reads
+ * by key, logs) share. Pipelined, each with its own implicit transaction, the ones asked for in one turn
+ * of the event loop leave in one write: a batch's thirty reads are one round trip, where each took a
+ * connection of its own (and the pool's seven left for reads came back in waves). A connection that
+ * breaks fails its queries and is replaced on next use.
+ */
+function sharedConnection(pool: pg.Pool): { query(text: string, values: readonly unknown[]): Promise<QueryResult<unknown>>; release(): void } {
+  let current: Promise<pg.PoolClient> | undefined;
+  return {
+    async query(text, values) {
+      if (!current) {
+        const held = pool.connect();
+        current = held;
+        // Whether it was still the shared one (not released already by `release`).
+        const forget = () => current === held && !(current = undefined);
+        held.then((client) => client.once("end", () => forget() && client.release(true)), forget);
+      }
+      return kyselyResult(await (await current).query(text, [...values]));
+    },
+    release() {
+      const held = current;
+      current = undefined;
+      void held?.then(
+        (client) => client.release(),
+        () => {},
+      );
+    },
+  };
 }
 
 /** Connects to PostgreSQL with a pool whose connections keep their statements prepared. */
@@ -92,6 +113,14 @@ export function connectPostgres(url: string, poolSize = 10): { db: Kysely<Databa
   pool.on("error", (e) => process.emitWarning(`PostgreSQL closed an idle connection: ${e.message}`));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   // A Kysely transaction (the migrations') holds its connection: its queries take Kysely's path.
-  executeDirectly(db, (text, values, inTransaction) => (inTransaction ? undefined : pooledQuery(pool, text, values)));
-  return { db, pool, close: () => db.destroy() };
+  const shared = sharedConnection(pool);
+  executeDirectly(db, (text, values, inTransaction) => (inTransaction ? undefined : shared.query(text, values)));
+  return {
+    db,
+    pool,
+    close: () => {
+      shared.release();
+      return db.destroy();
+    },
+  };
 }
