@@ -5,7 +5,6 @@
 // the same clock in every process on the machine), so "answer sent" here and "next line ran" there can
 // be subtracted. Run states are followed through the server's event stream, as the UI does.
 import { fork, spawn, type ChildProcess } from "node:child_process";
-import { statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -19,6 +18,8 @@ const SEQUENTIAL_RUNS = Number(process.env.BENCH_SUSPEND_SEQUENTIAL_RUNS ?? 300)
 const WARMUP_RUNS = Number(process.env.BENCH_SUSPEND_WARMUP_RUNS ?? 30);
 const BATCH_RUNS = Number(process.env.BENCH_SUSPEND_BATCH_RUNS ?? 1000);
 const STORED_RUNS = Number(process.env.BENCH_SUSPENDED_STORED_RUNS ?? 100_000);
+/** Runs answered one at a time once STORED_RUNS are kept, in (e). */
+const STORED_ANSWERS = Number(process.env.BENCH_SUSPEND_STORED_ANSWERS ?? 100);
 const LIST_REQUESTS = 200;
 const REPLAY_TASKS = Number(process.env.BENCH_REPLAY_TASKS ?? 200);
 const REPLAY_REPEATS = Number(process.env.BENCH_REPLAY_REPEATS ?? 10);
@@ -27,8 +28,8 @@ const SERVE_LIMIT = process.env.BENCH_SERVE_LIMIT;
 const SENDERS = 16;
 /** How long the serving process is left alone before an answer in (a) and (d), so that it is idle. */
 const IDLE_MS = 20;
-/** The whole bench stops by itself after this, whatever happens. */
-const DEADLINE_MS = 5 * 60_000;
+/** The whole bench stops by itself after this, whatever happens: 5 minutes, and 10 more per million runs to clone. */
+const DEADLINE_MS = (5 + (STORED_RUNS / 1e6) * 10) * 60_000;
 
 const here = new URL(".", import.meta.url).pathname;
 const root = new URL("..", import.meta.url).pathname;
@@ -126,7 +127,6 @@ async function answerOne(
   return { total: ms(n.at - sent), body: ms(n.at - n.bodyStartAt) };
 }
 
-const dbBytes = () => [dbFile, `${dbFile}-wal`].reduce((sum, f) => sum + (statSync(f, { throwIfNoEntry: false })?.size ?? 0), 0);
 const median = (xs: number[]) =>
   percentile(
     [...xs].sort((a, b) => a - b),
@@ -152,7 +152,7 @@ await bench.run(DEADLINE_MS, async () => {
   const serving = await startServing(server.apiUrl);
   const pids = [server.child.pid!, serving.pid!];
   console.log(
-    `Baton suspend bench: SQLite in ${home}, Node ${process.version}, ${availableParallelism()} CPUs; ` +
+    `Baton suspend bench: ${bench.databaseName}, Node ${process.version}, ${availableParallelism()} CPUs; ` +
       `server pid ${server.child.pid}, serving process pid ${serving.pid} (serve limit ${SERVE_LIMIT ?? "default"})`,
   );
 
@@ -231,10 +231,10 @@ await bench.run(DEADLINE_MS, async () => {
       `${replayTotal(0).toFixed(2)} ms with none; of which the flow's body (first line -> line after the suspend): ${replayBody(REPLAY_TASKS).toFixed(2)} ms and ${replayBody(0).toFixed(2)} ms`,
   );
 
-  // (c) STORED_RUNS suspended runs kept: cloned from a real one, straight into the SQLite file.
+  // (c) STORED_RUNS suspended runs kept: cloned from a real one, straight into the database.
   const template = await startSuspended(client, "bench-suspend");
   await sleep(500); // its log line is shipped after the suspend
-  const seeder = spawn(process.execPath, [join(here, "seed-suspended.ts"), dbFile, template, String(STORED_RUNS)], {
+  const seeder = spawn(process.execPath, [join(here, "seed-suspended.ts"), bench.databaseUrl ?? dbFile, template, String(STORED_RUNS)], {
     cwd: root,
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -246,13 +246,13 @@ await bench.run(DEADLINE_MS, async () => {
   if (seedCode !== 0) bench.fail(`the seeder exited with ${seedCode}`);
   const seeded = JSON.parse(seedLine) as {
     seconds: number;
-    fileBytesBefore: number;
+    bytesBefore: number;
+    bytesAfter: number;
     rowsPerRun: Record<string, number>;
     textPerRun: Record<string, number>;
     bytesByTable: Record<string, number>;
   };
-  const bytesAfter = dbBytes();
-  const walBytes = statSync(`${dbFile}-wal`, { throwIfNoEntry: false })?.size ?? 0;
+  const { bytesAfter } = seeded;
   const url = `${server.apiUrl}/flow-runs?state=PAUSED&limit=50`;
   const list = async () => {
     const res = await fetch(url);
@@ -275,8 +275,8 @@ await bench.run(DEADLINE_MS, async () => {
   console.log(
     `(c) ${STORED_RUNS} suspended runs cloned from a real one in ${seeded.seconds.toFixed(1)} s (rows per run: ${Object.entries(seeded.rowsPerRun)
       .map(([t, n]) => `${t} ${n}`)
-      .join(", ")}); database ${(bytesAfter / 1e6).toFixed(1)} MB (WAL ${(walBytes / 1e6).toFixed(1)} MB), ` +
-      `${((bytesAfter - seeded.fileBytesBefore) / STORED_RUNS).toFixed(0)} bytes per suspended run; a clone answered completed`,
+      .join(", ")}); database ${(bytesAfter / 1e6).toFixed(1)} MB, ` +
+      `${((bytesAfter - seeded.bytesBefore) / STORED_RUNS).toFixed(0)} bytes per suspended run; a clone answered completed`,
   );
   console.log(
     `    pages per table with its indexes: ${Object.entries(seeded.bytesByTable)
@@ -286,6 +286,12 @@ await bench.run(DEADLINE_MS, async () => {
       .map(([t, b]) => `${t} ${b}`)
       .join(", ")}`,
   );
+
+  // (e) With them kept, one run at a time again: what a serving process's next line waits for now.
+  const stored: number[] = [];
+  for (let i = 0; i < STORED_ANSWERS; i++) stored.push((await answerOne(client, await startSuspended(client, "bench-suspend"), answer(i))).total);
+  stored.sort((a, b) => a - b);
+  console.log(`(e) ${STORED_ANSWERS} sequential suspend/answer/replay round trips with the ${STORED_RUNS} suspended runs kept`);
   console.log(`    load average before the bench: ${loadBefore}; now: ${loadAverage()}`);
 
   const serverRss = peakRssMb(server.child.pid!);
@@ -304,8 +310,7 @@ await bench.run(DEADLINE_MS, async () => {
     { label: "(b) batch: answer sent -> line after suspend, p50", value: percentile(batchLat, 50), unit: "ms" },
     { label: "(b) batch: answer sent -> line after suspend, p95", value: percentile(batchLat, 95), unit: "ms" },
     { label: "(b) batch: answer sent -> line after suspend, p99", value: percentile(batchLat, 99), unit: "ms" },
-    { label: `(c) database with ${STORED_RUNS} suspended runs (file + WAL)`, value: bytesAfter / 1e6, unit: "MB" },
-    { label: "(c)   of which the WAL", value: walBytes / 1e6, unit: "MB" },
+    { label: `(c) database with ${STORED_RUNS} suspended runs`, value: bytesAfter / 1e6, unit: "MB" },
     { label: "(c) GET /api/flow-runs?state=PAUSED&limit=50, p50", value: percentile(listMs, 50), unit: "ms", target: { op: "<", value: 20 } },
     { label: "(c) GET /api/flow-runs?state=PAUSED&limit=50, p95", value: percentile(listMs, 95), unit: "ms", target: { op: "<", value: 20 } },
     {
@@ -316,6 +321,13 @@ await bench.run(DEADLINE_MS, async () => {
       target: { op: "<", value: 0.5 },
     },
     { label: "(d)   of which in the flow's body", value: perTaskBody, unit: "ms", digits: 4 },
+    {
+      label: `(e) ${STORED_RUNS} kept: answer sent -> line after suspend, p50`,
+      value: percentile(stored, 50),
+      unit: "ms",
+      target: { op: "<", value: 20 },
+    },
+    { label: `(e) ${STORED_RUNS} kept: answer sent -> line after suspend, p99`, value: percentile(stored, 99), unit: "ms" },
     { label: "server process peak RSS (VmHWM)", value: serverRss, unit: "MB" },
     { label: "serving process peak RSS (VmHWM)", value: servingRss, unit: "MB" },
   ];
