@@ -1,6 +1,6 @@
 // Clones one real suspended run of the bench `count` times, straight into the database: every row the
 // server wrote for it (the run, its state history, its task run, its input request, its events and log
-// lines), with new ids and with every time moved back by (count - i) seconds for clone i, so that the
+// lines), with new ids and with every past time moved back by (count - i) seconds for clone i, so that the
 // clones are spread over the past and the template stays the newest. Usage:
 //   node bench/seed-suspended.ts <sqlite file | postgres://... URL> <template run id> <count>
 // Prints one JSON line: { seconds, bytesBefore (the database's size before; for SQLite the file, WAL folded in),
@@ -141,7 +141,9 @@ function compile(value: SQLInputValue): SQLInputValue | Part[] {
     const token = m[0];
     let hole: Part | undefined;
     if (idIndex.has(token)) hole = { id: idIndex.get(token)! };
-    else if (token.endsWith("Z")) {
+    // A time still to come (the pause's deadline) stays: moved back with the rest, the clones of a long
+    // bench would be past it, and the server would fail them.
+    else if (token.endsWith("Z") && Date.parse(token) <= Date.now()) {
       if (!timeIndex.has(token)) timeIndex.set(token, times.push(Date.parse(token)) - 1);
       hole = { time: timeIndex.get(token)! };
     }

@@ -235,6 +235,19 @@ for (const { backend, skip } of await backends()) {
       assert.equal((await client.getFlowRun(run.id)).state.type, "PAUSED");
     });
 
+    test("a task run is refused for a run that does not exist (404) or was cancelled (409), and none is kept", async () => {
+      const task = (flowRunId: string) => request(server, "POST", "/task-runs", { flowRunId, name: "t", taskKey: "#1", state: { type: "RUNNING" } });
+      const missing = await task("01900000-0000-7000-8000-00000000beef");
+      assert.equal(missing.status, 404);
+      assert.equal(missing.body.code, "FLOW_RUN_NOT_FOUND");
+      const run = await client.createFlowRun({ flowName: "api-test", state: { type: "RUNNING" } });
+      await client.cancel(run.id, "stop");
+      const cancelled = await task(run.id);
+      assert.equal(cancelled.status, 409);
+      assert.equal(cancelled.body.code, "FLOW_RUN_CANCELLED");
+      assert.deepEqual(await client.listTaskRuns(run.id), []);
+    });
+
     test("ten concurrent creates of one task key (a retried request) all get the same single task run", async () => {
       const run = await client.createFlowRun({ flowName: "api-test", state: { type: "RUNNING" } });
       const got = await Promise.all(

@@ -80,9 +80,17 @@ function sharedConnection(pool: pg.Pool): { query(text: string, values: readonly
       if (!current) {
         const held = pool.connect();
         current = held;
-        // Whether it was still the shared one (not released already by `release`).
-        const forget = () => current === held && !(current = undefined);
-        held.then((client) => client.once("end", () => forget() && client.release(true)), forget);
+        held.then(
+          (client) =>
+            client.once("end", () => {
+              if (current !== held) return; // `release` gave it back already
+              current = undefined;
+              client.release(true);
+            }),
+          () => {
+            if (current === held) current = undefined;
+          },
+        );
       }
       return kyselyResult(await (await current).query(text, [...values]));
     },
