@@ -127,7 +127,6 @@ export class FlowRunService {
     const record = force
       ? async (tx: Stores) => {
           await tx.audit.append(auditEntry(caller, "flow-run.force-state", `flow-run/${id}`, { from: run.state.type, to: proposal.type }));
-          return [];
         }
       : undefined;
     return this.#transitions.transition(run, newState(proposal), record, force ? { workerId } : { heldBy: workerId });
@@ -144,7 +143,6 @@ export class FlowRunService {
       newState({ type: "CANCELLED", message: reason ?? "Cancelled by request" }),
       async (tx) => {
         await tx.audit.append(auditEntry(caller, "flow-run.cancel", `flow-run/${id}`, { from: run.state.type, reason: reason ?? null }));
-        return [];
       },
       { urgent: true },
     );

@@ -313,6 +313,17 @@ export class PauseService {
           timestamp,
         )
       : newState({ type: "RUNNING", name: "Running", message: `Resumed from pause "${key}"`, details: { resumedPauseKey: key } }, timestamp);
+    const sensitive = sensitivePaths(request?.schema);
+    const payload = {
+      key,
+      input: value,
+      channel,
+      respondedBy,
+      onBehalfOf,
+      ...(comment ? { comment } : {}),
+      ...(sensitive.length ? { sensitive } : {}),
+      ...(answers ? { quorum: true } : {}),
+    };
     return this.#transitions.transition(
       run,
       state,
@@ -324,20 +335,8 @@ export class PauseService {
           tx.audit.append(answerEntry(caller, id, key, who, answers ? answers.next.length : undefined)),
         ]);
         if (!stored) throw new StaleStateError(id); // another answer won: the 409 names the state it left
-        const sensitive = sensitivePaths(request?.schema);
-        const payload = {
-          key,
-          input: value,
-          channel,
-          respondedBy,
-          onBehalfOf,
-          ...(comment ? { comment } : {}),
-          ...(sensitive.length ? { sensitive } : {}),
-          ...(answers ? { quorum: true } : {}),
-        };
-        return [{ type: "flow-run.input-submitted", flowRunId: id, occurredAt: timestamp, payload }];
       },
-      { urgent },
+      { urgent, events: [{ type: "flow-run.input-submitted", flowRunId: id, occurredAt: timestamp, payload }] },
     );
   }
 
@@ -496,7 +495,6 @@ export class PauseService {
       throw new InvalidTransitionError(id, type, "PAUSED", "only a run of a deployment can suspend, since a serving process must pick it up again.");
     const audit = async (tx: Stores) => {
       await tx.audit.append(auditEntry(caller, "flow-run.suspend", `flow-run/${id}`, { key }));
-      return [];
     };
     if (type === "PAUSED") return this.#transitions.transition(run, suspendedState(run.state, reason), audit);
     const suspending = newState({

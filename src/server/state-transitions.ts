@@ -1,7 +1,7 @@
 import { newId } from "../storage/ids.ts";
 import { FlowRunCancelledError, InvalidTransitionError, NotPausedError, RunTakenOverError } from "../contract/errors.ts";
 import { defaultStateName, isSuspended, isTerminal, type FlowRun, type State, type StateProposal, type StateType } from "../contract/index.ts";
-import type { NewEvent, StateChange, Storage, Stores } from "../storage/storage.ts";
+import type { NewEvent, StateChange, Storage, StoredEvent, Stores } from "../storage/storage.ts";
 import { now, systemNow } from "./clock.ts";
 import type { EventBus } from "./event-bus.ts";
 
@@ -67,10 +67,12 @@ export interface TransitionOptions {
   urgent?: boolean | undefined;
   /** The process reporting: the change is written only if that process owns the run (see `checkHeld`). */
   heldBy?: string | undefined;
+  /** Events that come before the state-changed one (an answer's input-submitted), stored and published with it. */
+  events?: NewEvent[] | undefined;
 }
 
-/** What a transition also writes in its transaction; the events it returns are stored and published with the state change. */
-export type TransitionExtra = (tx: Stores) => Promise<NewEvent[] | void>;
+/** What a transition also writes in its transaction; it throws (StaleStateError) to leave everything as it was. */
+export type TransitionExtra = (tx: Stores) => Promise<void>;
 
 /**
  * Writes state changes of flow runs. Each is one transaction guarded by the run's current state id (so
@@ -110,14 +112,16 @@ export class StateTransitions {
     run: FlowRun,
     state: State,
     extra?: TransitionExtra,
-    { workerId, urgent, heldBy }: TransitionOptions = {},
+    { workerId, urgent, heldBy, events = [] }: TransitionOptions = {},
   ): Promise<FlowRun | undefined> {
-    return this.write(async (tx) => {
-      // A finished run that is retried is not finished any more.
-      const startEnd = { ...times(run, state), ...(isTerminal(run.state.type) && !isTerminal(state.type) ? { endTime: null } : {}) };
-      // The extra writes and the guarded write go together: on PostgreSQL they leave in one round trip. If
-      // either fails, the transaction rolls back, so the order they run in does not matter.
-      const [more, ok] = await Promise.all([
+    // A finished run that is retried is not finished any more.
+    const startEnd = { ...times(run, state), ...(isTerminal(run.state.type) && !isTerminal(state.type) ? { endTime: null } : {}) };
+    const updated: FlowRun = { ...run, state, updatedAt: state.timestamp, ...startEnd };
+    return this.#commit(async (tx) => {
+      // The extra writes, the guarded write and the events go together: on PostgreSQL they leave in one
+      // round trip, and the COMMIT follows. If any fails, the transaction rolls back, so the order they
+      // run in does not matter.
+      const [, ok, stored] = await Promise.all([
         extra?.(tx),
         tx.runs.compareAndSetState(
           run.id,
@@ -130,10 +134,10 @@ export class StateTransitions {
           },
           heldBy,
         ),
+        tx.events.insert([...events, stateEvent(updated, state, run.state.type)]),
       ]);
       if (!ok) throw new StaleStateError(run.id);
-      const updated: FlowRun = { ...run, state, updatedAt: state.timestamp, ...startEnd };
-      return { result: updated, events: [...(more ?? []), stateEvent(updated, state, run.state.type)] };
+      return { result: updated, stored };
     }, urgent).catch((e) => {
       if (e instanceof StaleStateError) return undefined;
       throw e;
@@ -150,14 +154,16 @@ export class StateTransitions {
   }
 
   /** Runs `fn` in a transaction, stores the events it returns in the same one, and publishes them once it commits. */
-  async write<T>(fn: (tx: Stores) => Promise<{ result: T; events: NewEvent[] }>, urgent?: boolean): Promise<T> {
-    const { result, stored } = await this.#storage.transaction(
-      async (tx) => {
-        const { result, events } = await fn(tx);
-        return { result, stored: await tx.events.insert(events) };
-      },
-      { urgent },
-    );
+  write<T>(fn: (tx: Stores) => Promise<{ result: T; events: NewEvent[] }>, urgent?: boolean): Promise<T> {
+    return this.#commit(async (tx) => {
+      const { result, events } = await fn(tx);
+      return { result, stored: await tx.events.insert(events) };
+    }, urgent);
+  }
+
+  /** Runs `fn` in a transaction, and publishes the events it stored once it commits. */
+  async #commit<T>(fn: (tx: Stores) => Promise<{ result: T; stored: StoredEvent[] }>, urgent: boolean | undefined): Promise<T> {
+    const { result, stored } = await this.#storage.transaction(fn, { urgent });
     this.#bus.publish(stored);
     return result;
   }
