@@ -110,6 +110,7 @@ async function postgresTarget(url: string): Promise<Target> {
 
 const db = target.startsWith("postgres") ? await postgresTarget(target) : sqliteTarget(target);
 
+/** Each table's rows of the run, in an order that satisfies the foreign keys. Auto-increment ids are left to the database. */
 const tables = [
   { name: "flow_runs", where: "id = $1", omit: [] as string[] },
   { name: "flow_run_states", where: "flow_run_id = $1", omit: [] },

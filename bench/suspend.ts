@@ -157,11 +157,15 @@ await bench.run(DEADLINE_MS, async () => {
   );
 
   // (a) One run at a time: suspended, answered, replayed up to the line after the suspend.
-  for (let i = 0; i < WARMUP_RUNS; i++) await answerOne(client, await startSuspended(client, "bench-suspend"), answer(i));
+  /** `n` runs of bench-suspend, one at a time: each suspended, answered, replayed; answer sent -> line after the suspend, sorted. */
+  const roundTrips = async (n: number) => {
+    const totals: number[] = [];
+    for (let i = 0; i < n; i++) totals.push((await answerOne(client, await startSuspended(client, "bench-suspend"), answer(i))).total);
+    return totals.sort((a, b) => a - b);
+  };
+  await roundTrips(WARMUP_RUNS);
   const seqStarted = process.hrtime.bigint();
-  const seq: number[] = [];
-  for (let i = 0; i < SEQUENTIAL_RUNS; i++) seq.push((await answerOne(client, await startSuspended(client, "bench-suspend"), answer(i))).total);
-  seq.sort((a, b) => a - b);
+  const seq = await roundTrips(SEQUENTIAL_RUNS);
   console.log(
     `(a) ${SEQUENTIAL_RUNS} sequential suspend/answer/replay round trips in ${(ms(process.hrtime.bigint() - seqStarted) / 1000).toFixed(1)} s after ${WARMUP_RUNS} warm-up ones`,
   );
@@ -288,9 +292,7 @@ await bench.run(DEADLINE_MS, async () => {
   );
 
   // (e) With them kept, one run at a time again: what a serving process's next line waits for now.
-  const stored: number[] = [];
-  for (let i = 0; i < STORED_ANSWERS; i++) stored.push((await answerOne(client, await startSuspended(client, "bench-suspend"), answer(i))).total);
-  stored.sort((a, b) => a - b);
+  const stored = await roundTrips(STORED_ANSWERS);
   console.log(`(e) ${STORED_ANSWERS} sequential suspend/answer/replay round trips with the ${STORED_RUNS} suspended runs kept`);
   console.log(`    load average before the bench: ${loadBefore}; now: ${loadAverage()}`);
 

@@ -60,8 +60,9 @@ function coalesceWrites(client: pg.PoolClient): void {
   }) as typeof stream.write;
 }
 
-/** What node-postgres answers, as Kysely's drivers give it. */
-export function kyselyResult<R>({ command, rowCount, rows }: pg.QueryResult): QueryResult<R> {
+/** Runs a query on `client` and gives node-postgres's answer as Kysely's drivers give it. */
+export async function queryOn<R>(client: pg.ClientBase, text: string, values: readonly unknown[]): Promise<QueryResult<R>> {
+  const { command, rowCount, rows } = await client.query(text, [...values]);
   const affected = command === "INSERT" || command === "UPDATE" || command === "DELETE" || command === "MERGE";
   return { rows: rows as R[], ...(affected ? { numAffectedRows: BigInt(rowCount ?? 0) } : {}) };
 }
@@ -92,7 +93,7 @@ function sharedConnection(pool: pg.Pool): { query(text: string, values: readonly
           },
         );
       }
-      return kyselyResult(await (await current).query(text, [...values]));
+      return queryOn(await current, text, values);
     },
     release() {
       const held = current;

@@ -13,7 +13,7 @@ import type pg from "pg";
 import { executeDirectly } from "../prepared.ts";
 import type { Database } from "../schema.ts";
 import type { TransactionOptions } from "../storage.ts";
-import { kyselyResult } from "./connect.ts";
+import { queryOn } from "./connect.ts";
 
 interface Job {
   fn: (tx: Kysely<Database>) => Promise<unknown>;
@@ -31,9 +31,7 @@ class ConnectionDialect implements Dialect {
   readonly #adapter = new PostgresAdapter();
   constructor(client: pg.PoolClient) {
     this.#connection = {
-      async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
-        return kyselyResult(await client.query(q.sql, [...q.parameters]));
-      },
+      executeQuery: <R>(q: CompiledQuery): Promise<QueryResult<R>> => queryOn<R>(client, q.sql, q.parameters),
       streamQuery() {
         throw new Error("streaming is not supported in a commit group");
       },
@@ -86,7 +84,7 @@ export function groupCommit(
     let db = kyselyOf.get(client);
     if (!db) {
       kyselyOf.set(client, (db = new Kysely<Database>({ dialect: new ConnectionDialect(client) })));
-      executeDirectly(db, async (text, values) => kyselyResult(await client.query(text, [...values])));
+      executeDirectly(db, (text, values) => queryOn(client, text, values));
     }
     // BEGIN is pipelined with the transactions' first statements; its failure fails them too.
     const begun = client.query("begin");
