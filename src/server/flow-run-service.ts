@@ -47,7 +47,7 @@ export class FlowRunService {
       timestamp,
     );
     if (state.type === "PAUSED") throw new BadRequestError("A flow run cannot start paused; create it RUNNING and pause it.");
-    return this.#transitions.write(async (tx) => {
+    return this.#transitions.commit(async (tx) => {
       const flow = await tx.runs.upsertFlow(body.flowName, timestamp);
       const run: FlowRun = {
         id: newId(),
@@ -65,8 +65,8 @@ export class FlowRunService {
         createdBy: caller.kind === "principal" ? caller.name : null,
         tags: [...new Set([...(deployment?.tags ?? []), ...(body.tags ?? [])])],
       };
-      await tx.runs.insert(run, { workerId: body.workerId, scheduledAt: state.type === "SCHEDULED" ? timestamp : null, heartbeatAt: systemNow() });
-      return { result: run, events: [stateEvent(run, state, null)] };
+      const ownership = { workerId: body.workerId, scheduledAt: state.type === "SCHEDULED" ? timestamp : null, heartbeatAt: systemNow() };
+      return { result: run, stored: await tx.runs.insert(run, ownership, [stateEvent(run, state, null)]) };
     });
   }
 

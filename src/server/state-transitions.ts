@@ -117,11 +117,11 @@ export class StateTransitions {
     // A finished run that is retried is not finished any more.
     const startEnd = { ...times(run, state), ...(isTerminal(run.state.type) && !isTerminal(state.type) ? { endTime: null } : {}) };
     const updated: FlowRun = { ...run, state, updatedAt: state.timestamp, ...startEnd };
-    return this.#commit(async (tx) => {
-      // The extra writes, the guarded write and the events go together: on PostgreSQL they leave in one
-      // round trip, and the COMMIT follows. If any fails, the transaction rolls back, so the order they
+    return this.commit(async (tx) => {
+      // The extra writes and the guarded write (with the events) go together: on PostgreSQL they leave in
+      // one round trip, and the COMMIT follows. If any fails, the transaction rolls back, so the order they
       // run in does not matter.
-      const [, ok, stored] = await Promise.all([
+      const [, stored] = await Promise.all([
         extra?.(tx),
         tx.runs.compareAndSetState(
           run.id,
@@ -132,11 +132,10 @@ export class StateTransitions {
             ...startEnd,
             ...ownership(state, workerId),
           },
-          heldBy,
+          { heldBy, events: [...events, stateEvent(updated, state, run.state.type)] },
         ),
-        tx.events.insert([...events, stateEvent(updated, state, run.state.type)]),
       ]);
-      if (!ok) throw new StaleStateError(run.id);
+      if (!stored) throw new StaleStateError(run.id);
       return { result: updated, stored };
     }, urgent).catch((e) => {
       if (e instanceof StaleStateError) return undefined;
@@ -155,14 +154,14 @@ export class StateTransitions {
 
   /** Runs `fn` in a transaction, stores the events it returns in the same one, and publishes them once it commits. */
   write<T>(fn: (tx: Stores) => Promise<{ result: T; events: NewEvent[] }>, urgent?: boolean): Promise<T> {
-    return this.#commit(async (tx) => {
+    return this.commit(async (tx) => {
       const { result, events } = await fn(tx);
       return { result, stored: await tx.events.insert(events) };
     }, urgent);
   }
 
-  /** Runs `fn` in a transaction, and publishes the events it stored once it commits. */
-  async #commit<T>(fn: (tx: Stores) => Promise<{ result: T; stored: StoredEvent[] }>, urgent: boolean | undefined): Promise<T> {
+  /** Runs `fn` in a transaction, and publishes the events it stored (`stored`) once it commits. */
+  async commit<T>(fn: (tx: Stores) => Promise<{ result: T; stored: StoredEvent[] }>, urgent?: boolean): Promise<T> {
     const { result, stored } = await this.#storage.transaction(fn, { urgent });
     this.#bus.publish(stored);
     return result;

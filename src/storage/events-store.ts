@@ -40,15 +40,10 @@ export class SqlEventStore implements EventStore {
   async insert(events: NewEvent[]): Promise<StoredEvent[]> {
     if (!events.length) return [];
     const db = this.#db;
-    const { rows } = await preparedRows(
-      db,
-      "insertEvents",
-      events.map((e) => ({ type: e.type, flow_run_id: e.flowRunId, occurred_at: e.occurredAt, payload: JSON.stringify(e.payload) })),
-      (placeholders) => db.insertInto("events").values(placeholders).returning("id"),
+    const { rows } = await preparedRows(db, "insertEvents", events.map(eventRow), (placeholders) =>
+      db.insertInto("events").values(placeholders).returning("id"),
     );
-    // Both databases number the rows of one insert in the order given, but may return them in any order.
-    const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b);
-    return events.map((e, i) => ({ ...e, id: ids[i]! }) as StoredEvent);
+    return withIds(events, rows);
   }
 
   async listAfter(afterId: number, { flowRunId, limit }: { flowRunId?: string | undefined; limit: number }): Promise<StoredEvent[]> {
@@ -93,6 +88,18 @@ export class SqlEventStore implements EventStore {
       .executeTakeFirst();
     return moved.numUpdatedRows > 0;
   }
+}
+
+/** An event as a row of `events`, without its id (the database gives it). */
+export function eventRow(e: NewEvent) {
+  return { type: e.type, flow_run_id: e.flowRunId, occurred_at: e.occurredAt, payload: JSON.stringify(e.payload) };
+}
+
+/** `events` with the ids that their insert returned (`rows`). */
+export function withIds(events: readonly NewEvent[], rows: readonly { id: unknown }[]): StoredEvent[] {
+  // Both databases number the rows of one insert in the order given, but may return them in any order.
+  const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+  return events.map((e, i) => ({ ...e, id: ids[i]! }) as StoredEvent);
 }
 
 function eventOf(r: Selectable<EventTable>): StoredEvent {

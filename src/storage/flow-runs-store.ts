@@ -6,6 +6,7 @@ import { defined, prepared } from "./prepared.ts";
 import type { FlowRunTable } from "./schema.ts";
 import type { Executor } from "./sql-storage.ts";
 import type { Dialect } from "./storage.ts";
+import type { NewEvent, StoredEvent } from "./events-store.ts";
 import { decodeText } from "./text-codec.ts";
 import { writeWithHistory } from "./state-history.ts";
 import { containsText, listWaiting, type WaitingQuery, type WaitingRuns } from "./waiting-runs-query.ts";
@@ -65,8 +66,8 @@ export interface FlowRunStore {
   upsertFlow(name: string, now: string): Promise<Flow>;
   /** Lists flows by name. */
   listFlows(): Promise<Flow[]>;
-  /** Inserts a new run with its first state (also written to the history). */
-  insert(run: FlowRun, ownership?: RunOwnership): Promise<void>;
+  /** Inserts a new run with its first state (also written to the history), and `events`; returns them stored. */
+  insert(run: FlowRun, ownership?: RunOwnership, events?: readonly NewEvent[]): Promise<StoredEvent[]>;
   /** One run, or undefined. */
   get(id: string): Promise<FlowRun | undefined>;
   /** A run's current state type and message only: what a check before a write needs, without the rest of the row. */
@@ -76,12 +77,18 @@ export interface FlowRunStore {
   /** The inbox: paused runs, filtered and ordered, and how many wait per flow; two queries (see `waiting-runs-query.ts`). */
   listWaiting(q: WaitingQuery): Promise<WaitingRuns>;
   /**
-   * Moves a run to a new state if its current state is still `expectedStateId`, and adds the state to its
-   * history. Returns false when another writer changed it first: this conditional update is what makes two
-   * concurrent answers, or two expiry services, safe on both databases without explicit locks. With
-   * `heldBy`, also only if that process owns the run (a report from a process that lost it is refused).
+   * Moves a run to a new state if its current state is still `expectedStateId`, adds the state to its
+   * history and stores `events`; returns them stored. Returns undefined, writing nothing, when another
+   * writer changed the run first: this conditional update is what makes two concurrent answers, or two
+   * expiry services, safe on both databases without explicit locks. With `heldBy`, also only if that
+   * process owns the run (a report from a process that lost it is refused).
    */
-  compareAndSetState(runId: string, expectedStateId: string, change: StateChange, heldBy?: string): Promise<boolean>;
+  compareAndSetState(
+    runId: string,
+    expectedStateId: string,
+    change: StateChange,
+    options?: { heldBy?: string | undefined; events?: readonly NewEvent[] },
+  ): Promise<StoredEvent[] | undefined>;
   /** A run's states, oldest first. */
   listStates(flowRunId: string): Promise<State[]>;
   /** Paused runs whose timeout passed, most overdue first. */
@@ -136,7 +143,7 @@ export class SqlFlowRunStore implements FlowRunStore {
     return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at }));
   }
 
-  async insert(run: FlowRun, ownership: RunOwnership = {}): Promise<void> {
+  async insert(run: FlowRun, ownership: RunOwnership = {}, events: readonly NewEvent[] = []): Promise<StoredEvent[]> {
     const db = this.#db;
     const { shape, present: row } = defined({
       id: run.id,
@@ -159,23 +166,21 @@ export class SqlFlowRunStore implements FlowRunStore {
       created_by: run.createdBy ?? undefined,
       tags: run.tags.length ? JSON.stringify(run.tags) : undefined,
     });
-    await writeWithHistory(
+    const stored = await writeWithHistory(
       db,
       this.#dialect,
       `insertFlowRun:${shape}`,
       row,
       (p) => db.insertInto("flow_runs").values(p as Insertable<FlowRunTable>),
-      {
-        flowRunId: run.id,
-        taskRunId: null,
-        state: run.state,
-      },
+      { flowRunId: run.id, taskRunId: null, state: run.state },
+      events,
     );
     if (run.tags.length)
       await db
         .insertInto("flow_run_tags")
         .values(run.tags.map((tag) => ({ tag, flow_run_id: run.id })))
         .execute();
+    return stored!;
   }
 
   async get(id: string): Promise<FlowRun | undefined> {
@@ -215,7 +220,12 @@ export class SqlFlowRunStore implements FlowRunStore {
     return listWaiting(this.#db, this.#dialect, q);
   }
 
-  async compareAndSetState(runId: string, expectedStateId: string, change: StateChange, heldBy?: string): Promise<boolean> {
+  async compareAndSetState(
+    runId: string,
+    expectedStateId: string,
+    change: StateChange,
+    { heldBy, events }: { heldBy?: string | undefined; events?: readonly NewEvent[] } = {},
+  ): Promise<StoredEvent[] | undefined> {
     const db = this.#db;
     const { shape, present: columns } = defined({
       ...stateColumns(change.state),
@@ -239,6 +249,7 @@ export class SqlFlowRunStore implements FlowRunStore {
         return heldBy === undefined ? update : update.where("worker_id", "=", heldBy);
       },
       { flowRunId: runId, taskRunId: null, state: change.state },
+      events,
     );
   }
 

@@ -4,6 +4,7 @@ import { prepared } from "./prepared.ts";
 import type { Executor } from "./sql-storage.ts";
 import type { Dialect } from "./storage.ts";
 import { encodeText } from "./text-codec.ts";
+import { eventRow, type NewEvent, SqlEventStore, type StoredEvent, withIds } from "./events-store.ts";
 
 /** A state kept in a run's history: of a flow run, or (with `taskRunId`) of one of its task runs. */
 export interface HistoryEntry {
@@ -32,10 +33,11 @@ function historyRow({ flowRunId, taskRunId, state }: HistoryEntry) {
 
 /**
  * Writes a run's row (`write`, built once per `key` from `values` as `prepared` does: an insert that may
- * do nothing, or a conditional update) and, if it wrote one, adds `entry` to the run's history; resolves
- * with whether it wrote. On PostgreSQL that is one statement (a data-modifying CTE): a state change is
- * then one round trip, plan and execution fewer, and the pause bench makes eight of them per run. On
- * SQLite, in-process, two statements cost less than one with a CTE.
+ * do nothing, or a conditional update) and, if it wrote one, adds `entry` to the run's history and stores
+ * `events`; resolves with the stored events, or undefined when it wrote nothing. On PostgreSQL that is one
+ * statement (data-modifying CTEs): a state change is then one statement to plan and run instead of three,
+ * and its events are inserted only if the guarded write was made. On SQLite, in-process, separate
+ * statements cost less than one with CTEs (and SQLite has no data-modifying CTE).
  */
 export async function writeWithHistory<V extends Record<string, unknown>>(
   db: Executor,
@@ -44,19 +46,32 @@ export async function writeWithHistory<V extends Record<string, unknown>>(
   values: V,
   write: (placeholders: V) => RunWrite,
   entry: HistoryEntry,
-): Promise<boolean> {
+  events: readonly NewEvent[] = [],
+): Promise<StoredEvent[] | undefined> {
   const row = historyRow(entry);
   if (dialect !== "postgres") {
-    if (!(await prepared(db, key, values, write)).numAffectedRows) return false;
+    if (!(await prepared(db, key, values, write)).numAffectedRows) return undefined;
     await prepared(db, "insertStateHistory", row, (p) => db.insertInto("flow_run_states").values(p));
-    return true;
+    return new SqlEventStore(db).insert([...events]);
   }
   const columns = Object.keys(row) as (keyof typeof row)[];
-  const history = Object.fromEntries(columns.map((c) => [`history:${c}`, row[c]]));
-  const result = await prepared(db, `${key}+history`, { ...values, ...history }, (p) => {
+  const eventRows = events.map(eventRow);
+  const eventColumns = ["type", "flow_run_id", "occurred_at", "payload"] as const;
+  const all: Record<string, unknown> = { ...values };
+  for (const c of columns) all[`history:${c}`] = row[c];
+  eventRows.forEach((e, i) => {
+    for (const c of eventColumns) all[`event${i}:${c}`] = e[c];
+  });
+  const result = await prepared(db, `${key}+history+events:${events.length}`, all, (p) => {
     const own = Object.fromEntries(Object.keys(values).map((k) => [k, p[k]])) as V;
-    const query = sql`with written as (${write(own).returning("id")}) insert into flow_run_states (${sql.join(columns.map((c) => sql.ref(c)))}) select ${sql.join(columns.map((c) => sql`${p[`history:${c}`]}::text`))} from written`;
+    const text = (name: string) => sql`${p[name]}::text`;
+    const history = sql`insert into flow_run_states (${sql.join(columns.map((c) => sql.ref(c)))}) select ${sql.join(columns.map((c) => text(`history:${c}`)))} from written`;
+    // The events are joined to `written`, so they are inserted only with the write, in the order given.
+    const query = eventRows.length
+      ? sql`with written as (${write(own).returning("id")}), history as (${history}) insert into events (${sql.join(eventColumns.map((c) => sql.ref(c)))}) select ${sql.join(eventColumns.map((c) => sql.ref(`e.${c}`)))} from (values ${sql.join(eventRows.map((_, i) => sql`(${sql.join(eventColumns.map((c) => text(`event${i}:${c}`)))}, ${sql.lit(i)})`))}) as e (${sql.join(eventColumns.map((c) => sql.ref(c)))}, n) cross join written order by e.n returning id`
+      : sql`with written as (${write(own).returning("id")}) ${history}`;
     return { compile: () => query.compile(db) };
   });
-  return !!result.numAffectedRows;
+  if (!result.numAffectedRows) return undefined;
+  return withIds(events, result.rows as { id: unknown }[]);
 }

@@ -15,7 +15,7 @@ import { prepared } from "./prepared.ts";
 import type { Database } from "./schema.ts";
 import { connectSqlite } from "./sqlite/connect.ts";
 import { SqlStores } from "./sql-storage.ts";
-import type { Storage } from "./storage.ts";
+import type { NewEvent, Storage } from "./storage.ts";
 
 const pgSkip = (await postgresUnavailable()) ?? false;
 
@@ -141,12 +141,30 @@ for (const backend of ["sqlite", "postgres"] as const) {
       const run = await newRun("2026-01-01T00:00:00.000Z");
       const proposals = [state("COMPLETED", "2026-01-01T00:00:01.000Z"), state("FAILED", "2026-01-01T00:00:01.000Z")];
       // On PostgreSQL the two go out on different connections, so either may come first.
+      const eventOf = (p: State): NewEvent => ({
+        type: "flow-run.state-changed",
+        flowRunId: run.id,
+        occurredAt: p.timestamp,
+        payload: { state: p, previousType: "RUNNING", flowName: run.flowName, deploymentName: null },
+      });
       const results = await Promise.all(
-        proposals.map((p) => storage.runs.compareAndSetState(run.id, run.state.id, { state: p, pauseTimeoutAt: null })),
+        proposals.map((p) =>
+          storage.runs.compareAndSetState(run.id, run.state.id, { state: p, pauseTimeoutAt: null }, { events: [eventOf(p), eventOf(p)] }),
+        ),
       );
-      assert.deepEqual([...results].sort(), [false, true]);
-      const winner = proposals[results.indexOf(true)]!;
+      const wrote = results.map((r) => r !== undefined);
+      assert.deepEqual([...wrote].sort(), [false, true]);
+      const winner = proposals[wrote.indexOf(true)]!;
       assert.equal((await storage.runs.get(run.id))?.state.id, winner.id);
+      // The winner's events are stored, in order, with their ids; the loser's are not.
+      const stored = results.find((r) => r !== undefined)!;
+      assert.equal(stored.length, 2);
+      assert.ok(stored[0]!.id < stored[1]!.id);
+      const kept = await storage.events.listAfter(0, { flowRunId: run.id, limit: 10 });
+      assert.deepEqual(
+        kept.map((e) => [e.id, (e.payload as { state: State }).state.id]),
+        stored.map((e) => [e.id, winner.id]),
+      );
       assert.deepEqual(
         (await storage.runs.listStates(run.id)).map((s) => s.type),
         ["RUNNING", winner.type],
@@ -270,7 +288,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
       const results = await Promise.allSettled(
         runs.map((run, i) =>
           storage.transaction(async (tx) => {
-            assert.equal(await tx.runs.compareAndSetState(run.id, run.state.id, { state: moved(), pauseTimeoutAt: null }), true);
+            assert.ok(await tx.runs.compareAndSetState(run.id, run.state.id, { state: moved(), pauseTimeoutAt: null }));
             if (i === 1) throw new Error("the second one fails after writing");
             return run.id;
           }),
@@ -307,8 +325,8 @@ for (const backend of ["sqlite", "postgres"] as const) {
       // SQLite rolls back the statement alone; PostgreSQL aborts the whole transaction, which then fails.
       if (backend === "postgres") assert.equal(results[2]!.status, "rejected");
       assert.deepEqual(
-        results.slice(3).map((r) => (r as PromiseFulfilledResult<boolean>).value),
-        [false, false],
+        results.slice(3).map((r) => (r as PromiseFulfilledResult<unknown>).value),
+        [undefined, undefined],
         "the first write won",
       );
       const after = await Promise.all(runs.map((r) => storage.runs.get(r.id)));

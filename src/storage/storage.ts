@@ -91,10 +91,8 @@ export interface EventRelay {
  * through this interface; `openStorage` picks the backend (`sqlite/` or `postgres/`) once, at start-up.
  *
  * @example
- * const run = await storage.transaction(async (tx) => {
- *   if (!(await tx.runs.compareAndSetState(id, expectedStateId, { state }))) return undefined;
- *   return tx.events.insert([event]);
- * });
+ * // The events are stored only if the run was still in state `expectedStateId`.
+ * const stored = await storage.transaction((tx) => tx.runs.compareAndSetState(id, expectedStateId, { state }, { events: [event] }));
  */
 export interface Storage extends Stores {
   readonly dialect: Dialect;

@@ -61,7 +61,7 @@ export class SqlTaskRunStore implements TaskRunStore {
       end_time: run.endTime,
     };
     // A second create of the same task key (a retried request) writes nothing, and no history either.
-    return writeWithHistory(
+    const written = await writeWithHistory(
       db,
       this.#dialect,
       "insertTaskRun",
@@ -73,6 +73,7 @@ export class SqlTaskRunStore implements TaskRunStore {
           .onConflict((oc) => oc.columns(["flow_run_id", "task_key"]).doNothing()),
       { flowRunId: run.flowRunId, taskRunId: run.id, state: run.state },
     );
+    return written !== undefined;
   }
 
   async get(id: string): Promise<TaskRun | undefined> {
