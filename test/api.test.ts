@@ -110,6 +110,49 @@ for (const { backend, skip } of await backends()) {
       assert.equal((await client.getFlowRun(other.id)).state.type, "COMPLETED");
     });
 
+    test("a process that lost its run cannot report on its tasks: creates and state reports get 409 RUN_TAKEN_OVER and change nothing", async () => {
+      const run = await client.createFlowRun({ flowName: "api-test", state: { type: "RUNNING" }, workerId: "process-a" });
+      const create = (workerId: string | undefined, taskKey: string) =>
+        request(server, "POST", "/task-runs", { flowRunId: run.id, name: "t", taskKey, state: { type: "RUNNING" }, workerId });
+      const complete = (workerId: string | undefined, id: string) =>
+        request(server, "POST", `/task-runs/${id}/set-state`, { state: { type: "COMPLETED" }, result: workerId ?? "operator", workerId });
+      const first = await create("process-a", "#1");
+      assert.equal(first.status, 201);
+      // Process b takes the run over (as after a recovery); process a has not heard.
+      await client.setFlowRunState(run.id, { type: "RUNNING" }, { force: true, workerId: "process-b" });
+      const refusedCreate = await create("process-a", "#2");
+      assert.equal(refusedCreate.status, 409);
+      assert.equal(refusedCreate.body.code, "RUN_TAKEN_OVER");
+      assert.deepEqual(refusedCreate.body.details, { flowRunId: run.id, workerId: "process-a" });
+      const refusedReport = await complete("process-a", first.body.id);
+      assert.equal(refusedReport.status, 409);
+      assert.equal(refusedReport.body.code, "RUN_TAKEN_OVER");
+      let tasks = await client.listTaskRuns(run.id);
+      assert.deepEqual(
+        tasks.map((t) => [t.taskKey, t.state.type]),
+        [["#1", "RUNNING"]],
+        "nothing process a sent was kept",
+      );
+      // The owner's reports go through, and so do those that name no process (an operator's, a script's).
+      assert.equal((await complete("process-b", first.body.id)).status, 200);
+      assert.equal((await create("process-b", "#2")).status, 201);
+      assert.equal((await create(undefined, "#3")).status, 201);
+      // Once the run belongs to no process (finished here; suspended alike), a late report is kept: a task
+      // the flow did not wait for, or a result that a replay can use.
+      await client.setFlowRunState(run.id, { type: "COMPLETED" }, { workerId: "process-b" });
+      const late = (await client.listTaskRuns(run.id)).find((t) => t.taskKey === "#3")!;
+      assert.equal((await complete("process-a", late.id)).status, 200);
+      tasks = await client.listTaskRuns(run.id);
+      assert.deepEqual(
+        tasks.map((t) => [t.taskKey, t.state.type, t.result]),
+        [
+          ["#1", "COMPLETED", "process-b"],
+          ["#2", "RUNNING", undefined],
+          ["#3", "COMPLETED", "process-a"],
+        ],
+      );
+    });
+
     test("resuming a completed run answers 409 saying it is Completed", async () => {
       const run = await pausedRun(client, { waitForInput: Person });
       const answer = { name: "Ada", age: 36, address: { city: "London" } };

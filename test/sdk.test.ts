@@ -162,6 +162,23 @@ for (const { backend, skip } of await backends()) {
       assert.equal((await client.getFlowRun(id)).state.type, "CANCELLED");
     });
 
+    test("a process whose run was given to another stops at its next task: that task does not start, and nothing it reports is kept", async () => {
+      const flow = runFlow("busy-then-task");
+      await flow.waitForOutput("slow step started");
+      const id = /run-id (\S+)/.exec(flow.output())![1]!;
+      // What the server does when this process seems gone and another takes the run.
+      await client.setFlowRunState(id, { type: "RUNNING" }, { force: true, workerId: "another-process" });
+      assert.equal(await flow.exited, 1);
+      assert.match(flow.output(), /was given to another process by the server/);
+      assert.doesNotMatch(flow.output(), /second step ran/);
+      assert.deepEqual(
+        (await client.listTaskRuns(id)).map((t) => [t.name, t.state.type]),
+        [["slow-step", "RUNNING"]],
+        "the slow step's COMPLETED was refused, and the second step was never created",
+      );
+      assert.equal((await client.getFlowRun(id)).state.type, "RUNNING");
+    });
+
     test("a paused flow keeps waiting while the server restarts, and wakes when answered afterwards", async () => {
       const flow = runFlow("wait");
       const id = await pausedFlowProcess(client, flow);

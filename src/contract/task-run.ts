@@ -5,6 +5,13 @@ import { State, StateProposal } from "./states.ts";
 /** A kept result up to this size (JSON, in bytes) is kept in its task run's row; a larger one goes to the result store. */
 export const MAX_ROW_RESULT_BYTES = 512 * 1024;
 
+/**
+ * The process reporting on a task run (the SDK sends its own): the report is refused (409
+ * RUN_TAKEN_OVER) when another process runs the flow run now, so that a process that lost its run stops
+ * at its next task instead of running the rest of the flow a second time.
+ */
+const ReportingProcess = identifier(z.string().min(1).max(100)).optional();
+
 /** One call of a task inside a flow run. */
 export const TaskRun = z.object({
   id: z.string(),
@@ -29,6 +36,7 @@ export const CreateTaskRunBody = z.object({
   name: identifier(z.string().min(1).max(200)),
   taskKey: identifier(z.string().min(1).max(300)),
   state: StateProposal,
+  workerId: ReportingProcess,
 });
 export type CreateTaskRunBody = z.input<typeof CreateTaskRunBody>;
 
@@ -46,5 +54,6 @@ export const SetTaskRunStateBody = z.object({
     .min(1)
     .max(2 ** 31 - 1)
     .optional(),
+  workerId: ReportingProcess,
 });
 export type SetTaskRunStateBody = z.input<typeof SetTaskRunStateBody>;

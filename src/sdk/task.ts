@@ -8,6 +8,7 @@ import { MAX_ROW_RESULT_BYTES, type TaskRun } from "../contract/index.ts";
 import { suspendIfRequested } from "./outside-suspend.ts";
 import { getRuntime } from "./runtime.ts";
 import { parseDuration } from "../contract/duration.ts";
+import type { SetTaskRunStateBody } from "../contract/index.ts";
 
 /** Options of `task`. */
 export interface TaskOptions<A extends unknown[] = unknown[]> {
@@ -51,7 +52,7 @@ export function task<A extends unknown[], R>(nameOrOptions: string | TaskOptions
     const ctx = currentContext();
     if (!ctx) return fn(...args);
     assertNotStopped(ctx);
-    const { client, logs } = getRuntime();
+    const { client, logs, workerId } = getRuntime();
     // The position is taken synchronously, so concurrent calls still get the same keys on every execution.
     const taskKey = options.key ? `${options.name}:${options.key(...args)}` : `#${++ctx.counters.tasks}`;
     const recorded = ctx.history?.tasks.get(taskKey);
@@ -64,7 +65,7 @@ export function task<A extends unknown[], R>(nameOrOptions: string | TaskOptions
     await suspendIfRequested(ctx);
     const paused = ctx.control.pause;
     const state = paused ? awaitingResume(paused.key) : { type: "RUNNING" as const };
-    let taskRun = recorded ?? (await client.createTaskRun({ flowRunId: ctx.flowRun.id, name: options.name, taskKey, state }));
+    let taskRun = recorded ?? (await client.createTaskRun({ flowRunId: ctx.flowRun.id, name: options.name, taskKey, state, workerId }));
     if (taskRun.name !== options.name) throw new ReplayDivergenceError(ctx.flowRun.id, taskKey, taskRun.name, options.name);
     if (taskRun.state.type === "COMPLETED") {
       const kept = await keptResult(taskRun, options.serializer);
@@ -73,11 +74,11 @@ export function task<A extends unknown[], R>(nameOrOptions: string | TaskOptions
     await waitWhilePaused(ctx, taskRun.id);
     let first = taskRun.attempts;
     if (taskRun.state.type === "PENDING") {
-      taskRun = await client.setTaskRunState(taskRun.id, { state: { type: "RUNNING" }, attempts: first });
+      taskRun = await report(taskRun.id, { state: { type: "RUNNING" }, attempts: first });
     } else if (taskRun.state.type !== "RUNNING") {
       // Left failed or waiting by an earlier execution of this run: run it again.
       first = taskRun.attempts + 1;
-      taskRun = await client.setTaskRunState(taskRun.id, { state: { type: "RUNNING", name: "Retrying" }, attempts: first });
+      taskRun = await report(taskRun.id, { state: { type: "RUNNING", name: "Retrying" }, attempts: first });
     }
     return runWithContext({ ...ctx, taskRun: { ...taskRun, idempotencyKey: taskRun.id } }, async () => {
       const logger = getRunLogger();
@@ -91,18 +92,18 @@ export function task<A extends unknown[], R>(nameOrOptions: string | TaskOptions
           if (attempt - first >= retries) {
             logger.error(`Task failed after ${attempt} attempt${attempt > 1 ? "s" : ""}: ${info.name}: ${info.message}`);
             await logs.flush();
-            await client
-              .setTaskRunState(taskRun.id, { state: { type: "FAILED", message: info.message, details: { error: info } }, attempts: attempt })
-              .catch(() => {});
+            await report(taskRun.id, { state: { type: "FAILED", message: info.message, details: { error: info } }, attempts: attempt }).catch(
+              () => {},
+            );
             throw error;
           }
           logger.warning(`Attempt ${attempt} failed (${info.message}); retrying in ${delayMs / 1000}s.`);
-          await client.setTaskRunState(taskRun.id, {
+          await report(taskRun.id, {
             state: { type: "SCHEDULED", name: "AwaitingRetry", message: info.message, details: { error: info } },
             attempts: attempt,
           });
           if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
-          await client.setTaskRunState(taskRun.id, { state: { type: "RUNNING", name: "Retrying" }, attempts: attempt + 1 });
+          await report(taskRun.id, { state: { type: "RUNNING", name: "Retrying" }, attempts: attempt + 1 });
           continue;
         }
         try {
@@ -110,12 +111,10 @@ export function task<A extends unknown[], R>(nameOrOptions: string | TaskOptions
         } catch (error) {
           // A result that cannot be kept (not serializable, or too large) fails the task with the reason.
           if (!(error instanceof UnserializableResultError || error instanceof ResultTooLargeError || error instanceof BadRequestError)) throw error;
-          await client
-            .setTaskRunState(taskRun.id, {
-              state: { type: "FAILED", message: error.message, details: { error: errorInfo(error) } },
-              attempts: attempt,
-            })
-            .catch(() => {});
+          await report(taskRun.id, {
+            state: { type: "FAILED", message: error.message, details: { error: errorInfo(error) } },
+            attempts: attempt,
+          }).catch(() => {});
           throw error;
         }
         return result;
@@ -134,11 +133,11 @@ async function complete(taskRunId: string, attempts: number, encoded: unknown): 
   const state = { type: "COMPLETED" as const };
   const json = encoded === undefined ? undefined : JSON.stringify(encoded);
   try {
-    if (json === undefined) await client.setTaskRunState(taskRunId, { state, attempts });
-    else if (Buffer.byteLength(json) <= MAX_ROW_RESULT_BYTES) await client.setTaskRunState(taskRunId, { state, attempts, result: encoded });
+    if (json === undefined) await report(taskRunId, { state, attempts });
+    else if (Buffer.byteLength(json) <= MAX_ROW_RESULT_BYTES) await report(taskRunId, { state, attempts, result: encoded });
     else {
       await client.uploadTaskResult(taskRunId, json);
-      await client.setTaskRunState(taskRunId, { state, attempts, resultUploaded: true });
+      await report(taskRunId, { state, attempts, resultUploaded: true });
     }
   } catch (error) {
     // Completed already: a report sent again after its answer was lost, or another process's execution of
@@ -170,11 +169,15 @@ async function waitWhilePaused(ctx: RunContext, taskRunId: string): Promise<void
     } catch (error) {
       if (!(error instanceof SuspendSignal)) {
         const message = `Not started: the run's pause "${paused.key}" ended without an answer`;
-        await getRuntime()
-          .client.setTaskRunState(taskRunId, { state: { type: "CANCELLED", message } })
-          .catch(() => {});
+        await report(taskRunId, { state: { type: "CANCELLED", message } }).catch(() => {});
       }
       throw error;
     }
   }
+}
+
+/** Sets a task run's state as this process: refused (RunTakenOverError) when another process runs the flow run now. */
+function report(taskRunId: string, body: SetTaskRunStateBody): Promise<TaskRun> {
+  const { client, workerId } = getRuntime();
+  return client.setTaskRunState(taskRunId, { ...body, workerId });
 }

@@ -5,6 +5,7 @@ import {
   FlowRunNotFoundError,
   InvalidTransitionError,
   ResultTooLargeError,
+  RunTakenOverError,
   TaskResultNotFoundError,
   TaskRunNotFoundError,
 } from "../contract/errors.ts";
@@ -50,6 +51,9 @@ export class TaskRunService {
       if (flowRun.status === "rejected") throw flowRun.reason;
       if (!flowRun.value) throw new FlowRunNotFoundError(body.flowRunId);
       if (flowRun.value.type === "CANCELLED") throw new FlowRunCancelledError(body.flowRunId, flowRun.value.message);
+      // Refused only when another process owns the run, as a task run's state report is (see `updateState`).
+      const owner = flowRun.value.workerId;
+      if (body.workerId !== undefined && owner !== null && owner !== body.workerId) throw new RunTakenOverError(body.flowRunId, body.workerId);
       if (inserted.status === "rejected") throw inserted.reason;
       return inserted.value;
     });
@@ -97,7 +101,9 @@ export class TaskRunService {
       const bytes = body.resultUploaded ? await tx.tasks.resultBytes(id) : undefined;
       if (body.resultUploaded && bytes === undefined)
         throw new BadRequestError(`Task run ${id} has no uploaded result: PUT /api/task-runs/${id}/result first.`);
-      await tx.tasks.updateState(run, state, bytes === undefined ? fields : { ...fields, resultBytes: bytes });
+      // The task run exists (it was read above), so nothing written means that another process runs its flow run now.
+      if (!(await tx.tasks.updateState(run, state, bytes === undefined ? fields : { ...fields, resultBytes: bytes }, body.workerId)))
+        throw new RunTakenOverError(run.flowRunId, body.workerId!);
       return bytes;
     });
     return {

@@ -70,8 +70,8 @@ export interface FlowRunStore {
   insert(run: FlowRun, ownership?: RunOwnership, events?: readonly NewEvent[]): Promise<StoredEvent[]>;
   /** One run, or undefined. */
   get(id: string): Promise<FlowRun | undefined>;
-  /** A run's current state type and message only: what a check before a write needs, without the rest of the row. */
-  getStatus(id: string): Promise<{ type: StateType; message: string | null } | undefined>;
+  /** A run's current state type and message, and the process that owns it: what a check before a write needs, without the rest of the row. */
+  getStatus(id: string): Promise<{ type: StateType; message: string | null; workerId: string | null } | undefined>;
   /** Newest first; one query, served by the (state|flow, created_at, id) indexes. */
   list(q: FlowRunQuery): Promise<FlowRun[]>;
   /** The inbox: paused runs, filtered and ordered, and how many wait per flow; two queries (see `waiting-runs-query.ts`). */
@@ -189,12 +189,13 @@ export class SqlFlowRunStore implements FlowRunStore {
     return rows[0] && flowRunOf(rows[0]);
   }
 
-  async getStatus(id: string): Promise<{ type: StateType; message: string | null } | undefined> {
+  async getStatus(id: string): Promise<{ type: StateType; message: string | null; workerId: string | null } | undefined> {
     const db = this.#db;
     const { rows } = await prepared(db, "getFlowRunStatus", { id }, (p) =>
-      db.selectFrom("flow_runs").select(["state_type", "state_message"]).where("id", "=", p.id),
+      db.selectFrom("flow_runs").select(["state_type", "state_message", "worker_id"]).where("id", "=", p.id),
     );
-    return rows[0] && { type: rows[0].state_type as StateType, message: decodeText(rows[0].state_message) };
+    const row = rows[0];
+    return row && { type: row.state_type as StateType, message: decodeText(row.state_message), workerId: row.worker_id };
   }
 
   async list(q: FlowRunQuery): Promise<FlowRun[]> {

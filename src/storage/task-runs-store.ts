@@ -24,8 +24,11 @@ export interface TaskRunStore {
   get(id: string): Promise<TaskRun | undefined>;
   /** Finds the task run of a run by its identity (name and call order, or explicit key). */
   findByKey(flowRunId: string, taskKey: string): Promise<TaskRun | undefined>;
-  /** Sets a task run's state (and the fields given), and adds the state to its history. */
-  updateState(run: TaskRun, state: State, fields: TaskRunFields): Promise<void>;
+  /**
+   * Sets a task run's state (and the fields given), and adds the state to its history. With `heldBy`,
+   * only if no other process owns its flow run; returns whether it wrote.
+   */
+  updateState(run: TaskRun, state: State, fields: TaskRunFields, heldBy?: string): Promise<boolean>;
   /** The task runs of one run or several, in the order they were called. */
   list(flowRunIds: string | readonly string[]): Promise<TaskRun[]>;
   /** Keeps a result too large for the row (JSON text as bytes) for a task run, replacing one kept before. */
@@ -90,7 +93,7 @@ export class SqlTaskRunStore implements TaskRunStore {
     return rows[0] && taskRunOf(rows[0]);
   }
 
-  async updateState(run: TaskRun, state: State, fields: TaskRunFields): Promise<void> {
+  async updateState(run: TaskRun, state: State, fields: TaskRunFields, heldBy?: string): Promise<boolean> {
     const db = this.#db;
     const { shape, present: columns } = defined({
       ...stateColumns(state),
@@ -100,18 +103,23 @@ export class SqlTaskRunStore implements TaskRunStore {
       start_time: fields.startTime,
       end_time: fields.endTime,
     });
-    await writeWithHistory(
+    const written = await writeWithHistory(
       db,
       this.#dialect,
-      `updateTaskRunState:${shape}`,
-      { ...columns, id: run.id },
-      ({ id, ...set }) => db.updateTable("task_runs").set(set).where("id", "=", id),
-      {
-        flowRunId: run.flowRunId,
-        taskRunId: run.id,
-        state,
+      `updateTaskRunState:${shape}${heldBy === undefined ? "" : ":held"}`,
+      { ...columns, id: run.id, ...(heldBy === undefined ? {} : { flowRunId: run.flowRunId, heldBy }) },
+      ({ id, flowRunId, heldBy, ...set }) => {
+        const update = db.updateTable("task_runs").set(set).where("id", "=", id);
+        if (heldBy === undefined) return update;
+        // Refused only when another process owns the run: a run suspended or finished meanwhile still
+        // takes the report (a task's result that its replay can use, a task the flow did not wait for).
+        return update.where(({ not, exists, selectFrom }) =>
+          not(exists(selectFrom("flow_runs").select("id").where("id", "=", flowRunId!).where("worker_id", "<>", heldBy))),
+        );
       },
+      { flowRunId: run.flowRunId, taskRunId: run.id, state },
     );
+    return written !== undefined;
   }
 
   async list(flowRunIds: string | readonly string[]): Promise<TaskRun[]> {
