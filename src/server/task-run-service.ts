@@ -45,21 +45,18 @@ export class TaskRunService {
       startTime: state.type === "RUNNING" ? state.timestamp : null,
       endTime: isTerminal(state.type) ? state.timestamp : null,
     };
-    // The run's state is read in the insert's transaction, and both leave together: on PostgreSQL, one round trip.
-    const inserted = await this.#storage.transaction(async (tx) => {
-      const [flowRun, inserted] = await Promise.allSettled([tx.runs.getStatus(body.flowRunId), tx.tasks.insert(taskRun)]);
-      if (flowRun.status === "rejected") throw flowRun.reason;
-      if (!flowRun.value) throw new FlowRunNotFoundError(body.flowRunId);
-      if (flowRun.value.type === "CANCELLED") throw new FlowRunCancelledError(body.flowRunId, flowRun.value.message);
-      // Refused only when another process owns the run, as a task run's state report is (see `updateState`).
-      const owner = flowRun.value.workerId;
-      if (body.workerId !== undefined && owner !== null && owner !== body.workerId) throw new RunTakenOverError(body.flowRunId, body.workerId);
-      if (inserted.status === "rejected") throw inserted.reason;
-      return inserted.value;
-    });
-    if (inserted) return { taskRun, created: true };
-    // The key exists already (a retried request, or a replay): that task run is the answer.
-    return { taskRun: (await this.#storage.tasks.findByKey(body.flowRunId, body.taskKey))!, created: false };
+    if (await this.#storage.transaction((tx) => tx.tasks.insert(taskRun, body.workerId))) return { taskRun, created: true };
+    // Nothing written: say why. The flow run is missing, cancelled or another process's (as for a state
+    // report, see `updateState`), or the key exists already (a retried request, or a replay): that task
+    // run is the answer.
+    const flowRun = await this.#storage.runs.getStatus(body.flowRunId);
+    if (!flowRun) throw new FlowRunNotFoundError(body.flowRunId);
+    if (flowRun.type === "CANCELLED") throw new FlowRunCancelledError(body.flowRunId, flowRun.message);
+    if (body.workerId !== undefined && flowRun.workerId !== null && flowRun.workerId !== body.workerId)
+      throw new RunTakenOverError(body.flowRunId, body.workerId);
+    const existing = await this.#storage.tasks.findByKey(body.flowRunId, body.taskKey);
+    // None: the run changed back between the insert and the read above; try again.
+    return existing ? { taskRun: existing, created: false } : this.create(caller, body);
   }
 
   /** One task run; 404 when there is none. */

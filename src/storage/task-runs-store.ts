@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { State, TaskRun } from "../contract/index.ts";
 import { writeWithHistory } from "./state-history.ts";
 import { stateColumns, taskRunOf } from "./rows.ts";
@@ -18,8 +19,11 @@ export interface TaskRunFields {
 
 /** Task runs: `storage.tasks`. */
 export interface TaskRunStore {
-  /** Inserts a task run unless its run already has one with the same key; returns whether it did. */
-  insert(run: TaskRun): Promise<boolean>;
+  /**
+   * Inserts a task run if its flow run exists, is not cancelled and (with `heldBy`) is not another
+   * process's, and has no task run with the same key yet; returns whether it did.
+   */
+  insert(run: TaskRun, heldBy?: string): Promise<boolean>;
   /** One task run, or undefined. */
   get(id: string): Promise<TaskRun | undefined>;
   /** Finds the task run of a run by its identity (name and call order, or explicit key). */
@@ -48,7 +52,7 @@ export class SqlTaskRunStore implements TaskRunStore {
     this.#dialect = dialect;
   }
 
-  async insert(run: TaskRun): Promise<boolean> {
+  async insert(run: TaskRun, heldBy?: string): Promise<boolean> {
     const db = this.#db;
     const row = {
       id: run.id,
@@ -63,17 +67,23 @@ export class SqlTaskRunStore implements TaskRunStore {
       start_time: run.startTime,
       end_time: run.endTime,
     };
+    const columns = Object.keys(row) as (keyof typeof row)[];
+    // The flow run's checks ride in the insert: one statement, where a read before it would be a second.
     // A second create of the same task key (a retried request) writes nothing, and no history either.
     const written = await writeWithHistory(
       db,
       this.#dialect,
-      "insertTaskRun",
-      row,
-      (p) =>
-        db
+      `insertTaskRun${heldBy === undefined ? "" : ":held"}`,
+      { ...row, ...(heldBy === undefined ? {} : { heldBy }) },
+      (p) => {
+        const owner = p.heldBy === undefined ? sql`` : sql`and (worker_id is null or worker_id = ${p.heldBy})`;
+        const select = sql`select ${sql.join(columns.map((c) => p[c]))} where exists (select 1 from flow_runs where id = ${p.flow_run_id} and state_type <> ${sql.lit("CANCELLED")} ${owner})`;
+        return db
           .insertInto("task_runs")
-          .values(p)
-          .onConflict((oc) => oc.columns(["flow_run_id", "task_key"]).doNothing()),
+          .columns(columns)
+          .expression(select)
+          .onConflict((oc) => oc.columns(["flow_run_id", "task_key"]).doNothing());
+      },
       { flowRunId: run.flowRunId, taskRunId: run.id, state: run.state },
     );
     return written !== undefined;
