@@ -1,12 +1,9 @@
 import type { BatonClient } from "../client/http-client.ts";
-import type { EventStream } from "../client/event-stream.ts";
 import { isTerminal, type BatonEvent, type State } from "../contract/index.ts";
+import { WatchedStream } from "./watched-stream.ts";
 
 /** Why a receiver waiting for a message was woken: one may have come, its run ended, or the runtime closed. */
 export type MessageWake = { kind: "message" } | { kind: "ended"; state: State } | { kind: "closed" };
-
-/** With the stream healthy this never fires in practice; it is the net under a dropped event. */
-const SAFETY_CHECK_MS = 30_000;
 
 /**
  * Wakes the receivers of this process (`receiveInput`) when a message is sent to their run: one event
@@ -15,29 +12,24 @@ const SAFETY_CHECK_MS = 30_000;
  * down is still read. A woken receiver takes its message with a request of its own.
  */
 export class MessageWatcher {
-  readonly #client: BatonClient;
-  readonly #workerId: string;
   readonly #waiters = new Map<string, Set<(wake: MessageWake) => void>>();
-  #stream: EventStream | undefined;
-  #closeTimer: NodeJS.Timeout | undefined;
-  #safetyTimer: NodeJS.Timeout | undefined;
-  #closed = false;
+  readonly #events: WatchedStream;
 
   constructor(client: BatonClient, workerId: string) {
-    this.#client = client;
-    this.#workerId = workerId;
+    this.#events = new WatchedStream({
+      open: () =>
+        client.events(
+          { types: ["flow-run.message-sent", "flow-run.state-changed"], workerId, onOpen: () => this.#wakeAll({ kind: "message" }) },
+          (e) => this.#onEvent(e),
+        ),
+      safetyNet: () => this.#wakeAll({ kind: "message" }),
+      busy: () => this.#waiters.size > 0,
+    });
   }
 
   /** Opens the stream if needed; resolves once it is connected, so no message sent from now on is missed. */
-  async ready(): Promise<void> {
-    if (this.#closed) return;
-    clearTimeout(this.#closeTimer);
-    this.#closeTimer = undefined;
-    this.#stream ??= this.#client.events(
-      { types: ["flow-run.message-sent", "flow-run.state-changed"], workerId: this.#workerId, onOpen: () => this.#wakeAll({ kind: "message" }) },
-      (e) => this.#onEvent(e),
-    );
-    await this.#stream.ready;
+  ready(): Promise<void> {
+    return this.#events.ready();
   }
 
   /**
@@ -47,7 +39,7 @@ export class MessageWatcher {
   next(flowRunId: string): { woken: Promise<MessageWake>; cancel: () => void } {
     let waiter!: (wake: MessageWake) => void;
     const woken = new Promise<MessageWake>((resolve) => {
-      if (this.#closed) return resolve({ kind: "closed" });
+      if (this.#events.closed) return resolve({ kind: "closed" });
       waiter = (wake) => {
         cancel();
         resolve(wake);
@@ -55,26 +47,21 @@ export class MessageWatcher {
       let set = this.#waiters.get(flowRunId);
       if (!set) this.#waiters.set(flowRunId, (set = new Set()));
       set.add(waiter);
-      this.#safetyTimer ??= setInterval(() => this.#wakeAll({ kind: "message" }), SAFETY_CHECK_MS);
+      this.#events.waiting();
     });
     const cancel = () => {
       const set = this.#waiters.get(flowRunId);
       set?.delete(waiter);
       if (set?.size === 0) this.#waiters.delete(flowRunId);
-      this.#idle();
+      this.#events.idle();
     };
     return { woken, cancel };
   }
 
   /** Wakes every receiver as "closed" and closes the stream; the watcher is not used again. */
   close(): void {
-    this.#closed = true;
+    this.#events.close();
     this.#wakeAll({ kind: "closed" });
-    clearInterval(this.#safetyTimer);
-    clearTimeout(this.#closeTimer);
-    this.#safetyTimer = this.#closeTimer = undefined;
-    this.#stream?.close();
-    this.#stream = undefined;
   }
 
   #onEvent(e: BatonEvent): void {
@@ -90,18 +77,5 @@ export class MessageWatcher {
 
   #wakeAll(wake: MessageWake): void {
     for (const id of [...this.#waiters.keys()]) this.#wake(id, wake);
-  }
-
-  /** Closes the stream shortly after the last receiver stopped waiting, so a finished script can exit. */
-  #idle(): void {
-    if (this.#waiters.size || this.#closed) return;
-    clearInterval(this.#safetyTimer);
-    this.#safetyTimer = undefined;
-    clearTimeout(this.#closeTimer);
-    this.#closeTimer = setTimeout(() => {
-      if (this.#waiters.size) return;
-      this.#stream?.close();
-      this.#stream = undefined;
-    }, 200);
   }
 }

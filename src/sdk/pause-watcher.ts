@@ -1,8 +1,8 @@
 import type { z } from "zod";
 import type { BatonClient } from "../client/http-client.ts";
-import type { EventStream } from "../client/event-stream.ts";
 import { isSuspended, isTerminal, type BatonEvent, type FlowRun, type State } from "../contract/index.ts";
 import { answerCheck } from "./input-checks.ts";
+import { WatchedStream } from "./watched-stream.ts";
 
 /** How a wait for an answer ended; "closed": the watcher was closed (the runtime shut down) while it waited. */
 export type WaitOutcome = { kind: "answered"; input: unknown } | { kind: "ended"; state: State } | { kind: "suspended" } | { kind: "closed" };
@@ -14,8 +14,6 @@ interface Waiter {
   resolve: (outcome: WaitOutcome) => void;
 }
 
-/** With the stream healthy this never fires in practice; it is the net under a dropped event. */
-const SAFETY_CHECK_MS = 30_000;
 /** Runs re-read per request. */
 const CHECK_CHUNK = 100;
 /**
@@ -31,62 +29,49 @@ const SAFETY_CHUNK_GAP_MS = 50;
  * is still delivered.
  */
 export class PauseWatcher {
-  #client: BatonClient;
-  #workerId: string;
-  #waiters = new Map<string, Waiter>();
-  #stream: EventStream | undefined;
-  #closeTimer: NodeJS.Timeout | undefined;
-  #safetyTimer: NodeJS.Timeout | undefined;
-  #closed = false;
+  readonly #client: BatonClient;
+  readonly #waiters = new Map<string, Waiter>();
+  readonly #events: WatchedStream;
 
   constructor(client: BatonClient, workerId: string) {
     this.#client = client;
-    this.#workerId = workerId;
+    this.#events = new WatchedStream({
+      open: () =>
+        client.events(
+          { types: ["flow-run.state-changed", "flow-run.input-submitted"], workerId, checks: ["@live"], onOpen: () => void this.#resync() },
+          (e) => this.#onEvent(e),
+        ),
+      safetyNet: () => void this.check([...this.#waiters.keys()], SAFETY_CHUNK_GAP_MS),
+      busy: () => this.#waiters.size > 0,
+    });
   }
 
   /** Opens the stream if needed; resolves once it is connected, so no answer can slip past. */
-  async ready(): Promise<void> {
-    if (this.#closed) return; // no new stream: a wait begun now ends at once as "closed"
-    if (this.#closeTimer) clearTimeout(this.#closeTimer);
-    this.#closeTimer = undefined;
-    this.#stream ??= this.#client.events(
-      {
-        types: ["flow-run.state-changed", "flow-run.input-submitted"],
-        workerId: this.#workerId,
-        checks: ["@live"],
-        onOpen: () => void this.#resync(),
-      },
-      (e) => this.#onEvent(e),
-    );
-    await this.#stream.ready;
+  ready(): Promise<void> {
+    return this.#events.ready();
   }
 
   /** Waits for the answer to pause `key` of run `flowRunId` (or for the run to end otherwise); `schema` checks answers before they are accepted. */
   wait(flowRunId: string, key: string, schema?: z.ZodType): Promise<WaitOutcome> {
     return new Promise((resolve) => {
-      if (this.#closed) return resolve({ kind: "closed" });
+      if (this.#events.closed) return resolve({ kind: "closed" });
       this.#waiters.set(flowRunId, {
         key,
         schema,
         resolve: (o) => {
           this.#waiters.delete(flowRunId);
-          this.#idle();
+          this.#events.idle();
           resolve(o);
         },
       });
-      this.#safetyTimer ??= setInterval(() => void this.check([...this.#waiters.keys()], SAFETY_CHUNK_GAP_MS), SAFETY_CHECK_MS);
+      this.#events.waiting();
     });
   }
 
   /** Ends every wait as "closed" and closes the stream, leaving no timer behind; the watcher is not used again. */
   close(): void {
-    this.#closed = true;
+    this.#events.close();
     for (const w of [...this.#waiters.values()]) w.resolve({ kind: "closed" });
-    clearInterval(this.#safetyTimer);
-    clearTimeout(this.#closeTimer);
-    this.#safetyTimer = this.#closeTimer = undefined;
-    this.#stream?.close();
-    this.#stream = undefined;
   }
 
   /** Ends the wait of `flowRunId` as suspended: this process no longer owns the run. */
@@ -97,7 +82,7 @@ export class PauseWatcher {
   /** Stops waiting for `flowRunId` without an outcome. */
   forget(flowRunId: string): void {
     this.#waiters.delete(flowRunId);
-    this.#idle();
+    this.#events.idle();
   }
 
   /** Re-reads the state of these waiting runs, `gapMs` apart per chunk, and settles those that moved on. */
@@ -152,18 +137,5 @@ export class PauseWatcher {
     // The server turned this live pause into a suspend (the process looked dead, or `suspendAfter`): let go.
     else if (e.type === "flow-run.state-changed" && isSuspended(e.payload.state) && e.payload.state.details.pauseKey === w.key)
       w.resolve({ kind: "suspended" });
-  }
-
-  /** Closes the stream shortly after the last waiter is gone, so a finished script can exit. */
-  #idle(): void {
-    if (this.#waiters.size || this.#closed) return;
-    if (this.#safetyTimer) clearInterval(this.#safetyTimer);
-    this.#safetyTimer = undefined;
-    if (this.#closeTimer) clearTimeout(this.#closeTimer);
-    this.#closeTimer = setTimeout(() => {
-      if (this.#waiters.size) return;
-      this.#stream?.close();
-      this.#stream = undefined;
-    }, 200);
   }
 }
