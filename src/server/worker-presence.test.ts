@@ -1,13 +1,10 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { FastifyInstance } from "fastify";
-import { createTempDatabase, postgresUnavailable } from "../../test/support/postgres.ts";
+import { postgresUnavailable } from "../../test/support/postgres.ts";
+import { openTempStorage, type TempStorage } from "../../test/support/temp-storage.ts";
 import type { FlowRun } from "../contract/index.ts";
-import { openStorage } from "../storage/open-storage.ts";
 import type { Storage } from "../storage/storage.ts";
 import { createApp } from "./app.ts";
 import { resolveServerConfig } from "./config.ts";
@@ -22,21 +19,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 for (const backend of ["sqlite", "postgres"] as const) {
   describe(`a process's closed event stream on ${backend}`, { skip: backend === "postgres" ? pgSkip : false }, () => {
+    let temp: TempStorage;
     let storage: Storage;
-    let cleanup: () => Promise<void>;
     /** Two servers on one database (on SQLite, two apps on one storage): a process may come back to either. */
     const servers: { app: FastifyInstance; presence: WorkerPresence }[] = [];
 
     before(async () => {
-      if (backend === "postgres") {
-        const db = await createTempDatabase();
-        storage = await openStorage({ databaseUrl: db.url, home: "" });
-        cleanup = db.drop;
-      } else {
-        const home = mkdtempSync(join(tmpdir(), "baton-presence-"));
-        storage = await openStorage({ home });
-        cleanup = async () => rmSync(home, { recursive: true, force: true });
-      }
+      temp = await openTempStorage(backend);
+      storage = temp.storage;
       const config = resolveServerConfig({ logLevel: "silent", heartbeatTimeoutSeconds: 30, disconnectGraceSeconds: GRACE_SECONDS }, {});
       for (let i = 0; i < 2; i++) servers.push(await createApp(storage, config));
       await post(servers[0]!.app, "/api/deployments", { name: "presence", flowName: "presence" });
@@ -46,8 +36,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
         s.presence.stop();
         await s.app.close();
       }
-      await storage?.close();
-      await cleanup?.();
+      await temp?.remove();
     });
 
     async function post(app: FastifyInstance, url: string, body: unknown): Promise<any> {

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { FlowRun, State } from "../contract/index.ts";
 import { createTempDatabase, postgresUnavailable } from "../../test/support/postgres.ts";
+import { openTempStorage, type TempStorage } from "../../test/support/temp-storage.ts";
 import type { Kysely } from "kysely";
 import { migrate } from "./migrations.ts";
 import { openStorage } from "./open-storage.ts";
@@ -25,27 +26,14 @@ function state(type: State["type"], timestamp: string, details: State["details"]
 
 for (const backend of ["sqlite", "postgres"] as const) {
   describe(`storage on ${backend}`, { skip: backend === "postgres" ? pgSkip : false }, () => {
+    let temp: TempStorage;
     let storage: Storage;
-    let cleanup: () => Promise<void>;
-    /** A connection of its own to the same database, for the tests of what lies beneath the port. */
-    let connect: () => { db: Kysely<Database>; close(): Promise<void> };
+    let connect: TempStorage["connect"];
     before(async () => {
-      if (backend === "postgres") {
-        const db = await createTempDatabase();
-        storage = await openStorage({ databaseUrl: db.url, home: "" });
-        connect = () => connectPostgres(db.url);
-        cleanup = db.drop;
-      } else {
-        const home = mkdtempSync(join(tmpdir(), "baton-storage-"));
-        storage = await openStorage({ home });
-        connect = () => connectSqlite(join(home, "baton.sqlite"));
-        cleanup = async () => rmSync(home, { recursive: true, force: true });
-      }
+      temp = await openTempStorage(backend);
+      ({ storage, connect } = temp);
     });
-    after(async () => {
-      await storage?.close();
-      await cleanup?.();
-    });
+    after(() => temp?.remove());
 
     async function newRun(createdAt: string, type: State["type"] = "RUNNING", name = `run-${createdAt}`): Promise<FlowRun> {
       const flow = await storage.runs.upsertFlow("storage-test", createdAt);

@@ -1,15 +1,10 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { CompiledQuery, sql, type KyselyPlugin } from "kysely";
 import type { FlowRun, State } from "../contract/index.ts";
-import { createTempDatabase, postgresUnavailable } from "../../test/support/postgres.ts";
-import { openStorage } from "./open-storage.ts";
-import { connectPostgres } from "./postgres/connect.ts";
-import { connectSqlite } from "./sqlite/connect.ts";
+import { postgresUnavailable } from "../../test/support/postgres.ts";
+import { openTempStorage, type TempStorage } from "../../test/support/temp-storage.ts";
 import { SqlStores } from "./sql-storage.ts";
 import type { Storage } from "./storage.ts";
 import type { WaitingQuery } from "./waiting-runs-query.ts";
@@ -32,26 +27,14 @@ function queryCounter(): KyselyPlugin & { count: number } {
 
 for (const backend of ["sqlite", "postgres"] as const) {
   describe(`the inbox's query on ${backend}`, { skip: backend === "postgres" ? pgSkip : false }, () => {
+    let temp: TempStorage;
     let storage: Storage;
-    let cleanup: () => Promise<void>;
-    let connect: () => ReturnType<typeof connectSqlite>;
+    let connect: TempStorage["connect"];
     before(async () => {
-      if (backend === "postgres") {
-        const db = await createTempDatabase();
-        storage = await openStorage({ databaseUrl: db.url, home: "" });
-        connect = () => connectPostgres(db.url);
-        cleanup = db.drop;
-      } else {
-        const home = mkdtempSync(join(tmpdir(), "baton-inbox-"));
-        storage = await openStorage({ home });
-        connect = () => connectSqlite(join(home, "baton.sqlite"));
-        cleanup = async () => rmSync(home, { recursive: true, force: true });
-      }
+      temp = await openTempStorage(backend);
+      ({ storage, connect } = temp);
     });
-    after(async () => {
-      await storage?.close();
-      await cleanup?.();
-    });
+    after(() => temp?.remove());
 
     let n = 0;
     /** A paused run: paused `pausedMinutesAgo`, timing out in `timeoutMinutes` (null: never). */
