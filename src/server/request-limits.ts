@@ -8,27 +8,43 @@ import { hasUnstorableText } from "../contract/index.ts";
  */
 export const JSON_LIMITS = { depth: 64, stringLength: 512 * 1024, arrayItems: 10_000, objectProperties: 1_000 } as const;
 
+/** A place in a body: its key and the place that holds it (none for the body itself). */
+interface Place {
+  key: string | number;
+  in: Place | undefined;
+}
+
+/** A place as a JSON Pointer, built only for the one that breaks a limit. */
+function pointer(place: Place | undefined): string {
+  let path = "";
+  for (let p = place; p; p = p.in) path = `/${String(p.key).replaceAll("~", "~0").replaceAll("/", "~1")}${path}`;
+  return path;
+}
+
 /** Where a parsed body breaks `JSON_LIMITS`, as a field error at the first place found; undefined when it keeps them. */
 export function jsonLimitBreach(value: unknown): { path: string; message: string } | undefined {
-  const stack: [unknown, string, number][] = [[value, "", 0]];
+  const stack: [unknown, Place | undefined, number][] = [[value, undefined, 0]];
   while (stack.length > 0) {
-    const [v, path, depth] = stack.pop()!;
+    const [v, place, depth] = stack.pop()!;
     if (typeof v === "string") {
-      if (v.length > JSON_LIMITS.stringLength) return { path, message: `is a text longer than ${JSON_LIMITS.stringLength} characters` };
+      if (v.length > JSON_LIMITS.stringLength)
+        return { path: pointer(place), message: `is a text longer than ${JSON_LIMITS.stringLength} characters` };
       continue;
     }
     if (!v || typeof v !== "object") continue;
-    if (depth >= JSON_LIMITS.depth) return { path, message: `is nested deeper than ${JSON_LIMITS.depth} levels` };
+    if (depth >= JSON_LIMITS.depth) return { path: pointer(place), message: `is nested deeper than ${JSON_LIMITS.depth} levels` };
     if (Array.isArray(v)) {
-      if (v.length > JSON_LIMITS.arrayItems) return { path, message: `is a list of more than ${JSON_LIMITS.arrayItems} items` };
-      for (const [i, item] of v.entries()) stack.push([item, `${path}/${i}`, depth + 1]);
+      if (v.length > JSON_LIMITS.arrayItems) return { path: pointer(place), message: `is a list of more than ${JSON_LIMITS.arrayItems} items` };
+      for (let i = 0; i < v.length; i++) stack.push([v[i], { key: i, in: place }, depth + 1]);
     } else {
-      const entries = Object.entries(v);
-      if (entries.length > JSON_LIMITS.objectProperties) return { path, message: `has more than ${JSON_LIMITS.objectProperties} fields` };
-      for (const [k, item] of entries) {
-        const at = `${path}/${k.replaceAll("~", "~0").replaceAll("/", "~1")}`;
-        if (k.length > JSON_LIMITS.stringLength) return { path: at, message: `is a field name longer than ${JSON_LIMITS.stringLength} characters` };
-        stack.push([item, at, depth + 1]);
+      const keys = Object.keys(v);
+      if (keys.length > JSON_LIMITS.objectProperties)
+        return { path: pointer(place), message: `has more than ${JSON_LIMITS.objectProperties} fields` };
+      for (const k of keys) {
+        const at = { key: k, in: place };
+        if (k.length > JSON_LIMITS.stringLength)
+          return { path: pointer(at), message: `is a field name longer than ${JSON_LIMITS.stringLength} characters` };
+        stack.push([(v as Record<string, unknown>)[k], at, depth + 1]);
       }
     }
   }
