@@ -291,6 +291,34 @@ for (const { backend, skip } of await backends()) {
       assert.deepEqual(await client.listTaskRuns(run.id), []);
     });
 
+    test("a task run's state report answers with the task run as written: its first start kept, its end and result set; a completed one refuses more (409), an unknown one is 404", async () => {
+      const run = await client.createFlowRun({ flowName: "api-test", state: { type: "RUNNING" } });
+      const task = await client.createTaskRun({ flowRunId: run.id, name: "t", taskKey: "#1", state: { type: "RUNNING" } });
+      const report = (body: object, id = task.id) => request(server, "POST", `/task-runs/${id}/set-state`, body);
+      const failed = await report({ state: { type: "FAILED", message: "flaky" }, attempts: 1 });
+      assert.equal(failed.status, 200);
+      assert.equal(failed.body.startTime, task.startTime);
+      assert.ok(failed.body.endTime);
+      const retried = await report({ state: { type: "RUNNING", name: "Retrying" }, attempts: 2 });
+      assert.equal(retried.body.startTime, task.startTime, "a retry keeps the first start");
+      const done = await report({ state: { type: "COMPLETED" }, attempts: 2, result: { total: 42 } });
+      assert.equal(done.status, 200);
+      assert.deepEqual(
+        [done.body.state.type, done.body.attempts, done.body.result, done.body.startTime, done.body.flowRunId],
+        ["COMPLETED", 2, { total: 42 }, task.startTime, run.id],
+      );
+      assert.ok(done.body.endTime >= failed.body.endTime);
+      assert.deepEqual((await request(server, "GET", `/task-runs/${task.id}`)).body, done.body);
+      const again = await report({ state: { type: "FAILED" } });
+      assert.equal(again.status, 409);
+      assert.equal(again.body.code, "INVALID_TRANSITION");
+      assert.match(again.body.message, /a completed task run keeps its result/);
+      const unknown = await report({ state: { type: "COMPLETED" } }, "01900000-0000-7000-8000-00000000cafe");
+      assert.equal(unknown.status, 404);
+      assert.equal(unknown.body.code, "TASK_RUN_NOT_FOUND");
+      assert.equal((await client.listTaskRuns(run.id))[0]!.state.type, "COMPLETED");
+    });
+
     test("ten concurrent creates of one task key (a retried request) all get the same single task run", async () => {
       const run = await client.createFlowRun({ flowName: "api-test", state: { type: "RUNNING" } });
       const got = await Promise.all(

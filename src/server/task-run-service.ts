@@ -16,7 +16,7 @@ import type { Storage } from "../storage/storage.ts";
 import { authorize } from "./authorize.ts";
 import type { FlowRunService } from "./flow-run-service.ts";
 import type { RequestCaller } from "./request-caller.ts";
-import { newState, times } from "./state-transitions.ts";
+import { newState } from "./state-transitions.ts";
 
 /** Task runs: created per task call, with their state and persisted result. */
 export class TaskRunService {
@@ -74,9 +74,6 @@ export class TaskRunService {
   /** Sets a task run's state, keeping its result when it completes; a completed task run keeps its state. */
   async setState(caller: RequestCaller, id: string, body: z.output<typeof SetTaskRunStateBody>): Promise<TaskRun> {
     authorize(caller, "task-run:write", { type: "task-run", id });
-    const run = await this.#load(id);
-    if (run.state.type === "COMPLETED")
-      throw new InvalidTransitionError(id, run.state.type, body.state.type, "a completed task run keeps its result.");
     const state = newState(body.state);
     if (body.resultUploaded && (body.result !== undefined || state.type !== "COMPLETED"))
       throw new BadRequestError("`resultUploaded: true` goes with a COMPLETED state and no `result`: the result is the one uploaded.");
@@ -85,33 +82,29 @@ export class TaskRunService {
       result = JSON.stringify(body.result);
       if (Buffer.byteLength(result) > MAX_ROW_RESULT_BYTES)
         throw new BadRequestError(
-          `The result of task "${run.name}" is ${Buffer.byteLength(result)} bytes as JSON; a task run's row keeps up to ${MAX_ROW_RESULT_BYTES} bytes. Upload a larger one with PUT /api/task-runs/${id}/result, then set the state with \`resultUploaded: true\` (the SDK does this by itself).`,
+          `The result of task "${(await this.#load(id)).name}" is ${Buffer.byteLength(result)} bytes as JSON; a task run's row keeps up to ${MAX_ROW_RESULT_BYTES} bytes. Upload a larger one with PUT /api/task-runs/${id}/result, then set the state with \`resultUploaded: true\` (the SDK does this by itself).`,
         );
     }
     const fields = {
       ...(result !== undefined ? { result } : {}),
       ...(body.attempts !== undefined ? { attempts: body.attempts } : {}),
-      ...times(run, state),
+      ...(state.type === "RUNNING" ? { startTime: state.timestamp } : {}),
+      ...(isTerminal(state.type) ? { endTime: state.timestamp } : {}),
     };
-    const storedBytes = await this.#storage.transaction(async (tx) => {
+    // Written without reading the task run first: the update's conditions are the checks.
+    const written = await this.#storage.transaction(async (tx) => {
       // The reference is set in the transaction that finds the upload, so a completed task run never lacks its result.
       const bytes = body.resultUploaded ? await tx.tasks.resultBytes(id) : undefined;
       if (body.resultUploaded && bytes === undefined)
         throw new BadRequestError(`Task run ${id} has no uploaded result: PUT /api/task-runs/${id}/result first.`);
-      // The task run exists (it was read above), so nothing written means that another process runs its flow run now.
-      if (!(await tx.tasks.updateState(run, state, bytes === undefined ? fields : { ...fields, resultBytes: bytes }, body.workerId)))
-        throw new RunTakenOverError(run.flowRunId, body.workerId!);
-      return bytes;
+      return tx.tasks.updateState(id, state, bytes === undefined ? fields : { ...fields, resultBytes: bytes }, body.workerId);
     });
-    return {
-      ...run,
-      state,
-      ...(body.result !== undefined && state.type === "COMPLETED" ? { result: body.result } : {}),
-      ...(storedBytes !== undefined ? { storedResult: { bytes: storedBytes } } : {}),
-      attempts: body.attempts ?? run.attempts,
-      startTime: fields.startTime ?? run.startTime,
-      endTime: fields.endTime ?? run.endTime,
-    };
+    if (written) return written;
+    // Nothing written: the task run is missing (404), completed, or its flow run is another process's now.
+    const run = await this.#load(id);
+    if (run.state.type === "COMPLETED" || body.workerId === undefined)
+      throw new InvalidTransitionError(id, run.state.type, body.state.type, "a completed task run keeps its result.");
+    throw new RunTakenOverError(run.flowRunId, body.workerId);
   }
 
   /**

@@ -75,3 +75,43 @@ export async function writeWithHistory<V extends Record<string, unknown>>(
   if (!result.numAffectedRows) return undefined;
   return withIds(events, result.rows as { id: unknown }[]);
 }
+
+/** A conditional update of one task run's row that can return the row it wrote. */
+interface TaskRunWrite<R> extends Compilable<unknown> {
+  returningAll(): Compilable<R>;
+}
+
+/**
+ * Updates a task run's row (`write`, built once per `key` from `values` as `prepared` does: a conditional
+ * update) and, if it wrote it, adds `state` to its run's history; resolves with the row as written, or
+ * undefined. The row says which flow run the history entry belongs to, so the caller need not read the
+ * task run first: on PostgreSQL one statement, as in `writeWithHistory`.
+ */
+export async function updateTaskWithHistory<V extends Record<string, unknown>, R extends { id: string; flow_run_id: string }>(
+  db: Executor,
+  dialect: Dialect,
+  key: string,
+  values: V,
+  write: (placeholders: V) => TaskRunWrite<R>,
+  state: State,
+): Promise<R | undefined> {
+  if (dialect !== "postgres") {
+    const [row] = (await prepared(db, key, values, (p) => write(p).returningAll())).rows;
+    if (!row) return undefined;
+    const entry = historyRow({ flowRunId: row.flow_run_id, taskRunId: row.id, state });
+    await prepared(db, "insertStateHistory", entry, (p) => db.insertInto("flow_run_states").values(p));
+    return row;
+  }
+  const entry = historyRow({ flowRunId: "", taskRunId: "", state });
+  const columns = Object.keys(entry) as (keyof typeof entry)[];
+  const fromRow: Partial<Record<keyof typeof entry, string>> = { flow_run_id: "written.flow_run_id", task_run_id: "written.id" };
+  const all: Record<string, unknown> = { ...values };
+  for (const c of columns) if (!fromRow[c]) all[`history:${c}`] = entry[c];
+  const { rows } = await prepared<Record<string, unknown>, R>(db, `${key}+history`, all, (p) => {
+    const own = Object.fromEntries(Object.keys(values).map((k) => [k, p[k]])) as V;
+    const value = (c: keyof typeof entry) => (fromRow[c] ? sql.ref(fromRow[c]) : sql`${p[`history:${c}`]}::text`);
+    const query = sql<R>`with written as (${write(own).returningAll()}), history as (insert into flow_run_states (${sql.join(columns.map((c) => sql.ref(c)))}) select ${sql.join(columns.map(value))} from written) select * from written`;
+    return { compile: () => query.compile(db) };
+  });
+  return rows[0];
+}

@@ -477,7 +477,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
       assert.equal(await storage.tasks.resultBytes(taskRun.id), bytes.byteLength);
       assert.ok(Buffer.from((await storage.tasks.getResult(taskRun.id))!).equals(bytes));
       await storage.transaction((tx) =>
-        tx.tasks.updateState(taskRun, state("COMPLETED", "2026-04-02T00:00:02.000Z"), { resultBytes: bytes.byteLength }),
+        tx.tasks.updateState(taskRun.id, state("COMPLETED", "2026-04-02T00:00:02.000Z"), { resultBytes: bytes.byteLength }),
       );
       assert.deepEqual((await storage.tasks.get(taskRun.id))!.storedResult, { bytes: bytes.byteLength });
       const { db, close } = connect();

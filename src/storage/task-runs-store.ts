@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { State, TaskRun } from "../contract/index.ts";
-import { writeWithHistory } from "./state-history.ts";
+import { updateTaskWithHistory, writeWithHistory } from "./state-history.ts";
 import { stateColumns, taskRunOf } from "./rows.ts";
 import { defined, prepared } from "./prepared.ts";
 import type { Executor } from "./sql-storage.ts";
@@ -13,8 +13,9 @@ export interface TaskRunFields {
   /** The size of the result kept in the result store (`putResult`), when it is there. */
   resultBytes?: number | null;
   attempts?: number;
-  startTime?: string | null;
-  endTime?: string | null;
+  /** Set unless the task run has a start time already. */
+  startTime?: string;
+  endTime?: string;
 }
 
 /** Task runs: `storage.tasks`. */
@@ -29,10 +30,11 @@ export interface TaskRunStore {
   /** Finds the task run of a run by its identity (name and call order, or explicit key). */
   findByKey(flowRunId: string, taskKey: string): Promise<TaskRun | undefined>;
   /**
-   * Sets a task run's state (and the fields given), and adds the state to its history. With `heldBy`,
-   * only if no other process owns its flow run; returns whether it wrote.
+   * Sets a task run's state (and the fields given), unless it is COMPLETED, and adds the state to its
+   * history; returns the task run as written, or undefined when it wrote nothing. With `heldBy`, only if
+   * no other process owns its flow run.
    */
-  updateState(run: TaskRun, state: State, fields: TaskRunFields, heldBy?: string): Promise<boolean>;
+  updateState(id: string, state: State, fields: TaskRunFields, heldBy?: string): Promise<TaskRun | undefined>;
   /** The task runs of one run or several, in the order they were called. */
   list(flowRunIds: string | readonly string[]): Promise<TaskRun[]>;
   /** Keeps a result too large for the row (JSON text as bytes) for a task run, replacing one kept before. */
@@ -103,7 +105,7 @@ export class SqlTaskRunStore implements TaskRunStore {
     return rows[0] && taskRunOf(rows[0]);
   }
 
-  async updateState(run: TaskRun, state: State, fields: TaskRunFields, heldBy?: string): Promise<boolean> {
+  async updateState(id: string, state: State, fields: TaskRunFields, heldBy?: string): Promise<TaskRun | undefined> {
     const db = this.#db;
     const { shape, present: columns } = defined({
       ...stateColumns(state),
@@ -113,23 +115,31 @@ export class SqlTaskRunStore implements TaskRunStore {
       start_time: fields.startTime,
       end_time: fields.endTime,
     });
-    const written = await writeWithHistory(
+    const row = await updateTaskWithHistory(
       db,
       this.#dialect,
       `updateTaskRunState:${shape}${heldBy === undefined ? "" : ":held"}`,
-      { ...columns, id: run.id, ...(heldBy === undefined ? {} : { flowRunId: run.flowRunId, heldBy }) },
-      ({ id, flowRunId, heldBy, ...set }) => {
-        const update = db.updateTable("task_runs").set(set).where("id", "=", id);
+      { ...columns, id, ...(heldBy === undefined ? {} : { heldBy }) },
+      ({ id, heldBy, start_time, ...set }) => {
+        const update = db
+          .updateTable("task_runs")
+          .set({ ...set, ...(start_time === undefined ? {} : { start_time: sql<string>`coalesce(${sql.ref("start_time")}, ${start_time})` }) })
+          .where("id", "=", id)
+          .where("state_type", "<>", "COMPLETED");
         if (heldBy === undefined) return update;
         // Refused only when another process owns the run: a run suspended or finished meanwhile still
         // takes the report (a task's result that its replay can use, a task the flow did not wait for).
         return update.where(({ not, exists, selectFrom }) =>
-          not(exists(selectFrom("flow_runs").select("id").where("id", "=", flowRunId!).where("worker_id", "<>", heldBy))),
+          not(
+            exists(
+              selectFrom("flow_runs").select("flow_runs.id").whereRef("flow_runs.id", "=", "task_runs.flow_run_id").where("worker_id", "<>", heldBy),
+            ),
+          ),
         );
       },
-      { flowRunId: run.flowRunId, taskRunId: run.id, state },
+      state,
     );
-    return written !== undefined;
+    return row && taskRunOf(row);
   }
 
   async list(flowRunIds: string | readonly string[]): Promise<TaskRun[]> {
