@@ -4,11 +4,10 @@ import { assertNotStopped, currentContext, runWithContext, type RunContext } fro
 import { decodeResult, encodeResult, type ResultSerializer, UnserializableResultError } from "./result-serializer.ts";
 import { SuspendSignal } from "./suspend-signal.ts";
 import { BadRequestError, InvalidTransitionError, ReplayDivergenceError, ResultTooLargeError } from "../contract/errors.ts";
-import { MAX_ROW_RESULT_BYTES, type TaskRun } from "../contract/index.ts";
+import { MAX_ROW_RESULT_BYTES, type SetTaskRunStateBody, type TaskRun } from "../contract/index.ts";
 import { suspendIfRequested } from "./outside-suspend.ts";
 import { getRuntime } from "./runtime.ts";
 import { parseDuration } from "../contract/duration.ts";
-import type { SetTaskRunStateBody } from "../contract/index.ts";
 
 /** Options of `task`. */
 export interface TaskOptions<A extends unknown[] = unknown[]> {

@@ -102,9 +102,10 @@ export class TaskRunService {
     if (written) return written;
     // Nothing written: the task run is missing (404), completed, or its flow run is another process's now.
     const run = await this.#load(id);
-    if (run.state.type === "COMPLETED" || body.workerId === undefined)
+    if (run.state.type === "COMPLETED")
       throw new InvalidTransitionError(id, run.state.type, body.state.type, "a completed task run keeps its result.");
-    throw new RunTakenOverError(run.flowRunId, body.workerId);
+    if (body.workerId !== undefined) throw new RunTakenOverError(run.flowRunId, body.workerId);
+    throw new InvalidTransitionError(id, run.state.type, body.state.type, "the task run changed meanwhile; send the report again.");
   }
 
   /**

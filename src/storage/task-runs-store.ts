@@ -1,4 +1,4 @@
-import { sql } from "kysely";
+import { type SqlBool, sql } from "kysely";
 import type { State, TaskRun } from "../contract/index.ts";
 import { updateTaskWithHistory, writeWithHistory } from "./state-history.ts";
 import { stateColumns, taskRunOf } from "./rows.ts";
@@ -45,6 +45,15 @@ export interface TaskRunStore {
   getResult(taskRunId: string): Promise<Uint8Array | undefined>;
 }
 
+/**
+ * Whether the flow run in scope (`flow_runs`) takes a task report from process `heldBy`: refused only when
+ * another process owns the run. A run suspended or finished meanwhile still takes it (a task's result that
+ * its replay can use, a task the flow did not wait for).
+ */
+function freeOrHeldBy(heldBy: unknown) {
+  return sql<SqlBool>`(${sql.ref("flow_runs.worker_id")} is null or ${sql.ref("flow_runs.worker_id")} = ${heldBy})`;
+}
+
 /** `TaskRunStore` in SQL, the same on both databases. */
 export class SqlTaskRunStore implements TaskRunStore {
   readonly #db: Executor;
@@ -78,7 +87,7 @@ export class SqlTaskRunStore implements TaskRunStore {
       `insertTaskRun${heldBy === undefined ? "" : ":held"}`,
       { ...row, ...(heldBy === undefined ? {} : { heldBy }) },
       (p) => {
-        const owner = p.heldBy === undefined ? sql`` : sql`and (worker_id is null or worker_id = ${p.heldBy})`;
+        const owner = p.heldBy === undefined ? sql`` : sql`and ${freeOrHeldBy(p.heldBy)}`;
         const select = sql`select ${sql.join(columns.map((c) => p[c]))} where exists (select 1 from flow_runs where id = ${p.flow_run_id} and state_type <> ${sql.lit("CANCELLED")} ${owner})`;
         return db
           .insertInto("task_runs")
@@ -127,14 +136,8 @@ export class SqlTaskRunStore implements TaskRunStore {
           .where("id", "=", id)
           .where("state_type", "<>", "COMPLETED");
         if (heldBy === undefined) return update;
-        // Refused only when another process owns the run: a run suspended or finished meanwhile still
-        // takes the report (a task's result that its replay can use, a task the flow did not wait for).
-        return update.where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom("flow_runs").select("flow_runs.id").whereRef("flow_runs.id", "=", "task_runs.flow_run_id").where("worker_id", "<>", heldBy),
-            ),
-          ),
+        return update.where(({ exists, selectFrom }) =>
+          exists(selectFrom("flow_runs").select("flow_runs.id").whereRef("flow_runs.id", "=", "task_runs.flow_run_id").where(freeOrHeldBy(heldBy))),
         );
       },
       state,
